@@ -1,0 +1,293 @@
+//! Runs a parsed command line: validates the raw arguments into settings
+//! first (so that a bad rubric or date fails before any collection), then
+//! drives collect -> measure -> score -> render.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Timelike, Utc};
+use serde::Serialize;
+
+use crate::cli::{Cli, Command, Format, Global, RubricCommand};
+use crate::collect::{self, Request};
+use crate::error::Error;
+use crate::evidence::{Evidence, ReleaseRule};
+use crate::report::{self, Report, compare};
+use crate::rubric::{self, Rubric, score};
+use crate::signals::{self, SIGNALS};
+use crate::target::Target;
+use crate::window::{self, Window};
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// The report was written, but its score is below `--fail-under`.
+    BelowThreshold,
+}
+
+impl Outcome {
+    #[must_use]
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::BelowThreshold => 1,
+        }
+    }
+}
+
+/// Whether `e` is a write to a closed pipe (`readiness ... | head`), which is not a failure.
+#[must_use]
+pub fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Write { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Validated global settings.
+struct Settings {
+    now: DateTime<Utc>,
+    since: Option<String>,
+    until: Option<String>,
+    rubric: Rubric,
+    template: Option<PathBuf>,
+    format: Format,
+    output: Option<PathBuf>,
+    rule_override: Option<ReleaseRule>,
+}
+
+impl Settings {
+    fn new(g: Global) -> Result<Settings, Error> {
+        // Whole seconds: sub-second noise in `collected_at` helps nobody.
+        let now = window::now()?.with_nanosecond(0).unwrap_or_else(Utc::now);
+        // Validate the window now, so a bad date fails before anything is collected.
+        Window::from_args(g.since.as_deref(), g.until.as_deref(), now)?;
+        let rubric = Rubric::load(g.rubric.as_deref())?;
+        let rule_override =
+            (g.tag_prefix.is_some() || g.tag_pattern.is_some()).then(|| ReleaseRule {
+                tag_prefix: g.tag_prefix,
+                tag_pattern: g.tag_pattern,
+            });
+        if let Some(rule) = &rule_override {
+            signals::releases::compile_pattern(rule)?;
+        }
+        let format = g.format.unwrap_or(Format::Markdown);
+        if g.template.is_some() && format != Format::Markdown {
+            return Err(Error::Usage(
+                "--template applies to markdown output only; drop it or use --format markdown"
+                    .into(),
+            ));
+        }
+        Ok(Settings {
+            now,
+            since: g.since,
+            until: g.until,
+            rubric,
+            template: g.template,
+            format,
+            output: g.output,
+            rule_override,
+        })
+    }
+
+    /// The window for a fresh collection.
+    fn window(&self) -> Result<Window, Error> {
+        Window::from_args(self.since.as_deref(), self.until.as_deref(), self.now)
+    }
+
+    /// Evidence for `target`, with the window and release rule to measure it by.
+    fn evidence(&self, target: &Target) -> Result<(Evidence, Window, ReleaseRule), Error> {
+        if let Target::Evidence(path) = target {
+            let ev = Evidence::load(path)?;
+            // Saved evidence keeps its own window unless the command line asks for
+            // another; a relative --since then counts back from the evidence's end.
+            let window = if self.since.is_none() && self.until.is_none() {
+                ev.window
+            } else {
+                Window::from_args(
+                    self.since.as_deref(),
+                    self.until.as_deref(),
+                    ev.window.until,
+                )?
+            };
+            let rule = self
+                .rule_override
+                .clone()
+                .unwrap_or_else(|| ev.release_rule.clone());
+            return Ok((ev, window, rule));
+        }
+        let window = self.window()?;
+        let rule = self.rule_override.clone().unwrap_or_default();
+        let ev = collect::collect(
+            target,
+            &Request {
+                window,
+                release_rule: rule.clone(),
+                now: self.now,
+            },
+        )?;
+        Ok((ev, window, rule))
+    }
+
+    fn report(&self, target: &Target) -> Result<Report, Error> {
+        let (ev, window, rule) = self.evidence(target)?;
+        let measurements = signals::measure(&ev, &window, &rule)?;
+        let card = score::score(&self.rubric, &measurements);
+        Ok(Report::new(&ev, window, &self.rubric, measurements, card))
+    }
+
+    fn emit(&self, text: &str) -> Result<(), Error> {
+        emit(self.output.as_deref(), text)
+    }
+}
+
+fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
+    match output {
+        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Error::write("standard output", e))
+        }
+    }
+}
+
+/// Runs one command.
+///
+/// # Errors
+/// Anything that stops the command; the message names what and where.
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    match cli.command {
+        Command::Signals => {
+            let text = match cli.global.format.unwrap_or(Format::Markdown) {
+                Format::Markdown => signals::markdown_table(),
+                Format::Json => {
+                    report::to_json(&SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>())
+                }
+            };
+            emit(cli.global.output.as_deref(), &text)?;
+            Ok(Outcome::Done)
+        }
+        Command::Rubric { command } => rubric_command(command, cli.global.output.as_deref()),
+        Command::Report { target, fail_under } => {
+            if let Some(t) = fail_under {
+                if !(0.0..=100.0).contains(&t) {
+                    return Err(Error::Usage(format!(
+                        "--fail-under takes a score from 0 to 100, not {t}"
+                    )));
+                }
+            }
+            let settings = Settings::new(cli.global)?;
+            let target = Target::parse(target.as_deref().unwrap_or("."))?;
+            let report = settings.report(&target)?;
+            let text = match settings.format {
+                Format::Markdown => report::render_report(&report, settings.template.as_deref())?,
+                Format::Json => report.to_json(),
+            };
+            settings.emit(&text)?;
+            match (fail_under, report.scorecard.score) {
+                (Some(t), Some(s)) if s < t => {
+                    eprintln!("readiness: the score {s:.1} is below --fail-under {t}");
+                    Ok(Outcome::BelowThreshold)
+                }
+                (Some(t), None) => {
+                    eprintln!(
+                        "readiness: there is no score ({}), so it cannot reach --fail-under {t}",
+                        report.scorecard.grade
+                    );
+                    Ok(Outcome::BelowThreshold)
+                }
+                _ => Ok(Outcome::Done),
+            }
+        }
+        Command::Collect { target } => {
+            if cli.global.format == Some(Format::Markdown) || cli.global.template.is_some() {
+                return Err(Error::Usage(
+                    "collect writes JSON evidence; `readiness report` renders markdown".into(),
+                ));
+            }
+            let settings = Settings::new(cli.global)?;
+            let target = Target::parse(&target)?;
+            let (ev, _, _) = settings.evidence(&target)?;
+            settings.emit(&ev.to_json())?;
+            Ok(Outcome::Done)
+        }
+        Command::Compare { targets } => {
+            let settings = Settings::new(cli.global)?;
+            let targets = targets
+                .iter()
+                .map(|t| Target::parse(t))
+                .collect::<Result<Vec<_>, _>>()?;
+            let reports = targets
+                .iter()
+                .map(|t| settings.report(t))
+                .collect::<Result<Vec<_>, _>>()?;
+            let comparison = compare::compare(reports, &settings.rubric);
+            let text = match settings.format {
+                Format::Markdown => {
+                    report::render_compare(&comparison, settings.template.as_deref())?
+                }
+                Format::Json => report::to_json(&comparison),
+            };
+            settings.emit(&text)?;
+            Ok(Outcome::Done)
+        }
+    }
+}
+
+fn rubric_command(command: RubricCommand, output: Option<&Path>) -> Result<Outcome, Error> {
+    let text = match command {
+        RubricCommand::Check { file } => {
+            let r = Rubric::load(Some(&file))?;
+            let criteria = r.criteria().count();
+            format!(
+                "{file}: valid rubric \"{}\": {} categories, {criteria} criteria; grades {}\n",
+                r.name,
+                r.categories.len(),
+                r.grades
+                    .bands
+                    .iter()
+                    .map(|b| format!("{} from {}", b.label, b.min))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+        RubricCommand::List => rubric::BUILTIN
+            .iter()
+            .filter_map(|(n, _)| Rubric::builtin(n))
+            .map(|r| format!("{}\t{}\n", r.name, r.description))
+            .collect(),
+        RubricCommand::Show { name } => match rubric::BUILTIN.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => (*text).to_string(),
+            None => {
+                return Err(Error::Usage(format!(
+                    "there is no built-in rubric {name:?}; `readiness rubric list` shows them"
+                )));
+            }
+        },
+    };
+    emit(output, &text)?;
+    Ok(Outcome::Done)
+}
+
+#[derive(Serialize)]
+struct SignalJson {
+    id: &'static str,
+    unit: &'static str,
+    title: &'static str,
+    definition: &'static str,
+    source: &'static str,
+    anchor: &'static str,
+}
+
+impl From<&signals::SignalDef> for SignalJson {
+    fn from(d: &signals::SignalDef) -> SignalJson {
+        SignalJson {
+            id: d.id,
+            unit: d.unit.as_str(),
+            title: d.title,
+            definition: d.definition,
+            source: d.source,
+            anchor: d.anchor,
+        }
+    }
+}

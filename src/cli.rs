@@ -1,0 +1,108 @@
+//! The command line, as clap parses it. These are raw values; `app` turns
+//! them into validated settings before any work starts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Tells whether an open source project is production ready, from evidence
+/// instead of anecdotes.
+#[derive(Debug, Parser)]
+#[command(name = "readiness", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts, before or after its name.
+#[derive(Debug, Args, Default)]
+pub struct Global {
+    /// Start of the window: YYYY-MM-DD, an RFC 3339 time, or a number of days before --until (90d) [default: 365 days before --until]
+    #[arg(long, global = true, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// End of the window, "as of" this date: YYYY-MM-DD (the whole day) or an RFC 3339 time [default: now]
+    #[arg(long, global = true, value_name = "DATE")]
+    pub until: Option<String>,
+
+    /// The rubric: a TOML file, or the name of a built-in rubric [default: default]
+    #[arg(long, global = true, value_name = "FILE|NAME")]
+    pub rubric: Option<String>,
+
+    /// A handlebars template that replaces the built-in one for this command
+    #[arg(long, global = true, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Output format
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Strip this prefix from tag names before reading them as versions, instead of an optional "v"
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pub tag_prefix: Option<String>,
+
+    /// Count as releases exactly the tags matching REGEX; a capture group named "version" (or the first group) gives the version
+    #[arg(long, global = true, value_name = "REGEX")]
+    pub tag_pattern: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people
+    Markdown,
+    /// For machines (documented in the README)
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect, measure, score and render a report on one target
+    Report {
+        /// A local git clone, an evidence file from `readiness collect`, or owner/repo [default: .]
+        target: Option<String>,
+        /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
+        #[arg(long, value_name = "SCORE")]
+        fail_under: Option<f64>,
+    },
+    /// Collect evidence and save it as JSON, to be scored later with `readiness report FILE`
+    Collect {
+        /// A local git clone, or owner/repo
+        target: String,
+    },
+    /// Score several targets with the same rubric and window, side by side
+    Compare {
+        /// Local git clones or evidence files (two or more)
+        #[arg(num_args = 2.., required = true)]
+        targets: Vec<String>,
+    },
+    /// List every signal: id, unit, definition
+    Signals,
+    /// Work with rubrics
+    Rubric {
+        #[command(subcommand)]
+        command: RubricCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RubricCommand {
+    /// Validate a rubric file and explain every problem
+    Check {
+        /// The rubric TOML file (or a built-in rubric's name)
+        file: String,
+    },
+    /// List the built-in rubrics
+    List,
+    /// Print a built-in rubric's TOML, to start a rubric of your own from
+    Show {
+        /// The built-in rubric's name
+        #[arg(default_value = "default")]
+        name: String,
+    },
+}

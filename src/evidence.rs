@@ -1,0 +1,140 @@
+//! The Evidence types: raw facts gathered by `collect`, and the only input
+//! of everything after it. Serialized as JSON by `readiness collect`, read
+//! back by `readiness report FILE`; `schema` is bumped on any change that an
+//! older reader would misread.
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::window::Window;
+
+/// The version of the evidence format this build writes and reads.
+pub const SCHEMA: u32 = 1;
+
+/// Everything collected about one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Format version; see [`SCHEMA`].
+    pub schema: u32,
+    /// The tool and version that wrote this file.
+    pub tool: String,
+    pub target: TargetInfo,
+    /// When the evidence was collected (honours `SOURCE_DATE_EPOCH`).
+    pub collected_at: DateTime<Utc>,
+    /// The window the collection was asked for. Windowed sources only hold
+    /// facts inside it; whole-history sources (git tags) hold everything.
+    pub window: Window,
+    /// How tags were turned into releases at collection time.
+    #[serde(default)]
+    pub release_rule: ReleaseRule,
+    /// One entry per source that was read, successfully or not.
+    pub sources: Vec<Provenance>,
+    /// Tags with their dates, from the whole history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<Tag>>,
+}
+
+/// What the evidence is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// A short human name: `owner/repo` when known, else the folder's name.
+    pub name: String,
+    /// `git` for a local clone.
+    pub kind: String,
+    /// Where it was read from, as the user gave it.
+    pub location: String,
+    /// The `origin` remote's URL, with any credentials removed.
+    #[serde(default)]
+    pub remote: Option<String>,
+}
+
+/// Where a piece of evidence came from and how complete it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `git`, later `github`, `junit`, `asv`, ...
+    pub source: String,
+    /// What was read: a path or a URL.
+    pub location: String,
+    /// How many items were read (tags, issues, runs, files).
+    pub items: u64,
+    /// Network requests made (0 for local sources).
+    #[serde(default)]
+    pub requests: u64,
+    /// False when something could not be read; `notes` says what.
+    pub complete: bool,
+    /// Anything a reader of the report should know: skipped or unreadable items.
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// The rule that decides which tags are releases.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseRule {
+    /// A prefix stripped before the version is parsed (`release-`), instead of the optional `v`.
+    #[serde(default)]
+    pub tag_prefix: Option<String>,
+    /// A regular expression that replaces the rule: matching tags are releases.
+    #[serde(default)]
+    pub tag_pattern: Option<String>,
+}
+
+/// A git tag with its date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub name: String,
+    /// Tagger date for annotated tags, committer date for lightweight ones,
+    /// with the original UTC offset.
+    pub date: DateTime<FixedOffset>,
+    pub kind: TagKind,
+    /// The commit the tag points to, once peeled; `None` for tags of trees or blobs.
+    pub commit: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TagKind {
+    Annotated,
+    Lightweight,
+}
+
+impl Evidence {
+    /// Reads an evidence file, checking its schema version.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not JSON of this shape, or has another schema version.
+    pub fn load(path: &Path) -> Result<Evidence, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        let err = |message: String| Error::Evidence {
+            path: path.to_path_buf(),
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON: {e}")))?;
+        match value.get("schema").and_then(serde_json::Value::as_u64) {
+            Some(v) if v == u64::from(SCHEMA) => {}
+            Some(v) => {
+                return Err(err(format!(
+                    "written with evidence schema {v}, this readiness reads schema {SCHEMA}: collect it again with this version"
+                )));
+            }
+            None => {
+                return Err(err(
+                    "no \"schema\" number: this is not a file written by `readiness collect`"
+                        .into(),
+                ));
+            }
+        }
+        serde_json::from_str(&text).map_err(|e| err(format!("{e}")))
+    }
+
+    /// Serializes as pretty JSON with a trailing newline.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

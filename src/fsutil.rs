@@ -1,0 +1,58 @@
+//! Writing files so that a crash or a full disk never leaves half a file:
+//! the content goes to a temporary file beside the target, then is renamed
+//! over it.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::Error;
+
+/// Writes `content` to `path` atomically (temporary file + rename).
+///
+/// # Errors
+/// The folder is not writable, or the disk is full; `path` is then untouched.
+pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(content)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::write(path, e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_replace_whole_files_and_leave_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.json");
+        write_atomic(&p, b"first").unwrap();
+        write_atomic(&p, b"second").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "second");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_write_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("missing-folder").join("out.json");
+        let e = write_atomic(&p, b"x").unwrap_err().to_string();
+        assert!(e.contains("missing-folder/out.json"), "{e}");
+    }
+}

@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+
+pub mod app;
+pub mod cli;
+pub mod collect;
+pub mod error;
+pub mod evidence;
+pub mod fsutil;
+pub mod report;
+pub mod rubric;
+pub mod signals;
+pub mod stats;
+pub mod suggest;
+pub mod target;
+pub mod version;
+pub mod window;
+
+pub use error::Error;

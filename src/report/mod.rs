@@ -1,0 +1,87 @@
+//! The render stage: a scored report as JSON (for machines) or markdown
+//! through handlebars templates (for people), and the side-by-side
+//! comparison. Pure: it formats what it is given.
+
+pub mod compare;
+pub mod escape;
+mod render;
+mod view;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{Evidence, Provenance, TargetInfo};
+use crate::rubric::Rubric;
+use crate::rubric::score::Scorecard;
+use crate::signals::Measurement;
+use crate::window::Window;
+
+pub use render::{render_compare, render_report};
+
+/// The version of the JSON report format (documented in the README).
+pub const REPORT_SCHEMA: u32 = 1;
+
+/// A scored report: what `--format json` prints, and what templates render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub report_schema: u32,
+    pub tool: String,
+    pub target: TargetInfo,
+    /// The window the report describes.
+    pub window: Window,
+    pub collected_at: DateTime<Utc>,
+    pub rubric: RubricInfo,
+    #[serde(flatten)]
+    pub scorecard: Scorecard,
+    /// Every signal this build knows, measured or with the reason it is not.
+    pub measurements: Vec<Measurement>,
+    pub sources: Vec<Provenance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RubricInfo {
+    pub name: String,
+    /// `built-in` or the file it came from.
+    pub origin: String,
+}
+
+impl Report {
+    /// Puts the stages' outputs together.
+    #[must_use]
+    pub fn new(
+        evidence: &Evidence,
+        window: Window,
+        rubric: &Rubric,
+        measurements: Vec<Measurement>,
+        scorecard: Scorecard,
+    ) -> Report {
+        Report {
+            report_schema: REPORT_SCHEMA,
+            tool: crate::collect::tool_version(),
+            target: evidence.target.clone(),
+            window,
+            collected_at: evidence.collected_at,
+            rubric: RubricInfo {
+                name: rubric.name.clone(),
+                origin: rubric.origin.clone(),
+            },
+            scorecard,
+            measurements,
+            sources: evidence.sources.clone(),
+        }
+    }
+
+    /// Pretty JSON with a trailing newline.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        to_json(self)
+    }
+}
+
+/// Pretty JSON with a trailing newline. The types serialized here have
+/// string keys only, so serialization cannot fail.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,291 @@
+//! What templates see: the report with every number already formatted for
+//! people. Built-in and user templates get the same data; the README
+//! documents its fields. Strings here are raw; the markdown escape is
+//! applied by handlebars on output (`{{x}}`), so every untrusted string is
+//! escaped unless a template deliberately writes `{{{x}}}`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::Report;
+use crate::rubric::score::{CategoryScore, CriterionScore, Status};
+use crate::signals::{self, Measurement, Unit};
+use crate::window::Window;
+
+/// How many examples a measurement shows in markdown; the JSON has all.
+pub const EXAMPLES_SHOWN: usize = 15;
+
+#[derive(Serialize)]
+pub struct ReportView {
+    pub tool: String,
+    pub target: TargetView,
+    pub has_score: bool,
+    pub score: String,
+    pub grade: String,
+    pub coverage: String,
+    pub window: WindowView,
+    pub collected_at: String,
+    pub rubric: RubricView,
+    pub categories: Vec<CategoryView>,
+    pub measurements: Vec<MeasurementView>,
+    pub sources: Vec<SourceView>,
+}
+
+#[derive(Serialize)]
+pub struct TargetView {
+    pub name: String,
+    pub kind: String,
+    pub location: String,
+    pub remote: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct WindowView {
+    pub since: String,
+    pub until: String,
+    pub days: String,
+}
+
+#[derive(Serialize)]
+pub struct RubricView {
+    pub name: String,
+    pub origin: String,
+}
+
+#[derive(Serialize)]
+pub struct CategoryView {
+    pub id: String,
+    pub name: String,
+    pub weight: String,
+    pub has_score: bool,
+    pub score: String,
+    pub coverage: String,
+    pub criteria: Vec<CriterionView>,
+}
+
+#[derive(Serialize)]
+pub struct CriterionView {
+    pub signal: String,
+    pub title: String,
+    pub value: String,
+    pub n: u64,
+    pub good: String,
+    pub bad: String,
+    pub weight: String,
+    pub scored: bool,
+    pub score: String,
+    /// One line: the value, the scale and the result, or why there is none.
+    pub explain: String,
+    pub why: String,
+}
+
+#[derive(Serialize)]
+pub struct MeasurementView {
+    pub signal: String,
+    pub title: String,
+    pub value: String,
+    pub n: u64,
+    pub window: String,
+    pub source: String,
+    pub basis: String,
+    pub insufficient: Option<String>,
+    pub examples: Vec<ExampleView>,
+    /// Examples left out of the markdown (all are in the JSON).
+    pub more: usize,
+}
+
+#[derive(Serialize)]
+pub struct ExampleView {
+    pub label: String,
+    pub date: String,
+    pub value: String,
+    pub note: String,
+    pub url: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct SourceView {
+    pub source: String,
+    pub location: String,
+    pub items: u64,
+    pub requests: u64,
+    pub complete: bool,
+    pub notes: Vec<String>,
+}
+
+/// `0.833` as `83.3 %`, `1.0` as `100 %`.
+#[must_use]
+pub fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 0.05 {
+        format!("{p:.0} %")
+    } else {
+        format!("{p:.1} %")
+    }
+}
+
+/// A score with one decimal, or `n/a`.
+#[must_use]
+pub fn score_text(score: Option<f64>) -> String {
+    score.map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}"))
+}
+
+/// A value in its unit, or `n/a`.
+#[must_use]
+pub fn value_text(unit: Unit, value: Option<f64>) -> String {
+    value.map_or_else(|| "n/a".to_string(), |v| unit.format(v))
+}
+
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x}")
+    }
+}
+
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+fn window_text(w: &Window) -> String {
+    format!("{} to {}", day(w.since), day(w.until))
+}
+
+/// The title of a signal for people.
+#[must_use]
+pub fn title(signal: &str) -> String {
+    signals::find(signal).map_or_else(|| signal.to_string(), |d| d.title.to_string())
+}
+
+/// One line on how a criterion got its score, or why it has none.
+#[must_use]
+pub fn explain(k: &CriterionScore) -> String {
+    match (k.status, k.value) {
+        (Status::Scored, Some(v)) => format!(
+            "{} (n = {}) on the scale from {} (scores 0) to {} (scores 100) scores {}",
+            k.unit.format(v),
+            k.n,
+            k.unit.format(k.bad),
+            k.unit.format(k.good),
+            score_text(k.score)
+        ),
+        _ => format!(
+            "insufficient evidence: {}",
+            k.reason.as_deref().unwrap_or("no value")
+        ),
+    }
+}
+
+fn criterion(k: &CriterionScore) -> CriterionView {
+    CriterionView {
+        signal: k.signal.clone(),
+        title: title(&k.signal),
+        value: value_text(k.unit, k.value),
+        n: k.n,
+        good: k.unit.format(k.good),
+        bad: k.unit.format(k.bad),
+        weight: number(k.weight),
+        scored: k.status == Status::Scored,
+        score: score_text(k.score),
+        explain: explain(k),
+        why: k.why.clone(),
+    }
+}
+
+fn category(c: &CategoryScore) -> CategoryView {
+    CategoryView {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        weight: number(c.weight),
+        has_score: c.score.is_some(),
+        score: score_text(c.score),
+        coverage: percent(c.coverage),
+        criteria: c.criteria.iter().map(criterion).collect(),
+    }
+}
+
+fn measurement(m: &Measurement) -> MeasurementView {
+    MeasurementView {
+        signal: m.signal.clone(),
+        title: title(&m.signal),
+        value: value_text(m.unit, m.value),
+        n: m.n,
+        window: window_text(&m.window),
+        source: m.source.clone(),
+        basis: m.basis.clone(),
+        insufficient: m.insufficient.clone(),
+        examples: m
+            .examples
+            .iter()
+            .take(EXAMPLES_SHOWN)
+            .map(|e| ExampleView {
+                label: e.label.clone(),
+                date: e.date.clone().unwrap_or_default(),
+                value: e.value.clone().unwrap_or_default(),
+                note: e.note.clone().unwrap_or_default(),
+                url: e.url.clone(),
+            })
+            .collect(),
+        more: m.examples.len().saturating_sub(EXAMPLES_SHOWN),
+    }
+}
+
+impl ReportView {
+    #[must_use]
+    pub fn new(r: &Report) -> ReportView {
+        ReportView {
+            tool: r.tool.clone(),
+            target: TargetView {
+                name: r.target.name.clone(),
+                kind: r.target.kind.clone(),
+                location: r.target.location.clone(),
+                remote: r.target.remote.clone(),
+            },
+            has_score: r.scorecard.score.is_some(),
+            score: score_text(r.scorecard.score),
+            grade: r.scorecard.grade.clone(),
+            coverage: percent(r.scorecard.coverage),
+            window: WindowView {
+                since: day(r.window.since),
+                until: day(r.window.until),
+                days: format!("{:.0}", r.window.days()),
+            },
+            collected_at: r.collected_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            rubric: RubricView {
+                name: r.rubric.name.clone(),
+                origin: r.rubric.origin.clone(),
+            },
+            categories: r.scorecard.categories.iter().map(category).collect(),
+            measurements: r.measurements.iter().map(measurement).collect(),
+            sources: r
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    source: s.source.clone(),
+                    location: s.location.clone(),
+                    items: s.items,
+                    requests: s.requests,
+                    complete: s.complete,
+                    notes: s.notes.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_and_scores_read_well() {
+        assert_eq!(percent(1.0), "100 %");
+        assert_eq!(percent(0.8333), "83.3 %");
+        assert_eq!(percent(0.0), "0 %");
+        assert_eq!(score_text(Some(72.46)), "72.5");
+        assert_eq!(score_text(None), "n/a");
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(2.0), "2");
+    }
+}

@@ -1,0 +1,572 @@
+//! Reading rubric TOML: the raw serde model (with spans), then validation
+//! into a [`Rubric`]. Syntax and type errors stop at the first one (that is
+//! how TOML parsing works); semantic problems are all collected, so a user
+//! fixes a file in one pass.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Band, Category, Criterion, Grades, Rubric, RubricError, RubricErrors};
+use crate::signals::{self, SIGNALS};
+use crate::suggest;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRubric {
+    name: Option<String>,
+    description: Option<String>,
+    grades: Option<RawGrades>,
+    #[serde(default)]
+    category: Vec<RawCategory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGrades {
+    min_coverage: Option<Spanned<f64>>,
+    insufficient: Option<String>,
+    #[serde(default)]
+    band: Vec<RawBand>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBand {
+    min: Spanned<f64>,
+    label: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    id: Spanned<String>,
+    name: Option<String>,
+    weight: Spanned<f64>,
+    #[serde(default)]
+    criterion: Vec<RawCriterion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriterion {
+    signal: Spanned<String>,
+    good: Spanned<f64>,
+    bad: Spanned<f64>,
+    weight: Option<Spanned<f64>>,
+    min_samples: Option<u64>,
+    why: Spanned<String>,
+}
+
+/// Default grade bands, used when a rubric has no `[[grades.band]]`.
+const DEFAULT_BANDS: &[(f64, &str)] = &[
+    (80.0, "production ready"),
+    (60.0, "maturing"),
+    (40.0, "experimental"),
+    (0.0, "at risk"),
+];
+
+struct Problems<'a> {
+    text: &'a str,
+    list: Vec<RubricError>,
+}
+
+impl Problems<'_> {
+    fn add(
+        &mut self,
+        span: Range<usize>,
+        key: Option<&str>,
+        message: String,
+        help: Option<String>,
+    ) {
+        let (line, column, snippet) = locate(self.text, &span);
+        self.list.push(RubricError {
+            line,
+            column,
+            key: key.map(str::to_string),
+            message,
+            help,
+            snippet,
+        });
+    }
+}
+
+/// Line and column (1-based) of `span.start`, and the line with carets under the span.
+fn locate(text: &str, span: &Range<usize>) -> (usize, usize, String) {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = &text[line_start..line_end];
+    let column = text[line_start..start].chars().count() + 1;
+    let width = text[start..span.end.clamp(start, line_end)]
+        .chars()
+        .count()
+        .max(1);
+    let gutter = " ".repeat(line_no.to_string().len());
+    let snippet = format!(
+        "{gutter} |\n{line_no} | {line}\n{gutter} | {}{}",
+        " ".repeat(column - 1),
+        "^".repeat(width)
+    );
+    (line_no, column, snippet)
+}
+
+/// The key written on the line where `span` starts (`weight = -1` gives `weight`).
+fn key_on_line(text: &str, span: &Range<usize>) -> Option<String> {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// Turns a serde/TOML error into a located problem, with a suggestion for unknown keys.
+fn from_toml_error(text: &str, e: &toml::de::Error) -> RubricError {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim().to_string();
+    let mut help = None;
+    let mut key = None;
+    // serde's wording: "unknown field `wieght`, expected one of `signal`, `good`, ..."
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((name, expected)) = rest.split_once('`') {
+            let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            help = Some(match suggest::nearest(name, valid.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? valid keys here: {}", valid.join(", ")),
+                None if valid.is_empty() => "this table takes no keys".to_string(),
+                None => format!("valid keys here: {}", valid.join(", ")),
+            });
+            key = Some(name.to_string());
+        }
+    } else if !span.is_empty() {
+        key = key_on_line(text, &span);
+    }
+    let (line, column, snippet) = locate(text, &span);
+    RubricError {
+        line,
+        column,
+        key,
+        message,
+        help,
+        snippet,
+    }
+}
+
+fn check_number(
+    p: &mut Problems<'_>,
+    v: &Spanned<f64>,
+    key: &str,
+    what: &str,
+    allow_negative: bool,
+) -> bool {
+    let x = *v.get_ref();
+    if !x.is_finite() {
+        p.add(
+            v.span(),
+            Some(key),
+            format!("{what} must be a finite number, not {x}"),
+            None,
+        );
+        return false;
+    }
+    if !allow_negative && x < 0.0 {
+        p.add(
+            v.span(),
+            Some(key),
+            format!("{what} must not be negative (got {x})"),
+            Some("use 0 to show a criterion without letting it count".into()),
+        );
+        return false;
+    }
+    true
+}
+
+pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, RubricErrors> {
+    let fail = |problems| RubricErrors {
+        file: file.to_string(),
+        problems,
+    };
+    let raw: RawRubric = toml::from_str(text).map_err(|e| fail(vec![from_toml_error(text, &e)]))?;
+    let mut p = Problems {
+        text,
+        list: Vec::new(),
+    };
+
+    let grades = validate_grades(&mut p, raw.grades);
+
+    if raw.category.is_empty() {
+        p.add(
+            0..0,
+            None,
+            "the rubric has no [[category]]".into(),
+            Some("add at least one [[category]] with [[category.criterion]] entries".into()),
+        );
+    }
+    let mut ids = HashSet::new();
+    let mut signals_used = HashSet::new();
+    let mut categories = Vec::new();
+    for cat in raw.category {
+        let id = cat.id.get_ref().clone();
+        let id_ok = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+        if !id_ok {
+            p.add(
+                cat.id.span(),
+                Some("id"),
+                format!("category id {id:?} must be lower-case letters, digits, `_` or `-`"),
+                None,
+            );
+        } else if !ids.insert(id.clone()) {
+            p.add(
+                cat.id.span(),
+                Some("id"),
+                format!("category id `{id}` is used twice"),
+                None,
+            );
+        }
+        check_number(&mut p, &cat.weight, "weight", "a category weight", false);
+        if cat.criterion.is_empty() {
+            p.add(
+                cat.id.span(),
+                None,
+                format!("category `{id}` has no [[category.criterion]]"),
+                None,
+            );
+        }
+        let mut criteria = Vec::new();
+        for c in cat.criterion {
+            if let Some(k) = validate_criterion(&mut p, c, &mut signals_used) {
+                criteria.push(k);
+            }
+        }
+        if !criteria.is_empty() && criteria.iter().map(|k: &Criterion| k.weight).sum::<f64>() <= 0.0
+        {
+            p.add(
+                cat.id.span(),
+                None,
+                format!("every criterion of category `{id}` has weight 0, so it cannot be scored"),
+                None,
+            );
+        }
+        categories.push(Category {
+            name: cat.name.unwrap_or_else(|| id.clone()),
+            id,
+            weight: *cat.weight.get_ref(),
+            criteria,
+        });
+    }
+    if !categories.is_empty() && categories.iter().all(|c| c.weight == 0.0) {
+        p.add(
+            0..0,
+            None,
+            "every category has weight 0, so nothing can be scored".into(),
+            None,
+        );
+    }
+
+    if !p.list.is_empty() {
+        return Err(fail(p.list));
+    }
+    let name = raw.name.unwrap_or_else(|| {
+        std::path::Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+    });
+    Ok(Rubric {
+        name,
+        description: raw.description.unwrap_or_default(),
+        origin: origin.to_string(),
+        grades,
+        categories,
+    })
+}
+
+fn validate_grades(p: &mut Problems<'_>, raw: Option<RawGrades>) -> Grades {
+    let raw = raw.unwrap_or(RawGrades {
+        min_coverage: None,
+        insufficient: None,
+        band: Vec::new(),
+    });
+    let min_coverage = match raw.min_coverage {
+        Some(v) => {
+            if check_number(p, &v, "min_coverage", "min_coverage", false) && *v.get_ref() > 1.0 {
+                p.add(
+                    v.span(),
+                    Some("min_coverage"),
+                    format!("min_coverage is a share from 0 to 1, not {}", v.get_ref()),
+                    Some("0.5 means half the rubric's weight must have evidence".into()),
+                );
+            }
+            *v.get_ref()
+        }
+        None => 0.5,
+    };
+    let mut bands: Vec<Band> = if raw.band.is_empty() {
+        DEFAULT_BANDS
+            .iter()
+            .map(|(min, label)| Band {
+                min: *min,
+                label: (*label).to_string(),
+            })
+            .collect()
+    } else {
+        let mut out = Vec::new();
+        for b in raw.band {
+            if check_number(p, &b.min, "min", "a grade band's min", false)
+                && *b.min.get_ref() > 100.0
+            {
+                p.add(
+                    b.min.span(),
+                    Some("min"),
+                    format!(
+                        "scores run from 0 to 100; a band cannot start at {}",
+                        b.min.get_ref()
+                    ),
+                    None,
+                );
+            }
+            if b.label.get_ref().trim().is_empty() {
+                p.add(
+                    b.label.span(),
+                    Some("label"),
+                    "a grade band needs a label".into(),
+                    None,
+                );
+            }
+            if out.iter().any(|o: &Band| o.min == *b.min.get_ref()) {
+                p.add(
+                    b.min.span(),
+                    Some("min"),
+                    format!("two grade bands start at {}", b.min.get_ref()),
+                    None,
+                );
+            }
+            out.push(Band {
+                min: *b.min.get_ref(),
+                label: b.label.into_inner(),
+            });
+        }
+        if !out.iter().any(|b| b.min == 0.0) {
+            p.add(
+                0..0,
+                None,
+                "no grade band starts at 0, so low scores would have no grade".into(),
+                Some("add [[grades.band]] with min = 0".into()),
+            );
+        }
+        out
+    };
+    bands.sort_by(|a, b| b.min.total_cmp(&a.min));
+    Grades {
+        min_coverage,
+        insufficient: raw
+            .insufficient
+            .unwrap_or_else(|| "insufficient evidence".into()),
+        bands,
+    }
+}
+
+fn validate_criterion(
+    p: &mut Problems<'_>,
+    c: RawCriterion,
+    used: &mut HashSet<String>,
+) -> Option<Criterion> {
+    let id = c.signal.get_ref();
+    let signal = signals::find(id);
+    if signal.is_none() {
+        let help = match suggest::nearest(id, SIGNALS.iter().map(|s| s.id)) {
+            Some(s) => format!("did you mean `{s}`? `readiness signals` lists every signal"),
+            None => "`readiness signals` lists every signal".into(),
+        };
+        p.add(
+            c.signal.span(),
+            Some("signal"),
+            format!("unknown signal `{id}`"),
+            Some(help),
+        );
+    } else if !used.insert(id.clone()) {
+        p.add(
+            c.signal.span(),
+            Some("signal"),
+            format!("signal `{id}` is used by two criteria"),
+            Some("each signal may be scored once".into()),
+        );
+    }
+    let good_ok = check_number(p, &c.good, "good", "good", true);
+    let bad_ok = check_number(p, &c.bad, "bad", "bad", true);
+    if good_ok && bad_ok && c.good.get_ref() == c.bad.get_ref() {
+        p.add(
+            c.bad.span(),
+            Some("bad"),
+            format!(
+                "good and bad are both {}, so there is no scale between them",
+                c.good.get_ref()
+            ),
+            Some("good is the value that earns 100, bad the value that earns 0".into()),
+        );
+    }
+    let weight = match &c.weight {
+        Some(w) => {
+            check_number(p, w, "weight", "a criterion weight", false);
+            *w.get_ref()
+        }
+        None => 1.0,
+    };
+    if c.why.get_ref().trim().is_empty() {
+        p.add(
+            c.why.span(),
+            Some("why"),
+            "`why` is empty: say why these thresholds".into(),
+            None,
+        );
+    }
+    Some(Criterion {
+        signal: signal?,
+        good: *c.good.get_ref(),
+        bad: *c.bad.get_ref(),
+        weight,
+        min_samples: c.min_samples.unwrap_or(1),
+        why: c.why.into_inner(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"
+[[category]]
+id = "releases"
+weight = 1
+
+[[category.criterion]]
+signal = "release.count_365d"
+good = 12
+bad = 1
+why = "monthly releases"
+"#;
+
+    fn errors(text: &str) -> RubricErrors {
+        match parse(text, "r.toml", "r.toml") {
+            Ok(_) => panic!("should not validate:\n{text}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_minimal_rubric_gets_defaults() {
+        let r = parse(OK, "dir/mine.toml", "dir/mine.toml").unwrap();
+        assert_eq!(r.name, "mine");
+        assert_eq!(r.grades.min_coverage, 0.5);
+        assert_eq!(r.grades.bands.first().map(|b| b.min), Some(80.0));
+        assert_eq!(r.categories[0].criteria[0].weight, 1.0);
+        assert_eq!(r.categories[0].criteria[0].min_samples, 1);
+    }
+
+    #[test]
+    fn unknown_signal_is_located_and_gets_a_suggestion() {
+        let e = errors(&OK.replace("release.count_365d", "release.cout_365d"));
+        let p = &e.problems[0];
+        assert_eq!(
+            (p.line, p.column, p.key.as_deref()),
+            (7, 10, Some("signal"))
+        );
+        assert_eq!(p.message, "unknown signal `release.cout_365d`");
+        assert!(
+            p.help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `release.count_365d`?")
+        );
+        assert!(
+            p.snippet
+                .contains("7 | signal = \"release.cout_365d\"\n  |          ^^^^^^^^^^^^^^^^^^^"),
+            "{}",
+            p.snippet
+        );
+    }
+
+    #[test]
+    fn unknown_key_is_located_and_gets_a_suggestion() {
+        let e = errors(&OK.replace("why =", "wieght = 2\nwhy ="));
+        let p = &e.problems[0];
+        assert_eq!(p.key.as_deref(), Some("wieght"));
+        assert_eq!(p.line, 10);
+        assert!(
+            p.help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `weight`?"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_toml_is_located() {
+        let e = errors("[[category]\nid = 1");
+        assert_eq!(e.problems[0].line, 1);
+        assert!(!e.problems[0].message.is_empty());
+    }
+
+    #[test]
+    fn wrong_types_name_the_key() {
+        let e = errors(&OK.replace("good = 12", "good = \"twelve\""));
+        assert_eq!(e.problems[0].key.as_deref(), Some("good"));
+        assert_eq!(e.problems[0].line, 8);
+    }
+
+    #[test]
+    fn semantic_problems_are_all_reported_at_once() {
+        let text = OK
+            .replace("weight = 1", "weight = -2")
+            .replace("bad = 1", "bad = 12")
+            .replace("good = 12", "good = 12\nweight = nan");
+        let e = errors(&text);
+        let messages: Vec<&str> = e.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("must not be negative (got -2)"));
+        assert!(messages[1].contains("good and bad are both 12"));
+        assert!(messages[2].contains("must be a finite number, not NaN"));
+        let shown = e.to_string();
+        assert!(
+            shown
+                .starts_with("rubric r.toml is not valid (3 problems):\nr.toml:4:10: key `weight`"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn duplicate_signals_bands_without_zero_and_empty_rubrics_are_refused() {
+        let twice = format!(
+            "{OK}\n{}",
+            &OK[OK.find("[[category.criterion]]").unwrap()..]
+        );
+        assert!(
+            errors(&twice).problems[0]
+                .message
+                .contains("used by two criteria")
+        );
+        let bands = format!("[[grades.band]]\nmin = 50\nlabel = \"ok\"\n{OK}");
+        assert!(
+            errors(&bands).problems[0]
+                .message
+                .contains("no grade band starts at 0")
+        );
+        assert!(
+            errors("name = \"x\"").problems[0]
+                .message
+                .contains("no [[category]]")
+        );
+        let cov = format!("[grades]\nmin_coverage = 50\n{OK}");
+        assert!(
+            errors(&cov).problems[0]
+                .message
+                .contains("share from 0 to 1")
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The rubric: which signals count, what earns full marks and what earns
+//! none, how much each weighs, and the grade bands. `cfg` reads and validates
+//! the TOML into a [`Rubric`]; `score` applies it to measurements.
+
+mod cfg;
+pub mod score;
+
+use std::fmt;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::signals::SignalDef;
+
+/// The rubrics built into the binary: `(name, TOML)`.
+pub const BUILTIN: &[(&str, &str)] = &[("default", include_str!("../../rubrics/default.toml"))];
+
+/// A validated rubric.
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    pub name: String,
+    pub description: String,
+    /// `built-in` or the path it was read from.
+    pub origin: String,
+    pub grades: Grades,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Grades {
+    /// Below this share of the rubric's weight backed by evidence, the grade is `insufficient`.
+    pub min_coverage: f64,
+    pub insufficient: String,
+    /// Highest first.
+    pub bands: Vec<Band>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Band {
+    pub min: f64,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub weight: f64,
+    pub criteria: Vec<Criterion>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Criterion {
+    pub signal: &'static SignalDef,
+    /// The value that earns 100.
+    pub good: f64,
+    /// The value that earns 0. Linear in between, clamped outside.
+    pub bad: f64,
+    pub weight: f64,
+    /// Below this many samples the criterion is "insufficient evidence".
+    pub min_samples: u64,
+    /// The reasoning behind the thresholds, shown in the report.
+    pub why: String,
+}
+
+impl Criterion {
+    /// Whether larger values are better.
+    #[must_use]
+    pub fn higher_is_better(&self) -> bool {
+        self.good > self.bad
+    }
+}
+
+impl Rubric {
+    /// Parses and validates rubric TOML. `file` names the source in errors.
+    ///
+    /// # Errors
+    /// Every problem found, each with its line, column and key.
+    pub fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, RubricErrors> {
+        cfg::parse(text, file, origin)
+    }
+
+    /// The built-in rubric named `name`.
+    #[must_use]
+    pub fn builtin(name: &str) -> Option<Rubric> {
+        let (n, text) = BUILTIN.iter().find(|(n, _)| *n == name)?;
+        // The built-in rubrics are validated by the test suite.
+        Rubric::parse(text, &format!("rubrics/{n}.toml"), "built-in").ok()
+    }
+
+    /// `--rubric`: a file path, or the name of a built-in rubric; `None` is `default`.
+    ///
+    /// # Errors
+    /// A file that cannot be read or is not a valid rubric; an unknown name.
+    pub fn load(spec: Option<&str>) -> Result<Rubric, Error> {
+        let spec = spec.unwrap_or("default");
+        let path = Path::new(spec);
+        if !path.exists() && !spec.contains(['/', '\\', '.']) {
+            return Rubric::builtin(spec).ok_or_else(|| {
+                let names: Vec<&str> = BUILTIN.iter().map(|(n, _)| *n).collect();
+                Error::Usage(format!(
+                    "--rubric {spec:?} is neither a file nor a built-in rubric (built-in: {})",
+                    names.join(", ")
+                ))
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
+        Ok(Rubric::parse(&text, spec, spec)?)
+    }
+
+    /// Every criterion with the category it belongs to.
+    pub fn criteria(&self) -> impl Iterator<Item = (&Category, &Criterion)> {
+        self.categories
+            .iter()
+            .flat_map(|c| c.criteria.iter().map(move |k| (c, k)))
+    }
+}
+
+/// One problem in a rubric file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubricError {
+    pub line: usize,
+    pub column: usize,
+    /// The key the problem is about (`weight`, `signal`), when known.
+    pub key: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The offending line with a caret underneath, ready to print.
+    pub snippet: String,
+}
+
+/// All the problems found in one rubric file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RubricErrors {
+    pub file: String,
+    pub problems: Vec<RubricError>,
+}
+
+impl fmt::Display for RubricErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "rubric {} is not valid ({n} problem{}):",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n{}:{}:{}: ", self.file, p.line, p.column)?;
+            if let Some(k) = &p.key {
+                write!(f, "key `{k}`: ")?;
+            }
+            write!(f, "{}", p.message)?;
+            if !p.snippet.is_empty() {
+                write!(f, "\n{}", p.snippet)?;
+            }
+            if let Some(h) = &p.help {
+                write!(f, "\n   = help: {h}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RubricErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_rubric_is_valid() {
+        for (name, text) in BUILTIN {
+            if let Err(e) = Rubric::parse(text, name, "built-in") {
+                panic!("built-in rubric {name}: {e}");
+            }
+        }
+        assert_eq!(Rubric::load(None).unwrap().name, "default");
+    }
+
+    #[test]
+    fn unknown_rubric_names_list_the_built_in_ones() {
+        let e = Rubric::load(Some("strict")).unwrap_err().to_string();
+        assert!(e.contains("built-in: default"), "{e}");
+    }
+}

@@ -1,0 +1,330 @@
+//! The score stage: measurements and a rubric in, a [`Scorecard`] out. Pure.
+//!
+//! A criterion scores `100 * (value - bad) / (good - bad)`, clamped to
+//! 0..=100, so the direction follows from which of good and bad is larger.
+//! A criterion without a value, or with fewer samples than `min_samples`,
+//! is "insufficient evidence": it is shown but left out of the score, and
+//! the coverage (the share of the rubric's weight that had evidence) drops.
+//! A category scores the weighted mean of its scored criteria; the overall
+//! score is the mean of category scores weighted by category weight times
+//! category coverage, which is the same as weighting every scored criterion
+//! by its share of the whole rubric.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Criterion, Rubric};
+use crate::signals::{Measurement, Unit};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scorecard {
+    /// 0..=100, one decimal; `None` when nothing could be scored.
+    pub score: Option<f64>,
+    pub grade: String,
+    /// Share (0..=1) of the rubric's weight backed by evidence.
+    pub coverage: f64,
+    pub categories: Vec<CategoryScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryScore {
+    pub id: String,
+    pub name: String,
+    pub weight: f64,
+    pub score: Option<f64>,
+    pub coverage: f64,
+    pub criteria: Vec<CriterionScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CriterionScore {
+    pub signal: String,
+    pub value: Option<f64>,
+    pub unit: Unit,
+    pub n: u64,
+    pub good: f64,
+    pub bad: f64,
+    pub weight: f64,
+    pub min_samples: u64,
+    pub score: Option<f64>,
+    /// `scored` or `insufficient`.
+    pub status: Status,
+    /// Why the criterion is insufficient.
+    pub reason: Option<String>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Scored,
+    Insufficient,
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The 0..=100 score of `value` on the scale from `bad` to `good`.
+#[must_use]
+pub fn linear(value: f64, good: f64, bad: f64) -> f64 {
+    let t = (value - bad) / (good - bad);
+    if t.is_nan() {
+        0.0
+    } else {
+        100.0 * t.clamp(0.0, 1.0)
+    }
+}
+
+fn score_criterion(k: &Criterion, m: Option<&Measurement>) -> CriterionScore {
+    let (value, n, reason) = match m {
+        None => (None, 0, Some("not measured".to_string())),
+        Some(m) => match m.value {
+            None => (
+                None,
+                m.n,
+                Some(m.insufficient.clone().unwrap_or_else(|| "no value".into())),
+            ),
+            Some(v) if !v.is_finite() => (
+                None,
+                m.n,
+                Some(format!("the measured value {v} is not a number")),
+            ),
+            Some(_) if m.n < k.min_samples => (
+                m.value,
+                m.n,
+                Some(format!(
+                    "n = {}, fewer than the {} samples the rubric asks for",
+                    m.n, k.min_samples
+                )),
+            ),
+            Some(v) => (Some(v), m.n, None),
+        },
+    };
+    let score = match (&reason, value) {
+        (None, Some(v)) => Some(linear(v, k.good, k.bad)),
+        _ => None,
+    };
+    CriterionScore {
+        signal: k.signal.id.to_string(),
+        value,
+        unit: k.signal.unit,
+        n,
+        good: k.good,
+        bad: k.bad,
+        weight: k.weight,
+        min_samples: k.min_samples,
+        score: score.map(round1),
+        status: if score.is_some() {
+            Status::Scored
+        } else {
+            Status::Insufficient
+        },
+        reason,
+        why: k.why.clone(),
+    }
+}
+
+/// Applies `rubric` to `measurements`.
+#[must_use]
+pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
+    let mut categories = Vec::new();
+    // Σ over categories of weight * coverage * score, and of weight * coverage, and of weight.
+    let (mut weighted, mut covered, mut total) = (0.0, 0.0, 0.0);
+    for cat in &rubric.categories {
+        let mut criteria = Vec::new();
+        let (mut sum, mut scored_w, mut all_w) = (0.0, 0.0, 0.0);
+        for k in &cat.criteria {
+            let cs = score_criterion(k, measurements.iter().find(|m| m.signal == k.signal.id));
+            let raw = cs
+                .value
+                .filter(|_| cs.status == Status::Scored)
+                .map(|v| linear(v, k.good, k.bad));
+            all_w += k.weight;
+            if let Some(s) = raw {
+                sum += k.weight * s;
+                scored_w += k.weight;
+            }
+            criteria.push(cs);
+        }
+        let coverage = if all_w > 0.0 { scored_w / all_w } else { 0.0 };
+        let cat_score = (scored_w > 0.0).then(|| sum / scored_w);
+        total += cat.weight;
+        if let Some(s) = cat_score {
+            weighted += cat.weight * coverage * s;
+            covered += cat.weight * coverage;
+        }
+        categories.push(CategoryScore {
+            id: cat.id.clone(),
+            name: cat.name.clone(),
+            weight: cat.weight,
+            score: cat_score.map(round1),
+            coverage: round3(coverage),
+            criteria,
+        });
+    }
+    let coverage = if total > 0.0 { covered / total } else { 0.0 };
+    let score = (covered > 0.0).then(|| round1(weighted / covered));
+    let grade = match score {
+        Some(s) if coverage >= rubric.grades.min_coverage => rubric
+            .grades
+            .bands
+            .iter()
+            .find(|b| s >= b.min)
+            .map_or_else(|| rubric.grades.insufficient.clone(), |b| b.label.clone()),
+        _ => rubric.grades.insufficient.clone(),
+    };
+    Scorecard {
+        score,
+        grade,
+        coverage: round3(coverage),
+        categories,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::SIGNALS;
+    use crate::window::Window;
+    use chrono::{TimeZone, Utc};
+    use proptest::prelude::*;
+
+    const RUBRIC: &str = r#"
+[grades]
+min_coverage = 0.5
+[[grades.band]]
+min = 80
+label = "ready"
+[[grades.band]]
+min = 0
+label = "not ready"
+
+[[category]]
+id = "a"
+weight = 3
+[[category.criterion]]
+signal = "release.count_365d"
+good = 12
+bad = 2
+why = "x"
+[[category.criterion]]
+signal = "release.median_interval_days"
+good = 30
+bad = 330
+weight = 3
+min_samples = 4
+why = "x"
+
+[[category]]
+id = "b"
+weight = 1
+[[category.criterion]]
+signal = "release.staleness_ratio"
+good = 1
+bad = 5
+why = "x"
+"#;
+
+    fn m(signal: &str, value: Option<f64>, n: u64) -> Measurement {
+        let def = SIGNALS.iter().find(|d| d.id == signal).unwrap();
+        let w = Window {
+            since: Utc.timestamp_opt(0, 0).unwrap(),
+            until: Utc.timestamp_opt(1, 0).unwrap(),
+        };
+        let mut x = Measurement::insufficient(def, w, "test", "none".into());
+        x.value = value;
+        x.n = n;
+        x.insufficient = value.is_none().then(|| "none".into());
+        x
+    }
+
+    fn rubric() -> Rubric {
+        Rubric::parse(RUBRIC, "t.toml", "t.toml").unwrap()
+    }
+
+    #[test]
+    fn linear_follows_direction_and_clamps() {
+        assert_eq!(linear(7.0, 12.0, 2.0), 50.0);
+        assert_eq!(linear(180.0, 30.0, 330.0), 50.0);
+        assert_eq!(linear(100.0, 12.0, 2.0), 100.0);
+        assert_eq!(linear(-5.0, 12.0, 2.0), 0.0);
+    }
+
+    #[test]
+    fn weights_and_coverage_combine_as_documented() {
+        let card = score(
+            &rubric(),
+            &[
+                m("release.count_365d", Some(7.0), 7),
+                m("release.median_interval_days", Some(30.0), 6),
+                m("release.staleness_ratio", Some(3.0), 5),
+            ],
+        );
+        // a: (1*50 + 3*100) / 4 = 87.5; b: 50; overall (3*87.5 + 1*50) / 4 = 78.125
+        assert_eq!(card.categories[0].score, Some(87.5));
+        assert_eq!(card.categories[1].score, Some(50.0));
+        assert_eq!(card.score, Some(78.1));
+        assert_eq!(card.coverage, 1.0);
+        assert_eq!(card.grade, "not ready");
+    }
+
+    #[test]
+    fn thin_evidence_is_left_out_not_scored_zero() {
+        let card = score(
+            &rubric(),
+            &[
+                m("release.count_365d", Some(12.0), 12),
+                m("release.median_interval_days", Some(30.0), 3),
+                m("release.staleness_ratio", None, 0),
+            ],
+        );
+        let k = &card.categories[0].criteria[1];
+        assert_eq!(k.status, Status::Insufficient);
+        assert_eq!(
+            k.reason.as_deref(),
+            Some("n = 3, fewer than the 4 samples the rubric asks for")
+        );
+        // Only count_365d (weight 1 of 4 in a category of weight 3 of 4) has evidence.
+        assert_eq!(card.coverage, round3(0.25 * 0.75));
+        assert_eq!(card.score, Some(100.0));
+        assert_eq!(card.grade, "insufficient evidence");
+    }
+
+    #[test]
+    fn nothing_measured_means_no_score() {
+        let card = score(&rubric(), &[]);
+        assert_eq!(card.score, None);
+        assert_eq!(card.coverage, 0.0);
+        assert_eq!(
+            card.categories[0].criteria[0].reason.as_deref(),
+            Some("not measured")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn scores_stay_in_range_and_are_monotone(v in -1e6f64..1e6, d in 0f64..1e3, good in -1e3f64..1e3, gap in 1e-3f64..1e3) {
+            for (good, bad) in [(good, good - gap), (good, good + gap)] {
+                let s = linear(v, good, bad);
+                prop_assert!((0.0..=100.0).contains(&s));
+                // Moving the value towards `good` never lowers the score.
+                let toward = if good > bad { v + d } else { v - d };
+                prop_assert!(linear(toward, good, bad) >= s);
+            }
+        }
+
+        #[test]
+        fn overall_score_is_within_the_criterion_scores(a in 0f64..30.0, b in 0f64..400.0, c in 0f64..8.0) {
+            let card = score(&rubric(), &[m("release.count_365d", Some(a), 9), m("release.median_interval_days", Some(b), 9), m("release.staleness_ratio", Some(c), 9)]);
+            let scores: Vec<f64> = card.categories.iter().flat_map(|k| k.criteria.iter().filter_map(|x| x.score)).collect();
+            let lo = scores.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let s = card.score.unwrap();
+            prop_assert!(s >= lo - 0.1 && s <= hi + 0.1, "{s} outside {lo}..{hi}");
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! The measure stage: pure functions from [`Evidence`] to one
+//! [`Measurement`] per signal. No I/O happens here.
+//!
+//! Every signal is declared once, in [`SIGNALS`]: its id, unit, title and
+//! definition. `readiness signals`, the README's signal table and the
+//! report's explanations are all generated from that list.
+
+pub mod releases;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::evidence::{Evidence, ReleaseRule};
+use crate::window::Window;
+
+/// The unit a signal is measured in; it decides how values are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// A count of releases.
+    Releases,
+    /// A duration in days.
+    Days,
+    /// A dimensionless ratio (not a share).
+    Ratio,
+}
+
+impl Unit {
+    /// The unit's name as written in JSON and in `readiness signals`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Releases => "releases",
+            Unit::Days => "days",
+            Unit::Ratio => "ratio",
+        }
+    }
+
+    /// Decimal places shown for this unit.
+    #[must_use]
+    pub fn decimals(self) -> i32 {
+        match self {
+            Unit::Releases | Unit::Days => 1,
+            Unit::Ratio => 2,
+        }
+    }
+
+    /// `v` rounded to the precision it is shown with, so that values that
+    /// read the same also compare the same.
+    #[must_use]
+    pub fn round(self, v: f64) -> f64 {
+        let scale = 10f64.powi(self.decimals());
+        (v * scale).round() / scale
+    }
+
+    /// A value in this unit as a person reads it.
+    #[must_use]
+    pub fn format(self, v: f64) -> String {
+        let d = usize::try_from(self.decimals()).unwrap_or(0);
+        match self {
+            Unit::Releases if v.fract() == 0.0 => format!("{v:.0}"),
+            Unit::Releases => format!("{v:.d$}"),
+            Unit::Days => format!("{v:.d$} days"),
+            Unit::Ratio => format!("{v:.d$}"),
+        }
+    }
+}
+
+/// The definition of one signal.
+#[derive(Debug)]
+pub struct SignalDef {
+    pub id: &'static str,
+    pub unit: Unit,
+    /// A short label for tables.
+    pub title: &'static str,
+    /// What exactly is measured, in one or two sentences.
+    pub definition: &'static str,
+    /// The published metric it follows, if any.
+    pub anchor: &'static str,
+    /// Where the evidence comes from.
+    pub source: &'static str,
+}
+
+/// Every signal this build can measure, in report order.
+pub static SIGNALS: &[SignalDef] = &[
+    SignalDef {
+        id: "release.count_365d",
+        unit: Unit::Releases,
+        title: "Releases in the last 365 days",
+        definition: "Releases (tags that parse as a final version; pre-releases excluded; backports included) dated in the 365 days up to the end of the window.",
+        anchor: "criticality_score recent_release_count",
+        source: "git tags",
+    },
+    SignalDef {
+        id: "release.median_interval_days",
+        unit: Unit::Days,
+        title: "Median days between releases",
+        definition: "Median gap between consecutive main-line releases (each higher than every earlier one), over the gaps that end in the window.",
+        anchor: "CHAOSS Release Frequency",
+        source: "git tags",
+    },
+    SignalDef {
+        id: "release.interval_regularity",
+        unit: Unit::Ratio,
+        title: "Irregularity of release gaps",
+        definition: "Interquartile range of those main-line gaps divided by their median; lower is more regular.",
+        anchor: "",
+        source: "git tags",
+    },
+    SignalDef {
+        id: "release.staleness_ratio",
+        unit: Unit::Ratio,
+        title: "Days since last release / usual gap",
+        definition: "Days from the last release (any line) to the end of the window, divided by the median of the last ten main-line gaps before it; above 1 the next release is overdue.",
+        anchor: "",
+        source: "git tags",
+    },
+];
+
+/// The definition of the signal `id`, if this build knows it.
+#[must_use]
+pub fn find(id: &str) -> Option<&'static SignalDef> {
+    SIGNALS.iter().find(|s| s.id == id)
+}
+
+/// One measured signal, with what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    pub signal: String,
+    /// The value, or `None` when the evidence cannot give one.
+    pub value: Option<f64>,
+    pub unit: Unit,
+    /// How many items (releases, intervals, issues, runs) the value rests on.
+    pub n: u64,
+    /// The stretch of time the value describes.
+    pub window: Window,
+    /// The source the evidence came from.
+    pub source: String,
+    /// One sentence on what the value was computed from.
+    pub basis: String,
+    /// Why there is no value; `None` when there is one.
+    pub insufficient: Option<String>,
+    /// The items behind the value worth showing (releases, slowest issues...).
+    pub examples: Vec<Example>,
+}
+
+/// An item behind a measurement, shown in the report's evidence section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Example {
+    /// What it is: a tag, a pair of tags, an issue title. Untrusted text.
+    pub label: String,
+    /// When, as `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// The measured quantity for this item, formatted.
+    pub value: Option<String>,
+    /// A remark, such as "backport".
+    pub note: Option<String>,
+    /// A link to the item, when it has one.
+    pub url: Option<String>,
+}
+
+impl Measurement {
+    /// A measurement with no value and the reason why.
+    #[must_use]
+    pub fn insufficient(
+        def: &SignalDef,
+        window: Window,
+        source: &str,
+        reason: String,
+    ) -> Measurement {
+        Measurement {
+            signal: def.id.to_string(),
+            value: None,
+            unit: def.unit,
+            n: 0,
+            window,
+            source: source.to_string(),
+            basis: String::new(),
+            insufficient: Some(reason),
+            examples: Vec::new(),
+        }
+    }
+}
+
+/// Measures every signal in [`SIGNALS`] order over `window`.
+///
+/// # Errors
+/// Only a tag pattern that is not a valid regular expression.
+pub fn measure(
+    evidence: &Evidence,
+    window: &Window,
+    rule: &ReleaseRule,
+) -> Result<Vec<Measurement>, Error> {
+    let mut out = releases::measure(evidence.tags.as_deref(), rule, window)?;
+    // A signal that no family produced is reported, not silently dropped.
+    for def in SIGNALS {
+        if !out.iter().any(|m| m.signal == def.id) {
+            out.push(Measurement::insufficient(
+                def,
+                *window,
+                "",
+                "no source for this signal was collected".into(),
+            ));
+        }
+    }
+    out.sort_by_key(|m| SIGNALS.iter().position(|d| d.id == m.signal));
+    Ok(out)
+}
+
+/// The signal table as markdown, as the README and `readiness signals` show it.
+#[must_use]
+pub fn markdown_table() -> String {
+    let mut s =
+        String::from("| id | unit | definition | source | anchor |\n|---|---|---|---|---|\n");
+    for d in SIGNALS {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            d.id,
+            d.unit.as_str(),
+            d.definition,
+            d.source,
+            d.anchor
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_documented() {
+        for (i, d) in SIGNALS.iter().enumerate() {
+            assert!(
+                SIGNALS[i + 1..].iter().all(|o| o.id != d.id),
+                "duplicate {}",
+                d.id
+            );
+            assert!(
+                !d.definition.is_empty() && !d.title.is_empty(),
+                "{} lacks text",
+                d.id
+            );
+        }
+        assert_eq!(
+            find("release.count_365d").map(|d| d.unit),
+            Some(Unit::Releases)
+        );
+        assert!(find("nope").is_none());
+    }
+
+    #[test]
+    fn units_format_for_people() {
+        assert_eq!(Unit::Releases.format(14.0), "14");
+        assert_eq!(Unit::Days.format(32.54), "32.5 days");
+        assert_eq!(Unit::Ratio.format(0.456), "0.46");
+        assert_eq!(Unit::Days.round(26.6737), Unit::Days.round(26.6738));
+        assert_eq!(Unit::Ratio.round(0.456), 0.46);
+    }
+}
