@@ -62,7 +62,7 @@ impl Settings {
         Window::from_args(g.since.as_deref(), g.until.as_deref(), now)?;
         let rubric = Rubric::load(g.rubric.as_deref())?;
         let rule_override =
-            (g.tag_prefix.is_some() || g.tag_pattern.is_some()).then(|| ReleaseRule {
+            (g.tag_prefix.is_some() || g.tag_pattern.is_some()).then_some(ReleaseRule {
                 tag_prefix: g.tag_prefix,
                 tag_pattern: g.tag_pattern,
             });
@@ -169,12 +169,12 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         }
         Command::Rubric { command } => rubric_command(command, cli.global.output.as_deref()),
         Command::Report { target, fail_under } => {
-            if let Some(t) = fail_under {
-                if !(0.0..=100.0).contains(&t) {
-                    return Err(Error::Usage(format!(
-                        "--fail-under takes a score from 0 to 100, not {t}"
-                    )));
-                }
+            if let Some(t) = fail_under
+                && !(0.0..=100.0).contains(&t)
+            {
+                return Err(Error::Usage(format!(
+                    "--fail-under takes a score from 0 to 100, not {t}"
+                )));
             }
             let settings = Settings::new(cli.global)?;
             let target = Target::parse(target.as_deref().unwrap_or("."))?;

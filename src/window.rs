@@ -87,10 +87,12 @@ fn parse_date(
     relative_to: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, Error> {
     let t = text.trim();
-    if let Some(days) = t.strip_suffix('d').and_then(|n| n.parse::<i64>().ok()) {
-        if matches!(bound, Bound::Since) && days > 0 && days < 1_000_000 {
-            return Ok(relative_to - Duration::days(days));
-        }
+    if let Some(days) = t.strip_suffix('d').and_then(|n| n.parse::<i64>().ok())
+        && matches!(bound, Bound::Since)
+        && days > 0
+        && days < 1_000_000
+    {
+        return Ok(relative_to - Duration::days(days));
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&Utc));

@@ -10,7 +10,8 @@
 //! and the version used to tell backports apart is the regex's `version`
 //! group, else its first group, else the tag name.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Duration, Utc};
 use regex::Regex;
@@ -50,12 +51,13 @@ pub struct Release {
 pub struct Analysis {
     /// Releases dated up to the end of the window, oldest first.
     pub releases: Vec<Release>,
+    /// Tags dated up to the end of the window.
     pub tags_read: usize,
     pub prereleases: usize,
     pub other_tags: usize,
     /// Tags that repeat a version already tagged: `(tag, earlier tag)`.
     pub duplicates: Vec<(String, String)>,
-    /// Releases dated after the end of the window, left out.
+    /// Tags dated after the end of the window, left out.
     pub after_window: usize,
 }
 
@@ -122,14 +124,18 @@ fn version_key(v: &Version) -> (u64, Vec<u64>, u64) {
 /// Only an invalid tag pattern.
 pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result<Analysis, Error> {
     let pattern = compile_pattern(rule)?;
-    let mut a = Analysis {
-        tags_read: tags.len(),
-        ..Analysis::default()
-    };
+    let mut a = Analysis::default();
     let mut candidates: Vec<(DateTime<Utc>, &Tag, Option<Version>)> = Vec::new();
     for tag in tags {
+        let date = tag.date.with_timezone(&Utc);
+        // As of `until`: later tags do not exist yet.
+        if date > until {
+            a.after_window += 1;
+            continue;
+        }
+        a.tags_read += 1;
         match classify(&tag.name, rule, pattern.as_ref()) {
-            Class::Release(v) => candidates.push((tag.date.with_timezone(&Utc), tag, v)),
+            Class::Release(v) => candidates.push((date, tag, v)),
             Class::PreRelease => a.prereleases += 1,
             Class::Other => a.other_tags += 1,
         }
@@ -145,26 +151,19 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
             .then_with(|| x.1.name.cmp(&y.1.name))
     });
 
-    let mut seen: HashSet<(u64, Vec<u64>, u64)> = HashSet::new();
-    let mut first_tag_of: Vec<((u64, Vec<u64>, u64), String)> = Vec::new();
+    let mut first_tag_of: HashMap<(u64, Vec<u64>, u64), String> = HashMap::new();
     let mut highest: Option<Version> = None;
     for (date, tag, version) in candidates {
         if let Some(v) = &version {
-            let key = version_key(v);
-            if !seen.insert(key.clone()) {
-                let earlier = first_tag_of
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map(|(_, t)| t.clone())
-                    .unwrap_or_default();
-                a.duplicates.push((tag.name.clone(), earlier));
-                continue;
+            match first_tag_of.entry(version_key(v)) {
+                Entry::Occupied(earlier) => {
+                    a.duplicates.push((tag.name.clone(), earlier.get().clone()));
+                    continue;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(tag.name.clone());
+                }
             }
-            first_tag_of.push((key, tag.name.clone()));
-        }
-        if date > until {
-            a.after_window += 1;
-            continue;
         }
         let line = match (&version, &highest) {
             (Some(v), Some(h)) if v.release_cmp(h).is_le() => Line::Backport,
@@ -181,6 +180,15 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
         });
     }
     Ok(a)
+}
+
+/// `1 release`, `2 releases`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 fn def(id: &str) -> &'static SignalDef {
@@ -227,8 +235,16 @@ pub fn measure(
         ));
     };
     let a = analyze(tags, rule, window.until)?;
-    if tags.is_empty() {
-        return Ok(none_for_all("the repository has no tags".into()));
+    if a.tags_read == 0 {
+        let reason = if tags.is_empty() {
+            "the repository has no tags".to_string()
+        } else {
+            format!(
+                "the repository has no tags dated up to {}",
+                day(window.until)
+            )
+        };
+        return Ok(none_for_all(reason));
     }
     if a.releases.is_empty() {
         let how = if rule.tag_pattern.is_some() {
@@ -260,14 +276,14 @@ pub fn measure(
         .collect();
     let backports = recent.iter().filter(|r| r.line == Line::Backport).count();
     let mut skipped = format!(
-        "{} pre-release and {} other tags not counted",
-        a.prereleases, a.other_tags
+        "{} and {} not counted",
+        plural(a.prereleases, "pre-release tag"),
+        plural(a.other_tags, "other tag")
     );
-    if !a.duplicates.is_empty() {
-        skipped.push_str(&format!(
-            "; {} tags repeat an earlier tag's version",
-            a.duplicates.len()
-        ));
+    match a.duplicates.len() {
+        0 => {}
+        1 => skipped.push_str("; 1 tag repeats an earlier tag's version"),
+        n => skipped.push_str(&format!("; {n} tags repeat an earlier tag's version")),
     }
     out.push(Measurement {
         signal: "release.count_365d".into(),
@@ -277,10 +293,12 @@ pub fn measure(
         window: year,
         source: SOURCE.into(),
         basis: format!(
-            "{} releases ({} main line, {backports} backports) among {} tags; {skipped}",
-            recent.len(),
+            "{} ({} main line, {}) among the {} dated up to {}; {skipped}",
+            plural(recent.len(), "release"),
             recent.len() - backports,
-            a.tags_read
+            plural(backports, "backport"),
+            plural(a.tags_read, "tag"),
+            day(window.until)
         ),
         insufficient: None,
         examples: recent
@@ -303,8 +321,8 @@ pub fn measure(
         .collect();
     let days: Vec<f64> = in_window.iter().map(|g| g.2).collect();
     let basis = format!(
-        "{} gaps between consecutive main-line releases ending in the window",
-        days.len()
+        "{} between consecutive main-line releases ending in the window",
+        plural(days.len(), "gap")
     );
     let no_gap = || {
         format!(
@@ -376,10 +394,10 @@ pub fn measure(
             window: stale_window,
             source: SOURCE.into(),
             basis: format!(
-                "{} since the last release, {} the median of the last {} main-line gaps",
+                "{} since the last release, {} the median of the last {}",
                 Unit::Days.format(since),
                 Unit::Days.format(m),
-                usual_days.len()
+                plural(usual_days.len(), "main-line gap")
             ),
             insufficient: None,
             examples: vec![Example {

@@ -1,0 +1,474 @@
+//! End-to-end behaviour of the commands on local git fixtures.
+
+use crate::common::{RepoBuilder, Workspace, monthly_project, slow_project};
+
+fn two_projects() -> Workspace {
+    let ws = Workspace::new();
+    ws.repo("monthly", &monthly_project());
+    ws.repo("slow", &slow_project());
+    ws
+}
+
+/// The markdown report of a clone reads as designed (snapshot).
+#[test]
+fn report_markdown_snapshot() {
+    let ws = two_projects();
+    insta::assert_snapshot!("report_monthly", ws.run(&["report", "monthly"]).ok());
+}
+
+/// A project with thin evidence says so instead of scoring zero (snapshot).
+#[test]
+fn report_with_thin_evidence_snapshot() {
+    let ws = two_projects();
+    insta::assert_snapshot!("report_slow", ws.run(&["report", "slow"]).ok());
+}
+
+/// The comparison is one table with the best value per row in bold (snapshot).
+#[test]
+fn compare_snapshot() {
+    let ws = two_projects();
+    insta::assert_snapshot!(
+        "compare_monthly_slow",
+        ws.run(&["compare", "monthly", "slow"]).ok()
+    );
+}
+
+/// The JSON report has the documented top-level fields and measurement objects.
+#[test]
+fn json_report_has_the_documented_shape() {
+    let ws = two_projects();
+    let out = ws.run(&["report", "monthly", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for key in [
+        "report_schema",
+        "target",
+        "window",
+        "score",
+        "grade",
+        "coverage",
+        "categories",
+        "measurements",
+        "sources",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["target"]["name"], "monthly");
+    assert_eq!(v["grade"], "production ready");
+    let m = v["measurements"].as_array().unwrap();
+    let count = m
+        .iter()
+        .find(|x| x["signal"] == "release.count_365d")
+        .unwrap();
+    // 12 monthly releases and one backport; the duplicate, the rc, `v1` and the docs tag do not count.
+    assert_eq!(count["value"], 13.0);
+    assert_eq!(count["n"], 13);
+    assert_eq!(count["unit"], "releases");
+    assert!(
+        m.iter()
+            .all(|x| x.get("value").is_some() && x.get("unit").is_some() && x.get("n").is_some())
+    );
+}
+
+/// `collect` then `report FILE` gives byte-for-byte the report of the clone itself, in both formats.
+#[test]
+fn collect_then_report_round_trips() {
+    let ws = two_projects();
+    ws.run(&["collect", "monthly", "-o", "monthly.evidence.json"])
+        .ok();
+    for format in ["markdown", "json"] {
+        let direct = ws.run(&["report", "monthly", "--format", format]).ok();
+        let saved = ws
+            .run(&["report", "monthly.evidence.json", "--format", format])
+            .ok();
+        assert_eq!(direct, saved, "format {format}");
+        assert_eq!(
+            saved,
+            ws.run(&["report", "monthly.evidence.json", "--format", format])
+                .ok()
+        );
+    }
+    // The saved window is kept even when "now" moves on.
+    let later = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["report", "monthly.evidence.json"])
+        .current_dir(ws.dir.path())
+        .env("SOURCE_DATE_EPOCH", "1900000000")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&later.stdout),
+        ws.run(&["report", "monthly.evidence.json"]).ok()
+    );
+}
+
+/// `--until` makes a report "as of" a date: later tags change nothing.
+#[test]
+fn until_ignores_what_came_later() {
+    let ws = Workspace::new();
+    ws.repo("a", &monthly_project());
+    ws.repo(
+        "b",
+        &monthly_project()
+            .tag("v2.0.0", "2026-08-10T00:00:00Z")
+            .tag("v2.1.0", "2026-08-15T00:00:00Z"),
+    );
+    let scored = |repo: &str, until: Option<&str>| -> serde_json::Value {
+        let mut args = vec!["report", repo, "--format", "json"];
+        if let Some(u) = until {
+            args.extend(["--until", u]);
+        }
+        let mut v: serde_json::Value = serde_json::from_str(&ws.run(&args).ok()).unwrap();
+        // Only what was collected differs: b's clone has two more tags.
+        v.as_object_mut()
+            .unwrap()
+            .retain(|k, _| !["target", "sources"].contains(&k.as_str()));
+        v
+    };
+    assert_eq!(
+        scored("a", Some("2026-08-05")),
+        scored("b", Some("2026-08-05"))
+    );
+    assert_ne!(scored("b", Some("2026-08-05")), scored("b", None));
+}
+
+/// Annotated tags are dated by the tagger, lightweight ones by the commit; bare repos read the same.
+#[test]
+fn tag_dates_and_bare_repositories() {
+    let ws = Workspace::new();
+    let b = RepoBuilder::new()
+        .tag_later(
+            "v1.0.0",
+            "2026-01-01T00:00:00Z",
+            "2026-02-01T08:30:00-05:00",
+        )
+        .lightweight("v1.1.0", "2026-03-01T00:00:00+01:00");
+    ws.repo("clone", &b).bare_repo("bare.git", &b);
+    let clone = ws.run(&["collect", "clone"]).ok();
+    let bare = ws.run(&["collect", "bare.git"]).ok();
+    let ev: serde_json::Value = serde_json::from_str(&clone).unwrap();
+    let tags = ev["tags"].as_array().unwrap();
+    assert_eq!(tags[0]["name"], "v1.0.0");
+    assert_eq!(tags[0]["kind"], "annotated");
+    assert_eq!(tags[0]["date"], "2026-02-01T08:30:00-05:00");
+    assert_eq!(tags[1]["kind"], "lightweight");
+    assert_eq!(tags[1]["date"], "2026-03-01T00:00:00+01:00");
+    let bare: serde_json::Value = serde_json::from_str(&bare).unwrap();
+    assert_eq!(bare["tags"], ev["tags"]);
+    assert_eq!(bare["target"]["name"], "bare");
+}
+
+/// A GitHub origin names the target; credentials in the remote URL never reach the evidence.
+#[test]
+fn origin_remote_names_the_target_without_credentials() {
+    let ws = Workspace::new();
+    ws.repo(
+        "clone",
+        &slow_project()
+            .remote("https://x-access-token:ghp_SECRETSECRET@github.com/acme/widget.git"),
+    );
+    let out = ws.run(&["collect", "clone"]).ok();
+    assert!(!out.contains("ghp_SECRETSECRET"), "{out}");
+    let ev: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(ev["target"]["name"], "acme/widget");
+    assert_eq!(ev["target"]["remote"], "https://github.com/acme/widget.git");
+}
+
+/// Untrusted tag names cannot inject HTML, break tables or mention people.
+#[test]
+fn hostile_tag_names_are_escaped() {
+    let ws = Workspace::new();
+    // (git refuses `*`, `[`, `~` and spaces in tag names, so those are covered by unit tests.)
+    let hostile = [
+        "<script>alert(1)<",
+        "a|b|c",
+        "@octocat",
+        "`rm`",
+        "_x_",
+        "&lt;b&gt;",
+    ];
+    let mut b = RepoBuilder::new();
+    for (i, name) in hostile.iter().enumerate() {
+        b = b.lightweight(name, &format!("2026-0{}-01T00:00:00Z", i + 1));
+    }
+    ws.repo("evil", &b);
+    let out = ws.run(&["report", "evil", "--tag-pattern", "."]).ok();
+    assert!(!out.contains("<script>"), "{out}");
+    assert!(!out.contains("@octocat"), "{out}");
+    assert!(out.contains("a\\|b\\|c"), "{out}");
+    assert!(out.contains("\\`rm\\`"), "{out}");
+    // Every table row still has as many cells as its header.
+    let mut columns = None;
+    for line in out.lines() {
+        if line.starts_with('|') {
+            let cells = line.replace("\\|", "").matches('|').count();
+            match columns {
+                None => columns = Some(cells),
+                Some(c) => assert_eq!(c, cells, "broken row: {line}"),
+            }
+        } else {
+            columns = None;
+        }
+    }
+}
+
+/// `--tag-prefix` and `--tag-pattern` change which tags are releases.
+#[test]
+fn tag_rules_are_configurable() {
+    let ws = Workspace::new();
+    ws.repo(
+        "r",
+        &RepoBuilder::new()
+            .tag("pkg-1.0.0", "2026-01-01T00:00:00Z")
+            .tag("pkg-1.1.0", "2026-02-01T00:00:00Z")
+            .tag("2.0.0", "2026-03-01T00:00:00Z"),
+    );
+    let count = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report", "r", "--format", "json"];
+        all.extend_from_slice(args);
+        let v: serde_json::Value = serde_json::from_str(&ws.run(&all).ok()).unwrap();
+        v["measurements"][0]["value"].clone()
+    };
+    assert_eq!(count(&[]), 1.0);
+    assert_eq!(count(&["--tag-prefix", "pkg-"]), 2.0);
+    assert_eq!(count(&["--tag-pattern", r"^(pkg-)?\d"]), 3.0);
+    let err = ws
+        .run(&["report", "r", "--tag-pattern", "(unclosed"])
+        .fails(2);
+    assert!(err.contains("tag pattern \"(unclosed\""), "{err}");
+}
+
+/// `--fail-under` exits 1 after writing the report, 0 when the score is high enough.
+#[test]
+fn fail_under_sets_the_exit_code() {
+    let ws = two_projects();
+    ws.repo(
+        "untagged",
+        &RepoBuilder::new().lightweight("nightly", "2026-01-01T00:00:00Z"),
+    );
+    let err = ws
+        .run(&["report", "slow", "--fail-under", "50", "-o", "slow.md"])
+        .fails(1);
+    assert!(
+        err.contains("the score 46.6 is below --fail-under 50"),
+        "{err}"
+    );
+    assert!(ws.read("slow.md").starts_with("# Readiness: slow"));
+    let err = ws
+        .run(&["report", "untagged", "--fail-under", "0"])
+        .fails(1);
+    assert!(
+        err.contains("there is no score (insufficient evidence)"),
+        "{err}"
+    );
+    // A score equal to the threshold passes.
+    ws.run(&["report", "monthly", "--fail-under", "100"]).ok();
+    ws.run(&["report", "slow", "--fail-under", "46.6"]).ok();
+    assert!(
+        ws.run(&["report", "monthly", "--fail-under", "101"])
+            .fails(2)
+            .contains("from 0 to 100")
+    );
+}
+
+/// `-o` writes the file whole and names the path when it cannot.
+#[test]
+fn output_files_are_written_atomically() {
+    let ws = two_projects();
+    ws.run(&["report", "monthly", "-o", "r.md"]).ok();
+    assert_eq!(ws.read("r.md"), ws.run(&["report", "monthly"]).ok());
+    let err = ws
+        .run(&["report", "monthly", "-o", "no/such/dir/r.md"])
+        .fails(2);
+    assert!(err.contains("cannot write no/such/dir/r.md"), "{err}");
+    let leftovers: Vec<_> = std::fs::read_dir(ws.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+/// A user template replaces the built-in one, with escaping still applied; its mistakes are located.
+#[test]
+fn templates_can_be_overridden() {
+    let ws = two_projects();
+    ws.write("t.hbs", "{{target.name}} scored {{score}} ({{grade}}){{#each categories}}; {{name}} {{score}}{{/each}}\n");
+    assert_eq!(
+        ws.run(&["report", "monthly", "--template", "t.hbs"]).ok(),
+        "monthly scored 100.0 (production ready); Release cadence 100.0\n"
+    );
+    ws.write(
+        "bad.hbs",
+        "line one\n{{#each categories}}{{nmae}}{{/each}}\n",
+    );
+    let err = ws
+        .run(&["report", "monthly", "--template", "bad.hbs"])
+        .fails(2);
+    assert!(
+        err.contains("template bad.hbs") && err.contains("nmae"),
+        "{err}"
+    );
+    assert!(
+        ws.run(&["report", "monthly", "--template", "missing.hbs"])
+            .fails(2)
+            .contains("cannot read missing.hbs")
+    );
+    assert!(
+        ws.run(&[
+            "report",
+            "monthly",
+            "--template",
+            "t.hbs",
+            "--format",
+            "json"
+        ])
+        .fails(2)
+        .contains("markdown output only")
+    );
+}
+
+/// Every kind of wrong input gets a clear message and exit code 2, never a panic.
+#[test]
+fn wrong_input_is_a_clear_error() {
+    let ws = two_projects();
+    std::fs::create_dir(ws.path("plain")).unwrap();
+    ws.write("corrupt.json", "{\"schema\": 1, \"tool\": ");
+    ws.write("future.json", "{\"schema\": 99}");
+    ws.write("other.json", "{\"hello\": \"world\"}");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["report", "no-such-dir"],
+            "no-such-dir: no such file or folder",
+        ),
+        (
+            &["report", "plain"],
+            "git repository plain: not a git repository",
+        ),
+        (
+            &["report", "corrupt.json"],
+            "evidence file corrupt.json: not valid JSON",
+        ),
+        (
+            &["report", "future.json"],
+            "written with evidence schema 99",
+        ),
+        (
+            &["report", "other.json"],
+            "not a file written by `readiness collect`",
+        ),
+        (
+            &["report", "monthly", "--since", "yesterday"],
+            "--since \"yesterday\" is not a date",
+        ),
+        (
+            &[
+                "report",
+                "monthly",
+                "--since",
+                "2026-09-01",
+                "--until",
+                "2026-01-01",
+            ],
+            "the window is empty",
+        ),
+        (
+            &["report", "monthly", "--rubric", "missing.toml"],
+            "cannot read missing.toml",
+        ),
+        (
+            &["report", "monthly", "--rubric", "strict"],
+            "neither a file nor a built-in rubric",
+        ),
+        (
+            &["report", "dask/dask"],
+            "collecting from GitHub is not available in this version yet",
+        ),
+        (
+            &["collect", "monthly", "--format", "markdown"],
+            "collect writes JSON evidence",
+        ),
+        (&["rubric", "show", "nope"], "no built-in rubric \"nope\""),
+    ];
+    for (args, expected) in cases {
+        let err = ws.run(args).fails(2);
+        assert!(
+            err.starts_with("error: ") && err.contains(expected),
+            "{args:?}: expected {expected:?} in:\n{err}"
+        );
+    }
+    // clap's own usage errors also exit 2.
+    ws.run(&["compare", "monthly"]).fails(2);
+    ws.run(&["report", "--format", "pdf"]).fails(2);
+}
+
+/// `readiness signals` lists every signal, and the README's table is the same text.
+#[test]
+fn signals_are_listed_and_the_readme_table_is_current() {
+    let ws = Workspace::new();
+    let table = ws.run(&["signals"]).ok();
+    let json: serde_json::Value =
+        serde_json::from_str(&ws.run(&["signals", "--format", "json"]).ok()).unwrap();
+    let ids: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "release.count_365d",
+            "release.median_interval_days",
+            "release.interval_regularity",
+            "release.staleness_ratio"
+        ]
+    );
+    for id in &ids {
+        assert!(
+            table.contains(&format!("`{id}`")),
+            "{id} missing from the table"
+        );
+    }
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md's signal table is out of date; paste the output of `readiness signals` into it"
+    );
+}
+
+/// The built-in rubric is listed, shown, and passes its own check.
+#[test]
+fn builtin_rubrics_are_listed_and_valid() {
+    let ws = Workspace::new();
+    assert!(ws.run(&["rubric", "list"]).ok().starts_with("default\t"));
+    ws.write("mine.toml", &ws.run(&["rubric", "show"]).ok());
+    let out = ws.run(&["rubric", "check", "mine.toml"]).ok();
+    assert!(
+        out.starts_with("mine.toml: valid rubric \"default\": 1 categories, 4 criteria"),
+        "{out}"
+    );
+}
+
+/// A rubric file changes the score: here one that only asks for a yearly release.
+#[test]
+fn custom_rubrics_change_the_score() {
+    let ws = two_projects();
+    ws.write(
+        "yearly.toml",
+        "[[category]]\nid = \"r\"\nweight = 1\n[[category.criterion]]\nsignal = \"release.count_365d\"\ngood = 1\nbad = 0\nmin_samples = 0\nwhy = \"one a year will do\"\n",
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &ws.run(&[
+            "report",
+            "slow",
+            "--rubric",
+            "yearly.toml",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    assert_eq!(v["score"], 100.0);
+    assert_eq!(v["rubric"]["name"], "yearly");
+}

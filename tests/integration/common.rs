@@ -1,0 +1,263 @@
+//! Test helpers: git repositories built with fixed dates, and a runner for
+//! the `readiness` binary pinned to a fixed "now".
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// "Now" for every run: 2026-08-20T00:00:00Z.
+pub const NOW: &str = "1787184000";
+
+/// Converts an RFC 3339 time to git's `<seconds> <+hhmm>` form.
+pub fn git_time(rfc3339: &str) -> String {
+    let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap_or_else(|e| panic!("bad fixture date {rfc3339}: {e}"));
+    let off = t.offset().local_minus_utc() / 60;
+    let sign = if off < 0 { '-' } else { '+' };
+    format!(
+        "{} {sign}{:02}{:02}",
+        t.timestamp(),
+        off.abs() / 60,
+        off.abs() % 60
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Annotated,
+    Lightweight,
+}
+
+/// Builds a repository with one commit per tag, through `git fast-import`.
+#[derive(Default)]
+pub struct RepoBuilder {
+    /// (tag, commit date, tag date, kind)
+    tags: Vec<(String, String, String, Kind)>,
+    remote: Option<String>,
+}
+
+impl RepoBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An annotated tag dated `date`, on a commit made `date` too.
+    pub fn tag(mut self, name: &str, date: &str) -> Self {
+        self.tags
+            .push((name.into(), date.into(), date.into(), Kind::Annotated));
+        self
+    }
+
+    /// An annotated tag whose commit is older than the tag.
+    pub fn tag_later(mut self, name: &str, commit_date: &str, tag_date: &str) -> Self {
+        self.tags.push((
+            name.into(),
+            commit_date.into(),
+            tag_date.into(),
+            Kind::Annotated,
+        ));
+        self
+    }
+
+    /// A lightweight tag on a commit made at `date`.
+    pub fn lightweight(mut self, name: &str, date: &str) -> Self {
+        self.tags
+            .push((name.into(), date.into(), date.into(), Kind::Lightweight));
+        self
+    }
+
+    pub fn remote(mut self, url: &str) -> Self {
+        self.remote = Some(url.into());
+        self
+    }
+
+    /// Writes the repository at `path` (bare or with a work tree).
+    pub fn build(&self, path: &Path, bare: bool) {
+        let mut init = Command::new("git");
+        init.args(["init", "-q", "-b", "main"]);
+        if bare {
+            init.arg("--bare");
+        }
+        run_git(init.arg(path));
+        let mut stream = String::new();
+        for (i, (name, commit_date, tag_date, kind)) in self.tags.iter().enumerate() {
+            let mark = i + 1;
+            let msg = format!("commit {mark}");
+            stream.push_str(&format!(
+                "commit refs/heads/main\nmark :{mark}\ncommitter Test <test@example.com> {}\ndata {}\n{msg}\n",
+                git_time(commit_date),
+                msg.len()
+            ));
+            match kind {
+                Kind::Annotated => stream.push_str(&format!(
+                    "tag {name}\nfrom :{mark}\ntagger Test <test@example.com> {}\ndata 0\n",
+                    git_time(tag_date)
+                )),
+                Kind::Lightweight => {
+                    stream.push_str(&format!("reset refs/tags/{name}\nfrom :{mark}\n\n"))
+                }
+            }
+        }
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(path)
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("git must be installed to build test fixtures");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stream.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "git fast-import failed");
+        if let Some(url) = &self.remote {
+            run_git(Command::new("git").current_dir(path).args([
+                "config",
+                "remote.origin.url",
+                url,
+            ]));
+        }
+        if !bare && !self.tags.is_empty() {
+            run_git(
+                Command::new("git")
+                    .current_dir(path)
+                    .args(["checkout", "-q", "main"]),
+            );
+        }
+    }
+}
+
+fn run_git(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .expect("git must be installed to build test fixtures");
+    assert!(
+        out.status.success(),
+        "git failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A temporary folder that tests run the binary in, so paths in output are relative and stable.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Workspace {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    pub fn repo(&self, rel: &str, builder: &RepoBuilder) -> &Self {
+        builder.build(&self.path(rel), false);
+        self
+    }
+
+    pub fn bare_repo(&self, rel: &str, builder: &RepoBuilder) -> &Self {
+        builder.build(&self.path(rel), true);
+        self
+    }
+
+    /// Runs `readiness ARGS` in this folder at the fixed "now".
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_readiness"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("SOURCE_DATE_EPOCH", NOW)
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .env_remove("GITHUB_API_URL")
+            .output()
+            .unwrap();
+        Run::from(out)
+    }
+}
+
+/// The outcome of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Asserts exit code 0 and returns standard output.
+    pub fn ok(self) -> String {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self.stdout
+    }
+
+    /// Asserts exit code `code`, no panic, and returns standard error.
+    pub fn fails(self, code: i32) -> String {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            !self.stderr.contains("panicked"),
+            "the binary panicked:\n{}",
+            self.stderr
+        );
+        self.stderr
+    }
+}
+
+/// A year of monthly releases up to 2026-08-01, with a pre-release, a
+/// backport, a duplicate, a moving major tag and a non-release tag.
+pub fn monthly_project() -> RepoBuilder {
+    let mut b = RepoBuilder::new();
+    for m in 1..=12 {
+        let (y, mo) = if m <= 4 { (2025, m + 8) } else { (2026, m - 4) };
+        b = b.tag(
+            &format!("v1.{m}.0"),
+            &format!("{y}-{mo:02}-01T12:00:00+02:00"),
+        );
+    }
+    b.tag("v1.13.0rc1", "2026-08-05T09:00:00Z")
+        .lightweight("v1.10.1", "2026-07-15T10:00:00Z")
+        .tag("1.12", "2026-08-02T00:00:00Z")
+        .lightweight("v1", "2026-08-03T00:00:00Z")
+        .lightweight("docs-snapshot", "2026-08-04T00:00:00Z")
+}
+
+/// Releases every few months, irregularly, the last one long ago.
+pub fn slow_project() -> RepoBuilder {
+    RepoBuilder::new()
+        .tag("0.1.0", "2024-01-10T00:00:00Z")
+        .tag("0.2.0", "2024-06-01T00:00:00Z")
+        .tag("0.3.0", "2024-07-01T00:00:00Z")
+        .tag("0.4.0", "2025-03-01T00:00:00Z")
+        .tag("0.5.0", "2025-10-01T00:00:00Z")
+}

@@ -1,0 +1,7 @@
+//! The integration test binary: every module drives the real `readiness`
+//! binary against fixtures the tests build themselves.
+
+mod cli;
+mod common;
+mod realdata;
+mod rubric_errors;

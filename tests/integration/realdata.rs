@@ -1,0 +1,170 @@
+//! Checks against real public data in `../shared/realdata` (not part of
+//! the repository). Each test is skipped, with a message, when it is absent.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::common::{RepoBuilder, Workspace};
+
+fn realdata(file: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realdata")
+        .join(file);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent (real data lives beside the repository, in ../shared/realdata)",
+            p.display()
+        );
+        None
+    }
+}
+
+/// numpy's default percentile: linear interpolation between closest ranks.
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+fn version(tag: &str) -> Option<Vec<u64>> {
+    let parts: Vec<u64> = tag
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    (parts.len() >= 2).then_some(parts)
+}
+
+fn newer(a: &[u64], b: &[u64]) -> bool {
+    let n = a.len().max(b.len());
+    let pad = |v: &[u64]| {
+        (0..n)
+            .map(|i| v.get(i).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    pad(a) > pad(b)
+}
+
+/// Release signals on dask/distributed's 267 real tags match values computed here from the TSV.
+#[test]
+fn distributed_release_signals_match_the_tsv() {
+    let Some(tsv) = realdata("dask__distributed.tags.tsv") else {
+        return;
+    };
+    let text = std::fs::read_to_string(tsv).unwrap();
+    let rows: Vec<(String, DateTime<Utc>, String)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            (
+                c[0].to_string(),
+                DateTime::parse_from_rfc3339(c[2])
+                    .unwrap()
+                    .with_timezone(&Utc),
+                c[3].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rows.len(), 267);
+
+    let mut b = RepoBuilder::new();
+    for l in text.lines().skip(1) {
+        let c: Vec<&str> = l.split('\t').collect();
+        b = if c[3] == "annotated" {
+            b.tag(c[0], c[2])
+        } else {
+            b.lightweight(c[0], c[2])
+        };
+    }
+    let ws = Workspace::new();
+    ws.bare_repo("distributed.git", &b);
+
+    for until_day in ["2026-07-24", "2021-06-30", "2018-01-31"] {
+        let until = DateTime::parse_from_rfc3339(&format!("{until_day}T23:59:59Z"))
+            .unwrap()
+            .with_timezone(&Utc);
+        let since = until - Duration::days(365);
+        // Releases: all-numeric versions (this drops 2.31.0.dev0), oldest first.
+        let mut releases: Vec<(Vec<u64>, DateTime<Utc>)> = rows
+            .iter()
+            .filter_map(|(t, d, _)| version(t).map(|v| (v, *d)))
+            .filter(|(_, d)| *d <= until)
+            .collect();
+        releases.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        let count = releases.iter().filter(|(_, d)| *d > since).count();
+        let mut main: Vec<DateTime<Utc>> = Vec::new();
+        let mut top: Vec<u64> = Vec::new();
+        for (v, d) in &releases {
+            if main.is_empty() || newer(v, &top) {
+                main.push(*d);
+                top = v.clone();
+            }
+        }
+        let days = |a: DateTime<Utc>, b: DateTime<Utc>| (b - a).num_seconds() as f64 / 86400.0;
+        let all_gaps: Vec<(DateTime<Utc>, f64)> =
+            main.windows(2).map(|w| (w[1], days(w[0], w[1]))).collect();
+        let mut gaps: Vec<f64> = all_gaps
+            .iter()
+            .filter(|(end, _)| *end > since)
+            .map(|g| g.1)
+            .collect();
+        gaps.sort_by(f64::total_cmp);
+        let median = percentile(&gaps, 0.5);
+        let regularity = (percentile(&gaps, 0.75) - percentile(&gaps, 0.25)) / median;
+        let mut recent: Vec<f64> = all_gaps.iter().rev().take(10).map(|g| g.1).collect();
+        recent.sort_by(f64::total_cmp);
+        let last = releases.iter().map(|r| r.1).max().unwrap();
+        let staleness = days(last, until) / percentile(&recent, 0.5);
+
+        let out = ws
+            .run(&[
+                "report",
+                "distributed.git",
+                "--until",
+                until_day,
+                "--format",
+                "json",
+            ])
+            .ok();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let get = |id: &str| -> (f64, u64) {
+            let m = v["measurements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["signal"] == id)
+                .unwrap();
+            (
+                m["value"].as_f64().unwrap_or(f64::NAN),
+                m["n"].as_u64().unwrap(),
+            )
+        };
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert_eq!(
+            get("release.count_365d"),
+            (count as f64, count as u64),
+            "count as of {until_day}"
+        );
+        let (m, n) = get("release.median_interval_days");
+        assert!(
+            close(m, median) && n == gaps.len() as u64,
+            "median as of {until_day}: {m} (n={n}) vs {median} (n={})",
+            gaps.len()
+        );
+        assert!(
+            close(get("release.interval_regularity").0, regularity),
+            "regularity as of {until_day}"
+        );
+        assert!(
+            close(get("release.staleness_ratio").0, staleness),
+            "staleness as of {until_day}"
+        );
+        assert!(
+            count > 5,
+            "the window as of {until_day} should hold releases"
+        );
+    }
+}
