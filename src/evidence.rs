@@ -58,8 +58,10 @@ pub struct Provenance {
     pub source: String,
     /// What was read: a path or a URL.
     pub location: String,
-    /// How many items were read (tags, issues, runs, files).
+    /// How many items were read.
     pub items: u64,
+    /// What the items are, plural: `tags`, later `issues`, `runs`, `files`.
+    pub item: String,
     /// Network requests made (0 for local sources).
     #[serde(default)]
     pub requests: u64,

@@ -53,7 +53,7 @@ impl Window {
         };
         let since = match since {
             Some(s) => parse_date(s, "--since", Bound::Since, until)?,
-            None => until - Duration::days(365),
+            None => days_before(until, 365)?,
         };
         if since >= until {
             return Err(Error::Usage(format!(
@@ -64,6 +64,16 @@ impl Window {
         }
         Ok(Window { since, until })
     }
+}
+
+/// `days` days before `t`, or an error when that is outside the calendar chrono supports.
+///
+/// # Errors
+/// A date before the year -262143.
+pub fn days_before(t: DateTime<Utc>, days: i64) -> Result<DateTime<Utc>, Error> {
+    Duration::try_days(days)
+        .and_then(|d| t.checked_sub_signed(d))
+        .ok_or_else(|| Error::Usage(format!("{days} days before {t} is out of range")))
 }
 
 /// Days between two instants, as a fraction.
@@ -92,7 +102,7 @@ fn parse_date(
         && days > 0
         && days < 1_000_000
     {
-        return Ok(relative_to - Duration::days(days));
+        return days_before(relative_to, days);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt.with_timezone(&Utc));
@@ -102,8 +112,11 @@ fn parse_date(
             Bound::Since => d,
             Bound::Until => d.succ_opt().unwrap_or(d),
         };
-        return Ok(Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
-            - Duration::seconds(i64::from(matches!(bound, Bound::Until))));
+        let start = Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN));
+        let back = Duration::seconds(i64::from(matches!(bound, Bound::Until)));
+        return start
+            .checked_sub_signed(back)
+            .ok_or_else(|| Error::Usage(format!("{flag} {t:?} is out of range")));
     }
     let relative = if matches!(bound, Bound::Since) {
         ", or a number of days before --until such as 90d"
@@ -187,5 +200,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("the window is empty"), "{e}");
+        // The edges of the calendar are errors, not panics.
+        let e = Window::from_args(None, Some("-262143-01-02"), now)
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("is out of range"), "{e}");
+        let e = Window::from_args(Some("999999d"), Some("-262000-01-01"), now)
+            .unwrap_err()
+            .to_string();
+        assert!(e.ends_with("is out of range"), "{e}");
     }
 }

@@ -15,6 +15,9 @@ use crate::error::Error;
 use crate::evidence::{Provenance, Tag, TagKind, TargetInfo};
 use crate::target::parse_github;
 
+/// At most this many "tag skipped" notes are kept; the rest are counted.
+const MAX_NOTES: usize = 20;
+
 /// What the git source gives.
 #[derive(Debug)]
 pub struct GitRepo {
@@ -57,6 +60,24 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
         }
     }
     tags.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.name.cmp(&b.name)));
+    if notes.len() > MAX_NOTES {
+        let more = notes.len() - MAX_NOTES;
+        notes.truncate(MAX_NOTES);
+        notes.push(format!("... and {more} more tags were skipped"));
+    }
+    // CI checkouts are usually shallow and tagless: say why releases may be missing.
+    let shallow = repo.is_shallow().unwrap_or(false);
+    if shallow {
+        notes.insert(
+            0,
+            format!(
+                "shallow clone: only tags inside the fetched history are visible ({} found); \
+                 for the whole release history run `git fetch --unshallow --tags` \
+                 (in GitHub Actions, actions/checkout with fetch-depth: 0)",
+                tags.len()
+            ),
+        );
+    }
 
     let remote = repo
         .config_snapshot()
@@ -81,8 +102,9 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
             source: "git".into(),
             location,
             items: tags.len() as u64,
+            item: "tags".into(),
             requests: 0,
-            complete: notes.is_empty(),
+            complete: notes.is_empty() && !shallow,
             notes,
         },
         tags,

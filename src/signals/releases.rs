@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use regex::Regex;
 
 use super::{Example, Measurement, SIGNALS, SignalDef, Unit};
@@ -265,7 +265,7 @@ pub fn measure(
 
     // release.count_365d
     let year = Window {
-        since: window.until - Duration::days(365),
+        since: crate::window::days_before(window.until, 365).unwrap_or(DateTime::<Utc>::MIN_UTC),
         until: window.until,
     };
     let recent: Vec<&Release> = a
@@ -426,7 +426,7 @@ pub fn measure(
 mod tests {
     use super::*;
     use crate::evidence::TagKind;
-    use chrono::DateTime;
+    use chrono::{DateTime, Duration};
 
     fn tag(name: &str, date: &str) -> Tag {
         Tag {

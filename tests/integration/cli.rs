@@ -371,6 +371,10 @@ fn wrong_input_is_a_clear_error() {
             "the window is empty",
         ),
         (
+            &["report", "monthly", "--until=-262143-01-02"],
+            "is out of range",
+        ),
+        (
             &["report", "monthly", "--rubric", "missing.toml"],
             "cannot read missing.toml",
         ),
@@ -471,4 +475,67 @@ fn custom_rubrics_change_the_score() {
     .unwrap();
     assert_eq!(v["score"], 100.0);
     assert_eq!(v["rubric"]["name"], "yearly");
+}
+
+/// A shallow clone is reported as incomplete, with what to do about it.
+#[test]
+fn shallow_clones_are_flagged() {
+    let ws = Workspace::new();
+    ws.repo("full", &monthly_project());
+    let url = format!("file://{}", ws.path("full").display());
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "shallow"])
+        .current_dir(ws.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev: serde_json::Value =
+        serde_json::from_str(&ws.run(&["collect", "shallow"]).ok()).unwrap();
+    assert_eq!(ev["sources"][0]["complete"], false);
+    assert!(
+        ev["sources"][0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("shallow clone: only tags inside the fetched history"),
+        "{ev}"
+    );
+    let full: serde_json::Value = serde_json::from_str(&ws.run(&["collect", "full"]).ok()).unwrap();
+    assert_eq!(full["sources"][0]["complete"], true);
+    assert!(
+        ws.run(&["report", "shallow"])
+            .ok()
+            .contains("**incomplete**")
+    );
+}
+
+/// Unreadable tags are skipped and named (at most 20 by name), and the readable ones still count.
+#[test]
+fn broken_tags_are_noted_and_the_rest_kept() {
+    let ws = Workspace::new();
+    ws.repo("r", &monthly_project());
+    for i in 0..25 {
+        ws.write(
+            &format!("r/.git/refs/tags/broken{i:02}"),
+            "0123456789abcdef0123456789abcdef01234567\n",
+        );
+    }
+    let ev: serde_json::Value = serde_json::from_str(&ws.run(&["collect", "r"]).ok()).unwrap();
+    let src = &ev["sources"][0];
+    assert_eq!(src["complete"], false);
+    let notes = src["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 21);
+    assert!(
+        notes[0]
+            .as_str()
+            .unwrap()
+            .starts_with("tag broken00 was skipped: "),
+        "{}",
+        notes[0]
+    );
+    assert_eq!(notes[20], "... and 5 more tags were skipped");
+    assert_eq!(ev["tags"].as_array().unwrap().len(), 17);
 }
