@@ -118,7 +118,7 @@ pub fn compare(reports: Vec<Report>, rubric: &Rubric) -> Comparison {
 pub struct CompareView {
     pub tool: String,
     pub title: String,
-    pub rubric: view::RubricView,
+    pub rubric: RubricInfo,
     /// The windows used, once each: one entry when all projects share it.
     pub windows: Vec<String>,
     pub projects: Vec<ProjectView>,
@@ -236,10 +236,7 @@ impl CompareView {
                 .map(|v| v.target.name.as_str())
                 .collect::<Vec<_>>()
                 .join(" vs "),
-            rubric: view::RubricView {
-                name: c.rubric.name.clone(),
-                origin: c.rubric.origin.clone(),
-            },
+            rubric: c.rubric.clone(),
             windows,
             projects: views
                 .iter()

@@ -7,7 +7,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Report;
+use super::{Report, RubricInfo};
+use crate::evidence::{Provenance, TargetInfo};
 use crate::rubric::score::{CategoryScore, CriterionScore, Status};
 use crate::signals::{self, Measurement, Unit};
 use crate::window::Window;
@@ -18,25 +19,17 @@ pub const EXAMPLES_SHOWN: usize = 15;
 #[derive(Serialize)]
 pub struct ReportView {
     pub tool: String,
-    pub target: TargetView,
+    pub target: TargetInfo,
     pub has_score: bool,
     pub score: String,
     pub grade: String,
     pub coverage: String,
     pub window: WindowView,
     pub collected_at: String,
-    pub rubric: RubricView,
+    pub rubric: RubricInfo,
     pub categories: Vec<CategoryView>,
     pub measurements: Vec<MeasurementView>,
-    pub sources: Vec<SourceView>,
-}
-
-#[derive(Serialize)]
-pub struct TargetView {
-    pub name: String,
-    pub kind: String,
-    pub location: String,
-    pub remote: Option<String>,
+    pub sources: Vec<Provenance>,
 }
 
 #[derive(Serialize)]
@@ -44,12 +37,6 @@ pub struct WindowView {
     pub since: String,
     pub until: String,
     pub days: String,
-}
-
-#[derive(Serialize)]
-pub struct RubricView {
-    pub name: String,
-    pub origin: String,
 }
 
 #[derive(Serialize)]
@@ -101,17 +88,6 @@ pub struct ExampleView {
     pub value: String,
     pub note: String,
     pub url: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct SourceView {
-    pub source: String,
-    pub location: String,
-    pub items: u64,
-    pub item: String,
-    pub requests: u64,
-    pub complete: bool,
-    pub notes: Vec<String>,
 }
 
 /// `0.833` as `83.3 %`, `1.0` as `100 %`.
@@ -237,12 +213,7 @@ impl ReportView {
     pub fn new(r: &Report) -> ReportView {
         ReportView {
             tool: r.tool.clone(),
-            target: TargetView {
-                name: r.target.name.clone(),
-                kind: r.target.kind.clone(),
-                location: r.target.location.clone(),
-                remote: r.target.remote.clone(),
-            },
+            target: r.target.clone(),
             has_score: r.scorecard.score.is_some(),
             score: score_text(r.scorecard.score),
             grade: r.scorecard.grade.clone(),
@@ -253,25 +224,10 @@ impl ReportView {
                 days: format!("{:.0}", r.window.days()),
             },
             collected_at: r.collected_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            rubric: RubricView {
-                name: r.rubric.name.clone(),
-                origin: r.rubric.origin.clone(),
-            },
+            rubric: r.rubric.clone(),
             categories: r.scorecard.categories.iter().map(category).collect(),
             measurements: r.measurements.iter().map(measurement).collect(),
-            sources: r
-                .sources
-                .iter()
-                .map(|s| SourceView {
-                    source: s.source.clone(),
-                    location: s.location.clone(),
-                    items: s.items,
-                    item: s.item.clone(),
-                    requests: s.requests,
-                    complete: s.complete,
-                    notes: s.notes.clone(),
-                })
-                .collect(),
+            sources: r.sources.clone(),
         }
     }
 }
