@@ -9,9 +9,20 @@ use crate::error::Error;
 
 /// Writes `content` to `path` atomically (temporary file + rename).
 ///
+/// Only regular files are replaced that way: an existing device, pipe or
+/// terminal (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written in place,
+/// since renaming over it would replace the device with a file.
+///
 /// # Errors
 /// The folder is not writable, or the disk is full; `path` is then untouched.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(content))
+            .map_err(|e| Error::write(path, e));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -46,6 +57,29 @@ mod tests {
         write_atomic(&p, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn devices_and_pipes_are_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe").unwrap();
+        // Checked before joining: had the FIFO been replaced, the reader would wait forever.
+        assert!(
+            std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+            "the FIFO was replaced by a file"
+        );
+        assert_eq!(reader.join().unwrap(), "through the pipe");
     }
 
     #[test]
