@@ -35,6 +35,82 @@ pub struct Evidence {
     /// Tags with their dates, from the whole history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
+    /// GitHub releases (all of them, drafts and pre-releases flagged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<Vec<GitHubRelease>>,
+    /// Issues and pull requests opened in the window, with their first responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Item>>,
+}
+
+/// A release published on GitHub.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitHubRelease {
+    pub tag: String,
+    /// When it was published; `None` for drafts.
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub draft: bool,
+    pub prerelease: bool,
+    pub url: Option<String>,
+}
+
+/// An issue or a pull request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub number: u64,
+    pub kind: ItemKind,
+    /// Untrusted text: escaped before it reaches a report.
+    pub title: String,
+    pub url: String,
+    /// `None` for a deleted account ("ghost").
+    pub author: Option<Actor>,
+    /// GitHub's author association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...
+    pub author_association: String,
+    pub created_at: DateTime<Utc>,
+    /// The last time it was closed, if it is closed now.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Pull requests only.
+    pub merged_at: Option<DateTime<Utc>>,
+    pub labels: Vec<String>,
+    /// The earliest comments and reviews by anyone (the author and bots
+    /// included: who counts as a responder is the rubric's choice), oldest first.
+    pub responses: Vec<Response>,
+    /// False when only the first responses were fetched and more exist, so a
+    /// qualifying response may be missing from `responses`.
+    pub responses_complete: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Issue,
+    PullRequest,
+}
+
+/// A GitHub account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub login: String,
+    /// `User`, `Bot`, `Organization`, `Mannequin`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A comment or review on an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    pub at: DateTime<Utc>,
+    pub actor: Option<Actor>,
+    pub author_association: String,
+    pub kind: ResponseKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseKind {
+    Comment,
+    Review,
+    ReviewComment,
 }
 
 /// What the evidence is about.

@@ -42,6 +42,8 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
                 release_rule: request.release_rule.clone(),
                 sources: vec![repo.provenance],
                 tags: Some(repo.tags),
+                releases: None,
+                items: None,
             })
         }
         Target::Evidence(path) => Err(Error::Usage(format!(
