@@ -9,7 +9,9 @@ use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, Format, Global, RubricCommand};
-use crate::collect::{self, Request};
+use crate::collect::github::Repo;
+use crate::collect::github::client::{Settings as ClientSettings, Token};
+use crate::collect::{self, GitHubRequest, Request};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
 use crate::report::{self, Report, compare};
@@ -52,6 +54,7 @@ struct Settings {
     format: Format,
     output: Option<PathBuf>,
     rule_override: Option<ReleaseRule>,
+    github: GitHubRequest,
 }
 
 impl Settings {
@@ -61,6 +64,7 @@ impl Settings {
         // Validate the window now, so a bad date fails before anything is collected.
         Window::from_args(g.since.as_deref(), g.until.as_deref(), now)?;
         let rubric = Rubric::load(g.rubric.as_deref())?;
+        let github = github_request(&g)?;
         let rule_override =
             (g.tag_prefix.is_some() || g.tag_pattern.is_some()).then_some(ReleaseRule {
                 tag_prefix: g.tag_prefix,
@@ -85,6 +89,7 @@ impl Settings {
             format,
             output: g.output,
             rule_override,
+            github,
         })
     }
 
@@ -122,6 +127,7 @@ impl Settings {
                 window,
                 release_rule: rule.clone(),
                 now: self.now,
+                github: self.github.clone(),
             },
         )?;
         Ok((ev, window, rule))
@@ -137,6 +143,39 @@ impl Settings {
     fn emit(&self, text: &str) -> Result<(), Error> {
         emit(self.output.as_deref(), text)
     }
+}
+
+/// A non-empty environment variable.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// GitHub settings from the command line and the environment.
+fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
+    let token = match (&g.token, env("GITHUB_TOKEN"), env("GH_TOKEN")) {
+        (Some(t), _, _) => Some(Token::new(t, "--token")),
+        (None, Some(t), _) => Some(Token::new(&t, "GITHUB_TOKEN")),
+        (None, None, Some(t)) => Some(Token::new(&t, "GH_TOKEN")),
+        _ => None,
+    }
+    .transpose()
+    .map_err(Error::Usage)?;
+    let api_url = g.api_url.clone().or_else(|| env("GITHUB_API_URL")).unwrap_or_else(|| ClientSettings::default().api_url);
+    let repo = match &g.github {
+        Some(slug) => match crate::target::parse_github(slug) {
+            Some((owner, name)) => Some(Repo { owner, name }),
+            None => return Err(Error::Usage(format!("--github {slug:?} is not OWNER/REPO"))),
+        },
+        None => None,
+    };
+    let cache_dir = if g.no_cache { None } else { g.cache_dir.clone().or_else(crate::cache::Cache::default_dir) };
+    Ok(GitHubRequest {
+        client: ClientSettings { api_url, token, offline: g.offline, ..ClientSettings::default() },
+        cache_dir,
+        repo,
+        infer_from_remote: !g.no_github,
+        quiet: g.quiet,
+    })
 }
 
 fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {

@@ -50,6 +50,39 @@ pub struct Global {
     /// Count as releases exactly the tags matching REGEX; a capture group named "version" (or the first group) gives the version
     #[arg(long, global = true, value_name = "REGEX")]
     pub tag_pattern: Option<String>,
+
+
+    /// GitHub API URL, for GitHub Enterprise (https://HOST/api/v3) [env: GITHUB_API_URL] [default: https://api.github.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// GitHub token [env: GITHUB_TOKEN, then GH_TOKEN]; never printed or stored
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// The GitHub repository of a local clone (OWNER/REPO) [default: from the clone's origin remote]
+    #[arg(long, global = true, value_name = "OWNER/REPO")]
+    pub github: Option<String>,
+
+    /// Do not combine a local clone with its GitHub repository
+    #[arg(long, global = true, conflicts_with = "github")]
+    pub no_github: bool,
+
+    /// Where GitHub responses are cached [default: the user's cache folder, readiness/]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Neither read nor write the cache
+    #[arg(long, global = true, conflicts_with_all = ["cache_dir", "offline"])]
+    pub no_cache: bool,
+
+    /// Answer from the cache alone, without network; what is missing is marked incomplete
+    #[arg(long, global = true)]
+    pub offline: bool,
+
+    /// No progress or notices on standard error
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,7 +97,7 @@ pub enum Format {
 pub enum Command {
     /// Collect, measure, score and render a report on one target
     Report {
-        /// A local git clone, an evidence file from `readiness collect`, or owner/repo [default: .]
+        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: .]
         target: Option<String>,
         /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
         #[arg(long, value_name = "SCORE")]
@@ -72,12 +105,12 @@ pub enum Command {
     },
     /// Collect evidence and save it as JSON, to be scored later with `readiness report FILE`
     Collect {
-        /// A local git clone, or owner/repo
+        /// A local git clone, OWNER/REPO or a GitHub URL
         target: String,
     },
     /// Score several targets with the same rubric and window, side by side
     Compare {
-        /// Local git clones or evidence files (two or more)
+        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more)
         #[arg(num_args = 2.., required = true)]
         targets: Vec<String>,
     },

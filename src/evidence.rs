@@ -146,6 +146,9 @@ pub struct Provenance {
     /// Anything a reader of the report should know: skipped or unreadable items.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// When the data was fetched from its origin (older than the run when it came from the cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// The rule that decides which tags are releases.

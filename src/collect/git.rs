@@ -106,6 +106,7 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
             requests: 0,
             complete: notes.is_empty() && !shallow,
             notes,
+            fetched_at: None,
         },
         tags,
     })

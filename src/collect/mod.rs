@@ -2,12 +2,18 @@
 //! a [`Target`] into [`Evidence`]; everything after it is pure.
 
 pub mod git;
+pub mod github;
+
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use self::github::client::{self as gh, Client, FetchError};
+use self::github::Repo;
+use crate::cache::Cache;
 use crate::error::Error;
-use crate::evidence::{Evidence, ReleaseRule, SCHEMA};
-use crate::target::Target;
+use crate::evidence::{Evidence, Provenance, ReleaseRule, SCHEMA, TargetInfo};
+use crate::target::{Target, parse_github};
 use crate::window::Window;
 
 /// What a collection is asked for.
@@ -17,6 +23,21 @@ pub struct Request {
     pub release_rule: ReleaseRule,
     /// The moment recorded as `collected_at`.
     pub now: DateTime<Utc>,
+    pub github: GitHubRequest,
+}
+
+/// How to reach GitHub.
+#[derive(Debug, Clone, Default)]
+pub struct GitHubRequest {
+    pub client: gh::Settings,
+    /// `None`: no cache (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
+    /// `--github OWNER/REPO` for a local clone.
+    pub repo: Option<Repo>,
+    /// Combine a clone with the GitHub repository of its `origin` remote.
+    pub infer_from_remote: bool,
+    /// No notices on standard error.
+    pub quiet: bool,
 }
 
 /// The tool and version recorded in evidence and reports.
@@ -25,35 +46,139 @@ pub fn tool_version() -> String {
     format!("readiness {}", env!("CARGO_PKG_VERSION"))
 }
 
+fn empty(target: TargetInfo, request: &Request) -> Evidence {
+    Evidence {
+        schema: SCHEMA,
+        tool: tool_version(),
+        target,
+        collected_at: request.now,
+        window: request.window,
+        release_rule: request.release_rule.clone(),
+        sources: Vec::new(),
+        tags: None,
+        releases: None,
+        items: None,
+    }
+}
+
+/// The GitHub repository a remote URL points to, when it is on the configured GitHub.
+fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
+    let on_github_com = api_url.trim_end_matches('/') == "https://api.github.com";
+    let host = api_url.split("://").nth(1)?.split('/').next()?;
+    let slug = if on_github_com {
+        parse_github(remote)
+    } else {
+        // GitHub Enterprise: https://HOST/owner/repo(.git) or git@HOST:owner/repo.git
+        let rest = remote
+            .strip_prefix(&format!("https://{host}/"))
+            .or_else(|| remote.strip_prefix(&format!("git@{host}:")))?;
+        parse_github(rest)
+    };
+    slug.map(|(owner, name)| Repo { owner, name })
+}
+
 /// Collects evidence about `target`.
 ///
 /// # Errors
-/// A target that cannot be read; a saved evidence file is not collected again.
+/// A target that cannot be read; a GitHub repository that does not exist or
+/// refuses the credentials. A saved evidence file is not collected again.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     match target {
         Target::Git(path) => {
             let repo = git::read(path)?;
-            Ok(Evidence {
-                schema: SCHEMA,
-                tool: tool_version(),
-                target: repo.target,
-                collected_at: request.now,
-                window: request.window,
-                release_rule: request.release_rule.clone(),
-                sources: vec![repo.provenance],
-                tags: Some(repo.tags),
-                releases: None,
-                items: None,
-            })
+            let explicit = request.github.repo.clone();
+            let inferred = if explicit.is_none() && request.github.infer_from_remote {
+                repo.target.remote.as_deref().and_then(|r| repo_of_remote(r, &request.github.client.api_url))
+            } else {
+                None
+            };
+            let mut target = repo.target;
+            let mut ev = empty(target.clone(), request);
+            ev.sources.push(repo.provenance);
+            ev.tags = Some(repo.tags);
+            if let Some(gh_repo) = explicit.clone().or(inferred) {
+                target.kind = "git+github".into();
+                target.name = gh_repo.slug();
+                ev.target = target;
+                match add_github(&mut ev, &gh_repo, request) {
+                    Ok(()) => {}
+                    // An explicit --github must work; an inferred one only adds to the clone.
+                    Err(e) if explicit.is_some() => return Err(e),
+                    Err(e) => {
+                        ev.target.kind = "git".into();
+                        ev.sources.push(Provenance {
+                            source: "github".into(),
+                            location: gh_repo.slug(),
+                            items: 0,
+                            item: "items".into(),
+                            requests: 0,
+                            complete: false,
+                            notes: vec![format!("the clone's GitHub repository could not be read: {e}")],
+                            fetched_at: None,
+                        });
+                    }
+                }
+            }
+            Ok(ev)
         }
         Target::Evidence(path) => Err(Error::Usage(format!(
             "{} is an evidence file already; `readiness report {}` scores it",
             path.display(),
             path.display()
         ))),
-        Target::GitHub { owner, repo } => Err(Error::Target {
-            target: format!("{owner}/{repo}"),
-            message: "collecting from GitHub is not available in this version yet; point readiness at a local clone (git clone https://github.com/OWNER/REPO) instead".into(),
-        }),
+        Target::GitHub { owner, repo } => {
+            let gh_repo = Repo { owner: owner.clone(), name: repo.clone() };
+            let web = request.github.client.api_url.replace("://api.github.com", "://github.com").replace("/api/v3", "");
+            let info = TargetInfo { name: gh_repo.slug(), kind: "github".into(), location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()), remote: None };
+            let mut ev = empty(info, request);
+            add_github(&mut ev, &gh_repo, request)?;
+            Ok(ev)
+        }
     }
+}
+
+fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), Error> {
+    let fail = |message: String| Error::Target { target: repo.slug(), message };
+    let cache = match &request.github.cache_dir {
+        Some(dir) => Some(Cache::open(dir).map_err(|e| Error::Usage(e.to_string()))?),
+        None => None,
+    };
+    let mut client = Client::new(request.github.client.clone(), cache).map_err(fail)?;
+    if !request.github.quiet {
+        client = client.with_progress(&format!("GitHub {}", repo.slug()));
+    }
+    if !client.authenticated() && !request.github.quiet && !request.github.client.offline {
+        eprintln!(
+            "readiness: no GitHub token (--token, GITHUB_TOKEN or GH_TOKEN): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail(format!("cannot start the async runtime: {e}")))?;
+    let result = runtime.block_on(github::collect(&client, repo, &request.window));
+    client.finish_progress();
+    let gh = result.map_err(|e: FetchError| fail(e.to_string()))?;
+    let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
+    let not_modified = client.stats.not_modified.load(std::sync::atomic::Ordering::Relaxed);
+    let from_cache = client.stats.from_cache.load(std::sync::atomic::Ordering::Relaxed);
+    let mut notes = vec![format!("{sent} requests, {not_modified} of them answered 304 Not Modified from the cache (no rate-limit cost); {from_cache} answered offline from the cache")];
+    if !client.authenticated() {
+        notes.push("no token: GitHub allows 60 requests an hour, and tag dates and pull-request reviews need one".into());
+    }
+    ev.sources.push(Provenance {
+        source: "github".into(),
+        location: client.base().to_string(),
+        items: gh.sources.iter().map(|s| s.items).sum(),
+        item: "items".into(),
+        requests: sent,
+        complete: gh.sources.iter().all(|s| s.complete),
+        notes,
+        fetched_at: gh.fetched_at,
+    });
+    ev.sources.extend(gh.sources);
+    // A clone's own tags are complete; GitHub's stand in only without a clone.
+    if ev.tags.is_none() {
+        ev.tags = gh.tags;
+    }
+    ev.releases = gh.releases;
+    ev.items = gh.items;
+    Ok(())
 }

@@ -191,7 +191,7 @@ pub fn measure(
     window: &Window,
     rule: &ReleaseRule,
 ) -> Result<Vec<Measurement>, Error> {
-    let mut out = releases::measure(evidence.tags.as_deref(), rule, window)?;
+    let mut out = releases::measure_evidence(evidence, rule, window)?;
     // A signal that no family produced is reported, not silently dropped.
     for def in SIGNALS {
         if !out.iter().any(|m| m.signal == def.id) {

@@ -18,7 +18,7 @@ use regex::Regex;
 
 use super::{Example, Measurement, SIGNALS, SignalDef, Unit};
 use crate::error::Error;
-use crate::evidence::{ReleaseRule, Tag};
+use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind};
 use crate::stats;
 use crate::version::Version;
 use crate::window::{Window, days_between};
@@ -216,7 +216,31 @@ pub fn measure(
     rule: &ReleaseRule,
     window: &Window,
 ) -> Result<Vec<Measurement>, Error> {
-    const SOURCE: &str = "git tags";
+    measure_from(tags, "git tags", rule, window)
+}
+
+/// Measures the `release.*` signals from whatever the evidence has: GitHub
+/// releases when the project publishes any (drafts and releases GitHub flags
+/// as pre-releases left out, then the same version rules as tags), else tags.
+///
+/// # Errors
+/// Only an invalid tag pattern.
+pub fn measure_evidence(ev: &Evidence, rule: &ReleaseRule, window: &Window) -> Result<Vec<Measurement>, Error> {
+    match ev.releases.as_deref() {
+        Some(list) if !list.is_empty() => {
+            let as_tags: Vec<Tag> = list
+                .iter()
+                .filter(|r| !r.draft && !r.prerelease)
+                .filter_map(|r| Some(Tag { name: r.tag.clone(), date: r.published_at?, kind: TagKind::Annotated, commit: None }))
+                .collect();
+            measure_from(Some(&as_tags), "GitHub releases", rule, window)
+        }
+        _ => measure_from(ev.tags.as_deref(), if ev.target.kind == "github" { "GitHub tags" } else { "git tags" }, rule, window),
+    }
+}
+
+fn measure_from(tags: Option<&[Tag]>, source: &str, rule: &ReleaseRule, window: &Window) -> Result<Vec<Measurement>, Error> {
+    let source_name = source;
     let ids = [
         "release.count_365d",
         "release.median_interval_days",
@@ -225,7 +249,7 @@ pub fn measure(
     ];
     let none_for_all = |reason: String| {
         ids.iter()
-            .map(|id| Measurement::insufficient(def(id), *window, SOURCE, reason.clone()))
+            .map(|id| Measurement::insufficient(def(id), *window, source_name, reason.clone()))
             .collect()
     };
 
@@ -291,7 +315,7 @@ pub fn measure(
         unit: Unit::Releases,
         n: recent.len() as u64,
         window: year,
-        source: SOURCE.into(),
+        source: source_name.into(),
         basis: format!(
             "{} ({} main line, {}) among the {} dated up to {}; {skipped}",
             plural(recent.len(), "release"),
@@ -350,7 +374,7 @@ pub fn measure(
         unit: Unit::Days,
         n: days.len() as u64,
         window: *window,
-        source: SOURCE.into(),
+        source: source_name.into(),
         basis: basis.clone(),
         insufficient: median.is_none().then(no_gap),
         examples: gap_examples,
@@ -362,7 +386,7 @@ pub fn measure(
         unit: Unit::Ratio,
         n: days.len() as u64,
         window: *window,
-        source: SOURCE.into(),
+        source: source_name.into(),
         basis,
         insufficient: match (median, regularity) {
             (None, _) => Some(no_gap()),
@@ -392,7 +416,7 @@ pub fn measure(
             unit: Unit::Ratio,
             n: usual_days.len() as u64,
             window: stale_window,
-            source: SOURCE.into(),
+            source: source_name.into(),
             basis: format!(
                 "{} since the last release, {} the median of the last {}",
                 Unit::Days.format(since),
@@ -411,7 +435,7 @@ pub fn measure(
         _ => Measurement::insufficient(
             def("release.staleness_ratio"),
             stale_window,
-            SOURCE,
+            source_name,
             if usual_days.is_empty() {
                 "fewer than two main-line releases, so there is no usual gap to compare with".into()
             } else {
@@ -425,7 +449,6 @@ pub fn measure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::TagKind;
     use chrono::{DateTime, Duration};
 
     fn tag(name: &str, date: &str) -> Tag {

@@ -3,5 +3,6 @@
 
 mod cli;
 mod common;
+mod github;
 mod realdata;
 mod rubric_errors;

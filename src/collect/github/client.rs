@@ -1,0 +1,603 @@
+//! The GitHub HTTP client: octocrab underneath, with this project's own
+//! policy on top — conditional requests through the cache (a 304 costs no
+//! rate limit), bounded concurrency, and a bounded retry of transient faults:
+//!
+//! - 5xx, timeouts, connection errors and truncated or non-JSON bodies are
+//!   retried with exponential backoff, at most `retries` times;
+//! - 429 and secondary limits (403 with `Retry-After`) wait as told;
+//! - the primary limit (`x-ratelimit-remaining: 0`) waits for the reset when
+//!   it is within `max_wait`, else stops with the time to retry at;
+//! - GraphQL `errors[].type == "RATE_LIMITED"` (sent with HTTP 200) is the
+//!   primary limit too.
+//!
+//! The token lives only in octocrab's authorization header. It is checked
+//! for characters a header cannot carry before octocrab sees it, is never
+//! part of a cache key (a fingerprint is), and never appears in an error:
+//! errors name the URL path and GitHub's message only.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use octocrab::Octocrab;
+use serde_json::Value;
+use http_body_util::BodyExt;
+use tokio::sync::Semaphore;
+
+use crate::cache::{self, Cache, Entry};
+
+/// A GitHub token. Its `Debug` and `Display` never show it.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// Checks a token: trimmed, non-empty, and only visible ASCII (a token read
+    /// from a file often ends with a newline, which no HTTP header can carry).
+    ///
+    /// # Errors
+    /// An empty token or one with characters a header cannot carry; the
+    /// message names the variable or flag it came from, never the token.
+    pub fn new(raw: &str, from: &str) -> Result<Token, String> {
+        let t = raw.trim();
+        if t.is_empty() {
+            return Err(format!("the token from {from} is empty"));
+        }
+        if !t.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(format!("the token from {from} contains spaces or characters that are not printable ASCII"));
+        }
+        Ok(Token(t.to_string()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// How the client behaves; `Default` is what the command line uses.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// REST base: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise.
+    pub api_url: String,
+    pub token: Option<Token>,
+    /// Answer from the cache alone.
+    pub offline: bool,
+    /// Transient faults are retried this many times.
+    pub retries: u32,
+    /// The first backoff; it doubles on each retry.
+    pub backoff: Duration,
+    /// The longest the client waits for a rate limit to reset.
+    pub max_wait: Duration,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// One request's time limit.
+    pub timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            api_url: "https://api.github.com".into(),
+            token: None,
+            offline: false,
+            retries: 4,
+            backoff: Duration::from_millis(500),
+            max_wait: Duration::from_secs(90),
+            concurrency: 4,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why a request did not give data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{path}: not found (404): check the repository name and that the token can see it")]
+    NotFound { path: String },
+    #[error("{path}: GitHub refused the credentials (401): check GITHUB_TOKEN or --token")]
+    Unauthorized { path: String },
+    #[error("{path}: the rate limit is used up until {reset} (in {minutes} minutes); run again then: what was fetched is cached")]
+    RateLimited { path: String, reset: String, minutes: i64 },
+    #[error("{path}: HTTP {status}: {message}")]
+    Http { path: String, status: u16, message: String },
+    #[error("{path}: gave up after {attempts} attempts: {last}")]
+    GaveUp { path: String, attempts: u32, last: String },
+    #[error("{path}: GraphQL error: {message}")]
+    GraphQl { path: String, message: String },
+    #[error("{path}: not in the cache, and --offline forbids fetching it")]
+    Offline { path: String },
+    #[error("{path}: {message}")]
+    Other { path: String, message: String },
+}
+
+/// Request counts, for provenance and the benchmark.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Requests sent over the network (every attempt counts).
+    pub sent: AtomicU64,
+    /// Of those, answered 304 Not Modified (no rate-limit cost).
+    pub not_modified: AtomicU64,
+    /// Answered from the cache without any request (offline).
+    pub from_cache: AtomicU64,
+}
+
+/// A fetched REST page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub body: Value,
+    /// The URL of the next page (`Link: <...>; rel="next"`), relative to the API base.
+    pub next: Option<String>,
+    /// When the data was fetched from GitHub (revalidation keeps the original data's age honest).
+    pub fetched_at: DateTime<Utc>,
+}
+
+pub struct Client {
+    rest: Octocrab,
+    graphql: Octocrab,
+    base: String,
+    graphql_url: String,
+    scope: String,
+    cache: Option<Mutex<Cache>>,
+    settings: Settings,
+    permits: Semaphore,
+    pub stats: Stats,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(u16, BTreeMap<String, String>, String),
+    /// A fault worth another try, with how long to wait first (`None`: the backoff).
+    Retry(String, Option<Duration>),
+    Fail(FetchError),
+}
+
+impl Client {
+    /// Builds a client; `cache` is `None` for `--no-cache`.
+    ///
+    /// # Errors
+    /// An API URL that is not an http(s) URL.
+    pub fn new(settings: Settings, cache: Option<Cache>) -> Result<Client, String> {
+        let base = settings.api_url.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!("the API URL {base:?} is not an http(s) URL"));
+        }
+        // GitHub Enterprise serves REST under /api/v3 and GraphQL at /api/graphql.
+        let graphql_base = base.strip_suffix("/api/v3").map_or_else(|| base.clone(), |host| format!("{host}/api"));
+        let build = |uri: &str| -> Result<Octocrab, String> {
+            let mut b = Octocrab::builder()
+                .base_uri(uri)
+                .map_err(|e| format!("the API URL {uri:?} is not valid: {e}"))?
+                .set_connect_timeout(Some(Duration::from_secs(10)))
+                .set_read_timeout(Some(settings.timeout));
+            if let Some(t) = &settings.token {
+                b = b.personal_token(t.expose().to_string());
+            }
+            b.build().map_err(|e| format!("cannot start the HTTP client: {e}"))
+        };
+        let scope = settings.token.as_ref().map_or_else(|| "anonymous".to_string(), |t| cache::token_scope(t.expose()));
+        Ok(Client {
+            rest: build(&base)?,
+            graphql: build(&graphql_base)?,
+            graphql_url: format!("{graphql_base}/graphql"),
+            base,
+            scope,
+            cache: cache.map(Mutex::new),
+            permits: Semaphore::new(settings.concurrency.max(1)),
+            settings,
+            stats: Stats::default(),
+            progress: None,
+        })
+    }
+
+    /// Shows a spinner on standard error while requests go out. indicatif
+    /// draws nothing when standard error is not a terminal.
+    #[must_use]
+    pub fn with_progress(mut self, label: &str) -> Client {
+        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        bar.set_prefix(label.to_string());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        self.progress = Some(bar);
+        self
+    }
+
+    /// Clears the spinner.
+    pub fn finish_progress(&self) {
+        if let Some(bar) = &self.progress {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Whether a token is configured.
+    #[must_use]
+    pub fn authenticated(&self) -> bool {
+        self.settings.token.is_some()
+    }
+
+    /// The REST base URL, as configured.
+    #[must_use]
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn cache_get(&self, key: &str) -> Option<Entry> {
+        let cache = self.cache.as_ref()?.lock().ok()?;
+        cache.get(key).ok().flatten()
+    }
+
+    fn cache_put(&self, key: &str, entry: &Entry) {
+        // A cache that cannot be written costs requests next time, nothing more.
+        if let Some(Ok(cache)) = self.cache.as_ref().map(Mutex::lock) {
+            let _ = cache.put(key, entry);
+        }
+    }
+
+    fn cache_touch(&self, key: &str, at: i64) {
+        if let Some(Ok(cache)) = self.cache.as_ref().map(Mutex::lock) {
+            let _ = cache.touch(key, at);
+        }
+    }
+
+    /// Turns a URL from a `Link` header into a path under the API base; a
+    /// foreign host is refused rather than followed with the token.
+    fn relative<'a>(&self, url: &'a str) -> Option<&'a str> {
+        if url.starts_with('/') {
+            return Some(url);
+        }
+        url.strip_prefix(self.base.as_str()).filter(|p| p.starts_with('/'))
+    }
+
+    /// GETs a REST path (`/repos/o/r/releases?per_page=100`), through the cache.
+    ///
+    /// # Errors
+    /// See [`FetchError`]; transient faults are retried first.
+    pub async fn get(&self, path: &str) -> Result<Page, FetchError> {
+        let url = format!("{}{path}", self.base);
+        let key = cache::key("GET", &url, &self.scope);
+        let cached = self.cache_get(&key);
+        if self.settings.offline {
+            return match cached {
+                Some(e) if e.status == 200 => {
+                    self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
+                    self.page_from(path, &e)
+                }
+                _ => Err(FetchError::Offline { path: path.to_string() }),
+            };
+        }
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static("application/vnd.github+json"));
+        headers.insert("x-github-api-version", http::HeaderValue::from_static("2022-11-28"));
+        headers.insert(http::header::USER_AGENT, http::HeaderValue::from_static(concat!("readiness/", env!("CARGO_PKG_VERSION"))));
+        if let Some(etag) = cached.as_ref().and_then(|e| e.etag.as_deref()) {
+            if let Ok(v) = http::HeaderValue::from_str(etag) {
+                headers.insert(http::header::IF_NONE_MATCH, v);
+            }
+        }
+        let (status, resp_headers, body) = self
+            .send(path, || async {
+                self.rest
+                    ._get_with_headers(path, Some(headers.clone()))
+                    .await
+            })
+            .await?;
+        let now = Utc::now().timestamp();
+        if status == 304 {
+            if let Some(e) = cached {
+                self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
+                self.cache_touch(&key, now);
+                return self.page_from(path, &e);
+            }
+            return Err(FetchError::Other { path: path.into(), message: "304 Not Modified for a request that was not conditional".into() });
+        }
+        let entry = Entry { status, etag: resp_headers.get("etag").cloned(), link: resp_headers.get("link").cloned(), body, fetched_at: now };
+        let page = self.page_from(path, &entry)?;
+        self.cache_put(&key, &entry);
+        Ok(page)
+    }
+
+    fn page_from(&self, path: &str, e: &Entry) -> Result<Page, FetchError> {
+        let body: Value = serde_json::from_str(&e.body).map_err(|err| FetchError::Other { path: path.into(), message: format!("the response is not JSON: {err}") })?;
+        let next = e.link.as_deref().and_then(next_link).and_then(|u| self.relative(&u).map(str::to_string));
+        let fetched_at = DateTime::from_timestamp(e.fetched_at, 0).unwrap_or_default();
+        Ok(Page { body, next, fetched_at })
+    }
+
+    /// POSTs a GraphQL query. GraphQL answers are not cached: a POST cannot be revalidated.
+    ///
+    /// # Errors
+    /// See [`FetchError`]; `RATE_LIMITED` errors are handled like the REST limit.
+    pub async fn graphql(&self, query: &str, variables: &Value) -> Result<Value, FetchError> {
+        let path = "/graphql";
+        if self.settings.offline {
+            return Err(FetchError::Offline { path: path.into() });
+        }
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let mut rate_limited_waits = 0;
+        loop {
+            let (_, _, text) = self.send(path, || async { self.graphql._post(self.graphql_url.as_str(), Some(&body)).await }).await?;
+            let v: Value = serde_json::from_str(&text).map_err(|e| FetchError::Other { path: path.into(), message: format!("the response is not JSON: {e}") })?;
+            let errors = v.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
+            if errors.iter().any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED")) {
+                // No reset time comes with it: wait the longest backoff, a bounded number of times.
+                if rate_limited_waits >= 2 || self.settings.max_wait.is_zero() {
+                    return Err(FetchError::RateLimited { path: path.into(), reset: "the next hour".into(), minutes: 60 });
+                }
+                rate_limited_waits += 1;
+                tokio::time::sleep(self.settings.max_wait.min(Duration::from_secs(60))).await;
+                continue;
+            }
+            if v.get("data").is_none_or(Value::is_null) {
+                let message = errors.iter().filter_map(|e| e.get("message").and_then(Value::as_str)).collect::<Vec<_>>().join("; ");
+                return Err(FetchError::GraphQl { path: path.into(), message: if message.is_empty() { "no data in the answer".into() } else { message } });
+            }
+            return Ok(v);
+        }
+    }
+
+    /// Sends one request with the retry policy. `make` sends it once.
+    async fn send<F, Fut>(&self, path: &str, make: F) -> Result<(u16, BTreeMap<String, String>, String), FetchError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = octocrab::Result<http::Response<Body>>>,
+    {
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let outcome = {
+                let Ok(_permit) = self.permits.acquire().await else {
+                    return Err(FetchError::Other { path: path.into(), message: "the client was shut down".into() });
+                };
+                let sent = self.stats.sent.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(bar) = &self.progress {
+                    bar.set_message(format!("{sent} requests, {} answered from the cache", self.stats.not_modified.load(Ordering::Relaxed)));
+                }
+                let exchange = async {
+                    let (parts, body) = make().await?.into_parts();
+                    let bytes = body.collect().await?.to_bytes();
+                    Ok::<_, octocrab::Error>((parts, bytes))
+                };
+                match tokio::time::timeout(self.settings.timeout, exchange).await {
+                    Err(_) => Attempt::Retry(format!("no answer within {} s", self.settings.timeout.as_secs()), None),
+                    Ok(Err(e)) => Attempt::Retry(self.scrub(&e.to_string()), None),
+                    Ok(Ok((parts, bytes))) => self.classify(path, &parts, &bytes),
+                }
+            };
+            match outcome {
+                Attempt::Done(status, headers, body) => return Ok((status, headers, body)),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(last, wait) => {
+                    if attempts > self.settings.retries {
+                        return Err(FetchError::GaveUp { path: path.into(), attempts, last });
+                    }
+                    let backoff = self.settings.backoff.saturating_mul(1 << (attempts - 1).min(16));
+                    tokio::time::sleep(wait.unwrap_or(backoff)).await;
+                }
+            }
+        }
+    }
+
+    /// Decides what an answer means.
+    fn classify(&self, path: &str, parts: &http::response::Parts, bytes: &[u8]) -> Attempt {
+        let status = parts.status.as_u16();
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let mut headers = BTreeMap::new();
+        for name in ["etag", "link"] {
+            if let Some(v) = header(name) {
+                headers.insert(name.to_string(), v);
+            }
+        }
+        let Ok(body) = String::from_utf8(bytes.to_vec()) else {
+            return Attempt::Retry(format!("HTTP {status} with a body that is not UTF-8"), None);
+        };
+        let message = || {
+            serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+                .map_or_else(|| format!("{} bytes of non-JSON", body.len()), |m| self.scrub(&m))
+        };
+        match status {
+            304 => Attempt::Done(status, headers, body),
+            200..=299 => {
+                // A body cut short by a dropped connection fails to parse: fetch it again.
+                if serde_json::from_str::<serde::de::IgnoredAny>(&body).is_err() {
+                    return Attempt::Retry(format!("HTTP {status} with a truncated or invalid JSON body"), None);
+                }
+                Attempt::Done(status, headers, body)
+            }
+            401 => Attempt::Fail(FetchError::Unauthorized { path: path.into() }),
+            404 | 410 => Attempt::Fail(FetchError::NotFound { path: path.into() }),
+            403 | 429 => {
+                if let Some(secs) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+                    let wait = Duration::from_secs(secs);
+                    return self.wait_or_fail(path, wait, "a secondary rate limit");
+                }
+                if header("x-ratelimit-remaining").as_deref() == Some("0") {
+                    let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+                    let secs = (reset - Utc::now().timestamp()).max(0) + 1;
+                    return self.wait_or_fail(path, Duration::from_secs(secs.unsigned_abs()), "the rate limit");
+                }
+                let m = message();
+                if m.to_ascii_lowercase().contains("secondary rate limit") || status == 429 {
+                    // GitHub asks for at least a minute when it names no time.
+                    return self.wait_or_fail(path, Duration::from_secs(60), "a secondary rate limit");
+                }
+                Attempt::Fail(FetchError::Http { path: path.into(), status, message: m })
+            }
+            500..=599 => Attempt::Retry(format!("HTTP {status}: {}", message()), None),
+            _ => Attempt::Fail(FetchError::Http { path: path.into(), status, message: message() }),
+        }
+    }
+
+    fn wait_or_fail(&self, path: &str, wait: Duration, what: &str) -> Attempt {
+        if wait <= self.settings.max_wait {
+            return Attempt::Retry(format!("{what} ({} s)", wait.as_secs()), Some(wait));
+        }
+        let reset = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        Attempt::Fail(FetchError::RateLimited {
+            path: path.into(),
+            reset: reset.format("%Y-%m-%d %H:%M UTC").to_string(),
+            minutes: i64::try_from(wait.as_secs().div_ceil(60)).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// Removes the token from a message, should a lower layer ever echo it.
+    fn scrub(&self, text: &str) -> String {
+        match &self.settings.token {
+            Some(t) => text.replace(t.expose(), "<redacted>"),
+            None => text.to_string(),
+        }
+    }
+
+    /// Every page of a REST list, in order. Pages after the first are fetched
+    /// concurrently when GitHub's `Link` header names the last page, so the
+    /// wall time is about two round trips rather than one per page.
+    /// Returns what was fetched and, if a page failed, the error: pages already
+    /// fetched are kept, never dropped.
+    pub async fn get_all(&self, first: &str, max_pages: usize) -> (Vec<Value>, Option<FetchError>, Option<DateTime<Utc>>) {
+        let mut items = Vec::new();
+        let first_page = match self.get(first).await {
+            Ok(p) => p,
+            Err(e) => return (items, Some(e), None),
+        };
+        let fetched_at = Some(first_page.fetched_at);
+        let mut next = first_page.next.clone();
+        append(&mut items, first_page.body);
+        // Fan out when the remaining pages are numbered.
+        if let (Some(n), Some(last)) = (&next, self.last_page(first).await) {
+            if let Some(template) = page_template(n) {
+                let pages: Vec<String> = (2..=last.min(max_pages)).map(|i| template.replace("{page}", &i.to_string())).collect();
+                let results = futures_join_all(pages.iter().map(|p| self.get(p))).await;
+                for r in results {
+                    match r {
+                        Ok(p) => append(&mut items, p.body),
+                        Err(e) => return (items, Some(e), fetched_at),
+                    }
+                }
+                return (items, None, fetched_at);
+            }
+        }
+        let mut count = 1;
+        while let Some(path) = next.take() {
+            if count >= max_pages {
+                break;
+            }
+            count += 1;
+            match self.get(&path).await {
+                Ok(p) => {
+                    next = p.next.clone();
+                    append(&mut items, p.body);
+                }
+                Err(e) => return (items, Some(e), fetched_at),
+            }
+        }
+        (items, None, fetched_at)
+    }
+
+    /// The number of the last page of a list, from the cached first page's `Link` header.
+    async fn last_page(&self, first: &str) -> Option<usize> {
+        let url = format!("{}{first}", self.base);
+        let entry = self.cache_get(&cache::key("GET", &url, &self.scope))?;
+        let link = entry.link?;
+        let last = link.split(',').find(|p| p.contains("rel=\"last\""))?;
+        let url = last.split(';').next()?.trim().trim_start_matches('<').trim_end_matches('>');
+        query_param(url, "page")?.parse().ok()
+    }
+}
+
+type Body = http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>;
+
+/// Runs futures concurrently on the current task and returns their outputs in order.
+async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+fn append(items: &mut Vec<Value>, body: Value) {
+    match body {
+        Value::Array(a) => items.extend(a),
+        other => items.push(other),
+    }
+}
+
+/// `/x?per_page=100&page=2` as `/x?per_page=100&page={page}`.
+fn page_template(path: &str) -> Option<String> {
+    let (base, query) = path.split_once('?')?;
+    let mut found = false;
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| {
+            if kv.starts_with("page=") {
+                found = true;
+                "page={page}".to_string()
+            } else {
+                kv.to_string()
+            }
+        })
+        .collect();
+    found.then(|| format!("{base}?{}", parts.join("&")))
+}
+
+fn query_param<'a>(url: &'a str, name: &str) -> Option<&'a str> {
+    let (_, query) = url.split_once('?')?;
+    query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The `rel="next"` URL of a `Link` header.
+#[must_use]
+pub fn next_link(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params.split(';').any(|p| matches!(p.trim().replace(' ', "").as_str(), "rel=\"next\"" | "rel=next"));
+        is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_and_page_templates() {
+        let link = r#"<https://api.github.com/repositories/1/issues?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/issues?per_page=100&page=40>; rel="last""#;
+        assert_eq!(next_link(link).as_deref(), Some("https://api.github.com/repositories/1/issues?per_page=100&page=2"));
+        assert_eq!(page_template("/r?per_page=100&page=2").as_deref(), Some("/r?per_page=100&page={page}"));
+        assert_eq!(page_template("/r?per_page=100"), None);
+        assert_eq!(query_param("https://x/y?per_page=100&page=40", "page"), Some("40"));
+        assert_eq!(next_link(r#"<https://x/y?page=1>; rel="prev""#), None);
+    }
+
+    #[test]
+    fn tokens_are_checked_and_never_shown() {
+        let t = Token::new("  ghp_secret123\n", "GITHUB_TOKEN").unwrap();
+        assert_eq!(t.expose(), "ghp_secret123");
+        assert_eq!(format!("{t:?}"), "Token(<redacted>)");
+        let e = Token::new("ghp bad", "--token").unwrap_err();
+        assert!(e.contains("--token") && !e.contains("ghp"), "{e}");
+        assert!(Token::new(" \n", "GH_TOKEN").unwrap_err().contains("is empty"));
+    }
+}
