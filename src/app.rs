@@ -135,7 +135,7 @@ impl Settings {
 
     fn report(&self, target: &Target) -> Result<Report, Error> {
         let (ev, window, rule) = self.evidence(target)?;
-        let measurements = signals::measure(&ev, &window, &rule)?;
+        let measurements = signals::measure(&ev, &window, &rule, &self.rubric.actors)?;
         let card = score::score(&self.rubric, &measurements);
         Ok(Report::new(&ev, window, &self.rubric, measurements, card))
     }

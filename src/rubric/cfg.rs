@@ -9,7 +9,9 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Band, Category, Criterion, Grades, Rubric, RubricError, RubricErrors};
+use super::{
+    Actors, Band, Category, Criterion, Grades, Responders, Rubric, RubricError, RubricErrors,
+};
 use crate::signals::{self, SIGNALS};
 use crate::suggest;
 
@@ -19,8 +21,17 @@ struct RawRubric {
     name: Option<String>,
     description: Option<String>,
     grades: Option<RawGrades>,
+    actors: Option<RawActors>,
     #[serde(default)]
     category: Vec<RawCategory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawActors {
+    responders: Option<Spanned<String>>,
+    #[serde(default)]
+    bots: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -196,6 +207,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
     };
 
     let grades = validate_grades(&mut p, raw.grades);
+    let actors = validate_actors(&mut p, raw.actors);
 
     if raw.category.is_empty() {
         p.add(
@@ -283,7 +295,70 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         origin: origin.to_string(),
         grades,
         categories,
+        actors,
     })
+}
+
+/// The `responders` values a rubric may use.
+const RESPONDERS: &[(&str, Responders)] = &[
+    ("maintainers", Responders::Maintainers),
+    ("anyone", Responders::Anyone),
+];
+
+fn validate_actors(p: &mut Problems<'_>, raw: Option<RawActors>) -> Actors {
+    let Some(raw) = raw else {
+        return Actors::default();
+    };
+    let responders = match raw.responders {
+        None => Responders::Maintainers,
+        Some(r) => {
+            let value = r.get_ref();
+            if let Some((_, v)) = RESPONDERS.iter().find(|(name, _)| name == value) {
+                v.clone()
+            } else {
+                let names = RESPONDERS
+                    .iter()
+                    .map(|(n, _)| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let help = match suggest::nearest(value, RESPONDERS.iter().map(|(n, _)| *n)) {
+                    Some(s) => format!("did you mean \"{s}\"? valid values: {names}"),
+                    None => format!("valid values: {names}"),
+                };
+                p.add(
+                    r.span(),
+                    Some("responders"),
+                    format!("unknown responders {value:?}"),
+                    Some(help),
+                );
+                Responders::Maintainers
+            }
+        }
+    };
+    let mut bots = Vec::new();
+    for b in raw.bots {
+        let pattern = b.get_ref();
+        if pattern.trim().is_empty() {
+            p.add(
+                b.span(),
+                Some("bots"),
+                "a bot pattern is empty".into(),
+                Some("write a login or a glob such as \"*-bot\" (`*` any run of characters, `?` one)".into()),
+            );
+        } else if pattern.chars().all(|c| c == '*') {
+            p.add(
+                b.span(),
+                Some("bots"),
+                format!(
+                    "the bot pattern {pattern:?} matches every login, so no response could count"
+                ),
+                Some("name the bots: \"*-bot\", \"codecov*\"".into()),
+            );
+        } else {
+            bots.push(pattern.trim().to_string());
+        }
+    }
+    Actors { responders, bots }
 }
 
 fn validate_grades(p: &mut Problems<'_>, raw: Option<RawGrades>) -> Grades {
@@ -568,5 +643,103 @@ why = "monthly releases"
                 .message
                 .contains("share from 0 to 1")
         );
+    }
+
+    /// Without `[actors]`, maintainers are the responders and only the built-in bot rules apply.
+    #[test]
+    fn actors_default_to_maintainers_and_no_patterns() {
+        let r = parse(OK, "r.toml", "r.toml").unwrap();
+        assert_eq!(r.actors, Actors::default());
+        assert_eq!(r.actors.responders, Responders::Maintainers);
+        assert!(r.actors.bots.is_empty());
+    }
+
+    /// `[actors]` sets the responders and the bot patterns.
+    #[test]
+    fn actors_are_read() {
+        let text =
+            format!("[actors]\nresponders = \"anyone\"\nbots = [\"*-bot\", \"codecov*\"]\n{OK}");
+        let r = parse(&text, "r.toml", "r.toml").unwrap();
+        assert_eq!(
+            r.actors,
+            Actors {
+                responders: Responders::Anyone,
+                bots: vec!["*-bot".into(), "codecov*".into()],
+            }
+        );
+        let only_bots = format!("[actors]\nbots = [\"x-bot\"]\n{OK}");
+        let r = parse(&only_bots, "r.toml", "r.toml").unwrap();
+        assert_eq!(r.actors.responders, Responders::Maintainers);
+    }
+
+    /// An unknown `responders` value is located and the valid values are listed, with the nearest first.
+    #[test]
+    fn unknown_responders_is_located_with_the_valid_values() {
+        let text = format!("[actors]\nresponders = \"maintainer\"\n{OK}");
+        let e = errors(&text);
+        assert_eq!(e.problems.len(), 1, "{e}");
+        let p = &e.problems[0];
+        assert_eq!(
+            (p.line, p.column, p.key.as_deref()),
+            (2, 14, Some("responders"))
+        );
+        assert_eq!(p.message, "unknown responders \"maintainer\"");
+        assert_eq!(
+            p.help.as_deref(),
+            Some("did you mean \"maintainers\"? valid values: \"maintainers\", \"anyone\"")
+        );
+        let e = errors(&format!("[actors]\nresponders = \"bots\"\n{OK}"));
+        assert_eq!(
+            e.problems[0].help.as_deref(),
+            Some("valid values: \"maintainers\", \"anyone\"")
+        );
+    }
+
+    /// Empty, blank and match-everything bot patterns are refused where they are written, all at once.
+    #[test]
+    fn bad_bot_patterns_are_located() {
+        let text =
+            format!("[actors]\nbots = [\n  \"ok-bot\",\n  \"\",\n  \"   \",\n  \"**\",\n]\n{OK}");
+        let e = errors(&text);
+        let found: Vec<(usize, usize, Option<&str>, &str)> = e
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column, p.key.as_deref(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (4, 3, Some("bots"), "a bot pattern is empty"),
+                (5, 3, Some("bots"), "a bot pattern is empty"),
+                (
+                    6,
+                    3,
+                    Some("bots"),
+                    "the bot pattern \"**\" matches every login, so no response could count"
+                ),
+            ]
+        );
+        assert!(
+            e.to_string()
+                .contains("r.toml:4:3: key `bots`: a bot pattern is empty")
+        );
+    }
+
+    /// Unknown keys and wrong types inside `[actors]` are located like any other.
+    #[test]
+    fn actors_keys_and_types_are_checked() {
+        let e = errors(&format!("[actors]\nresponder = \"anyone\"\n{OK}"));
+        let p = &e.problems[0];
+        assert_eq!((p.line, p.key.as_deref()), (2, Some("responder")));
+        assert!(
+            p.help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `responders`?"),
+            "{p:?}"
+        );
+        let e = errors(&format!("[actors]\nbots = \"*-bot\"\n{OK}"));
+        let p = &e.problems[0];
+        assert_eq!((p.line, p.key.as_deref()), (2, Some("bots")), "{p:?}");
     }
 }

@@ -6,11 +6,13 @@
 //! report's explanations are all generated from that list.
 
 pub mod releases;
+pub mod responsiveness;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
+use crate::rubric::Actors;
 use crate::window::Window;
 
 /// The unit a signal is measured in; it decides how values are shown.
@@ -23,6 +25,10 @@ pub enum Unit {
     Days,
     /// A dimensionless ratio (not a share).
     Ratio,
+    /// A duration in hours.
+    Hours,
+    /// A share, stored as 0..1 and shown as a percentage.
+    Fraction,
 }
 
 impl Unit {
@@ -33,23 +39,30 @@ impl Unit {
             Unit::Releases => "releases",
             Unit::Days => "days",
             Unit::Ratio => "ratio",
+            Unit::Hours => "hours",
+            Unit::Fraction => "fraction",
         }
     }
 
-    /// Decimal places shown for this unit.
+    /// Decimal places shown for this unit (for a fraction, of its percentage).
     #[must_use]
     pub fn decimals(self) -> i32 {
         match self {
-            Unit::Releases | Unit::Days => 1,
+            Unit::Releases | Unit::Days | Unit::Hours | Unit::Fraction => 1,
             Unit::Ratio => 2,
         }
     }
 
     /// `v` rounded to the precision it is shown with, so that values that
-    /// read the same also compare the same.
+    /// read the same also compare the same. A fraction is shown as a
+    /// percentage with one decimal, so it is rounded to three decimals.
     #[must_use]
     pub fn round(self, v: f64) -> f64 {
-        let scale = 10f64.powi(self.decimals());
+        let decimals = match self {
+            Unit::Fraction => self.decimals() + 2,
+            _ => self.decimals(),
+        };
+        let scale = 10f64.powi(decimals);
         (v * scale).round() / scale
     }
 
@@ -62,6 +75,8 @@ impl Unit {
             Unit::Releases => format!("{v:.d$}"),
             Unit::Days => format!("{v:.d$} days"),
             Unit::Ratio => format!("{v:.d$}"),
+            Unit::Hours => format!("{v:.d$} h"),
+            Unit::Fraction => format!("{:.d$} %", v * 100.0),
         }
     }
 }
@@ -114,6 +129,54 @@ pub static SIGNALS: &[SignalDef] = &[
         definition: "Days from the last release (any line) to the end of the window, divided by the median of the last ten main-line gaps before it; above 1 the next release is overdue.",
         anchor: "",
         source: "git tags",
+    },
+    SignalDef {
+        id: "issues.first_response_p50_hours",
+        unit: Unit::Hours,
+        title: "Median hours to first response (issues)",
+        definition: "Median time from opening to the first response that counts (rubric `[actors]`: not the author, not a bot, by default a maintainer) over issues opened in the window that got one.",
+        anchor: "CHAOSS Time to First Response",
+        source: "GitHub issues and pull requests",
+    },
+    SignalDef {
+        id: "issues.first_response_p90_hours",
+        unit: Unit::Hours,
+        title: "90th percentile hours to first response (issues)",
+        definition: "The 90th percentile of the same times: how long the slowest tenth of answered issues waited.",
+        anchor: "CHAOSS Time to First Response",
+        source: "GitHub issues and pull requests",
+    },
+    SignalDef {
+        id: "issues.responded_within_7d",
+        unit: Unit::Fraction,
+        title: "Issues answered within 7 days",
+        definition: "Share of the issues opened in the window at least 7 days before its end that got a response that counts within 7 days; those still unanswered after 7 days are misses, younger issues are not yet due and left out.",
+        anchor: "",
+        source: "GitHub issues and pull requests",
+    },
+    SignalDef {
+        id: "issues.resolution_p50_days",
+        unit: Unit::Days,
+        title: "Median days to close (issues)",
+        definition: "Median time from opening to the last close, over the issues opened in the window that are closed.",
+        anchor: "CHAOSS Issue Resolution Duration",
+        source: "GitHub issues and pull requests",
+    },
+    SignalDef {
+        id: "prs.first_review_p50_hours",
+        unit: Unit::Hours,
+        title: "Median hours to first review (pull requests)",
+        definition: "Median time from opening to the first review or comment that counts (rubric `[actors]`) over the pull requests opened in the window that got one.",
+        anchor: "CHAOSS Time to First Response",
+        source: "GitHub issues and pull requests",
+    },
+    SignalDef {
+        id: "prs.merge_p50_days",
+        unit: Unit::Days,
+        title: "Median days to merge (pull requests)",
+        definition: "Median time from opening to merge over the pull requests opened in the window that were merged.",
+        anchor: "CHAOSS Change Requests Duration",
+        source: "GitHub issues and pull requests",
     },
 ];
 
@@ -182,7 +245,8 @@ impl Measurement {
     }
 }
 
-/// Measures every signal in [`SIGNALS`] order over `window`.
+/// Measures every signal in [`SIGNALS`] order over `window`; `actors`
+/// decides whose comments and reviews count as responses.
 ///
 /// # Errors
 /// Only a tag pattern that is not a valid regular expression.
@@ -190,8 +254,14 @@ pub fn measure(
     evidence: &Evidence,
     window: &Window,
     rule: &ReleaseRule,
+    actors: &Actors,
 ) -> Result<Vec<Measurement>, Error> {
     let mut out = releases::measure_evidence(evidence, rule, window)?;
+    out.extend(responsiveness::measure(
+        evidence.items.as_deref(),
+        actors,
+        window,
+    ));
     // A signal that no family produced is reported, not silently dropped.
     for def in SIGNALS {
         if !out.iter().any(|m| m.signal == def.id) {
@@ -257,5 +327,13 @@ mod tests {
         assert_eq!(Unit::Ratio.format(0.456), "0.46");
         assert_eq!(Unit::Days.round(26.6737), Unit::Days.round(26.6738));
         assert_eq!(Unit::Ratio.round(0.456), 0.46);
+        assert_eq!(Unit::Hours.format(18.24), "18.2 h");
+        assert_eq!(Unit::Hours.round(18.25), 18.3);
+        assert_eq!(Unit::Fraction.format(0.875), "87.5 %");
+        assert_eq!(Unit::Fraction.format(1.0), "100.0 %");
+        assert_eq!(Unit::Fraction.round(0.87549), 0.875);
+        assert_eq!(Unit::Fraction.round(0.87551), 0.876);
+        assert_eq!(Unit::Fraction.as_str(), "fraction");
+        assert_eq!(Unit::Hours.as_str(), "hours");
     }
 }

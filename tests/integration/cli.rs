@@ -54,7 +54,18 @@ fn json_report_has_the_documented_shape() {
     }
     assert_eq!(v["target"]["name"], "monthly");
     assert_eq!(v["grade"], "production ready");
+    // Git alone cannot show responsiveness: half the rubric's weight has evidence, just enough for a grade.
+    assert_eq!(v["coverage"], 0.5);
     let m = v["measurements"].as_array().unwrap();
+    let response = m
+        .iter()
+        .find(|x| x["signal"] == "issues.first_response_p50_hours")
+        .unwrap();
+    assert_eq!(response["value"], serde_json::Value::Null);
+    assert_eq!(
+        response["insufficient"],
+        "no issues or pull requests were collected for this target (a GitHub source is needed)"
+    );
     let count = m
         .iter()
         .find(|x| x["signal"] == "release.count_365d")
@@ -98,6 +109,89 @@ fn collect_then_report_round_trips() {
         String::from_utf8_lossy(&later.stdout),
         ws.run(&["report", "monthly.evidence.json"]).ok()
     );
+}
+
+/// Issues in saved evidence are measured with the rubric's `[actors]`, and their titles are escaped.
+#[test]
+fn responsiveness_follows_the_rubric_actors() {
+    let ws = two_projects();
+    let mut ev: serde_json::Value =
+        serde_json::from_str(&ws.run(&["collect", "monthly"]).ok()).unwrap();
+    let comment = |at: &str, login: &str, association: &str| {
+        serde_json::json!({
+            "at": at,
+            "actor": {"login": login, "type": "User"},
+            "author_association": association,
+            "kind": "comment"
+        })
+    };
+    // Twelve issues: a bot account at 1 h, a contributor at 2 h, a maintainer at 30 h.
+    let items: Vec<serde_json::Value> = (1..=12)
+        .map(|d| {
+            let title = if d == 1 {
+                "<script>@octocat|x".to_string()
+            } else {
+                format!("issue {d}")
+            };
+            serde_json::json!({
+                "number": d,
+                "kind": "issue",
+                "title": title,
+                "url": format!("https://github.com/acme/monthly/issues/{d}"),
+                "author": {"login": "alice", "type": "User"},
+                "author_association": "NONE",
+                "created_at": format!("2026-03-{d:02}T00:00:00Z"),
+                "closed_at": null,
+                "merged_at": null,
+                "labels": [],
+                "responses": [
+                    comment(&format!("2026-03-{d:02}T01:00:00Z"), "acme-bot", "MEMBER"),
+                    comment(&format!("2026-03-{d:02}T02:00:00Z"), "carol", "CONTRIBUTOR"),
+                    comment(&format!("2026-03-{:02}T06:00:00Z", d + 1), "mia", "MEMBER"),
+                ],
+                "responses_complete": true
+            })
+        })
+        .collect();
+    ev["items"] = serde_json::Value::Array(items);
+    ws.write("ev.json", &ev.to_string());
+    let p50 = |rubric: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(
+            &ws.run(&["report", "ev.json", "--rubric", rubric, "--format", "json"])
+                .ok(),
+        )
+        .unwrap();
+        v["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["signal"] == "issues.first_response_p50_hours")
+            .unwrap()
+            .clone()
+    };
+    let by_maintainers = p50("default");
+    assert_eq!(by_maintainers["value"], 30.0);
+    assert_eq!(by_maintainers["n"], 12);
+    assert_eq!(by_maintainers["examples"][0]["value"], "30.0 h");
+    ws.write(
+        "anyone.toml",
+        &ws.run(&["rubric", "show"])
+            .ok()
+            .replace("responders = \"maintainers\"", "responders = \"anyone\""),
+    );
+    assert_eq!(p50("anyone.toml")["value"], 2.0);
+    // The default rubric's `*-bot` pattern is what keeps `acme-bot` out.
+    ws.write(
+        "nobots.toml",
+        &ws.read("anyone.toml").replace("\"*-bot\",", ""),
+    );
+    assert_eq!(p50("nobots.toml")["value"], 1.0);
+    let md = ws.run(&["report", "ev.json"]).ok();
+    assert!(
+        md.contains("| Median hours to first response (issues) | 30.0 h | 12 |"),
+        "{md}"
+    );
+    assert!(!md.contains("<script>") && !md.contains("@octocat"), "{md}");
 }
 
 /// `--until` makes a report "as of" a date: later tags change nothing.
@@ -294,7 +388,7 @@ fn templates_can_be_overridden() {
     ws.write("t.hbs", "{{target.name}} scored {{score}} ({{grade}}){{#each categories}}; {{name}} {{score}}{{/each}}\n");
     assert_eq!(
         ws.run(&["report", "monthly", "--template", "t.hbs"]).ok(),
-        "monthly scored 100.0 (production ready); Release cadence 100.0\n"
+        "monthly scored 100.0 (production ready); Release cadence 100.0; Responsiveness n/a\n"
     );
     ws.write(
         "bad.hbs",
@@ -423,7 +517,13 @@ fn signals_are_listed_and_the_readme_table_is_current() {
             "release.count_365d",
             "release.median_interval_days",
             "release.interval_regularity",
-            "release.staleness_ratio"
+            "release.staleness_ratio",
+            "issues.first_response_p50_hours",
+            "issues.first_response_p90_hours",
+            "issues.responded_within_7d",
+            "issues.resolution_p50_days",
+            "prs.first_review_p50_hours",
+            "prs.merge_p50_days"
         ]
     );
     for id in &ids {
@@ -448,7 +548,7 @@ fn builtin_rubrics_are_listed_and_valid() {
     ws.write("mine.toml", &ws.run(&["rubric", "show"]).ok());
     let out = ws.run(&["rubric", "check", "mine.toml"]).ok();
     assert!(
-        out.starts_with("mine.toml: valid rubric \"default\": 1 categories, 4 criteria"),
+        out.starts_with("mine.toml: valid rubric \"default\": 2 categories, 10 criteria"),
         "{out}"
     );
 }

@@ -1,0 +1,894 @@
+//! Responsiveness: how fast issues and pull requests get a first response,
+//! how long issues take to close and pull requests to merge; the six
+//! `issues.*` and `prs.*` signals.
+//!
+//! Only items opened in the window count. A response counts when the
+//! rubric's `[actors]` say so ([`Actors::counts`]): never the item's author,
+//! never a bot, and by default only a maintainer. The report is "as of" the
+//! end of the window: responses, closes and merges after it have not happened
+//! yet. An item whose responses were not all fetched and that has no counting
+//! response among those that were has an unknown first response: it is left
+//! out of the response signals and counted in their basis. For
+//! `issues.responded_within_7d`, an issue still unanswered 7 days after it was
+//! opened is a miss, and an issue opened less than 7 days before the end of
+//! the window is not yet due and left out (right censoring).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Example, Measurement, SIGNALS, SignalDef, Unit};
+use crate::evidence::{Item, ItemKind};
+use crate::rubric::{Actors, Responders};
+use crate::stats;
+use crate::window::{Window, days_between};
+
+const SOURCE: &str = "GitHub issues and pull requests";
+/// How many items are listed as examples.
+const EXAMPLES: usize = 10;
+/// The deadline of `issues.responded_within_7d`, in days.
+const DUE_DAYS: i64 = 7;
+
+const IDS: [&str; 6] = [
+    "issues.first_response_p50_hours",
+    "issues.first_response_p90_hours",
+    "issues.responded_within_7d",
+    "issues.resolution_p50_days",
+    "prs.first_review_p50_hours",
+    "prs.merge_p50_days",
+];
+
+fn def(id: &str) -> &'static SignalDef {
+    SIGNALS.iter().find(|d| d.id == id).unwrap_or(&SIGNALS[0])
+}
+
+fn day(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// `1 issue`, `2 issues`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Hours from `from` to `to`, never negative.
+fn hours_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (days_between(from, to) * 24.0).max(0.0)
+}
+
+/// What is known, as of `until`, of an item's first response that counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum First {
+    /// Answered after this many hours.
+    After(f64),
+    /// Every response was fetched and none counts (yet).
+    Waiting,
+    /// Not every response was fetched, and none of those that were counts.
+    Unknown,
+}
+
+fn first_response(item: &Item, actors: &Actors, until: DateTime<Utc>) -> First {
+    let first = item
+        .responses
+        .iter()
+        .filter(|r| r.at <= until && actors.counts(item, r))
+        .map(|r| r.at)
+        .min();
+    match first {
+        Some(at) => First::After(hours_between(item.created_at, at)),
+        None if item.responses_complete => First::Waiting,
+        None => First::Unknown,
+    }
+}
+
+/// The items of one kind opened in the window, with their first responses.
+struct Tally<'a> {
+    /// `issue` or `pull request`.
+    noun: &'static str,
+    items: Vec<(&'a Item, First)>,
+}
+
+impl Tally<'_> {
+    fn answered(&self) -> Vec<(&Item, f64)> {
+        self.items
+            .iter()
+            .filter_map(|(i, f)| match f {
+                First::After(h) => Some((*i, *h)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn waiting(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|(_, f)| matches!(f, First::Waiting))
+            .count()
+    }
+
+    fn unknown(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|(_, f)| matches!(f, First::Unknown))
+            .count()
+    }
+
+    /// "12 issues, 10 still waiting, 2 unknown".
+    fn summary(&self) -> String {
+        let mut s = format!(
+            "{}, {} still waiting",
+            plural(self.items.len(), self.noun),
+            self.waiting()
+        );
+        if self.unknown() > 0 {
+            s.push_str(&format!(", {} unknown", self.unknown()));
+        }
+        s
+    }
+
+    /// The part of every basis on waiting and unknown items and on who counts.
+    fn response_note(&self, actors: &Actors) -> String {
+        format!(
+            "{} still waiting for a response that counts, {}; {}",
+            self.waiting(),
+            unknown_text(self.unknown()),
+            responders_text(actors)
+        )
+    }
+}
+
+/// "2 with an unknown first response (left out: ...)".
+fn unknown_text(unknown: usize) -> String {
+    if unknown == 0 {
+        "0 with an unknown first response".into()
+    } else {
+        format!(
+            "{unknown} with an unknown first response (left out: more responses exist than were fetched, and none of those fetched counts)"
+        )
+    }
+}
+
+fn responders_text(actors: &Actors) -> &'static str {
+    match actors.responders {
+        Responders::Maintainers => {
+            "responders: maintainers (OWNER, MEMBER or COLLABORATOR) other than the author, bots excluded"
+        }
+        Responders::Anyone => "responders: anyone but the author, bots excluded",
+    }
+}
+
+fn label(item: &Item) -> String {
+    format!("#{} {}", item.number, item.title)
+}
+
+/// The slowest `EXAMPLES` items, each with its duration in `unit`.
+fn slowest(items: &[(&Item, f64)], unit: Unit) -> Vec<Example> {
+    let mut sorted = items.to_vec();
+    sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.number.cmp(&b.0.number)));
+    sorted
+        .iter()
+        .take(EXAMPLES)
+        .map(|(i, v)| Example {
+            label: label(i),
+            date: Some(day(i.created_at)),
+            value: Some(unit.format(*v)),
+            note: None,
+            url: Some(i.url.clone()),
+        })
+        .collect()
+}
+
+/// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
+fn measurement(
+    id: &str,
+    value: Option<f64>,
+    n: usize,
+    window: Window,
+    basis: String,
+    reason: impl FnOnce() -> String,
+    examples: Vec<Example>,
+) -> Measurement {
+    let d = def(id);
+    Measurement {
+        signal: d.id.to_string(),
+        value,
+        unit: d.unit,
+        n: n as u64,
+        window,
+        source: SOURCE.into(),
+        basis,
+        insufficient: value.is_none().then(reason),
+        examples: if value.is_some() {
+            examples
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Measures the `issues.*` and `prs.*` signals (`None`: no GitHub source was read).
+#[must_use]
+pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<Measurement> {
+    let Some(items) = items else {
+        return IDS
+            .iter()
+            .map(|id| {
+                Measurement::insufficient(
+                    def(id),
+                    *window,
+                    SOURCE,
+                    "no issues or pull requests were collected for this target (a GitHub source is needed)"
+                        .into(),
+                )
+            })
+            .collect();
+    };
+    let tally = |kind: ItemKind, noun: &'static str| Tally {
+        noun,
+        items: items
+            .iter()
+            .filter(|i| i.kind == kind && window.contains(i.created_at))
+            .map(|i| (i, first_response(i, actors, window.until)))
+            .collect(),
+    };
+    let issues = tally(ItemKind::Issue, "issue");
+    let prs = tally(ItemKind::PullRequest, "pull request");
+    let outside = items
+        .iter()
+        .filter(|i| !window.contains(i.created_at))
+        .count();
+    // Why a kind has nothing at all to measure.
+    let none_opened = |t: &Tally| {
+        if outside > 0 {
+            format!(
+                "no {} was opened in the window ({} collected were opened outside it)",
+                t.noun,
+                plural(outside, "item")
+            )
+        } else {
+            format!("no {} was opened in the window", t.noun)
+        }
+    };
+
+    let mut out = Vec::with_capacity(IDS.len());
+
+    // issues.first_response_p50_hours and _p90_hours
+    let answered = issues.answered();
+    let hours: Vec<f64> = answered.iter().map(|(_, h)| *h).collect();
+    let basis = format!(
+        "{} opened in the window that got a response that counts, out of {}; {}",
+        plural(answered.len(), "issue"),
+        issues.items.len(),
+        issues.response_note(actors)
+    );
+    let no_answer = || {
+        if issues.items.is_empty() {
+            none_opened(&issues)
+        } else {
+            format!(
+                "no issue opened in the window got a response that counts ({})",
+                issues.summary()
+            )
+        }
+    };
+    let examples = slowest(&answered, Unit::Hours);
+    out.push(measurement(
+        IDS[0],
+        stats::median(&hours),
+        answered.len(),
+        *window,
+        basis.clone(),
+        no_answer,
+        examples.clone(),
+    ));
+    out.push(measurement(
+        IDS[1],
+        stats::quantile(&hours, 0.9),
+        answered.len(),
+        *window,
+        basis,
+        no_answer,
+        examples,
+    ));
+
+    // issues.responded_within_7d
+    out.push(within_7d(&issues, actors, window, &none_opened));
+
+    // issues.resolution_p50_days
+    let closed: Vec<(&Item, f64)> = issues
+        .items
+        .iter()
+        .filter_map(|(i, _)| match i.closed_at {
+            Some(c) if c <= window.until => Some((*i, days_between(i.created_at, c).max(0.0))),
+            _ => None,
+        })
+        .collect();
+    let days: Vec<f64> = closed.iter().map(|(_, d)| *d).collect();
+    out.push(measurement(
+        IDS[3],
+        stats::median(&days),
+        closed.len(),
+        *window,
+        format!(
+            "{} out of the {} opened in the window ({} still open); of the {}, {}",
+            plural(closed.len(), "closed issue"),
+            issues.items.len(),
+            issues.items.len() - closed.len(),
+            issues.items.len(),
+            issues.response_note(actors)
+        ),
+        || {
+            if issues.items.is_empty() {
+                none_opened(&issues)
+            } else {
+                format!(
+                    "none of the {} opened in the window is closed",
+                    plural(issues.items.len(), "issue")
+                )
+            }
+        },
+        slowest(&closed, Unit::Days),
+    ));
+
+    // prs.first_review_p50_hours
+    let reviewed = prs.answered();
+    let hours: Vec<f64> = reviewed.iter().map(|(_, h)| *h).collect();
+    out.push(measurement(
+        IDS[4],
+        stats::median(&hours),
+        reviewed.len(),
+        *window,
+        format!(
+            "{} opened in the window that got a review or comment that counts, out of {}; {}",
+            plural(reviewed.len(), "pull request"),
+            prs.items.len(),
+            prs.response_note(actors)
+        ),
+        || {
+            if prs.items.is_empty() {
+                none_opened(&prs)
+            } else {
+                format!(
+                    "no pull request opened in the window got a review or comment that counts ({})",
+                    prs.summary()
+                )
+            }
+        },
+        slowest(&reviewed, Unit::Hours),
+    ));
+
+    // prs.merge_p50_days
+    let merged: Vec<(&Item, f64)> = prs
+        .items
+        .iter()
+        .filter_map(|(i, _)| match i.merged_at {
+            Some(m) if m <= window.until => Some((*i, days_between(i.created_at, m).max(0.0))),
+            _ => None,
+        })
+        .collect();
+    let closed_unmerged = prs
+        .items
+        .iter()
+        .filter(|(i, _)| {
+            i.closed_at.is_some_and(|c| c <= window.until)
+                && i.merged_at.is_none_or(|m| m > window.until)
+        })
+        .count();
+    let open = prs.items.len() - merged.len() - closed_unmerged;
+    let days: Vec<f64> = merged.iter().map(|(_, d)| *d).collect();
+    out.push(measurement(
+        IDS[5],
+        stats::median(&days),
+        merged.len(),
+        *window,
+        format!(
+            "{} out of the {} opened in the window ({open} open, {closed_unmerged} closed without merge); of the {}, {}",
+            plural(merged.len(), "merged pull request"),
+            prs.items.len(),
+            prs.items.len(),
+            prs.response_note(actors)
+        ),
+        || {
+            if prs.items.is_empty() {
+                none_opened(&prs)
+            } else {
+                format!(
+                    "none of the {} opened in the window was merged ({open} open, {closed_unmerged} closed without merge)",
+                    plural(prs.items.len(), "pull request")
+                )
+            }
+        },
+        slowest(&merged, Unit::Days),
+    ));
+    out
+}
+
+/// `issues.responded_within_7d`, with censoring: issues younger than 7 days
+/// at the end of the window are not yet due; unknown first responses are left out.
+fn within_7d(
+    issues: &Tally<'_>,
+    actors: &Actors,
+    window: &Window,
+    none_opened: &dyn Fn(&Tally) -> String,
+) -> Measurement {
+    let due_hours = (DUE_DAYS * 24) as f64;
+    let deadline = window
+        .until
+        .checked_sub_signed(Duration::days(DUE_DAYS))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+    let due_window = if deadline > window.since {
+        Window {
+            since: window.since,
+            until: deadline,
+        }
+    } else {
+        *window
+    };
+    let (mut hits, mut not_due, mut unknown) = (0usize, 0usize, 0usize);
+    // Misses with the hours they took, `None` while still waiting.
+    let mut misses: Vec<(&Item, Option<f64>)> = Vec::new();
+    for (item, first) in &issues.items {
+        if item.created_at > deadline {
+            not_due += 1;
+            continue;
+        }
+        match first {
+            First::After(h) if *h <= due_hours => hits += 1,
+            First::After(h) => misses.push((item, Some(*h))),
+            First::Waiting => misses.push((item, None)),
+            First::Unknown => unknown += 1,
+        }
+    }
+    let n = hits + misses.len();
+    #[allow(clippy::cast_precision_loss)]
+    let value = (n > 0).then(|| hits as f64 / n as f64);
+    let late = misses.iter().filter(|(_, h)| h.is_some()).count();
+    let basis = format!(
+        "{} opened in the window at least 7 days before its end with a known first response: {hits} answered within 7 days, {} not ({late} answered later, {} still waiting); {} not yet due, {}; {}",
+        plural(n, "issue"),
+        misses.len(),
+        misses.len() - late,
+        plural(not_due, "younger issue"),
+        unknown_text(unknown),
+        responders_text(actors)
+    );
+    misses.sort_by(|a, b| {
+        a.0.created_at
+            .cmp(&b.0.created_at)
+            .then(a.0.number.cmp(&b.0.number))
+    });
+    let examples = misses
+        .iter()
+        .take(EXAMPLES)
+        .map(|(i, h)| Example {
+            label: label(i),
+            date: Some(day(i.created_at)),
+            value: h.map(|h| Unit::Hours.format(h)),
+            note: Some("no response within 7 days".into()),
+            url: Some(i.url.clone()),
+        })
+        .collect();
+    measurement(
+        IDS[2],
+        value,
+        n,
+        due_window,
+        basis,
+        || {
+            if issues.items.is_empty() {
+                none_opened(issues)
+            } else {
+                format!(
+                    "no issue opened in the window at least 7 days before its end has a known first response ({} opened, {not_due} not yet due, {unknown} unknown)",
+                    plural(issues.items.len(), "issue")
+                )
+            }
+        },
+        examples,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::{Actor, Response, ResponseKind};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn window() -> Window {
+        Window {
+            since: at("2026-01-01T00:00:00Z"),
+            until: at("2026-07-01T00:00:00Z"),
+        }
+    }
+
+    fn maintainers() -> Actors {
+        Actors::default()
+    }
+
+    fn anyone() -> Actors {
+        Actors {
+            responders: Responders::Anyone,
+            bots: Vec::new(),
+        }
+    }
+
+    fn user(login: &str) -> Option<Actor> {
+        Some(Actor {
+            login: login.into(),
+            kind: "User".into(),
+        })
+    }
+
+    /// An issue by `alice` (no association), opened `created`, with no responses yet.
+    fn issue(number: u64, created: &str) -> Item {
+        Item {
+            number,
+            kind: ItemKind::Issue,
+            title: format!("issue {number}"),
+            url: format!("https://github.com/o/r/issues/{number}"),
+            author: user("alice"),
+            author_association: "NONE".into(),
+            created_at: at(created),
+            closed_at: None,
+            merged_at: None,
+            labels: Vec::new(),
+            responses: Vec::new(),
+            responses_complete: true,
+        }
+    }
+
+    fn pr(number: u64, created: &str) -> Item {
+        Item {
+            kind: ItemKind::PullRequest,
+            url: format!("https://github.com/o/r/pull/{number}"),
+            ..issue(number, created)
+        }
+    }
+
+    /// Adds a response `hours` after the item was opened.
+    fn reply(
+        mut item: Item,
+        hours: i64,
+        actor: Option<Actor>,
+        association: &str,
+        kind: ResponseKind,
+    ) -> Item {
+        item.responses.push(Response {
+            at: item.created_at + Duration::hours(hours),
+            actor,
+            author_association: association.into(),
+            kind,
+        });
+        item
+    }
+
+    /// A comment by the maintainer `mia` (MEMBER) `hours` after opening.
+    fn answered(item: Item, hours: i64) -> Item {
+        reply(item, hours, user("mia"), "MEMBER", ResponseKind::Comment)
+    }
+
+    fn get<'a>(m: &'a [Measurement], id: &str) -> &'a Measurement {
+        m.iter().find(|x| x.signal == id).unwrap()
+    }
+
+    fn value(items: &[Item], actors: &Actors, id: &str) -> Option<f64> {
+        get(&measure(Some(items), actors, &window()), id).value
+    }
+
+    const P50: &str = "issues.first_response_p50_hours";
+
+    /// Bots never count: by account type, by a login ending in `[bot]`, and by a rubric glob.
+    #[test]
+    fn bots_are_excluded_by_type_suffix_and_rubric_glob() {
+        let mut item = issue(1, "2026-02-01T00:00:00Z");
+        let app = Some(Actor {
+            login: "helper".into(),
+            kind: "Bot".into(),
+        });
+        item = reply(item, 1, app, "NONE", ResponseKind::Comment);
+        item = reply(item, 2, user("Mergify[BOT]"), "NONE", ResponseKind::Comment);
+        item = reply(item, 3, user("Dask-Bot"), "MEMBER", ResponseKind::Comment);
+        item = answered(item, 10);
+        let items = [item];
+        let with_glob = Actors {
+            responders: Responders::Anyone,
+            bots: vec!["*-bot".into()],
+        };
+        assert_eq!(value(&items, &with_glob, P50), Some(10.0));
+        // Without the rubric pattern, the MEMBER account `Dask-Bot` is a person.
+        assert_eq!(value(&items, &anyone(), P50), Some(3.0));
+    }
+
+    /// The author's own comments are not responses, whatever their association or login case.
+    #[test]
+    fn the_authors_own_comments_are_ignored() {
+        let mut item = issue(1, "2026-02-01T00:00:00Z");
+        item.author = user("Owen");
+        item = reply(item, 1, user("owen"), "OWNER", ResponseKind::Comment);
+        item = answered(item, 5);
+        let items = [item];
+        assert_eq!(value(&items, &maintainers(), P50), Some(5.0));
+        assert_eq!(value(&items, &anyone(), P50), Some(5.0));
+    }
+
+    /// `maintainers` counts OWNER, MEMBER and COLLABORATOR only; `anyone` counts every other person.
+    #[test]
+    fn maintainers_or_anyone_decide_who_counts() {
+        let item = issue(1, "2026-02-01T00:00:00Z");
+        let item = reply(item, 2, user("carol"), "CONTRIBUTOR", ResponseKind::Comment);
+        let item = reply(item, 6, user("col"), "COLLABORATOR", ResponseKind::Comment);
+        let items = [item];
+        assert_eq!(value(&items, &maintainers(), P50), Some(6.0));
+        assert_eq!(value(&items, &anyone(), P50), Some(2.0));
+        let basis = get(&measure(Some(&items), &maintainers(), &window()), P50)
+            .basis
+            .clone();
+        assert!(basis.ends_with("responders: maintainers (OWNER, MEMBER or COLLABORATOR) other than the author, bots excluded"), "{basis}");
+        let basis = get(&measure(Some(&items), &anyone(), &window()), P50)
+            .basis
+            .clone();
+        assert!(
+            basis.ends_with("responders: anyone but the author, bots excluded"),
+            "{basis}"
+        );
+    }
+
+    /// A deleted ("ghost") responder is neither a bot nor the author: it counts for anyone, and for maintainers by its association.
+    #[test]
+    fn ghost_responders_count_by_association_only() {
+        let mut item = issue(1, "2026-02-01T00:00:00Z");
+        // A ghost author too: a ghost response is still not "the author's".
+        item.author = None;
+        item = reply(item, 1, None, "NONE", ResponseKind::Comment);
+        item = reply(item, 4, None, "MEMBER", ResponseKind::Comment);
+        let items = [item];
+        assert_eq!(value(&items, &anyone(), P50), Some(1.0));
+        assert_eq!(value(&items, &maintainers(), P50), Some(4.0));
+    }
+
+    /// Issues younger than 7 days at the end of the window are not yet due; due ones unanswered after 7 days are misses.
+    #[test]
+    fn responded_within_7d_censors_young_issues_and_counts_misses() {
+        let items = [
+            // Due, answered after 2 days: a hit.
+            answered(issue(1, "2026-06-01T00:00:00Z"), 48),
+            // Due, answered after exactly 7 days: a hit.
+            answered(issue(2, "2026-06-02T00:00:00Z"), 168),
+            // Due, answered after 10 days: a miss.
+            answered(issue(3, "2026-06-05T00:00:00Z"), 240),
+            // Due, never answered: a miss.
+            issue(4, "2026-06-03T00:00:00Z"),
+            // Opened 3 days before the end: not due, answered or not.
+            issue(5, "2026-06-28T00:00:00Z"),
+            answered(issue(6, "2026-06-28T00:00:00Z"), 1),
+        ];
+        let m = measure(Some(&items), &maintainers(), &window());
+        let w = get(&m, "issues.responded_within_7d");
+        assert_eq!(w.value, Some(0.5));
+        assert_eq!(w.n, 4);
+        assert_eq!(w.window.until, at("2026-06-24T00:00:00Z"));
+        // Misses, oldest first.
+        let labels: Vec<&str> = w.examples.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["#4 issue 4", "#3 issue 3"]);
+        assert!(
+            w.examples
+                .iter()
+                .all(|e| e.note.as_deref() == Some("no response within 7 days"))
+        );
+        assert_eq!(w.examples[1].value.as_deref(), Some("240.0 h"));
+        assert!(
+            w.basis.contains("2 younger issues not yet due"),
+            "{}",
+            w.basis
+        );
+        assert!(
+            w.basis.contains("(1 answered later, 1 still waiting)"),
+            "{}",
+            w.basis
+        );
+        // Only young issues: nothing is due yet.
+        let m = measure(Some(&items[4..]), &maintainers(), &window());
+        let reason = get(&m, "issues.responded_within_7d").insufficient.clone();
+        assert!(reason.unwrap().contains("2 not yet due"));
+    }
+
+    /// With responses not all fetched and none counting among them, the first response is unknown: left out and counted.
+    #[test]
+    fn unknown_first_responses_are_excluded_and_counted() {
+        let mut unknown = reply(
+            issue(1, "2026-02-01T00:00:00Z"),
+            1,
+            user("alice"),
+            "NONE",
+            ResponseKind::Comment,
+        );
+        unknown.responses_complete = false;
+        // Incomplete, but a counting response was fetched: it is the first.
+        let mut known = answered(issue(2, "2026-02-01T00:00:00Z"), 30);
+        known.responses_complete = false;
+        let waiting = issue(3, "2026-02-01T00:00:00Z");
+        let items = [unknown, known, waiting];
+        let m = measure(Some(&items), &maintainers(), &window());
+        let p50 = get(&m, P50);
+        assert_eq!((p50.value, p50.n), (Some(30.0), 1));
+        assert!(
+            p50.basis
+                .contains("1 still waiting for a response that counts, 1 with an unknown first response (left out"),
+            "{}",
+            p50.basis
+        );
+        let w = get(&m, "issues.responded_within_7d");
+        // The known issue (answered after 30 h: a hit) and the waiting one (a miss); not the unknown one.
+        assert_eq!((w.value, w.n), (Some(0.5), 2));
+        assert!(
+            w.basis.contains("1 with an unknown first response"),
+            "{}",
+            w.basis
+        );
+        // Only unknowns: the reason says so.
+        let m = measure(Some(&items[..1]), &maintainers(), &window());
+        assert_eq!(
+            get(&m, P50).insufficient.as_deref(),
+            Some(
+                "no issue opened in the window got a response that counts (1 issue, 0 still waiting, 1 unknown)"
+            )
+        );
+    }
+
+    /// Items opened outside the window are ignored, and what happens after its end has not happened yet.
+    #[test]
+    fn items_outside_the_window_are_ignored() {
+        let mut before = answered(issue(1, "2025-12-01T00:00:00Z"), 1);
+        before.closed_at = Some(at("2026-02-01T00:00:00Z"));
+        let after = answered(issue(2, "2026-07-02T00:00:00Z"), 1);
+        // Answered and closed only after the end of the window.
+        let mut late = answered(issue(3, "2026-06-01T00:00:00Z"), 24 * 40);
+        late.closed_at = Some(at("2026-08-01T00:00:00Z"));
+        let inside = answered(issue(4, "2026-03-01T00:00:00Z"), 7);
+        let items = [before, after, late, inside];
+        let m = measure(Some(&items), &maintainers(), &window());
+        let p50 = get(&m, P50);
+        assert_eq!((p50.value, p50.n), (Some(7.0), 1));
+        assert!(p50.basis.contains("1 still waiting"), "{}", p50.basis);
+        assert_eq!(
+            get(&m, "issues.resolution_p50_days")
+                .insufficient
+                .as_deref(),
+            Some("none of the 2 issues opened in the window is closed")
+        );
+        let m = measure(Some(&items[..2]), &maintainers(), &window());
+        assert_eq!(
+            get(&m, P50).insufficient.as_deref(),
+            Some("no issue was opened in the window (2 items collected were opened outside it)")
+        );
+    }
+
+    /// The median and 90th percentile match values computed by hand (numpy's linear interpolation).
+    #[test]
+    fn percentiles_match_hand_computed_values() {
+        // First responses after 1, 2, ..., 10 hours.
+        let mut items: Vec<Item> = (1..=10)
+            .map(|h| answered(issue(h, "2026-02-01T00:00:00Z"), i64::try_from(h).unwrap()))
+            .collect();
+        // Closed after 1, 3 and 10 days.
+        for (i, d) in [(0, 1), (1, 3), (2, 10)] {
+            items[i].closed_at = Some(items[i].created_at + Duration::days(d));
+        }
+        // Merged after 2 and 5 days; one closed unmerged, one open.
+        for (n, d) in [(21, Some(2)), (22, Some(5)), (23, None), (24, None)] {
+            let mut p = pr(n, "2026-03-01T00:00:00Z");
+            if let Some(d) = d {
+                p.merged_at = Some(p.created_at + Duration::days(d));
+                p.closed_at = p.merged_at;
+            } else if n == 23 {
+                p.closed_at = Some(p.created_at + Duration::days(1));
+            }
+            items.push(p);
+        }
+        let m = measure(Some(&items), &maintainers(), &window());
+        assert_eq!(get(&m, P50).value, Some(5.5));
+        // Position 0.9 * 9 = 8.1: 9 + 0.1 * (10 - 9).
+        let p90 = get(&m, "issues.first_response_p90_hours").value.unwrap();
+        assert!((p90 - 9.1).abs() < 1e-9, "{p90}");
+        assert_eq!(get(&m, "issues.resolution_p50_days").value, Some(3.0));
+        assert_eq!(get(&m, "issues.resolution_p50_days").n, 3);
+        let merge = get(&m, "prs.merge_p50_days");
+        assert_eq!((merge.value, merge.n), (Some(3.5), 2));
+        assert!(
+            merge
+                .basis
+                .starts_with("2 merged pull requests out of the 4 opened in the window (1 open, 1 closed without merge)"),
+            "{}",
+            merge.basis
+        );
+    }
+
+    /// Pull requests take reviews, review comments and comments as responses; issue signals never see pull requests.
+    #[test]
+    fn pull_requests_use_reviews_and_comments_and_issues_exclude_them() {
+        let items = [
+            reply(
+                pr(1, "2026-02-01T00:00:00Z"),
+                3,
+                user("mia"),
+                "MEMBER",
+                ResponseKind::Review,
+            ),
+            reply(
+                pr(2, "2026-02-01T00:00:00Z"),
+                5,
+                user("mia"),
+                "MEMBER",
+                ResponseKind::ReviewComment,
+            ),
+            answered(pr(3, "2026-02-01T00:00:00Z"), 7),
+            answered(issue(4, "2026-02-01T00:00:00Z"), 20),
+        ];
+        let m = measure(Some(&items), &maintainers(), &window());
+        let review = get(&m, "prs.first_review_p50_hours");
+        assert_eq!((review.value, review.n), (Some(5.0), 3));
+        let p50 = get(&m, P50);
+        assert_eq!((p50.value, p50.n), (Some(20.0), 1));
+        // Without any issue, the issue signals say so.
+        let m = measure(Some(&items[..3]), &maintainers(), &window());
+        assert_eq!(
+            get(&m, P50).insufficient.as_deref(),
+            Some("no issue was opened in the window")
+        );
+    }
+
+    /// No GitHub source, an empty list, or no answered item gives reasons, not zeros.
+    #[test]
+    fn missing_evidence_is_insufficient_with_a_reason() {
+        let m = measure(None, &maintainers(), &window());
+        assert_eq!(m.len(), 6);
+        assert!(m.iter().all(|x| x.value.is_none()
+            && x.insufficient.as_deref()
+                == Some("no issues or pull requests were collected for this target (a GitHub source is needed)")));
+        let m = measure(Some(&[]), &maintainers(), &window());
+        assert!(m.iter().all(|x| x.value.is_none() && x.examples.is_empty()));
+        assert_eq!(
+            get(&m, "prs.merge_p50_days").insufficient.as_deref(),
+            Some("no pull request was opened in the window")
+        );
+        let items = [
+            issue(1, "2026-02-01T00:00:00Z"),
+            issue(2, "2026-02-02T00:00:00Z"),
+        ];
+        let m = measure(Some(&items), &maintainers(), &window());
+        assert_eq!(
+            get(&m, P50).insufficient.as_deref(),
+            Some(
+                "no issue opened in the window got a response that counts (2 issues, 2 still waiting)"
+            )
+        );
+        assert_eq!(get(&m, "issues.responded_within_7d").value, Some(0.0));
+    }
+
+    /// Examples are the ten slowest answered items, slowest first, with link, value and opening day.
+    #[test]
+    fn examples_are_the_slowest_ten() {
+        let items: Vec<Item> = (1..=12)
+            .map(|h| answered(issue(h, "2026-02-01T10:00:00Z"), i64::try_from(h).unwrap()))
+            .chain([issue(13, "2026-02-01T00:00:00Z")])
+            .collect();
+        let m = measure(Some(&items), &maintainers(), &window());
+        let ex = &get(&m, P50).examples;
+        assert_eq!(ex.len(), 10);
+        assert_eq!(ex[0].label, "#12 issue 12");
+        assert_eq!(ex[0].value.as_deref(), Some("12.0 h"));
+        assert_eq!(ex[0].date.as_deref(), Some("2026-02-01"));
+        assert_eq!(
+            ex[0].url.as_deref(),
+            Some("https://github.com/o/r/issues/12")
+        );
+        assert_eq!(ex[9].label, "#3 issue 3");
+        // The still-waiting issue is not an example.
+        assert!(ex.iter().all(|e| !e.label.starts_with("#13")));
+    }
+}
