@@ -160,7 +160,11 @@ fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
     }
     .transpose()
     .map_err(Error::Usage)?;
-    let api_url = g.api_url.clone().or_else(|| env("GITHUB_API_URL")).unwrap_or_else(|| ClientSettings::default().api_url);
+    let api_url = g
+        .api_url
+        .clone()
+        .or_else(|| env("GITHUB_API_URL"))
+        .unwrap_or_else(|| ClientSettings::default().api_url);
     let repo = match &g.github {
         Some(slug) => match crate::target::parse_github(slug) {
             Some((owner, name)) => Some(Repo { owner, name }),
@@ -168,9 +172,20 @@ fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
         },
         None => None,
     };
-    let cache_dir = if g.no_cache { None } else { g.cache_dir.clone().or_else(crate::cache::Cache::default_dir) };
+    let cache_dir = if g.no_cache {
+        None
+    } else {
+        g.cache_dir
+            .clone()
+            .or_else(crate::cache::Cache::default_dir)
+    };
     Ok(GitHubRequest {
-        client: ClientSettings { api_url, token, offline: g.offline, ..ClientSettings::default() },
+        client: ClientSettings {
+            api_url,
+            token,
+            offline: g.offline,
+            ..ClientSettings::default()
+        },
         cache_dir,
         repo,
         infer_from_remote: !g.no_github,

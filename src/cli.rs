@@ -51,7 +51,6 @@ pub struct Global {
     #[arg(long, global = true, value_name = "REGEX")]
     pub tag_pattern: Option<String>,
 
-
     /// GitHub API URL, for GitHub Enterprise (https://HOST/api/v3) [env: GITHUB_API_URL] [default: https://api.github.com]
     #[arg(long, global = true, value_name = "URL")]
     pub api_url: Option<String>,

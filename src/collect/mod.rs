@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
-use self::github::client::{self as gh, Client, FetchError};
 use self::github::Repo;
+use self::github::client::{self as gh, Client, FetchError};
 use crate::cache::Cache;
 use crate::error::Error;
 use crate::evidence::{Evidence, Provenance, ReleaseRule, SCHEMA, TargetInfo};
@@ -88,7 +88,10 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
             let repo = git::read(path)?;
             let explicit = request.github.repo.clone();
             let inferred = if explicit.is_none() && request.github.infer_from_remote {
-                repo.target.remote.as_deref().and_then(|r| repo_of_remote(r, &request.github.client.api_url))
+                repo.target
+                    .remote
+                    .as_deref()
+                    .and_then(|r| repo_of_remote(r, &request.github.client.api_url))
             } else {
                 None
             };
@@ -113,7 +116,9 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
                             item: "items".into(),
                             requests: 0,
                             complete: false,
-                            notes: vec![format!("the clone's GitHub repository could not be read: {e}")],
+                            notes: vec![format!(
+                                "the clone's GitHub repository could not be read: {e}"
+                            )],
                             fetched_at: None,
                         });
                     }
@@ -127,9 +132,22 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
             path.display()
         ))),
         Target::GitHub { owner, repo } => {
-            let gh_repo = Repo { owner: owner.clone(), name: repo.clone() };
-            let web = request.github.client.api_url.replace("://api.github.com", "://github.com").replace("/api/v3", "");
-            let info = TargetInfo { name: gh_repo.slug(), kind: "github".into(), location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()), remote: None };
+            let gh_repo = Repo {
+                owner: owner.clone(),
+                name: repo.clone(),
+            };
+            let web = request
+                .github
+                .client
+                .api_url
+                .replace("://api.github.com", "://github.com")
+                .replace("/api/v3", "");
+            let info = TargetInfo {
+                name: gh_repo.slug(),
+                kind: "github".into(),
+                location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()),
+                remote: None,
+            };
             let mut ev = empty(info, request);
             add_github(&mut ev, &gh_repo, request)?;
             Ok(ev)
@@ -138,11 +156,20 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
 }
 
 fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), Error> {
-    let fail = |message: String| Error::Target { target: repo.slug(), message };
+    let fail = |message: String| Error::Target {
+        target: repo.slug(),
+        message,
+    };
     let cache = match &request.github.cache_dir {
         Some(dir) => Some(Cache::open(dir).map_err(|e| Error::Usage(e.to_string()))?),
         None => None,
     };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| fail(format!("cannot start the async runtime: {e}")))?;
+    // octocrab starts a background task when it is built: build it inside the runtime.
+    let _entered = runtime.enter();
     let mut client = Client::new(request.github.client.clone(), cache).map_err(fail)?;
     if !request.github.quiet {
         client = client.with_progress(&format!("GitHub {}", repo.slug()));
@@ -152,14 +179,21 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
             "readiness: no GitHub token (--token, GITHUB_TOKEN or GH_TOKEN): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
         );
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail(format!("cannot start the async runtime: {e}")))?;
     let result = runtime.block_on(github::collect(&client, repo, &request.window));
     client.finish_progress();
     let gh = result.map_err(|e: FetchError| fail(e.to_string()))?;
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
-    let not_modified = client.stats.not_modified.load(std::sync::atomic::Ordering::Relaxed);
-    let from_cache = client.stats.from_cache.load(std::sync::atomic::Ordering::Relaxed);
-    let mut notes = vec![format!("{sent} requests, {not_modified} of them answered 304 Not Modified from the cache (no rate-limit cost); {from_cache} answered offline from the cache")];
+    let not_modified = client
+        .stats
+        .not_modified
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let from_cache = client
+        .stats
+        .from_cache
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let mut notes = vec![format!(
+        "{sent} requests, {not_modified} of them answered 304 Not Modified from the cache (no rate-limit cost); {from_cache} answered offline from the cache"
+    )];
     if !client.authenticated() {
         notes.push("no token: GitHub allows 60 requests an hour, and tag dates and pull-request reviews need one".into());
     }

@@ -90,6 +90,32 @@ pub struct ExampleView {
     pub url: Option<String>,
 }
 
+/// A URL that is safe to write raw inside a markdown link: http(s) only
+/// (no `javascript:`), with every character that could end the link or
+/// start markup percent-encoded. Anything else is not linked at all.
+#[must_use]
+pub fn safe_url(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            '-' | '.' | '_' | '~' | '/' | ':' | '?' | '#' | '=' | '&' | '%' | '+' | ',' | ';'
+            | '@' | '!' | '$' | '\'' | '*' => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
 /// `0.833` as `83.3 %`, `1.0` as `100 %`.
 #[must_use]
 pub fn percent(share: f64) -> String {
@@ -201,7 +227,7 @@ fn measurement(m: &Measurement) -> MeasurementView {
                 date: e.date.clone().unwrap_or_default(),
                 value: e.value.clone().unwrap_or_default(),
                 note: e.note.clone().unwrap_or_default(),
-                url: e.url.clone(),
+                url: e.url.as_deref().and_then(safe_url),
             })
             .collect(),
         more: m.examples.len().saturating_sub(EXAMPLES_SHOWN),
@@ -235,6 +261,25 @@ impl ReportView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_linked_only_when_safe() {
+        assert_eq!(safe_url("javascript:alert(1)"), None);
+        assert_eq!(safe_url("JaVaScRiPt:alert(1)"), None);
+        assert_eq!(safe_url("data:text/html,x"), None);
+        assert_eq!(
+            safe_url("https://github.com/o/r/issues/1").as_deref(),
+            Some("https://github.com/o/r/issues/1")
+        );
+        assert_eq!(
+            safe_url("https://x/a) [y](javascript:z").as_deref(),
+            Some("https://x/a%29%20%5By%5D%28javascript:z")
+        );
+        assert_eq!(
+            safe_url("https://x/<b>\n").as_deref(),
+            Some("https://x/%3Cb%3E%0A")
+        );
+    }
 
     #[test]
     fn percentages_and_scores_read_well() {

@@ -225,21 +225,46 @@ pub fn measure(
 ///
 /// # Errors
 /// Only an invalid tag pattern.
-pub fn measure_evidence(ev: &Evidence, rule: &ReleaseRule, window: &Window) -> Result<Vec<Measurement>, Error> {
+pub fn measure_evidence(
+    ev: &Evidence,
+    rule: &ReleaseRule,
+    window: &Window,
+) -> Result<Vec<Measurement>, Error> {
     match ev.releases.as_deref() {
         Some(list) if !list.is_empty() => {
             let as_tags: Vec<Tag> = list
                 .iter()
                 .filter(|r| !r.draft && !r.prerelease)
-                .filter_map(|r| Some(Tag { name: r.tag.clone(), date: r.published_at?, kind: TagKind::Annotated, commit: None }))
+                .filter_map(|r| {
+                    Some(Tag {
+                        name: r.tag.clone(),
+                        date: r.published_at?,
+                        kind: TagKind::Annotated,
+                        commit: None,
+                    })
+                })
                 .collect();
             measure_from(Some(&as_tags), "GitHub releases", rule, window)
         }
-        _ => measure_from(ev.tags.as_deref(), if ev.target.kind == "github" { "GitHub tags" } else { "git tags" }, rule, window),
+        _ => measure_from(
+            ev.tags.as_deref(),
+            if ev.target.kind == "github" {
+                "GitHub tags"
+            } else {
+                "git tags"
+            },
+            rule,
+            window,
+        ),
     }
 }
 
-fn measure_from(tags: Option<&[Tag]>, source: &str, rule: &ReleaseRule, window: &Window) -> Result<Vec<Measurement>, Error> {
+fn measure_from(
+    tags: Option<&[Tag]>,
+    source: &str,
+    rule: &ReleaseRule,
+    window: &Window,
+) -> Result<Vec<Measurement>, Error> {
     let source_name = source;
     let ids = [
         "release.count_365d",

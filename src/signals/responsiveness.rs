@@ -230,6 +230,9 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         items: items
             .iter()
             .filter(|i| i.kind == kind && window.contains(i.created_at))
+            // Bots' own issues and pull requests (dependency updates) say nothing
+            // about how fast people are answered, and are often merged by machine.
+            .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
             .map(|i| (i, first_response(i, actors, window.until)))
             .collect(),
     };
@@ -890,5 +893,53 @@ mod tests {
         assert_eq!(ex[9].label, "#3 issue 3");
         // The still-waiting issue is not an example.
         assert!(ex.iter().all(|e| !e.label.starts_with("#13")));
+    }
+
+    /// Items opened by bots (dependency updates) are left out of every signal.
+    #[test]
+    fn items_opened_by_bots_are_left_out() {
+        let window = Window {
+            since: DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+            until: DateTime::parse_from_rfc3339("2026-12-31T00:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        };
+        let created = DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let pr = |n: u64, login: &str, kind: &str, merged_hours: i64| Item {
+            number: n,
+            kind: ItemKind::PullRequest,
+            title: format!("pr {n}"),
+            url: String::new(),
+            author: Some(crate::evidence::Actor {
+                login: login.into(),
+                kind: kind.into(),
+            }),
+            author_association: "NONE".into(),
+            created_at: created,
+            closed_at: None,
+            merged_at: Some(created + chrono::Duration::hours(merged_hours)),
+            labels: Vec::new(),
+            responses: Vec::new(),
+            responses_complete: true,
+        };
+        let items = vec![
+            pr(1, "dependabot[bot]", "Bot", 1),
+            pr(2, "alice", "User", 48),
+            pr(3, "renovate", "Bot", 2),
+        ];
+        let m = measure(
+            Some(&items),
+            &crate::rubric::Actors {
+                responders: crate::rubric::Responders::Anyone,
+                bots: Vec::new(),
+            },
+            &window,
+        );
+        let merge = m.iter().find(|x| x.signal == "prs.merge_p50_days").unwrap();
+        assert_eq!((merge.value, merge.n), (Some(2.0), 1));
     }
 }

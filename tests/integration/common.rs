@@ -183,7 +183,10 @@ impl Workspace {
             .env("SOURCE_DATE_EPOCH", NOW)
             .env_remove("GITHUB_TOKEN")
             .env_remove("GH_TOKEN")
-            .env_remove("GITHUB_API_URL")
+            // No test may reach the internet or the user's cache: an inferred GitHub
+            // source meets a closed loopback port, and the cache lives in the workspace.
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .env("XDG_CACHE_HOME", self.dir.path().join("xdg-cache"))
             .output()
             .unwrap();
         Run::from(out)

@@ -18,11 +18,16 @@ use crate::common::Workspace;
 const SECRET: &str = "ghp_TESTSECRET0123456789";
 
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
 }
 
 fn window() -> Window {
-    Window { since: at("2025-08-20T00:00:00Z"), until: at("2026-08-20T00:00:00Z") }
+    Window {
+        since: at("2025-08-20T00:00:00Z"),
+        until: at("2026-08-20T00:00:00Z"),
+    }
 }
 
 fn settings(server: &MockServer, token: bool) -> Settings {
@@ -37,7 +42,10 @@ fn settings(server: &MockServer, token: bool) -> Settings {
 }
 
 fn repo() -> Repo {
-    Repo { owner: "acme".into(), name: "widget".into() }
+    Repo {
+        owner: "acme".into(),
+        name: "widget".into(),
+    }
 }
 
 /// Twelve monthly releases, newest first, as REST returns them.
@@ -75,7 +83,11 @@ fn gql_issues(page: usize) -> Value {
         json!({"number": 0, "title": "Too old", "url": "https://github.com/acme/widget/issues/0", "createdAt": "2025-01-01T00:00:00Z", "closedAt": null,
                "authorAssociation": "NONE", "author": user("zed", "User"), "labels": {"nodes": []}, "comments": {"totalCount": 0, "nodes": []}}),
     ];
-    let (nodes, next) = if page == 1 { (&issues[..2], true) } else { (&issues[2..], false) };
+    let (nodes, next) = if page == 1 {
+        (&issues[..2], true)
+    } else {
+        (&issues[2..], false)
+    };
     json!({"data": {"repository": {"items": {"pageInfo": {"hasNextPage": next, "endCursor": if next { json!("c1") } else { Value::Null }}, "nodes": nodes}}}})
 }
 
@@ -92,7 +104,11 @@ fn gql_pulls() -> Value {
 async fn mount_graphql_repo(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path("/repos/acme/widget/releases"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(releases_json()).insert_header("etag", "\"r1\""))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(releases_json())
+                .insert_header("etag", "\"r1\""),
+        )
         .mount(server)
         .await;
     Mock::given(method("POST"))
@@ -127,12 +143,19 @@ async fn graphql_collects_items_with_their_first_responses() {
     let items = ev.items.unwrap();
     let numbers: Vec<u64> = items.iter().map(|i| i.number).collect();
     assert_eq!(numbers, [1, 2, 4, 3], "oldest first, #0 outside the window");
-    assert_eq!(items[0].responses.len(), 3, "the author's and the bot's comments are kept for the rubric to judge");
+    assert_eq!(
+        items[0].responses.len(),
+        3,
+        "the author's and the bot's comments are kept for the rubric to judge"
+    );
     assert_eq!(items[2].responses[0].actor.as_ref().unwrap().login, "maint");
     assert_eq!(ev.releases.unwrap().len(), 12);
     assert!(ev.sources.iter().all(|s| s.complete), "{:?}", ev.sources);
     // One REST request for releases, two GraphQL pages of issues, one of pull requests.
-    assert_eq!(client.stats.sent.load(std::sync::atomic::Ordering::Relaxed), 4);
+    assert_eq!(
+        client.stats.sent.load(std::sync::atomic::Ordering::Relaxed),
+        4
+    );
 }
 
 /// Without a token, REST pages are followed by `Link` header and comments come from the repository-wide listings.
@@ -140,7 +163,11 @@ async fn graphql_collects_items_with_their_first_responses() {
 async fn rest_path_without_a_token() {
     let server = MockServer::start().await;
     let base = server.uri();
-    Mock::given(method("GET")).and(path("/repos/acme/widget/releases")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/releases"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
     let issue = |n: u64, created: &str, pr: bool| {
         let mut v = json!({"number": n, "title": format!("item {n}"), "html_url": format!("https://github.com/acme/widget/issues/{n}"),
             "user": {"login": "u", "type": "User"}, "author_association": "NONE", "created_at": created, "closed_at": null, "labels": []});
@@ -152,7 +179,10 @@ async fn rest_path_without_a_token() {
     Mock::given(method("GET"))
         .and(path("/repos/acme/widget/issues"))
         .and(query_param("page", "2"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([issue(1, "2026-06-01T00:00:00Z", false), issue(0, "2025-01-01T00:00:00Z", false)])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            issue(1, "2026-06-01T00:00:00Z", false),
+            issue(0, "2025-01-01T00:00:00Z", false)
+        ])))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -167,10 +197,18 @@ async fn rest_path_without_a_token() {
     let comment = |n: u64, at: &str, login: &str, assoc: &str| json!({"issue_url": format!("{base}/repos/acme/widget/issues/{n}"), "created_at": at, "user": {"login": login, "type": "User"}, "author_association": assoc});
     Mock::given(method("GET"))
         .and(path("/repos/acme/widget/issues/comments"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([comment(1, "2026-06-01T03:00:00Z", "m", "MEMBER"), comment(2, "2026-07-01T01:00:00Z", "m", "MEMBER"), comment(99, "2026-07-01T01:00:00Z", "m", "MEMBER")])))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
+            comment(1, "2026-06-01T03:00:00Z", "m", "MEMBER"),
+            comment(2, "2026-07-01T01:00:00Z", "m", "MEMBER"),
+            comment(99, "2026-07-01T01:00:00Z", "m", "MEMBER")
+        ])))
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path("/repos/acme/widget/pulls/comments")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/pulls/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
 
     let client = Client::new(settings(&server, false), None).unwrap();
     let ev = github::collect(&client, &repo(), &window()).await.unwrap();
@@ -180,60 +218,155 @@ async fn rest_path_without_a_token() {
     assert_eq!(items[0].responses.len(), 1);
     assert!(ev.tags.is_none(), "tag dates need a token");
     let notes: Vec<&String> = ev.sources.iter().flat_map(|s| &s.notes).collect();
-    assert!(notes.iter().any(|n| n.contains("publishes no GitHub releases")), "{notes:?}");
-    assert!(notes.iter().any(|n| n.contains("approvals, change requests")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("publishes no GitHub releases")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("approvals, change requests")),
+        "{notes:?}"
+    );
 }
 
 /// 5xx answers and truncated bodies are retried; the data then arrives.
 #[tokio::test]
 async fn transient_faults_are_retried() {
     let server = MockServer::start().await;
-    Mock::given(path("/a")).respond_with(ResponseTemplate::new(502)).up_to_n_times(2).with_priority(1).mount(&server).await;
-    Mock::given(path("/a")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1}))).mount(&server).await;
-    Mock::given(path("/b")).respond_with(ResponseTemplate::new(200).set_body_raw("[{\"cut", "application/json")).up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(path("/b")).respond_with(ResponseTemplate::new(200).set_body_json(json!([1]))).mount(&server).await;
-    Mock::given(path("/slow")).respond_with(ResponseTemplate::new(200).set_body_json(json!(1)).set_delay(Duration::from_secs(5))).up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(path("/slow")).respond_with(ResponseTemplate::new(200).set_body_json(json!(2))).mount(&server).await;
+    Mock::given(path("/a"))
+        .respond_with(ResponseTemplate::new(502))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/a"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("[{\"cut", "application/json"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/b"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([1])))
+        .mount(&server)
+        .await;
+    Mock::given(path("/slow"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!(1))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(2)))
+        .mount(&server)
+        .await;
     let client = Client::new(settings(&server, true), None).unwrap();
     assert_eq!(client.get("/a").await.unwrap().body, json!({"ok": 1}));
     assert_eq!(client.get("/b").await.unwrap().body, json!([1]));
-    assert_eq!(client.get("/slow").await.unwrap().body, json!(2), "a timed-out request is sent again");
-    assert_eq!(client.stats.sent.load(std::sync::atomic::Ordering::Relaxed), 7);
+    assert_eq!(
+        client.get("/slow").await.unwrap().body,
+        json!(2),
+        "a timed-out request is sent again"
+    );
+    assert_eq!(
+        client.stats.sent.load(std::sync::atomic::Ordering::Relaxed),
+        7
+    );
 }
 
 /// A fault that does not go away ends in a bounded number of attempts, with the reason.
 #[tokio::test]
 async fn persistent_faults_give_up_with_the_reason() {
     let server = MockServer::start().await;
-    Mock::given(path("/down")).respond_with(ResponseTemplate::new(503).set_body_json(json!({"message": "unicorns"}))).mount(&server).await;
+    Mock::given(path("/down"))
+        .respond_with(ResponseTemplate::new(503).set_body_json(json!({"message": "unicorns"})))
+        .mount(&server)
+        .await;
     let client = Client::new(settings(&server, true), None).unwrap();
     let e = client.get("/down").await.unwrap_err();
-    assert_eq!(e, FetchError::GaveUp { path: "/down".into(), attempts: 5, last: "HTTP 503: unicorns".into() });
+    assert_eq!(
+        e,
+        FetchError::GaveUp {
+            path: "/down".into(),
+            attempts: 5,
+            last: "HTTP 503: unicorns".into()
+        }
+    );
 }
 
 /// 429 and secondary limits wait for Retry-After; the primary limit waits when the reset is near and stops when it is far.
 #[tokio::test]
 async fn rate_limits_wait_or_stop_as_told() {
     let server = MockServer::start().await;
-    Mock::given(path("/secondary")).respond_with(ResponseTemplate::new(403).insert_header("retry-after", "1").set_body_json(json!({"message": "You have exceeded a secondary rate limit"}))).up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(path("/secondary")).respond_with(ResponseTemplate::new(200).set_body_json(json!("ok"))).mount(&server).await;
-    Mock::given(path("/429")).respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1")).up_to_n_times(1).with_priority(1).mount(&server).await;
-    Mock::given(path("/429")).respond_with(ResponseTemplate::new(200).set_body_json(json!("ok"))).mount(&server).await;
+    Mock::given(path("/secondary"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/secondary"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!("ok")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/429"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/429"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!("ok")))
+        .mount(&server)
+        .await;
     let far = chrono::Utc::now().timestamp() + 3600;
     Mock::given(path("/primary"))
-        .respond_with(ResponseTemplate::new(403).insert_header("x-ratelimit-remaining", "0").insert_header("x-ratelimit-reset", far.to_string().as_str()).set_body_json(json!({"message": "API rate limit exceeded"})))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", far.to_string().as_str())
+                .set_body_json(json!({"message": "API rate limit exceeded"})),
+        )
         .mount(&server)
         .await;
     let client = Client::new(settings(&server, true), None).unwrap();
     let started = std::time::Instant::now();
     assert_eq!(client.get("/secondary").await.unwrap().body, json!("ok"));
     assert_eq!(client.get("/429").await.unwrap().body, json!("ok"));
-    assert!(started.elapsed() >= Duration::from_secs(2), "Retry-After was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "Retry-After was honoured"
+    );
     match client.get("/primary").await.unwrap_err() {
-        FetchError::RateLimited { minutes, .. } => assert!((59..=61).contains(&minutes), "{minutes}"),
+        FetchError::RateLimited { minutes, .. } => {
+            assert!((59..=61).contains(&minutes), "{minutes}")
+        }
         other => panic!("expected RateLimited, got {other:?}"),
     }
-    assert_eq!(server.received_requests().await.unwrap().iter().filter(|r| r.url.path() == "/primary").count(), 1, "a far reset is not waited for");
+    assert_eq!(
+        server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path() == "/primary")
+            .count(),
+        1,
+        "a far reset is not waited for"
+    );
 }
 
 /// GraphQL's RATE_LIMITED error (sent with HTTP 200) is a rate limit, not data.
@@ -244,28 +377,73 @@ async fn graphql_rate_limited_is_a_rate_limit() {
     let mut s = settings(&server, true);
     s.max_wait = Duration::ZERO;
     let client = Client::new(s, None).unwrap();
-    assert!(matches!(client.graphql("{ x }", &json!({})).await, Err(FetchError::RateLimited { .. })));
+    assert!(matches!(
+        client.graphql("{ x }", &json!({})).await,
+        Err(FetchError::RateLimited { .. })
+    ));
 }
 
 /// A second fetch revalidates with If-None-Match; a 304 answers from the cache.
 #[tokio::test]
 async fn etags_make_the_second_run_cheap() {
     let server = MockServer::start().await;
-    Mock::given(path("/repos/acme/widget/releases")).and(header("if-none-match", "\"r1\"")).respond_with(ResponseTemplate::new(304)).with_priority(1).mount(&server).await;
-    Mock::given(path("/repos/acme/widget/releases")).respond_with(ResponseTemplate::new(200).set_body_json(releases_json()).insert_header("etag", "\"r1\"")).mount(&server).await;
+    Mock::given(path("/repos/acme/widget/releases"))
+        .and(header("if-none-match", "\"r1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/repos/acme/widget/releases"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(releases_json())
+                .insert_header("etag", "\"r1\""),
+        )
+        .mount(&server)
+        .await;
     let dir = tempfile::tempdir().unwrap();
-    let first = Client::new(settings(&server, true), Some(Cache::open(dir.path()).unwrap())).unwrap();
-    let a = first.get("/repos/acme/widget/releases?per_page=100").await.unwrap();
-    let second = Client::new(settings(&server, true), Some(Cache::open(dir.path()).unwrap())).unwrap();
-    let b = second.get("/repos/acme/widget/releases?per_page=100").await.unwrap();
+    let first = Client::new(
+        settings(&server, true),
+        Some(Cache::open(dir.path()).unwrap()),
+    )
+    .unwrap();
+    let a = first
+        .get("/repos/acme/widget/releases?per_page=100")
+        .await
+        .unwrap();
+    let second = Client::new(
+        settings(&server, true),
+        Some(Cache::open(dir.path()).unwrap()),
+    )
+    .unwrap();
+    let b = second
+        .get("/repos/acme/widget/releases?per_page=100")
+        .await
+        .unwrap();
     assert_eq!(a.body, b.body);
-    assert_eq!(second.stats.not_modified.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(
+        second
+            .stats
+            .not_modified
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
     // Offline, the cache answers alone; what it lacks is an error naming it.
     let mut s = settings(&server, true);
     s.offline = true;
     let offline = Client::new(s, Some(Cache::open(dir.path()).unwrap())).unwrap();
-    assert_eq!(offline.get("/repos/acme/widget/releases?per_page=100").await.unwrap().body, a.body);
-    assert!(matches!(offline.get("/repos/acme/other/releases").await, Err(FetchError::Offline { .. })));
+    assert_eq!(
+        offline
+            .get("/repos/acme/widget/releases?per_page=100")
+            .await
+            .unwrap()
+            .body,
+        a.body
+    );
+    assert!(matches!(
+        offline.get("/repos/acme/other/releases").await,
+        Err(FetchError::Offline { .. })
+    ));
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -273,32 +451,59 @@ async fn etags_make_the_second_run_cheap() {
 #[tokio::test]
 async fn not_found_and_unauthorized_are_errors() {
     let server = MockServer::start().await;
-    Mock::given(path("/repos/acme/widget/releases")).respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"}))).mount(&server).await;
-    Mock::given(path("/graphql")).respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Bad credentials"}))).mount(&server).await;
+    Mock::given(path("/repos/acme/widget/releases"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/graphql"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"message": "Bad credentials"})),
+        )
+        .mount(&server)
+        .await;
     let client = Client::new(settings(&server, true), None).unwrap();
-    let e = github::collect(&client, &repo(), &window()).await.unwrap_err().to_string();
-    assert!(e.contains("not found (404)") || e.contains("refused the credentials (401)"), "{e}");
+    let e = github::collect(&client, &repo(), &window())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("not found (404)") || e.contains("refused the credentials (401)"),
+        "{e}"
+    );
 }
 
 /// No releases: tag dates come from GraphQL refs, 100 a request.
 #[tokio::test]
 async fn a_repository_without_releases_is_read_by_its_tags() {
     let server = MockServer::start().await;
-    Mock::given(path("/repos/acme/widget/releases")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).mount(&server).await;
+    Mock::given(path("/repos/acme/widget/releases"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
     let tags = json!({"data": {"repository": {"refs": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": [
         {"name": "v1.0.0", "target": {"__typename": "Tag", "oid": "t1", "tagger": {"date": "2026-01-01T00:00:00Z"}, "target": {"__typename": "Commit", "oid": "c1", "committedDate": "2025-12-30T00:00:00Z"}}},
         {"name": "v1.1.0", "target": {"__typename": "Commit", "oid": "c2", "committedDate": "2026-02-01T00:00:00Z"}}]}}}});
-    Mock::given(path("/graphql")).and(body_string_contains("refs(refPrefix")).respond_with(ResponseTemplate::new(200).set_body_json(tags)).mount(&server).await;
+    Mock::given(path("/graphql"))
+        .and(body_string_contains("refs(refPrefix"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(tags))
+        .mount(&server)
+        .await;
     Mock::given(path("/graphql")).respond_with(|_: &Request| ResponseTemplate::new(200).set_body_json(json!({"data": {"repository": {"items": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}}}))).mount(&server).await;
     let client = Client::new(settings(&server, true), None).unwrap();
     let ev = github::collect(&client, &repo(), &window()).await.unwrap();
     let tags = ev.tags.unwrap();
-    assert_eq!(tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["v1.0.0", "v1.1.0"]);
+    assert_eq!(
+        tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["v1.0.0", "v1.1.0"]
+    );
     assert_eq!(tags[0].date.to_rfc3339(), "2026-01-01T00:00:00+00:00");
 }
 
 fn start_server() -> (tokio::runtime::Runtime, MockServer) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let server = rt.block_on(async {
         let s = MockServer::start().await;
         mount_graphql_repo(&s).await;
@@ -313,24 +518,58 @@ fn cli_report_of_a_github_repository() {
     let (_rt, server) = start_server();
     let ws = Workspace::new();
     let api = server.uri();
-    let args = ["report", "acme/widget", "--api-url", api.as_str(), "--token", SECRET, "--cache-dir", "cache", "--until", "2026-08-20"];
+    let args = [
+        "report",
+        "acme/widget",
+        "--api-url",
+        api.as_str(),
+        "--token",
+        SECRET,
+        "--cache-dir",
+        "cache",
+        "--until",
+        "2026-08-20",
+    ];
     let md = ws.run(&args).ok();
     assert!(md.starts_with("# Readiness: acme/widget"), "{md}");
-    assert!(!md.contains("@octocat") && !md.contains("<b>"), "untrusted titles are escaped");
+    assert!(
+        !md.contains("@octocat") && !md.contains("<b>"),
+        "untrusted titles are escaped"
+    );
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json", "-o", "r.json"]);
     ws.run(&json_args).ok();
     let v: Value = serde_json::from_str(&ws.read("r.json")).unwrap();
     assert_eq!(v["target"]["kind"], "github");
-    let count = v["measurements"].as_array().unwrap().iter().find(|m| m["signal"] == "release.count_365d").unwrap();
+    let count = v["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["signal"] == "release.count_365d")
+        .unwrap();
     assert_eq!(count["source"], "GitHub releases");
     assert_eq!(count["value"], 12.0);
-    ws.run(&["collect", "acme/widget", "--api-url", api.as_str(), "--token", SECRET, "--cache-dir", "cache", "-o", "e.json"]).ok();
+    ws.run(&[
+        "collect",
+        "acme/widget",
+        "--api-url",
+        api.as_str(),
+        "--token",
+        SECRET,
+        "--cache-dir",
+        "cache",
+        "-o",
+        "e.json",
+    ])
+    .ok();
     for f in ["r.json", "e.json"] {
         assert!(!ws.read(f).contains(SECRET), "{f} holds the token");
     }
     let db = std::fs::read(ws.path("cache/cache.sqlite3")).unwrap();
-    assert!(!db.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()), "the cache holds the token");
+    assert!(
+        !db.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+        "the cache holds the token"
+    );
 }
 
 /// `compare` of two repositories served on loopback.
@@ -338,20 +577,51 @@ fn cli_report_of_a_github_repository() {
 fn cli_compare_of_two_github_repositories() {
     let (rt, server) = start_server();
     rt.block_on(async {
-        Mock::given(path("/repos/acme/gadget/releases")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).mount(&server).await;
+        Mock::given(path("/repos/acme/gadget/releases"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(&server)
+            .await;
     });
     let ws = Workspace::new();
     let api = server.uri();
-    let out = ws.run(&["compare", "acme/widget", "acme/gadget", "--api-url", api.as_str(), "--token", SECRET, "--no-cache", "--until", "2026-08-20"]).ok();
-    assert!(out.starts_with("# Readiness comparison: acme/widget vs acme/gadget"), "{out}");
-    assert!(out.contains("| Releases in the last 365 days | 12 (100.0) | n/a |"), "{out}");
+    let out = ws
+        .run(&[
+            "compare",
+            "acme/widget",
+            "acme/gadget",
+            "--api-url",
+            api.as_str(),
+            "--token",
+            SECRET,
+            "--no-cache",
+            "--until",
+            "2026-08-20",
+        ])
+        .ok();
+    assert!(
+        out.starts_with("# Readiness comparison: acme/widget vs acme/gadget"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| Releases in the last 365 days | 12 (100.0) | n/a |"),
+        "{out}"
+    );
 }
 
 /// A token that no header can carry is refused with a clear error, not a panic, and is not echoed.
 #[test]
 fn cli_refuses_a_malformed_token() {
     let ws = Workspace::new();
-    let err = ws.run(&["report", "acme/widget", "--token", "ghp_abc\u{7f}def", "--api-url", "http://127.0.0.1:9"]).fails(2);
+    let err = ws
+        .run(&[
+            "report",
+            "acme/widget",
+            "--token",
+            "ghp_abc\u{7f}def",
+            "--api-url",
+            "http://127.0.0.1:9",
+        ])
+        .fails(2);
     assert!(err.contains("the token from --token contains"), "{err}");
     assert!(!err.contains("ghp_abc"), "{err}");
 }

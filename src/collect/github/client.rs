@@ -22,9 +22,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use http_body_util::BodyExt;
 use octocrab::Octocrab;
 use serde_json::Value;
-use http_body_util::BodyExt;
 use tokio::sync::Semaphore;
 
 use crate::cache::{self, Cache, Entry};
@@ -46,7 +46,9 @@ impl Token {
             return Err(format!("the token from {from} is empty"));
         }
         if !t.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(format!("the token from {from} contains spaces or characters that are not printable ASCII"));
+            return Err(format!(
+                "the token from {from} contains spaces or characters that are not printable ASCII"
+            ));
         }
         Ok(Token(t.to_string()))
     }
@@ -104,12 +106,26 @@ pub enum FetchError {
     NotFound { path: String },
     #[error("{path}: GitHub refused the credentials (401): check GITHUB_TOKEN or --token")]
     Unauthorized { path: String },
-    #[error("{path}: the rate limit is used up until {reset} (in {minutes} minutes); run again then: what was fetched is cached")]
-    RateLimited { path: String, reset: String, minutes: i64 },
+    #[error(
+        "{path}: the rate limit is used up until {reset} (in {minutes} minutes); run again then: what was fetched is cached"
+    )]
+    RateLimited {
+        path: String,
+        reset: String,
+        minutes: i64,
+    },
     #[error("{path}: HTTP {status}: {message}")]
-    Http { path: String, status: u16, message: String },
+    Http {
+        path: String,
+        status: u16,
+        message: String,
+    },
     #[error("{path}: gave up after {attempts} attempts: {last}")]
-    GaveUp { path: String, attempts: u32, last: String },
+    GaveUp {
+        path: String,
+        attempts: u32,
+        last: String,
+    },
     #[error("{path}: GraphQL error: {message}")]
     GraphQl { path: String, message: String },
     #[error("{path}: not in the cache, and --offline forbids fetching it")]
@@ -171,7 +187,9 @@ impl Client {
             return Err(format!("the API URL {base:?} is not an http(s) URL"));
         }
         // GitHub Enterprise serves REST under /api/v3 and GraphQL at /api/graphql.
-        let graphql_base = base.strip_suffix("/api/v3").map_or_else(|| base.clone(), |host| format!("{host}/api"));
+        let graphql_base = base
+            .strip_suffix("/api/v3")
+            .map_or_else(|| base.clone(), |host| format!("{host}/api"));
         let build = |uri: &str| -> Result<Octocrab, String> {
             let mut b = Octocrab::builder()
                 .base_uri(uri)
@@ -181,9 +199,13 @@ impl Client {
             if let Some(t) = &settings.token {
                 b = b.personal_token(t.expose().to_string());
             }
-            b.build().map_err(|e| format!("cannot start the HTTP client: {e}"))
+            b.build()
+                .map_err(|e| format!("cannot start the HTTP client: {e}"))
         };
-        let scope = settings.token.as_ref().map_or_else(|| "anonymous".to_string(), |t| cache::token_scope(t.expose()));
+        let scope = settings.token.as_ref().map_or_else(
+            || "anonymous".to_string(),
+            |t| cache::token_scope(t.expose()),
+        );
         Ok(Client {
             rest: build(&base)?,
             graphql: build(&graphql_base)?,
@@ -202,7 +224,8 @@ impl Client {
     /// draws nothing when standard error is not a terminal.
     #[must_use]
     pub fn with_progress(mut self, label: &str) -> Client {
-        let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
         bar.set_prefix(label.to_string());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg}") {
             bar.set_style(style);
@@ -223,6 +246,12 @@ impl Client {
     #[must_use]
     pub fn authenticated(&self) -> bool {
         self.settings.token.is_some()
+    }
+
+    /// Whether the client answers from the cache alone.
+    #[must_use]
+    pub fn offline(&self) -> bool {
+        self.settings.offline
     }
 
     /// The REST base URL, as configured.
@@ -255,7 +284,8 @@ impl Client {
         if url.starts_with('/') {
             return Some(url);
         }
-        url.strip_prefix(self.base.as_str()).filter(|p| p.starts_with('/'))
+        url.strip_prefix(self.base.as_str())
+            .filter(|p| p.starts_with('/'))
     }
 
     /// GETs a REST path (`/repos/o/r/releases?per_page=100`), through the cache.
@@ -272,17 +302,28 @@ impl Client {
                     self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
                     self.page_from(path, &e)
                 }
-                _ => Err(FetchError::Offline { path: path.to_string() }),
+                _ => Err(FetchError::Offline {
+                    path: path.to_string(),
+                }),
             };
         }
         let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static("application/vnd.github+json"));
-        headers.insert("x-github-api-version", http::HeaderValue::from_static("2022-11-28"));
-        headers.insert(http::header::USER_AGENT, http::HeaderValue::from_static(concat!("readiness/", env!("CARGO_PKG_VERSION"))));
-        if let Some(etag) = cached.as_ref().and_then(|e| e.etag.as_deref()) {
-            if let Ok(v) = http::HeaderValue::from_str(etag) {
-                headers.insert(http::header::IF_NONE_MATCH, v);
-            }
+        headers.insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/vnd.github+json"),
+        );
+        headers.insert(
+            "x-github-api-version",
+            http::HeaderValue::from_static("2022-11-28"),
+        );
+        headers.insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static(concat!("readiness/", env!("CARGO_PKG_VERSION"))),
+        );
+        if let Some(etag) = cached.as_ref().and_then(|e| e.etag.as_deref())
+            && let Ok(v) = http::HeaderValue::from_str(etag)
+        {
+            headers.insert(http::header::IF_NONE_MATCH, v);
         }
         let (status, resp_headers, body) = self
             .send(path, || async {
@@ -298,19 +339,39 @@ impl Client {
                 self.cache_touch(&key, now);
                 return self.page_from(path, &e);
             }
-            return Err(FetchError::Other { path: path.into(), message: "304 Not Modified for a request that was not conditional".into() });
+            return Err(FetchError::Other {
+                path: path.into(),
+                message: "304 Not Modified for a request that was not conditional".into(),
+            });
         }
-        let entry = Entry { status, etag: resp_headers.get("etag").cloned(), link: resp_headers.get("link").cloned(), body, fetched_at: now };
+        let entry = Entry {
+            status,
+            etag: resp_headers.get("etag").cloned(),
+            link: resp_headers.get("link").cloned(),
+            body,
+            fetched_at: now,
+        };
         let page = self.page_from(path, &entry)?;
         self.cache_put(&key, &entry);
         Ok(page)
     }
 
     fn page_from(&self, path: &str, e: &Entry) -> Result<Page, FetchError> {
-        let body: Value = serde_json::from_str(&e.body).map_err(|err| FetchError::Other { path: path.into(), message: format!("the response is not JSON: {err}") })?;
-        let next = e.link.as_deref().and_then(next_link).and_then(|u| self.relative(&u).map(str::to_string));
+        let body: Value = serde_json::from_str(&e.body).map_err(|err| FetchError::Other {
+            path: path.into(),
+            message: format!("the response is not JSON: {err}"),
+        })?;
+        let next = e
+            .link
+            .as_deref()
+            .and_then(next_link)
+            .and_then(|u| self.relative(&u).map(str::to_string));
         let fetched_at = DateTime::from_timestamp(e.fetched_at, 0).unwrap_or_default();
-        Ok(Page { body, next, fetched_at })
+        Ok(Page {
+            body,
+            next,
+            fetched_at,
+        })
     }
 
     /// POSTs a GraphQL query. GraphQL answers are not cached: a POST cannot be revalidated.
@@ -325,28 +386,63 @@ impl Client {
         let body = serde_json::json!({ "query": query, "variables": variables });
         let mut rate_limited_waits = 0;
         loop {
-            let (_, _, text) = self.send(path, || async { self.graphql._post(self.graphql_url.as_str(), Some(&body)).await }).await?;
-            let v: Value = serde_json::from_str(&text).map_err(|e| FetchError::Other { path: path.into(), message: format!("the response is not JSON: {e}") })?;
-            let errors = v.get("errors").and_then(Value::as_array).cloned().unwrap_or_default();
-            if errors.iter().any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED")) {
+            let (_, _, text) = self
+                .send(path, || async {
+                    self.graphql
+                        ._post(self.graphql_url.as_str(), Some(&body))
+                        .await
+                })
+                .await?;
+            let v: Value = serde_json::from_str(&text).map_err(|e| FetchError::Other {
+                path: path.into(),
+                message: format!("the response is not JSON: {e}"),
+            })?;
+            let errors = v
+                .get("errors")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if errors
+                .iter()
+                .any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED"))
+            {
                 // No reset time comes with it: wait the longest backoff, a bounded number of times.
                 if rate_limited_waits >= 2 || self.settings.max_wait.is_zero() {
-                    return Err(FetchError::RateLimited { path: path.into(), reset: "the next hour".into(), minutes: 60 });
+                    return Err(FetchError::RateLimited {
+                        path: path.into(),
+                        reset: "the next hour".into(),
+                        minutes: 60,
+                    });
                 }
                 rate_limited_waits += 1;
                 tokio::time::sleep(self.settings.max_wait.min(Duration::from_secs(60))).await;
                 continue;
             }
             if v.get("data").is_none_or(Value::is_null) {
-                let message = errors.iter().filter_map(|e| e.get("message").and_then(Value::as_str)).collect::<Vec<_>>().join("; ");
-                return Err(FetchError::GraphQl { path: path.into(), message: if message.is_empty() { "no data in the answer".into() } else { message } });
+                let message = errors
+                    .iter()
+                    .filter_map(|e| e.get("message").and_then(Value::as_str))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return Err(FetchError::GraphQl {
+                    path: path.into(),
+                    message: if message.is_empty() {
+                        "no data in the answer".into()
+                    } else {
+                        message
+                    },
+                });
             }
             return Ok(v);
         }
     }
 
     /// Sends one request with the retry policy. `make` sends it once.
-    async fn send<F, Fut>(&self, path: &str, make: F) -> Result<(u16, BTreeMap<String, String>, String), FetchError>
+    async fn send<F, Fut>(
+        &self,
+        path: &str,
+        make: F,
+    ) -> Result<(u16, BTreeMap<String, String>, String), FetchError>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = octocrab::Result<http::Response<Body>>>,
@@ -356,11 +452,17 @@ impl Client {
             attempts += 1;
             let outcome = {
                 let Ok(_permit) = self.permits.acquire().await else {
-                    return Err(FetchError::Other { path: path.into(), message: "the client was shut down".into() });
+                    return Err(FetchError::Other {
+                        path: path.into(),
+                        message: "the client was shut down".into(),
+                    });
                 };
                 let sent = self.stats.sent.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(bar) = &self.progress {
-                    bar.set_message(format!("{sent} requests, {} answered from the cache", self.stats.not_modified.load(Ordering::Relaxed)));
+                    bar.set_message(format!(
+                        "{sent} requests, {} answered from the cache",
+                        self.stats.not_modified.load(Ordering::Relaxed)
+                    ));
                 }
                 let exchange = async {
                     let (parts, body) = make().await?.into_parts();
@@ -368,7 +470,10 @@ impl Client {
                     Ok::<_, octocrab::Error>((parts, bytes))
                 };
                 match tokio::time::timeout(self.settings.timeout, exchange).await {
-                    Err(_) => Attempt::Retry(format!("no answer within {} s", self.settings.timeout.as_secs()), None),
+                    Err(_) => Attempt::Retry(
+                        format!("no answer within {} s", self.settings.timeout.as_secs()),
+                        None,
+                    ),
                     Ok(Err(e)) => Attempt::Retry(self.scrub(&e.to_string()), None),
                     Ok(Ok((parts, bytes))) => self.classify(path, &parts, &bytes),
                 }
@@ -378,9 +483,16 @@ impl Client {
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(last, wait) => {
                     if attempts > self.settings.retries {
-                        return Err(FetchError::GaveUp { path: path.into(), attempts, last });
+                        return Err(FetchError::GaveUp {
+                            path: path.into(),
+                            attempts,
+                            last,
+                        });
                     }
-                    let backoff = self.settings.backoff.saturating_mul(1 << (attempts - 1).min(16));
+                    let backoff = self
+                        .settings
+                        .backoff
+                        .saturating_mul(1 << (attempts - 1).min(16));
                     tokio::time::sleep(wait.unwrap_or(backoff)).await;
                 }
             }
@@ -390,7 +502,13 @@ impl Client {
     /// Decides what an answer means.
     fn classify(&self, path: &str, parts: &http::response::Parts, bytes: &[u8]) -> Attempt {
         let status = parts.status.as_u16();
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         let mut headers = BTreeMap::new();
         for name in ["etag", "link"] {
             if let Some(v) = header(name) {
@@ -404,38 +522,63 @@ impl Client {
             serde_json::from_str::<Value>(&body)
                 .ok()
                 .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
-                .map_or_else(|| format!("{} bytes of non-JSON", body.len()), |m| self.scrub(&m))
+                .map_or_else(
+                    || format!("{} bytes of non-JSON", body.len()),
+                    |m| self.scrub(&m),
+                )
         };
         match status {
             304 => Attempt::Done(status, headers, body),
             200..=299 => {
                 // A body cut short by a dropped connection fails to parse: fetch it again.
                 if serde_json::from_str::<serde::de::IgnoredAny>(&body).is_err() {
-                    return Attempt::Retry(format!("HTTP {status} with a truncated or invalid JSON body"), None);
+                    return Attempt::Retry(
+                        format!("HTTP {status} with a truncated or invalid JSON body"),
+                        None,
+                    );
                 }
                 Attempt::Done(status, headers, body)
             }
             401 => Attempt::Fail(FetchError::Unauthorized { path: path.into() }),
             404 | 410 => Attempt::Fail(FetchError::NotFound { path: path.into() }),
             403 | 429 => {
-                if let Some(secs) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
+                if let Some(secs) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok())
+                {
                     let wait = Duration::from_secs(secs);
                     return self.wait_or_fail(path, wait, "a secondary rate limit");
                 }
                 if header("x-ratelimit-remaining").as_deref() == Some("0") {
-                    let reset = header("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+                    let reset = header("x-ratelimit-reset")
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .unwrap_or(0);
                     let secs = (reset - Utc::now().timestamp()).max(0) + 1;
-                    return self.wait_or_fail(path, Duration::from_secs(secs.unsigned_abs()), "the rate limit");
+                    return self.wait_or_fail(
+                        path,
+                        Duration::from_secs(secs.unsigned_abs()),
+                        "the rate limit",
+                    );
                 }
                 let m = message();
                 if m.to_ascii_lowercase().contains("secondary rate limit") || status == 429 {
                     // GitHub asks for at least a minute when it names no time.
-                    return self.wait_or_fail(path, Duration::from_secs(60), "a secondary rate limit");
+                    return self.wait_or_fail(
+                        path,
+                        Duration::from_secs(60),
+                        "a secondary rate limit",
+                    );
                 }
-                Attempt::Fail(FetchError::Http { path: path.into(), status, message: m })
+                Attempt::Fail(FetchError::Http {
+                    path: path.into(),
+                    status,
+                    message: m,
+                })
             }
             500..=599 => Attempt::Retry(format!("HTTP {status}: {}", message()), None),
-            _ => Attempt::Fail(FetchError::Http { path: path.into(), status, message: message() }),
+            _ => Attempt::Fail(FetchError::Http {
+                path: path.into(),
+                status,
+                message: message(),
+            }),
         }
     }
 
@@ -464,7 +607,11 @@ impl Client {
     /// wall time is about two round trips rather than one per page.
     /// Returns what was fetched and, if a page failed, the error: pages already
     /// fetched are kept, never dropped.
-    pub async fn get_all(&self, first: &str, max_pages: usize) -> (Vec<Value>, Option<FetchError>, Option<DateTime<Utc>>) {
+    pub async fn get_all(
+        &self,
+        first: &str,
+        max_pages: usize,
+    ) -> (Vec<Value>, Option<FetchError>, Option<DateTime<Utc>>) {
         let mut items = Vec::new();
         let first_page = match self.get(first).await {
             Ok(p) => p,
@@ -474,18 +621,20 @@ impl Client {
         let mut next = first_page.next.clone();
         append(&mut items, first_page.body);
         // Fan out when the remaining pages are numbered.
-        if let (Some(n), Some(last)) = (&next, self.last_page(first).await) {
-            if let Some(template) = page_template(n) {
-                let pages: Vec<String> = (2..=last.min(max_pages)).map(|i| template.replace("{page}", &i.to_string())).collect();
-                let results = futures_join_all(pages.iter().map(|p| self.get(p))).await;
-                for r in results {
-                    match r {
-                        Ok(p) => append(&mut items, p.body),
-                        Err(e) => return (items, Some(e), fetched_at),
-                    }
+        if let (Some(n), Some(last)) = (&next, self.last_page(first).await)
+            && let Some(template) = page_template(n)
+        {
+            let pages: Vec<String> = (2..=last.min(max_pages))
+                .map(|i| template.replace("{page}", &i.to_string()))
+                .collect();
+            let results = futures_join_all(pages.iter().map(|p| self.get(p))).await;
+            for r in results {
+                match r {
+                    Ok(p) => append(&mut items, p.body),
+                    Err(e) => return (items, Some(e), fetched_at),
                 }
-                return (items, None, fetched_at);
             }
+            return (items, None, fetched_at);
         }
         let mut count = 1;
         while let Some(path) = next.take() {
@@ -510,7 +659,12 @@ impl Client {
         let entry = self.cache_get(&cache::key("GET", &url, &self.scope))?;
         let link = entry.link?;
         let last = link.split(',').find(|p| p.contains("rel=\"last\""))?;
-        let url = last.split(';').next()?.trim().trim_start_matches('<').trim_end_matches('>');
+        let url = last
+            .split(';')
+            .next()?
+            .trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>');
         query_param(url, "page")?.parse().ok()
     }
 }
@@ -518,7 +672,9 @@ impl Client {
 type Body = http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>;
 
 /// Runs futures concurrently on the current task and returns their outputs in order.
-async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let mut set: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
     let mut out: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
     std::future::poll_fn(|cx| {
@@ -531,7 +687,11 @@ async fn futures_join_all<F: std::future::Future>(futures: impl IntoIterator<Ite
                 }
             }
         }
-        if pending { std::task::Poll::Pending } else { std::task::Poll::Ready(()) }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
     })
     .await;
     out.into_iter().flatten().collect()
@@ -564,7 +724,9 @@ fn page_template(path: &str) -> Option<String> {
 
 fn query_param<'a>(url: &'a str, name: &str) -> Option<&'a str> {
     let (_, query) = url.split_once('?')?;
-    query.split('&').find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
 }
 
 /// The `rel="next"` URL of a `Link` header.
@@ -572,8 +734,18 @@ fn query_param<'a>(url: &'a str, name: &str) -> Option<&'a str> {
 pub fn next_link(link: &str) -> Option<String> {
     link.split(',').find_map(|part| {
         let (url, params) = part.split_once(';')?;
-        let is_next = params.split(';').any(|p| matches!(p.trim().replace(' ', "").as_str(), "rel=\"next\"" | "rel=next"));
-        is_next.then(|| url.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        let is_next = params.split(';').any(|p| {
+            matches!(
+                p.trim().replace(' ', "").as_str(),
+                "rel=\"next\"" | "rel=next"
+            )
+        });
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
     })
 }
 
@@ -584,10 +756,19 @@ mod tests {
     #[test]
     fn links_and_page_templates() {
         let link = r#"<https://api.github.com/repositories/1/issues?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/issues?per_page=100&page=40>; rel="last""#;
-        assert_eq!(next_link(link).as_deref(), Some("https://api.github.com/repositories/1/issues?per_page=100&page=2"));
-        assert_eq!(page_template("/r?per_page=100&page=2").as_deref(), Some("/r?per_page=100&page={page}"));
+        assert_eq!(
+            next_link(link).as_deref(),
+            Some("https://api.github.com/repositories/1/issues?per_page=100&page=2")
+        );
+        assert_eq!(
+            page_template("/r?per_page=100&page=2").as_deref(),
+            Some("/r?per_page=100&page={page}")
+        );
         assert_eq!(page_template("/r?per_page=100"), None);
-        assert_eq!(query_param("https://x/y?per_page=100&page=40", "page"), Some("40"));
+        assert_eq!(
+            query_param("https://x/y?per_page=100&page=40", "page"),
+            Some("40")
+        );
         assert_eq!(next_link(r#"<https://x/y?page=1>; rel="prev""#), None);
     }
 
@@ -598,6 +779,10 @@ mod tests {
         assert_eq!(format!("{t:?}"), "Token(<redacted>)");
         let e = Token::new("ghp bad", "--token").unwrap_err();
         assert!(e.contains("--token") && !e.contains("ghp"), "{e}");
-        assert!(Token::new(" \n", "GH_TOKEN").unwrap_err().contains("is empty"));
+        assert!(
+            Token::new(" \n", "GH_TOKEN")
+                .unwrap_err()
+                .contains("is empty")
+        );
     }
 }

@@ -53,11 +53,27 @@ pub struct GitHubEvidence {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
-fn provenance(source: &str, location: String, items: usize, item: &str, error: Option<&FetchError>, mut notes: Vec<String>) -> Provenance {
+fn provenance(
+    source: &str,
+    location: String,
+    items: usize,
+    item: &str,
+    error: Option<&FetchError>,
+    mut notes: Vec<String>,
+) -> Provenance {
     if let Some(e) = error {
         notes.insert(0, format!("incomplete: {e}"));
     }
-    Provenance { source: source.into(), location, items: items as u64, item: item.into(), requests: 0, complete: error.is_none(), notes, fetched_at: None }
+    Provenance {
+        source: source.into(),
+        location,
+        items: items as u64,
+        item: item.into(),
+        requests: 0,
+        complete: error.is_none(),
+        notes,
+        fetched_at: None,
+    }
 }
 
 /// Collects everything for `repo`. Fails only when the repository itself
@@ -65,8 +81,15 @@ fn provenance(source: &str, location: String, items: usize, item: &str, error: O
 ///
 /// # Errors
 /// The repository does not exist (or the token cannot see it), or the credentials are refused.
-pub async fn collect(client: &Client, repo: &Repo, window: &Window) -> Result<GitHubEvidence, FetchError> {
-    let (releases, items) = tokio::join!(collect_releases(client, repo), collect_items(client, repo, window));
+pub async fn collect(
+    client: &Client,
+    repo: &Repo,
+    window: &Window,
+) -> Result<GitHubEvidence, FetchError> {
+    let (releases, items) = tokio::join!(
+        collect_releases(client, repo),
+        collect_items(client, repo, window)
+    );
     let mut ev = GitHubEvidence::default();
     let (releases, tags, mut release_sources, releases_at) = releases?;
     let (items, mut item_sources, items_at) = items?;
@@ -76,10 +99,28 @@ pub async fn collect(client: &Client, repo: &Repo, window: &Window) -> Result<Gi
     ev.sources.append(&mut release_sources);
     ev.sources.append(&mut item_sources);
     ev.fetched_at = [releases_at, items_at].into_iter().flatten().min();
+    // Offline with nothing cached for this repository: an empty report would
+    // only hide the problem.
+    let got_nothing = ev.releases.as_ref().is_none_or(Vec::is_empty)
+        && ev.items.as_ref().is_none_or(Vec::is_empty)
+        && ev.tags.is_none();
+    if client.offline() && got_nothing && ev.sources.iter().all(|s| !s.complete) {
+        return Err(FetchError::Offline {
+            path: format!(
+                "/repos/{} (nothing about it is cached; run once without --offline)",
+                repo.slug()
+            ),
+        });
+    }
     Ok(ev)
 }
 
-type ReleasesOut = (Option<Vec<GitHubRelease>>, Option<Vec<Tag>>, Vec<Provenance>, Option<DateTime<Utc>>);
+type ReleasesOut = (
+    Option<Vec<GitHubRelease>>,
+    Option<Vec<Tag>>,
+    Vec<Provenance>,
+    Option<DateTime<Utc>>,
+);
 
 async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, FetchError> {
     let path = format!("/repos/{}/releases?per_page=100", repo.slug());
@@ -88,7 +129,14 @@ async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, F
         return Err(e.clone());
     }
     let releases: Vec<GitHubRelease> = raw.iter().filter_map(parse::release).collect();
-    let mut sources = vec![provenance("github releases", format!("{}{path}", client.base()), releases.len(), "releases", error.as_ref(), Vec::new())];
+    let mut sources = vec![provenance(
+        "github releases",
+        format!("{}{path}", client.base()),
+        releases.len(),
+        "releases",
+        error.as_ref(),
+        Vec::new(),
+    )];
     if !releases.is_empty() || error.is_some() {
         return Ok((Some(releases), None, sources, fetched_at));
     }
@@ -101,7 +149,14 @@ async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, F
         return Ok((Some(releases), None, sources, fetched_at));
     }
     let (tags, error) = collect_tags(client, repo).await;
-    sources.push(provenance("github tags", format!("{} (GraphQL refs/tags)", repo.slug()), tags.len(), "tags", error.as_ref(), Vec::new()));
+    sources.push(provenance(
+        "github tags",
+        format!("{} (GraphQL refs/tags)", repo.slug()),
+        tags.len(),
+        "tags",
+        error.as_ref(),
+        Vec::new(),
+    ));
     Ok((Some(releases), Some(tags), sources, fetched_at))
 }
 
@@ -126,7 +181,13 @@ async fn collect_tags(client: &Client, repo: &Repo) -> (Vec<Tag>, Option<FetchEr
             Err(e) => return (tags, Some(e)),
         };
         let refs = &v["data"]["repository"]["refs"];
-        tags.extend(refs["nodes"].as_array().into_iter().flatten().filter_map(parse::graphql_tag));
+        tags.extend(
+            refs["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(parse::graphql_tag),
+        );
         match next_cursor(refs) {
             Some(c) => cursor = c,
             None => break,
@@ -138,12 +199,18 @@ async fn collect_tags(client: &Client, repo: &Repo) -> (Vec<Tag>, Option<FetchEr
 
 fn next_cursor(connection: &Value) -> Option<Value> {
     let info = &connection["pageInfo"];
-    (info["hasNextPage"].as_bool() == Some(true)).then(|| info["endCursor"].clone()).filter(|c| !c.is_null())
+    (info["hasNextPage"].as_bool() == Some(true))
+        .then(|| info["endCursor"].clone())
+        .filter(|c| !c.is_null())
 }
 
 type ItemsOut = (Option<Vec<Item>>, Vec<Provenance>, Option<DateTime<Utc>>);
 
-async fn collect_items(client: &Client, repo: &Repo, window: &Window) -> Result<ItemsOut, FetchError> {
+async fn collect_items(
+    client: &Client,
+    repo: &Repo,
+    window: &Window,
+) -> Result<ItemsOut, FetchError> {
     if client.authenticated() {
         let (issues, prs) = tokio::join!(
             graphql_items(client, repo, window, ItemKind::Issue),
@@ -152,10 +219,19 @@ async fn collect_items(client: &Client, repo: &Repo, window: &Window) -> Result<
         let mut items = Vec::new();
         let mut sources = Vec::new();
         for (kind, (list, error)) in [("issues", issues), ("pull requests", prs)] {
-            if let Some(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) = &error {
+            if let Some(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) =
+                &error
+            {
                 return Err(e.clone());
             }
-            sources.push(provenance(&format!("github {kind}"), format!("{} (GraphQL)", repo.slug()), list.len(), kind, error.as_ref(), Vec::new()));
+            sources.push(provenance(
+                &format!("github {kind}"),
+                format!("{} (GraphQL)", repo.slug()),
+                list.len(),
+                kind,
+                error.as_ref(),
+                Vec::new(),
+            ));
             items.extend(list);
         }
         items.sort_by_key(|i| (i.created_at, i.number));
@@ -188,8 +264,17 @@ const PULLS_QUERY: &str = "query($owner: String!, $name: String!, $cursor: Strin
 }";
 
 /// Issues or pull requests created in the window, newest first, 100 a request.
-async fn graphql_items(client: &Client, repo: &Repo, window: &Window, kind: ItemKind) -> (Vec<Item>, Option<FetchError>) {
-    let query = if kind == ItemKind::Issue { ISSUES_QUERY } else { PULLS_QUERY };
+async fn graphql_items(
+    client: &Client,
+    repo: &Repo,
+    window: &Window,
+    kind: ItemKind,
+) -> (Vec<Item>, Option<FetchError>) {
+    let query = if kind == ItemKind::Issue {
+        ISSUES_QUERY
+    } else {
+        PULLS_QUERY
+    };
     let mut items = Vec::new();
     let mut cursor = Value::Null;
     for _ in 0..MAX_PAGES {
@@ -200,7 +285,12 @@ async fn graphql_items(client: &Client, repo: &Repo, window: &Window, kind: Item
         };
         let conn = &v["data"]["repository"]["items"];
         if conn.is_null() {
-            return (items, Some(FetchError::NotFound { path: format!("/repos/{}", repo.slug()) }));
+            return (
+                items,
+                Some(FetchError::NotFound {
+                    path: format!("/repos/{}", repo.slug()),
+                }),
+            );
         }
         let mut older = false;
         for node in conn["nodes"].as_array().into_iter().flatten() {
@@ -225,7 +315,10 @@ async fn rest_items(client: &Client, repo: &Repo, window: &Window) -> Result<Ite
     let since = window.since.format("%Y-%m-%dT%H:%M:%SZ");
     let mut items: Vec<Item> = Vec::new();
     let mut error = None;
-    let mut next = Some(format!("/repos/{}/issues?state=all&sort=created&direction=desc&per_page=100&since={since}", repo.slug()));
+    let mut next = Some(format!(
+        "/repos/{}/issues?state=all&sort=created&direction=desc&per_page=100&since={since}",
+        repo.slug()
+    ));
     let mut fetched_at = None;
     let mut pages = 0;
     while let Some(path) = next.take() {
@@ -246,33 +339,68 @@ async fn rest_items(client: &Client, repo: &Repo, window: &Window) -> Result<Ite
                     next = page.next;
                 }
             }
-            Err(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) => return Err(e),
+            Err(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) => {
+                return Err(e);
+            }
             Err(e) => error = Some(e),
         }
     }
-    let mut sources = vec![provenance("github issues and pull requests", format!("{} (REST, no token)", repo.slug()), items.len(), "issues and pull requests", error.as_ref(), Vec::new())];
+    let mut sources = vec![provenance(
+        "github issues and pull requests",
+        format!("{} (REST, no token)", repo.slug()),
+        items.len(),
+        "issues and pull requests",
+        error.as_ref(),
+        Vec::new(),
+    )];
 
-    let by_number: HashMap<u64, usize> = items.iter().enumerate().map(|(i, it)| (it.number, i)).collect();
+    let by_number: HashMap<u64, usize> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.number, i))
+        .collect();
     let listings = [
-        (format!("/repos/{}/issues/comments?sort=created&direction=asc&per_page=100&since={since}", repo.slug()), "issue comments"),
-        (format!("/repos/{}/pulls/comments?sort=created&direction=asc&per_page=100&since={since}", repo.slug()), "review comments"),
+        (
+            format!(
+                "/repos/{}/issues/comments?sort=created&direction=asc&per_page=100&since={since}",
+                repo.slug()
+            ),
+            "issue comments",
+        ),
+        (
+            format!(
+                "/repos/{}/pulls/comments?sort=created&direction=asc&per_page=100&since={since}",
+                repo.slug()
+            ),
+            "review comments",
+        ),
     ];
-    let (a, b) = tokio::join!(client.get_all(&listings[0].0, MAX_PAGES), client.get_all(&listings[1].0, MAX_PAGES));
+    let (a, b) = tokio::join!(
+        client.get_all(&listings[0].0, MAX_PAGES),
+        client.get_all(&listings[1].0, MAX_PAGES)
+    );
     for ((raw, err, _), (path, what)) in [a, b].into_iter().zip(&listings) {
         let mut attached = 0;
         for c in &raw {
-            if let Some((number, response)) = parse::rest_comment(c) {
-                if let Some(&i) = by_number.get(&number) {
-                    items[i].responses.push(response);
-                    attached += 1;
-                }
+            if let Some((number, response)) = parse::rest_comment(c)
+                && let Some(&i) = by_number.get(&number)
+            {
+                items[i].responses.push(response);
+                attached += 1;
             }
         }
         let mut notes = Vec::new();
         if *what == "review comments" {
             notes.push("without a token, reviews that left no line comment (approvals, change requests) are not seen".into());
         }
-        sources.push(provenance(&format!("github {what}"), format!("{}{path}", client.base()), attached, what, err.as_ref(), notes));
+        sources.push(provenance(
+            &format!("github {what}"),
+            format!("{}{path}", client.base()),
+            attached,
+            what,
+            err.as_ref(),
+            notes,
+        ));
         if err.is_some() {
             // Responses may be missing for any item: say so on every item.
             for item in &mut items {

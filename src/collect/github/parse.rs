@@ -7,7 +7,9 @@ use serde_json::Value;
 use crate::evidence::{Actor, GitHubRelease, Item, ItemKind, Response, ResponseKind, Tag, TagKind};
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(v.as_str()?).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(v.as_str()?)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 fn time_local(v: &Value) -> Option<DateTime<FixedOffset>> {
@@ -21,7 +23,12 @@ fn text(v: &Value) -> String {
 /// A REST `user` object (`{login, type}`) or a GraphQL `author` (`{login, __typename}`).
 fn actor(v: &Value) -> Option<Actor> {
     let login = v.get("login")?.as_str()?.to_string();
-    let kind = v.get("type").or_else(|| v.get("__typename")).and_then(Value::as_str).unwrap_or("User").to_string();
+    let kind = v
+        .get("type")
+        .or_else(|| v.get("__typename"))
+        .and_then(Value::as_str)
+        .unwrap_or("User")
+        .to_string();
     Some(Actor { login, kind })
 }
 
@@ -43,17 +50,32 @@ pub fn graphql_tag(v: &Value) -> Option<Tag> {
     match target["__typename"].as_str()? {
         "Tag" => {
             let inner = &target["target"];
-            let commit = (inner["__typename"].as_str() == Some("Commit")).then(|| text(&inner["oid"]));
-            let date = time_local(&target["tagger"]["date"]).or_else(|| time_local(&inner["committedDate"]))?;
-            Some(Tag { name, date, kind: TagKind::Annotated, commit })
+            let commit =
+                (inner["__typename"].as_str() == Some("Commit")).then(|| text(&inner["oid"]));
+            let date = time_local(&target["tagger"]["date"])
+                .or_else(|| time_local(&inner["committedDate"]))?;
+            Some(Tag {
+                name,
+                date,
+                kind: TagKind::Annotated,
+                commit,
+            })
         }
-        "Commit" => Some(Tag { name, date: time_local(&target["committedDate"])?, kind: TagKind::Lightweight, commit: Some(text(&target["oid"])) }),
+        "Commit" => Some(Tag {
+            name,
+            date: time_local(&target["committedDate"])?,
+            kind: TagKind::Lightweight,
+            commit: Some(text(&target["oid"])),
+        }),
         _ => None,
     }
 }
 
 fn graphql_responses(conn: &Value, kind: ResponseKind) -> (Vec<Response>, bool) {
-    let nodes = conn["nodes"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let nodes = conn["nodes"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let responses: Vec<Response> = nodes
         .iter()
         .filter_map(|n| {
@@ -89,7 +111,12 @@ pub fn graphql_item(v: &Value, kind: ItemKind) -> Option<Item> {
         created_at: time(&v["createdAt"])?,
         closed_at: time(&v["closedAt"]),
         merged_at: time(&v["mergedAt"]),
-        labels: v["labels"]["nodes"].as_array().into_iter().flatten().filter_map(|l| l["name"].as_str().map(str::to_string)).collect(),
+        labels: v["labels"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["name"].as_str().map(str::to_string))
+            .collect(),
         responses,
         responses_complete: complete,
     })
@@ -100,7 +127,11 @@ pub fn rest_item(v: &Value) -> Option<Item> {
     let pr = v.get("pull_request").filter(|p| !p.is_null());
     Some(Item {
         number: v["number"].as_u64()?,
-        kind: if pr.is_some() { ItemKind::PullRequest } else { ItemKind::Issue },
+        kind: if pr.is_some() {
+            ItemKind::PullRequest
+        } else {
+            ItemKind::Issue
+        },
         title: text(&v["title"]),
         url: text(&v["html_url"]),
         author: actor(&v["user"]),
@@ -108,7 +139,12 @@ pub fn rest_item(v: &Value) -> Option<Item> {
         created_at: time(&v["created_at"])?,
         closed_at: time(&v["closed_at"]),
         merged_at: pr.and_then(|p| time(&p["merged_at"])),
-        labels: v["labels"].as_array().into_iter().flatten().filter_map(|l| l["name"].as_str().map(str::to_string)).collect(),
+        labels: v["labels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["name"].as_str().map(str::to_string))
+            .collect(),
         responses: Vec::new(),
         responses_complete: true,
     })
@@ -123,7 +159,12 @@ pub fn rest_comment(v: &Value) -> Option<(u64, Response)> {
     let number = url.rsplit('/').next()?.parse().ok()?;
     Some((
         number,
-        Response { at: time(&v["created_at"])?, actor: actor(&v["user"]), author_association: text(&v["author_association"]), kind },
+        Response {
+            at: time(&v["created_at"])?,
+            actor: actor(&v["user"]),
+            author_association: text(&v["author_association"]),
+            kind,
+        },
     ))
 }
 
@@ -137,7 +178,10 @@ mod tests {
         let issue = json!({"number": 7, "title": "t", "html_url": "https://github.com/o/r/issues/7", "user": {"login": "a", "type": "User"},
             "author_association": "NONE", "created_at": "2026-01-01T00:00:00Z", "closed_at": null, "labels": [{"name": "bug"}]});
         let i = rest_item(&issue).unwrap();
-        assert_eq!((i.number, i.kind, i.labels.clone()), (7, ItemKind::Issue, vec!["bug".to_string()]));
+        assert_eq!(
+            (i.number, i.kind, i.labels.clone()),
+            (7, ItemKind::Issue, vec!["bug".to_string()])
+        );
         let pr = json!({"number": 8, "user": null, "created_at": "2026-01-01T00:00:00Z", "pull_request": {"merged_at": "2026-01-03T00:00:00Z"}});
         let p = rest_item(&pr).unwrap();
         assert_eq!(p.kind, ItemKind::PullRequest);
@@ -145,9 +189,15 @@ mod tests {
         let c = json!({"issue_url": "https://api.github.com/repos/o/r/issues/7", "created_at": "2026-01-02T00:00:00Z",
             "user": {"login": "bot[bot]", "type": "Bot"}, "author_association": "NONE"});
         let (n, r) = rest_comment(&c).unwrap();
-        assert_eq!((n, r.kind, r.actor.unwrap().kind), (7, ResponseKind::Comment, "Bot".to_string()));
+        assert_eq!(
+            (n, r.kind, r.actor.unwrap().kind),
+            (7, ResponseKind::Comment, "Bot".to_string())
+        );
         let rc = json!({"pull_request_url": "https://api.github.com/repos/o/r/pulls/8", "created_at": "2026-01-02T00:00:00Z", "user": {"login": "m", "type": "User"}, "author_association": "MEMBER"});
-        assert_eq!(rest_comment(&rc).unwrap().1.kind, ResponseKind::ReviewComment);
+        assert_eq!(
+            rest_comment(&rc).unwrap().1.kind,
+            ResponseKind::ReviewComment
+        );
         assert!(rest_item(&json!({"title": "no number"})).is_none());
     }
 
@@ -163,7 +213,10 @@ mod tests {
         assert_eq!(i.responses[0].at.to_rfc3339(), "2026-01-01T05:00:00+00:00");
         let tag = json!({"name": "v1.0", "target": {"__typename": "Tag", "oid": "t", "tagger": {"date": "2026-02-01T08:30:00-05:00"}, "target": {"__typename": "Commit", "oid": "c", "committedDate": "2026-01-01T00:00:00Z"}}});
         let t = graphql_tag(&tag).unwrap();
-        assert_eq!((t.date.to_rfc3339().as_str(), t.commit.as_deref()), ("2026-02-01T08:30:00-05:00", Some("c")));
+        assert_eq!(
+            (t.date.to_rfc3339().as_str(), t.commit.as_deref()),
+            ("2026-02-01T08:30:00-05:00", Some("c"))
+        );
         let light = json!({"name": "v1.1", "target": {"__typename": "Commit", "oid": "c2", "committedDate": "2026-03-01T00:00:00Z"}});
         assert_eq!(graphql_tag(&light).unwrap().kind, TagKind::Lightweight);
         assert!(graphql_tag(&json!({"name": "tree", "target": {"__typename": "Tree"}})).is_none());
