@@ -102,6 +102,30 @@ fn gql_pulls() -> Value {
 
 /// Mounts a GitHub with releases, and GraphQL issues and pull requests.
 async fn mount_graphql_repo(server: &MockServer) {
+    // The "has anything changed?" probe, revalidated by ETag.
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/issues"))
+        .and(header("if-none-match", "\"p1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/issues"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"number": 3}]))
+                .insert_header("etag", "\"p1\""),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/releases"))
+        .and(header("if-none-match", "\"r1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(server)
+        .await;
     Mock::given(method("GET"))
         .and(path("/repos/acme/widget/releases"))
         .respond_with(
@@ -114,6 +138,7 @@ async fn mount_graphql_repo(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/graphql"))
         .and(body_string_contains("issues(first"))
+        .and(body_string_contains("\"name\":\"widget\""))
         .and(body_string_contains("\"cursor\":\"c1\""))
         .respond_with(ResponseTemplate::new(200).set_body_json(gql_issues(2)))
         .mount(server)
@@ -121,6 +146,7 @@ async fn mount_graphql_repo(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/graphql"))
         .and(body_string_contains("issues(first"))
+        .and(body_string_contains("\"name\":\"widget\""))
         .and(body_string_contains("\"cursor\":null"))
         .respond_with(ResponseTemplate::new(200).set_body_json(gql_issues(1)))
         .mount(server)
@@ -128,6 +154,7 @@ async fn mount_graphql_repo(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/graphql"))
         .and(body_string_contains("pullRequests(first"))
+        .and(body_string_contains("\"name\":\"widget\""))
         .respond_with(ResponseTemplate::new(200).set_body_json(gql_pulls()))
         .mount(server)
         .await;
@@ -151,10 +178,10 @@ async fn graphql_collects_items_with_their_first_responses() {
     assert_eq!(items[2].responses[0].actor.as_ref().unwrap().login, "maint");
     assert_eq!(ev.releases.unwrap().len(), 12);
     assert!(ev.sources.iter().all(|s| s.complete), "{:?}", ev.sources);
-    // One REST request for releases, two GraphQL pages of issues, one of pull requests.
+    // One REST request for releases, one probe, two GraphQL pages of issues, one of pull requests.
     assert_eq!(
         client.stats.sent.load(std::sync::atomic::Ordering::Relaxed),
-        4
+        5
     );
 }
 
@@ -476,6 +503,7 @@ async fn not_found_and_unauthorized_are_errors() {
 #[tokio::test]
 async fn a_repository_without_releases_is_read_by_its_tags() {
     let server = MockServer::start().await;
+    mount_empty_repo(&server, "widget").await;
     Mock::given(path("/repos/acme/widget/releases"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)
@@ -497,6 +525,26 @@ async fn a_repository_without_releases_is_read_by_its_tags() {
         ["v1.0.0", "v1.1.0"]
     );
     assert_eq!(tags[0].date.to_rfc3339(), "2026-01-01T00:00:00+00:00");
+}
+
+/// A repository with no releases, no tags, no issues: every endpoint answers empty.
+async fn mount_empty_repo(server: &MockServer, name: &str) {
+    for p in ["releases", "tags", "issues"] {
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/{name}/{p}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+            .mount(server)
+            .await;
+    }
+    let empty = json!({"data": {"repository": {"items": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []},
+                                               "refs": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}}});
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_string_contains(format!("\"name\":\"{name}\"")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty))
+        .with_priority(10)
+        .mount(server)
+        .await;
 }
 
 fn start_server() -> (tokio::runtime::Runtime, MockServer) {
@@ -576,12 +624,7 @@ fn cli_report_of_a_github_repository() {
 #[test]
 fn cli_compare_of_two_github_repositories() {
     let (rt, server) = start_server();
-    rt.block_on(async {
-        Mock::given(path("/repos/acme/gadget/releases"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .mount(&server)
-            .await;
-    });
+    rt.block_on(mount_empty_repo(&server, "gadget"));
     let ws = Workspace::new();
     let api = server.uri();
     let out = ws
@@ -624,4 +667,119 @@ fn cli_refuses_a_malformed_token() {
         .fails(2);
     assert!(err.contains("the token from --token contains"), "{err}");
     assert!(!err.contains("ghp_abc"), "{err}");
+}
+
+/// A second run of the same report costs only conditional requests (304s, no
+/// rate-limit cost) and no GraphQL at all when nothing changed upstream.
+#[test]
+fn cli_warm_run_sends_no_full_cost_request() {
+    let (rt, server) = start_server();
+    let ws = Workspace::new();
+    let api = server.uri();
+    let args = [
+        "report",
+        "acme/widget",
+        "--api-url",
+        api.as_str(),
+        "--token",
+        SECRET,
+        "--cache-dir",
+        "cache",
+        "--until",
+        "2026-08-20",
+        "--format",
+        "json",
+    ];
+    let cold = ws.run(&args).ok();
+    let cold_requests = rt.block_on(server.received_requests()).unwrap().len();
+    assert_eq!(
+        cold_requests, 5,
+        "releases, probe, 2 issue pages, 1 pull-request page"
+    );
+    let warm = ws.run(&args).ok();
+    let all = rt.block_on(server.received_requests()).unwrap();
+    let second: Vec<_> = all[cold_requests..].iter().collect();
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert!(
+        second
+            .iter()
+            .all(|r| r.method.as_str() == "GET" && r.headers.contains_key("if-none-match")),
+        "only conditional requests"
+    );
+    let strip = |s: &str| -> Value {
+        let mut v: Value = serde_json::from_str(s).unwrap();
+        v.as_object_mut().unwrap().remove("sources");
+        v
+    };
+    assert_eq!(
+        strip(&cold),
+        strip(&warm),
+        "the warm report is the cold one"
+    );
+    let v: Value = serde_json::from_str(&warm).unwrap();
+    let github = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "github")
+        .unwrap();
+    assert_eq!(github["requests"], 2);
+}
+
+/// A clone combined with its GitHub repository (`--github`) gets tags from git and responsiveness from GitHub.
+#[test]
+fn cli_clone_combined_with_github() {
+    let (_rt, server) = start_server();
+    let ws = Workspace::new();
+    ws.repo("clone", &crate::common::slow_project());
+    let api = server.uri();
+    let out = ws
+        .run(&[
+            "report",
+            "clone",
+            "--github",
+            "acme/widget",
+            "--api-url",
+            api.as_str(),
+            "--token",
+            SECRET,
+            "--no-cache",
+            "--until",
+            "2026-08-20",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["target"]["kind"], "git+github");
+    assert_eq!(v["target"]["name"], "acme/widget");
+    let m = |id: &str| {
+        v["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["signal"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        m("release.count_365d")["source"],
+        "GitHub releases",
+        "published releases win over tags"
+    );
+    assert!(
+        m("issues.first_response_p50_hours")["n"].as_u64().unwrap() >= 2,
+        "{}",
+        m("issues.first_response_p50_hours")
+    );
+    let sources: Vec<&str> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.contains(&"git") && sources.contains(&"github"),
+        "{sources:?}"
+    );
 }

@@ -153,6 +153,19 @@ pub struct Page {
     pub next: Option<String>,
     /// When the data was fetched from GitHub (revalidation keeps the original data's age honest).
     pub fetched_at: DateTime<Utc>,
+    /// GitHub answered 304: the data is unchanged since it was cached.
+    pub not_modified: bool,
+}
+
+/// Every page of a REST list.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub items: Vec<Value>,
+    /// The error that stopped the listing; the pages before it are kept.
+    pub error: Option<FetchError>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Every page answered 304 Not Modified.
+    pub unchanged: bool,
 }
 
 pub struct Client {
@@ -337,7 +350,9 @@ impl Client {
             if let Some(e) = cached {
                 self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
                 self.cache_touch(&key, now);
-                return self.page_from(path, &e);
+                let mut page = self.page_from(path, &e)?;
+                page.not_modified = true;
+                return Ok(page);
             }
             return Err(FetchError::Other {
                 path: path.into(),
@@ -371,6 +386,7 @@ impl Client {
             body,
             next,
             fetched_at,
+            not_modified: false,
         })
     }
 
@@ -605,21 +621,37 @@ impl Client {
     /// Every page of a REST list, in order. Pages after the first are fetched
     /// concurrently when GitHub's `Link` header names the last page, so the
     /// wall time is about two round trips rather than one per page.
-    /// Returns what was fetched and, if a page failed, the error: pages already
-    /// fetched are kept, never dropped.
-    pub async fn get_all(
-        &self,
-        first: &str,
-        max_pages: usize,
-    ) -> (Vec<Value>, Option<FetchError>, Option<DateTime<Utc>>) {
-        let mut items = Vec::new();
+    /// What was fetched before an error is kept, never dropped.
+    pub async fn get_all(&self, first: &str, max_pages: usize) -> Listing {
+        let mut out = Listing {
+            unchanged: true,
+            ..Listing::default()
+        };
         let first_page = match self.get(first).await {
             Ok(p) => p,
-            Err(e) => return (items, Some(e), None),
+            Err(e) => {
+                out.error = Some(e);
+                out.unchanged = false;
+                return out;
+            }
         };
-        let fetched_at = Some(first_page.fetched_at);
-        let mut next = first_page.next.clone();
-        append(&mut items, first_page.body);
+        out.fetched_at = Some(first_page.fetched_at);
+        let take = |out: &mut Listing, r: Result<Page, FetchError>| match r {
+            Ok(p) => {
+                out.unchanged &= p.not_modified;
+                let n = p.next.clone();
+                append(&mut out.items, p.body);
+                Some(n)
+            }
+            Err(e) => {
+                out.unchanged = false;
+                out.error = Some(e);
+                None
+            }
+        };
+        let Some(mut next) = take(&mut out, Ok(first_page)) else {
+            return out;
+        };
         // Fan out when the remaining pages are numbered.
         if let (Some(n), Some(last)) = (&next, self.last_page(first).await)
             && let Some(template) = page_template(n)
@@ -627,14 +659,12 @@ impl Client {
             let pages: Vec<String> = (2..=last.min(max_pages))
                 .map(|i| template.replace("{page}", &i.to_string()))
                 .collect();
-            let results = futures_join_all(pages.iter().map(|p| self.get(p))).await;
-            for r in results {
-                match r {
-                    Ok(p) => append(&mut items, p.body),
-                    Err(e) => return (items, Some(e), fetched_at),
+            for r in futures_join_all(pages.iter().map(|p| self.get(p))).await {
+                if take(&mut out, r).is_none() {
+                    break;
                 }
             }
-            return (items, None, fetched_at);
+            return out;
         }
         let mut count = 1;
         while let Some(path) = next.take() {
@@ -642,15 +672,49 @@ impl Client {
                 break;
             }
             count += 1;
-            match self.get(&path).await {
-                Ok(p) => {
-                    next = p.next.clone();
-                    append(&mut items, p.body);
-                }
-                Err(e) => return (items, Some(e), fetched_at),
+            match take(&mut out, self.get(&path).await) {
+                Some(n) => next = n,
+                None => break,
             }
         }
-        (items, None, fetched_at)
+        out
+    }
+
+    /// A GraphQL query whose answer may come from the cache: with `reuse`
+    /// (the caller checked that nothing changed upstream) a cached answer is
+    /// used without a request; otherwise the query is sent and its answer cached.
+    ///
+    /// # Errors
+    /// As [`Client::graphql`].
+    pub async fn graphql_cached(
+        &self,
+        query: &str,
+        variables: &Value,
+        reuse: bool,
+    ) -> Result<Value, FetchError> {
+        let key = cache::key(
+            "POST",
+            &format!("{}\n{query}\n{variables}", self.graphql_url),
+            &self.scope,
+        );
+        if (reuse || self.settings.offline)
+            && let Some(v) = self
+                .cache_get(&key)
+                .and_then(|e| serde_json::from_str::<Value>(&e.body).ok())
+        {
+            self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
+            return Ok(v);
+        }
+        let v = self.graphql(query, variables).await?;
+        let entry = Entry {
+            status: 200,
+            etag: None,
+            link: None,
+            body: v.to_string(),
+            fetched_at: Utc::now().timestamp(),
+        };
+        self.cache_put(&key, &entry);
+        Ok(v)
     }
 
     /// The number of the last page of a list, from the cached first page's `Link` header.

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use self::client::{Client, FetchError};
+use self::client::{Client, FetchError, Listing};
 use crate::evidence::{GitHubRelease, Item, ItemKind, Provenance, Tag};
 use crate::window::Window;
 
@@ -124,7 +124,8 @@ type ReleasesOut = (
 
 async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, FetchError> {
     let path = format!("/repos/{}/releases?per_page=100", repo.slug());
-    let (raw, error, fetched_at) = client.get_all(&path, MAX_PAGES).await;
+    let listing = client.get_all(&path, MAX_PAGES).await;
+    let (raw, error, fetched_at) = (listing.items, listing.error, listing.fetched_at);
     if let Some(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) = &error {
         return Err(e.clone());
     }
@@ -148,7 +149,16 @@ async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, F
         );
         return Ok((Some(releases), None, sources, fetched_at));
     }
-    let (tags, error) = collect_tags(client, repo).await;
+    // New tags show in the REST tag listing: when every page of it is
+    // unchanged (304), the cached GraphQL answers still hold.
+    let unchanged = client
+        .get_all(
+            &format!("/repos/{}/tags?per_page=100", repo.slug()),
+            MAX_PAGES,
+        )
+        .await
+        .unchanged;
+    let (tags, error) = collect_tags(client, repo, unchanged).await;
     sources.push(provenance(
         "github tags",
         format!("{} (GraphQL refs/tags)", repo.slug()),
@@ -171,12 +181,12 @@ const TAGS_QUERY: &str = "query($owner: String!, $name: String!, $cursor: String
   }
 }";
 
-async fn collect_tags(client: &Client, repo: &Repo) -> (Vec<Tag>, Option<FetchError>) {
+async fn collect_tags(client: &Client, repo: &Repo, reuse: bool) -> (Vec<Tag>, Option<FetchError>) {
     let mut tags = Vec::new();
     let mut cursor = Value::Null;
     for _ in 0..MAX_PAGES {
         let vars = json!({ "owner": repo.owner, "name": repo.name, "cursor": cursor });
-        let v = match client.graphql(TAGS_QUERY, &vars).await {
+        let v = match client.graphql_cached(TAGS_QUERY, &vars, reuse).await {
             Ok(v) => v,
             Err(e) => return (tags, Some(e)),
         };
@@ -212,9 +222,22 @@ async fn collect_items(
     window: &Window,
 ) -> Result<ItemsOut, FetchError> {
     if client.authenticated() {
+        // Any new issue, comment, review, close or merge changes the most
+        // recently updated item, so a 304 here means the cached GraphQL pages still hold.
+        let probe = format!(
+            "/repos/{}/issues?state=all&sort=updated&direction=desc&per_page=1",
+            repo.slug()
+        );
+        let unchanged = match client.get(&probe).await {
+            Ok(p) => p.not_modified,
+            Err(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) => {
+                return Err(e);
+            }
+            Err(_) => false,
+        };
         let (issues, prs) = tokio::join!(
-            graphql_items(client, repo, window, ItemKind::Issue),
-            graphql_items(client, repo, window, ItemKind::PullRequest)
+            graphql_items(client, repo, window, ItemKind::Issue, unchanged),
+            graphql_items(client, repo, window, ItemKind::PullRequest, unchanged)
         );
         let mut items = Vec::new();
         let mut sources = Vec::new();
@@ -269,6 +292,7 @@ async fn graphql_items(
     repo: &Repo,
     window: &Window,
     kind: ItemKind,
+    reuse: bool,
 ) -> (Vec<Item>, Option<FetchError>) {
     let query = if kind == ItemKind::Issue {
         ISSUES_QUERY
@@ -279,7 +303,7 @@ async fn graphql_items(
     let mut cursor = Value::Null;
     for _ in 0..MAX_PAGES {
         let vars = json!({ "owner": repo.owner, "name": repo.name, "cursor": cursor, "first": FIRST_RESPONSES });
-        let v = match client.graphql(query, &vars).await {
+        let v = match client.graphql_cached(query, &vars, reuse).await {
             Ok(v) => v,
             Err(e) => return (items, Some(e)),
         };
@@ -379,7 +403,15 @@ async fn rest_items(client: &Client, repo: &Repo, window: &Window) -> Result<Ite
         client.get_all(&listings[0].0, MAX_PAGES),
         client.get_all(&listings[1].0, MAX_PAGES)
     );
-    for ((raw, err, _), (path, what)) in [a, b].into_iter().zip(&listings) {
+    for (
+        Listing {
+            items: raw,
+            error: err,
+            ..
+        },
+        (path, what),
+    ) in [a, b].into_iter().zip(&listings)
+    {
         let mut attached = 0;
         for c in &raw {
             if let Some((number, response)) = parse::rest_comment(c)
