@@ -581,6 +581,14 @@ fn cli_report_of_a_github_repository() {
     let md = ws.run(&args).ok();
     assert!(md.starts_with("# Readiness: acme/widget"), "{md}");
     assert!(
+        md.contains("5 requests, complete; data as of 20"),
+        "the report says how fresh the data is: {md}"
+    );
+    assert!(
+        md.contains("[\\#2 Second](https://github.com/acme/widget/issues/2)"),
+        "the slowest issues are linked: {md}"
+    );
+    assert!(
         !md.contains("@octocat") && !md.contains("<b>"),
         "untrusted titles are escaped"
     );
