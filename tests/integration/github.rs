@@ -791,3 +791,141 @@ fn cli_clone_combined_with_github() {
         "{sources:?}"
     );
 }
+
+/// Issue pages of one generation (probe ETag), with #1 and #2 retitled by `suffix`,
+/// the second page failing with 502 when `page_two_fails`.
+async fn mount_generation(server: &MockServer, etag: &str, suffix: &str, page_two_fails: bool) {
+    server.reset().await;
+    let etag_header = format!("\"{etag}\"");
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/issues"))
+        .and(header("if-none-match", etag_header.as_str()))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/issues"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"number": 2}]))
+                .insert_header("etag", etag_header.as_str()),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/releases"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/tags"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(server)
+        .await;
+    let retitle = |mut page: Value| {
+        for node in page["data"]["repository"]["items"]["nodes"]
+            .as_array_mut()
+            .unwrap()
+        {
+            let t = format!("{}{suffix}", node["title"].as_str().unwrap());
+            node["title"] = json!(t);
+        }
+        page
+    };
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_string_contains("issues(first"))
+        .and(body_string_contains("\"cursor\":null"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(retitle(gql_issues(1))))
+        .mount(server)
+        .await;
+    let second = if page_two_fails {
+        ResponseTemplate::new(502)
+    } else {
+        ResponseTemplate::new(200).set_body_json(retitle(gql_issues(2)))
+    };
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_string_contains("issues(first"))
+        .and(body_string_contains("\"cursor\":\"c1\""))
+        .respond_with(second)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_string_contains("pullRequests(first"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(gql_pulls()))
+        .mount(server)
+        .await;
+    let empty_refs = json!({"data": {"repository": {"refs": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}}});
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_string_contains("refs(refPrefix"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty_refs))
+        .mount(server)
+        .await;
+}
+
+/// An interrupted refresh never mixes pages of two states of the repository:
+/// cached GraphQL pages are kept per generation, so after a change every
+/// page is either of the new state (cached or fetched) or fetched again.
+#[tokio::test]
+async fn an_interrupted_refresh_never_serves_stale_pages() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(&server, true);
+    s.retries = 0;
+    let run = || async {
+        let client = Client::new(s.clone(), Some(Cache::open(dir.path()).unwrap())).unwrap();
+        let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+        let titles: Vec<String> = ev
+            .items
+            .unwrap()
+            .iter()
+            .filter(|i| i.kind == readiness::evidence::ItemKind::Issue)
+            .map(|i| i.title.clone())
+            .collect();
+        (titles, ev.sources.iter().all(|s| s.complete))
+    };
+    mount_generation(&server, "g1", "", false).await;
+    assert_eq!(
+        run().await,
+        (
+            vec![
+                "First".to_string(),
+                "Second".into(),
+                "Still waiting @octocat <b>|".into()
+            ],
+            true
+        )
+    );
+    // Upstream changes; the refresh stops after the first page.
+    mount_generation(&server, "g2", " (edited)", true).await;
+    let (_, complete) = run().await;
+    assert!(!complete, "the failed page is marked incomplete");
+    // The next run still sees generation g2: page one comes from the cache, page two is fetched.
+    mount_generation(&server, "g2", " (edited)", false).await;
+    let (titles, complete) = run().await;
+    assert!(complete);
+    assert_eq!(
+        titles,
+        [
+            "First (edited)",
+            "Second (edited)",
+            "Still waiting @octocat <b>| (edited)"
+        ],
+        "no page of the old state was reused"
+    );
+    let graphql_pages: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/graphql")
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .filter(|b| b.contains("issues(first"))
+        .collect();
+    assert_eq!(graphql_pages.len(), 1, "only the missing page was fetched");
+    assert!(graphql_pages[0].contains("\"cursor\":\"c1\""));
+}

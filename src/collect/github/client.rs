@@ -153,8 +153,8 @@ pub struct Page {
     pub next: Option<String>,
     /// When the data was fetched from GitHub (revalidation keeps the original data's age honest).
     pub fetched_at: DateTime<Utc>,
-    /// GitHub answered 304: the data is unchanged since it was cached.
-    pub not_modified: bool,
+    /// The page's ETag: it changes whenever the page's content does.
+    pub etag: Option<String>,
 }
 
 /// Every page of a REST list.
@@ -164,8 +164,9 @@ pub struct Listing {
     /// The error that stopped the listing; the pages before it are kept.
     pub error: Option<FetchError>,
     pub fetched_at: Option<DateTime<Utc>>,
-    /// Every page answered 304 Not Modified.
-    pub unchanged: bool,
+    /// The ETags of every page, joined: a name for this state of the list,
+    /// `None` when a page had none or the listing stopped early.
+    pub generation: Option<String>,
 }
 
 pub struct Client {
@@ -350,9 +351,7 @@ impl Client {
             if let Some(e) = cached {
                 self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
                 self.cache_touch(&key, now);
-                let mut page = self.page_from(path, &e)?;
-                page.not_modified = true;
-                return Ok(page);
+                return self.page_from(path, &e);
             }
             return Err(FetchError::Other {
                 path: path.into(),
@@ -386,7 +385,7 @@ impl Client {
             body,
             next,
             fetched_at,
-            not_modified: false,
+            etag: e.etag.clone(),
         })
     }
 
@@ -623,28 +622,24 @@ impl Client {
     /// wall time is about two round trips rather than one per page.
     /// What was fetched before an error is kept, never dropped.
     pub async fn get_all(&self, first: &str, max_pages: usize) -> Listing {
-        let mut out = Listing {
-            unchanged: true,
-            ..Listing::default()
-        };
+        let mut out = Listing::default();
+        let mut etags: Vec<Option<String>> = Vec::new();
         let first_page = match self.get(first).await {
             Ok(p) => p,
             Err(e) => {
                 out.error = Some(e);
-                out.unchanged = false;
                 return out;
             }
         };
         out.fetched_at = Some(first_page.fetched_at);
-        let take = |out: &mut Listing, r: Result<Page, FetchError>| match r {
+        let mut take = |out: &mut Listing, r: Result<Page, FetchError>| match r {
             Ok(p) => {
-                out.unchanged &= p.not_modified;
+                etags.push(p.etag.clone());
                 let n = p.next.clone();
                 append(&mut out.items, p.body);
                 Some(n)
             }
             Err(e) => {
-                out.unchanged = false;
                 out.error = Some(e);
                 None
             }
@@ -664,7 +659,7 @@ impl Client {
                     break;
                 }
             }
-            return out;
+            return finish(out, &etags);
         }
         let mut count = 1;
         while let Some(path) = next.take() {
@@ -677,12 +672,16 @@ impl Client {
                 None => break,
             }
         }
-        out
+        finish(out, &etags)
     }
 
-    /// A GraphQL query whose answer may come from the cache: with `reuse`
-    /// (the caller checked that nothing changed upstream) a cached answer is
-    /// used without a request; otherwise the query is sent and its answer cached.
+    /// A GraphQL query whose answer may come from the cache. Answers are
+    /// cached under a `generation`: the ETag of a REST resource that changes
+    /// whenever the data behind the query does. Under the same generation a
+    /// cached answer is used without a request; a new generation means new
+    /// keys, so nothing stale is ever reused, and a refresh that was
+    /// interrupted resumes where it stopped. Without a generation the query
+    /// is simply sent.
     ///
     /// # Errors
     /// As [`Client::graphql`].
@@ -690,17 +689,19 @@ impl Client {
         &self,
         query: &str,
         variables: &Value,
-        reuse: bool,
+        generation: Option<&str>,
     ) -> Result<Value, FetchError> {
+        let Some(generation) = generation else {
+            return self.graphql(query, variables).await;
+        };
         let key = cache::key(
             "POST",
-            &format!("{}\n{query}\n{variables}", self.graphql_url),
+            &format!("{}\n{generation}\n{query}\n{variables}", self.graphql_url),
             &self.scope,
         );
-        if (reuse || self.settings.offline)
-            && let Some(v) = self
-                .cache_get(&key)
-                .and_then(|e| serde_json::from_str::<Value>(&e.body).ok())
+        if let Some(v) = self
+            .cache_get(&key)
+            .and_then(|e| serde_json::from_str::<Value>(&e.body).ok())
         {
             self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
             return Ok(v);
@@ -759,6 +760,18 @@ async fn futures_join_all<F: std::future::Future>(
     })
     .await;
     out.into_iter().flatten().collect()
+}
+
+/// Sets a listing's generation: every page's ETag, when all pages had one and none failed.
+fn finish(mut out: Listing, etags: &[Option<String>]) -> Listing {
+    if out.error.is_none() && !etags.is_empty() {
+        out.generation = etags
+            .iter()
+            .map(Clone::clone)
+            .collect::<Option<Vec<String>>>()
+            .map(|v| v.join(","));
+    }
+    out
 }
 
 fn append(items: &mut Vec<Value>, body: Value) {

@@ -149,16 +149,11 @@ async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, F
         );
         return Ok((Some(releases), None, sources, fetched_at));
     }
-    // New tags show in the REST tag listing: when every page of it is
-    // unchanged (304), the cached GraphQL answers still hold.
-    let unchanged = client
-        .get_all(
-            &format!("/repos/{}/tags?per_page=100", repo.slug()),
-            MAX_PAGES,
-        )
-        .await
-        .unchanged;
-    let (tags, error) = collect_tags(client, repo, unchanged).await;
+    // New tags change the REST tag listing, and so its ETags: cached GraphQL
+    // answers are kept under that generation.
+    let tags_path = format!("/repos/{}/tags?per_page=100", repo.slug());
+    let generation = client.get_all(&tags_path, MAX_PAGES).await.generation;
+    let (tags, error) = collect_tags(client, repo, generation.as_deref()).await;
     sources.push(provenance(
         "github tags",
         format!("{} (GraphQL refs/tags)", repo.slug()),
@@ -181,12 +176,16 @@ const TAGS_QUERY: &str = "query($owner: String!, $name: String!, $cursor: String
   }
 }";
 
-async fn collect_tags(client: &Client, repo: &Repo, reuse: bool) -> (Vec<Tag>, Option<FetchError>) {
+async fn collect_tags(
+    client: &Client,
+    repo: &Repo,
+    generation: Option<&str>,
+) -> (Vec<Tag>, Option<FetchError>) {
     let mut tags = Vec::new();
     let mut cursor = Value::Null;
     for _ in 0..MAX_PAGES {
         let vars = json!({ "owner": repo.owner, "name": repo.name, "cursor": cursor });
-        let v = match client.graphql_cached(TAGS_QUERY, &vars, reuse).await {
+        let v = match client.graphql_cached(TAGS_QUERY, &vars, generation).await {
             Ok(v) => v,
             Err(e) => return (tags, Some(e)),
         };
@@ -223,21 +222,28 @@ async fn collect_items(
 ) -> Result<ItemsOut, FetchError> {
     if client.authenticated() {
         // Any new issue, comment, review, close or merge changes the most
-        // recently updated item, so a 304 here means the cached GraphQL pages still hold.
+        // recently updated item, and so this answer's ETag: cached GraphQL
+        // pages are kept under it, and reused while it stays the same.
         let probe = format!(
             "/repos/{}/issues?state=all&sort=updated&direction=desc&per_page=1",
             repo.slug()
         );
-        let unchanged = match client.get(&probe).await {
-            Ok(p) => p.not_modified,
+        let generation = match client.get(&probe).await {
+            Ok(p) => p.etag,
             Err(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) => {
                 return Err(e);
             }
-            Err(_) => false,
+            Err(_) => None,
         };
         let (issues, prs) = tokio::join!(
-            graphql_items(client, repo, window, ItemKind::Issue, unchanged),
-            graphql_items(client, repo, window, ItemKind::PullRequest, unchanged)
+            graphql_items(client, repo, window, ItemKind::Issue, generation.as_deref()),
+            graphql_items(
+                client,
+                repo,
+                window,
+                ItemKind::PullRequest,
+                generation.as_deref()
+            )
         );
         let mut items = Vec::new();
         let mut sources = Vec::new();
@@ -292,7 +298,7 @@ async fn graphql_items(
     repo: &Repo,
     window: &Window,
     kind: ItemKind,
-    reuse: bool,
+    generation: Option<&str>,
 ) -> (Vec<Item>, Option<FetchError>) {
     let query = if kind == ItemKind::Issue {
         ISSUES_QUERY
@@ -303,7 +309,7 @@ async fn graphql_items(
     let mut cursor = Value::Null;
     for _ in 0..MAX_PAGES {
         let vars = json!({ "owner": repo.owner, "name": repo.name, "cursor": cursor, "first": FIRST_RESPONSES });
-        let v = match client.graphql_cached(query, &vars, reuse).await {
+        let v = match client.graphql_cached(query, &vars, generation).await {
             Ok(v) => v,
             Err(e) => return (items, Some(e)),
         };
