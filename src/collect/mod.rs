@@ -68,9 +68,10 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
     let slug = if on_github_com {
         parse_github(remote)
     } else {
-        // GitHub Enterprise: https://HOST/owner/repo(.git) or git@HOST:owner/repo.git
-        let rest = remote
-            .strip_prefix(&format!("https://{host}/"))
+        // GitHub Enterprise: http(s)://HOST/owner/repo(.git) or git@HOST:owner/repo.git
+        let rest = ["https://", "http://", "ssh://git@"]
+            .iter()
+            .find_map(|scheme| remote.strip_prefix(&format!("{scheme}{host}/")))
             .or_else(|| remote.strip_prefix(&format!("git@{host}:")))?;
         parse_github(rest)
     };
@@ -215,4 +216,46 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
     ev.releases = gh.releases;
     ev.items = gh.items;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remotes_name_their_github_repository() {
+        let gh = "https://api.github.com";
+        let r = |remote: &str, api: &str| repo_of_remote(remote, api).map(|r| r.slug());
+        assert_eq!(
+            r("https://github.com/dask/dask.git", gh).as_deref(),
+            Some("dask/dask")
+        );
+        assert_eq!(
+            r("git@github.com:dask/dask.git", gh).as_deref(),
+            Some("dask/dask")
+        );
+        assert_eq!(r("https://gitlab.com/dask/dask.git", gh), None);
+        let ghe = "https://ghe.example.com/api/v3";
+        assert_eq!(
+            r("https://ghe.example.com/team/tool.git", ghe).as_deref(),
+            Some("team/tool")
+        );
+        assert_eq!(
+            r("git@ghe.example.com:team/tool.git", ghe).as_deref(),
+            Some("team/tool")
+        );
+        assert_eq!(
+            r("https://github.com/team/tool.git", ghe),
+            None,
+            "a github.com remote is not on this Enterprise server"
+        );
+        assert_eq!(
+            r(
+                "http://127.0.0.1:8080/acme/widget.git",
+                "http://127.0.0.1:8080"
+            )
+            .as_deref(),
+            Some("acme/widget")
+        );
+    }
 }

@@ -929,3 +929,169 @@ async fn an_interrupted_refresh_never_serves_stale_pages() {
     assert_eq!(graphql_pages.len(), 1, "only the missing page was fetched");
     assert!(graphql_pages[0].contains("\"cursor\":\"c1\""));
 }
+
+/// A clone whose `origin` is on the configured GitHub is combined with it;
+/// when that inferred repository cannot be read, the clone is still reported, with a note.
+#[test]
+fn cli_infers_the_github_repository_from_origin() {
+    let (rt, server) = start_server();
+    let ws = Workspace::new();
+    let api = server.uri();
+    ws.repo(
+        "clone",
+        &crate::common::slow_project().remote(&format!("{api}/acme/widget.git")),
+    );
+    let out = ws
+        .run(&[
+            "report",
+            "clone",
+            "--api-url",
+            api.as_str(),
+            "--token",
+            SECRET,
+            "--no-cache",
+            "--until",
+            "2026-08-20",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["target"]["kind"], "git+github");
+    assert_eq!(v["target"]["name"], "acme/widget");
+
+    // The same clone pointing at a repository the server does not know.
+    let ws2 = Workspace::new();
+    ws2.repo(
+        "clone",
+        &crate::common::slow_project().remote(&format!("{api}/acme/missing.git")),
+    );
+    rt.block_on(async {
+        Mock::given(path("/repos/acme/missing/releases"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+            .mount(&server)
+            .await;
+    });
+    let out = ws2
+        .run(&[
+            "report",
+            "clone",
+            "--api-url",
+            api.as_str(),
+            "--token",
+            SECRET,
+            "--no-cache",
+            "--until",
+            "2026-08-20",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["target"]["kind"], "git");
+    let note = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "github")
+        .unwrap()["notes"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(note.starts_with("the clone's GitHub repository could not be read: acme/missing: /repos/acme/missing/releases?per_page=100: not found (404)"), "{note}");
+    // --no-github keeps the clone alone.
+    let out = ws
+        .run(&[
+            "report",
+            "clone",
+            "--api-url",
+            api.as_str(),
+            "--no-github",
+            "--format",
+            "json",
+        ])
+        .ok();
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["target"]["kind"],
+        "git"
+    );
+}
+
+/// Without a token the cost is said once on standard error, and only unauthenticated endpoints are used.
+#[test]
+fn cli_without_a_token_says_what_it_costs_once() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(async {
+        let s = MockServer::start().await;
+        mount_empty_repo(&s, "widget").await;
+        for p in ["issues/comments", "pulls/comments"] {
+            Mock::given(method("GET"))
+                .and(path(format!("/repos/acme/widget/{p}")))
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+                .with_priority(1)
+                .mount(&s)
+                .await;
+        }
+        s
+    });
+    let ws = Workspace::new();
+    let api = server.uri();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args([
+            "report",
+            "acme/widget",
+            "--api-url",
+            api.as_str(),
+            "--no-cache",
+        ])
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .current_dir(ws.dir.path())
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(stderr.matches("no GitHub token").count(), 1, "{stderr}");
+    assert!(stderr.contains("60 requests an hour"), "{stderr}");
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.path() != "/graphql" && !r.headers.contains_key("authorization")),
+        "unauthenticated endpoints only"
+    );
+}
+
+/// The primary limit is waited out when its reset is near; a secondary limit
+/// that names no time asks for a minute, longer than allowed here, so it stops.
+#[tokio::test]
+async fn near_resets_are_waited_for() {
+    let server = MockServer::start().await;
+    let soon = chrono::Utc::now().timestamp() + 1;
+    Mock::given(path("/near"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", soon.to_string().as_str()),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/near"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!("ok")))
+        .mount(&server)
+        .await;
+    Mock::given(path("/vague")).respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes."}))).mount(&server).await;
+    let mut s = settings(&server, true);
+    s.max_wait = Duration::from_secs(5);
+    let client = Client::new(s, None).unwrap();
+    assert_eq!(client.get("/near").await.unwrap().body, json!("ok"));
+    assert!(matches!(
+        client.get("/vague").await,
+        Err(FetchError::RateLimited { minutes: 1, .. })
+    ));
+}
