@@ -41,6 +41,74 @@ pub struct Evidence {
     /// Issues and pull requests opened in the window, with their first responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Item>>,
+    /// GitHub Actions workflow runs of the default branch in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<WorkflowRun>>,
+    /// Test outcomes from JUnit XML files (one file = one run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestEvidence>,
+}
+
+/// A GitHub Actions workflow run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowRun {
+    pub id: u64,
+    /// The workflow's name (untrusted text).
+    pub workflow: String,
+    pub workflow_id: u64,
+    pub head_sha: String,
+    pub head_branch: Option<String>,
+    /// `push`, `schedule`, `pull_request`, ...
+    pub event: String,
+    /// `completed`, `in_progress`, `queued`, ...
+    pub status: String,
+    /// `success`, `failure`, `timed_out`, `cancelled`, `skipped`, `neutral`,
+    /// `action_required`, `startup_failure`, `stale`; `None` while not completed.
+    pub conclusion: Option<String>,
+    pub run_attempt: u32,
+    pub created_at: DateTime<Utc>,
+    pub run_started_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub url: String,
+}
+
+/// Test outcomes from JUnit XML files, compact: every distinct test is named
+/// once, and each run holds one letter per test.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestEvidence {
+    /// Every distinct test as `classname::name` (untrusted text), in first-seen order.
+    pub tests: Vec<String>,
+    pub runs: Vec<TestRun>,
+}
+
+/// One JUnit XML file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestRun {
+    /// The file, as its path was given or found by the glob.
+    pub file: String,
+    /// The commit tested, when the file says.
+    pub commit: Option<String>,
+    /// When the run happened.
+    pub time: Option<DateTime<Utc>>,
+    /// Where `time` came from.
+    pub time_source: TimeSource,
+    /// One letter per test in `TestEvidence::tests` order: `p` passed, `f`
+    /// failed, `e` error, `s` skipped, `x` both passed and failed within this
+    /// run (a retried test), `.` not in this run. Shorter than `tests` when
+    /// later files added tests: the missing end reads as `.`.
+    pub outcomes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeSource {
+    /// A `timestamp` attribute of the test suite.
+    Attribute,
+    /// A `<property>` of the test suite.
+    Property,
+    /// The file's modification time.
+    FileModified,
+    Unknown,
 }
 
 /// A release published on GitHub.

@@ -58,6 +58,8 @@ fn empty(target: TargetInfo, request: &Request) -> Evidence {
         tags: None,
         releases: None,
         items: None,
+        runs: None,
+        tests: None,
     }
 }
 
@@ -215,6 +217,7 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
     }
     ev.releases = gh.releases;
     ev.items = gh.items;
+    ev.runs = gh.runs;
     Ok(())
 }
 

@@ -5,8 +5,10 @@
 //! definition. `readiness signals`, the README's signal table and the
 //! report's explanations are all generated from that list.
 
+pub mod ci;
 pub mod releases;
 pub mod responsiveness;
+pub mod test_results;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,10 @@ pub enum Unit {
     Hours,
     /// A share, stored as 0..1 and shown as a percentage.
     Fraction,
+    /// A duration in minutes.
+    Minutes,
+    /// A count of tests.
+    Tests,
 }
 
 impl Unit {
@@ -41,6 +47,8 @@ impl Unit {
             Unit::Ratio => "ratio",
             Unit::Hours => "hours",
             Unit::Fraction => "fraction",
+            Unit::Minutes => "minutes",
+            Unit::Tests => "tests",
         }
     }
 
@@ -48,7 +56,12 @@ impl Unit {
     #[must_use]
     pub fn decimals(self) -> i32 {
         match self {
-            Unit::Releases | Unit::Days | Unit::Hours | Unit::Fraction => 1,
+            Unit::Releases
+            | Unit::Days
+            | Unit::Hours
+            | Unit::Fraction
+            | Unit::Minutes
+            | Unit::Tests => 1,
             Unit::Ratio => 2,
         }
     }
@@ -77,6 +90,9 @@ impl Unit {
             Unit::Ratio => format!("{v:.d$}"),
             Unit::Hours => format!("{v:.d$} h"),
             Unit::Fraction => format!("{:.d$} %", v * 100.0),
+            Unit::Minutes => format!("{v:.d$} min"),
+            Unit::Tests if v.fract() == 0.0 => format!("{v:.0}"),
+            Unit::Tests => format!("{v:.d$}"),
         }
     }
 }
@@ -178,6 +194,46 @@ pub static SIGNALS: &[SignalDef] = &[
         anchor: "CHAOSS Change Requests Duration",
         source: "GitHub issues and pull requests",
     },
+    SignalDef {
+        id: "ci.pass_rate",
+        unit: Unit::Fraction,
+        title: "CI runs that pass",
+        definition: "Share of GitHub Actions runs on the default branch, triggered by push or schedule and completed in the window, that succeeded: success / (success + failure + timed_out); cancelled and skipped runs left out. The report gives the Wilson 95% interval.",
+        anchor: "",
+        source: "GitHub Actions runs",
+    },
+    SignalDef {
+        id: "ci.flaky_rate",
+        unit: Unit::Fraction,
+        title: "Flaky CI (workflow, commit) pairs",
+        definition: "Share of (workflow, commit) groups of those runs that have both a success and a failure, or a failure rescued by a re-run (run attempt > 1).",
+        anchor: "Buildkite Test Engine, flip rate",
+        source: "GitHub Actions runs",
+    },
+    SignalDef {
+        id: "ci.duration_p50_minutes",
+        unit: Unit::Minutes,
+        title: "Median CI run duration",
+        definition: "Median minutes from a run's start to its last update, over the completed runs counted by ci.pass_rate.",
+        anchor: "",
+        source: "GitHub Actions runs",
+    },
+    SignalDef {
+        id: "tests.pass_rate",
+        unit: Unit::Fraction,
+        title: "Test cases that pass",
+        definition: "Share of test-case outcomes over all runs (JUnit XML files) that passed: passed / (passed + failed + error); skipped cases left out.",
+        anchor: "JUnit XML schema",
+        source: "JUnit XML files",
+    },
+    SignalDef {
+        id: "tests.flaky_tests",
+        unit: Unit::Tests,
+        title: "Flaky tests",
+        definition: "Tests that both passed and failed on the same commit (or within one run, when retried); where commits are unknown, tests whose outcome flipped between consecutive runs in time order.",
+        anchor: "",
+        source: "JUnit XML files",
+    },
 ];
 
 /// The definition of the signal `id`, if this build knows it.
@@ -262,6 +318,8 @@ pub fn measure(
         actors,
         window,
     ));
+    out.extend(ci::measure(evidence.runs.as_deref(), window));
+    out.extend(test_results::measure(evidence.tests.as_ref(), window));
     // A signal that no family produced is reported, not silently dropped.
     for def in SIGNALS {
         if !out.iter().any(|m| m.signal == def.id) {

@@ -48,6 +48,8 @@ pub struct GitHubEvidence {
     /// Tags with dates, when the repository has no releases and they could be read.
     pub tags: Option<Vec<Tag>>,
     pub items: Option<Vec<Item>>,
+    /// GitHub Actions runs of the default branch in the window.
+    pub runs: Option<Vec<crate::evidence::WorkflowRun>>,
     pub sources: Vec<Provenance>,
     /// The oldest time any of the data was fetched at (cached data is older than the run).
     pub fetched_at: Option<DateTime<Utc>>,
