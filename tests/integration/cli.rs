@@ -523,7 +523,12 @@ fn signals_are_listed_and_the_readme_table_is_current() {
             "issues.responded_within_7d",
             "issues.resolution_p50_days",
             "prs.first_review_p50_hours",
-            "prs.merge_p50_days"
+            "prs.merge_p50_days",
+            "ci.pass_rate",
+            "ci.flaky_rate",
+            "ci.duration_p50_minutes",
+            "tests.pass_rate",
+            "tests.flaky_tests"
         ]
     );
     for id in &ids {
