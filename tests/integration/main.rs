@@ -4,5 +4,6 @@
 mod cli;
 mod common;
 mod github;
+mod github_actions;
 mod realdata;
 mod rubric_errors;
