@@ -54,9 +54,49 @@ pub fn iqr_over_median(values: &[f64]) -> Option<f64> {
     Some(iqr / med)
 }
 
+/// The Wilson score interval of a proportion: `successes` out of `n`, at the
+/// normal quantile `z` (1.96 for 95 %). Unlike `p ± z·sqrt(p(1-p)/n)` it
+/// stays inside 0..1 and is not empty at 0 or `n` successes.
+/// `None` when `n` is 0, `successes > n`, or `z` is not a finite positive number.
+#[must_use]
+pub fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
+    if n == 0 || successes > n || !z.is_finite() || z <= 0.0 {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let (s, n) = (successes as f64, n as f64);
+    let p = s / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = z / denom * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(((center - half).max(0.0), (center + half).min(1.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Wilson intervals match hand-computed values: 8/10 at z = 1.96 is
+    /// center 0.99208 / 1.38416 = 0.716738, half-width 1.96 * sqrt(0.016 +
+    /// 0.009604) / 1.38416 = 0.226581, so 0.490157..0.943319; 0/10 and
+    /// 10/10 reach the bounds exactly.
+    #[test]
+    fn wilson_matches_hand_computed_values() {
+        let close = |a: (f64, f64), b: (f64, f64)| {
+            assert!(
+                (a.0 - b.0).abs() < 1e-6 && (a.1 - b.1).abs() < 1e-6,
+                "{a:?} vs {b:?}"
+            );
+        };
+        close(wilson(8, 10, 1.96).unwrap(), (0.490_157, 0.943_319));
+        close(wilson(0, 10, 1.96).unwrap(), (0.0, 0.277_540));
+        close(wilson(10, 10, 1.96).unwrap(), (0.722_460, 1.0));
+        close(wilson(95, 100, 1.96).unwrap(), (0.888_248, 0.978_457));
+        assert_eq!(wilson(0, 0, 1.96), None);
+        assert_eq!(wilson(3, 2, 1.96), None);
+        assert_eq!(wilson(1, 2, f64::NAN), None);
+    }
 
     #[test]
     fn median_of_odd_and_even_lengths() {

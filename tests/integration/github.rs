@@ -15,22 +15,22 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::common::Workspace;
 
-const SECRET: &str = "ghp_TESTSECRET0123456789";
+pub(crate) const SECRET: &str = "ghp_TESTSECRET0123456789";
 
-fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339(s)
         .unwrap()
         .with_timezone(&chrono::Utc)
 }
 
-fn window() -> Window {
+pub(crate) fn window() -> Window {
     Window {
         since: at("2025-08-20T00:00:00Z"),
         until: at("2026-08-20T00:00:00Z"),
     }
 }
 
-fn settings(server: &MockServer, token: bool) -> Settings {
+pub(crate) fn settings(server: &MockServer, token: bool) -> Settings {
     Settings {
         api_url: server.uri(),
         token: token.then(|| Token::new(SECRET, "test").unwrap()),
@@ -41,7 +41,7 @@ fn settings(server: &MockServer, token: bool) -> Settings {
     }
 }
 
-fn repo() -> Repo {
+pub(crate) fn repo() -> Repo {
     Repo {
         owner: "acme".into(),
         name: "widget".into(),
@@ -100,8 +100,69 @@ fn gql_pulls() -> Value {
     ]}}}})
 }
 
-/// Mounts a GitHub with releases, and GraphQL issues and pull requests.
+/// A workflow run as `GET /repos/{o}/{r}/actions/runs` returns it.
+pub(crate) fn run_json(
+    id: u64,
+    sha: &str,
+    event: &str,
+    conclusion: &str,
+    attempt: u32,
+    created: &str,
+) -> Value {
+    let created_at = at(created);
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    json!({"id": id, "name": "CI", "workflow_id": 7, "head_branch": "main", "head_sha": sha, "event": event,
+           "status": "completed", "conclusion": conclusion, "run_attempt": attempt, "run_number": id,
+           "created_at": created, "run_started_at": fmt(created_at + chrono::Duration::minutes(1)),
+           "updated_at": fmt(created_at + chrono::Duration::minutes(13)),
+           "html_url": format!("https://github.com/acme/widget/actions/runs/{id}"), "pull_requests": []})
+}
+
+/// Mounts the repository's metadata (default branch `main`) and one page of
+/// Actions runs, both revalidated by ETag like GitHub does.
+pub(crate) async fn mount_actions(server: &MockServer, name: &str, runs: Vec<Value>) {
+    let meta = format!("/repos/acme/{name}");
+    let listing = format!("{meta}/actions/runs");
+    let body = json!({"total_count": runs.len(), "workflow_runs": runs});
+    for (p, etag, body) in [
+        (
+            &meta,
+            "\"m1\"",
+            json!({"name": name, "full_name": format!("acme/{name}"), "default_branch": "main"}),
+        ),
+        (&listing, "\"a1\"", body),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(p.as_str()))
+            .and(header("if-none-match", etag))
+            .respond_with(ResponseTemplate::new(304))
+            .with_priority(1)
+            .mount(server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(p.as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(body)
+                    .insert_header("etag", etag),
+            )
+            .mount(server)
+            .await;
+    }
+}
+
+/// Runs of the loopback `acme/widget`: three commits, one flaky.
+fn widget_runs() -> Vec<Value> {
+    vec![
+        run_json(3, "ccc3333", "push", "success", 2, "2026-07-03T00:00:00Z"),
+        run_json(2, "bbb2222", "push", "failure", 1, "2026-07-02T00:00:00Z"),
+        run_json(1, "aaa1111", "push", "success", 1, "2026-07-01T00:00:00Z"),
+    ]
+}
+
+/// Mounts a GitHub with releases, GraphQL issues and pull requests, and Actions runs.
 async fn mount_graphql_repo(server: &MockServer) {
+    mount_actions(server, "widget", widget_runs()).await;
     // The "has anything changed?" probe, revalidated by ETag.
     Mock::given(method("GET"))
         .and(path("/repos/acme/widget/issues"))
@@ -178,10 +239,12 @@ async fn graphql_collects_items_with_their_first_responses() {
     assert_eq!(items[2].responses[0].actor.as_ref().unwrap().login, "maint");
     assert_eq!(ev.releases.unwrap().len(), 12);
     assert!(ev.sources.iter().all(|s| s.complete), "{:?}", ev.sources);
-    // One REST request for releases, one probe, two GraphQL pages of issues, one of pull requests.
+    assert_eq!(ev.runs.unwrap().len(), 3);
+    // One REST request for releases, one probe, two GraphQL pages of issues,
+    // one of pull requests, the repository's metadata, one page of runs.
     assert_eq!(
         client.stats.sent.load(std::sync::atomic::Ordering::Relaxed),
-        5
+        7
     );
 }
 
@@ -529,6 +592,7 @@ async fn a_repository_without_releases_is_read_by_its_tags() {
 
 /// A repository with no releases, no tags, no issues: every endpoint answers empty.
 async fn mount_empty_repo(server: &MockServer, name: &str) {
+    mount_actions(server, name, Vec::new()).await;
     for p in ["releases", "tags", "issues"] {
         Mock::given(method("GET"))
             .and(path(format!("/repos/acme/{name}/{p}")))
@@ -547,7 +611,7 @@ async fn mount_empty_repo(server: &MockServer, name: &str) {
         .await;
 }
 
-fn start_server() -> (tokio::runtime::Runtime, MockServer) {
+pub(crate) fn start_server() -> (tokio::runtime::Runtime, MockServer) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -581,7 +645,7 @@ fn cli_report_of_a_github_repository() {
     let md = ws.run(&args).ok();
     assert!(md.starts_with("# Readiness: acme/widget"), "{md}");
     assert!(
-        md.contains("5 requests, complete; data as of 20"),
+        md.contains("7 requests, complete; data as of 20"),
         "the report says how fresh the data is: {md}"
     );
     assert!(
@@ -701,13 +765,17 @@ fn cli_warm_run_sends_no_full_cost_request() {
     let cold = ws.run(&args).ok();
     let cold_requests = rt.block_on(server.received_requests()).unwrap().len();
     assert_eq!(
-        cold_requests, 5,
-        "releases, probe, 2 issue pages, 1 pull-request page"
+        cold_requests, 7,
+        "releases, probe, 2 issue pages, 1 pull-request page, repository, runs"
     );
     let warm = ws.run(&args).ok();
     let all = rt.block_on(server.received_requests()).unwrap();
     let second: Vec<_> = all[cold_requests..].iter().collect();
-    assert_eq!(second.len(), 2, "{second:?}");
+    assert_eq!(
+        second.len(),
+        4,
+        "releases, probe, repository, runs: {second:?}"
+    );
     assert!(
         second
             .iter()
@@ -731,7 +799,7 @@ fn cli_warm_run_sends_no_full_cost_request() {
         .iter()
         .find(|s| s["source"] == "github")
         .unwrap();
-    assert_eq!(github["requests"], 2);
+    assert_eq!(github["requests"], 4);
 }
 
 /// A clone combined with its GitHub repository (`--github`) gets tags from git and responsiveness from GitHub.
@@ -796,6 +864,7 @@ fn cli_clone_combined_with_github() {
 /// the second page failing with 502 when `page_two_fails`.
 async fn mount_generation(server: &MockServer, etag: &str, suffix: &str, page_two_fails: bool) {
     server.reset().await;
+    mount_actions(server, "widget", Vec::new()).await;
     let etag_header = format!("\"{etag}\"");
     Mock::given(method("GET"))
         .and(path("/repos/acme/widget/issues"))

@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod github;
+mod github_actions;
 mod github_enterprise;
 mod realdata;
 mod rubric_errors;

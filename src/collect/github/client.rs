@@ -167,6 +167,12 @@ pub struct Listing {
     /// The ETags of every page, joined: a name for this state of the list,
     /// `None` when a page had none or the listing stopped early.
     pub generation: Option<String>,
+    /// The first page's `total_count`, for listings whose body is an object
+    /// that says how many results match (Actions runs, search).
+    pub total_count: Option<u64>,
+    /// True when the listing stopped after its first page because
+    /// `total_count` was above the limit the caller gave.
+    pub stopped_early: bool,
 }
 
 pub struct Client {
@@ -622,6 +628,21 @@ impl Client {
     /// wall time is about two round trips rather than one per page.
     /// What was fetched before an error is kept, never dropped.
     pub async fn get_all(&self, first: &str, max_pages: usize) -> Listing {
+        self.get_all_in(first, max_pages, None, None).await
+    }
+
+    /// As [`Client::get_all`], for a listing whose body is an object holding
+    /// the results in the array `field` (`workflow_runs`) when `field` is
+    /// given. When the first page's `total_count` is above `stop_above`, the
+    /// listing stops after that page (`stopped_early`): the caller narrows
+    /// the query instead of paging into a capped result.
+    pub async fn get_all_in(
+        &self,
+        first: &str,
+        max_pages: usize,
+        field: Option<&str>,
+        stop_above: Option<u64>,
+    ) -> Listing {
         let mut out = Listing::default();
         let mut etags: Vec<Option<String>> = Vec::new();
         let first_page = match self.get(first).await {
@@ -632,11 +653,20 @@ impl Client {
             }
         };
         out.fetched_at = Some(first_page.fetched_at);
+        out.total_count = first_page.body.get("total_count").and_then(Value::as_u64);
+        let stop = matches!((out.total_count, stop_above), (Some(t), Some(limit)) if t > limit);
         let mut take = |out: &mut Listing, r: Result<Page, FetchError>| match r {
             Ok(p) => {
                 etags.push(p.etag.clone());
                 let n = p.next.clone();
-                append(&mut out.items, p.body);
+                match field {
+                    Some(f) => {
+                        if let Some(Value::Array(a)) = p.body.get(f) {
+                            out.items.extend(a.iter().cloned());
+                        }
+                    }
+                    None => append(&mut out.items, p.body),
+                }
                 Some(n)
             }
             Err(e) => {
@@ -647,6 +677,10 @@ impl Client {
         let Some(mut next) = take(&mut out, Ok(first_page)) else {
             return out;
         };
+        if stop {
+            out.stopped_early = true;
+            return out;
+        }
         // Fan out when the remaining pages are numbered.
         if let (Some(n), Some(last)) = (&next, self.last_page(first).await)
             && let Some(template) = page_template(n)
@@ -737,7 +771,7 @@ impl Client {
 type Body = http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>;
 
 /// Runs futures concurrently on the current task and returns their outputs in order.
-async fn futures_join_all<F: std::future::Future>(
+pub(crate) async fn futures_join_all<F: std::future::Future>(
     futures: impl IntoIterator<Item = F>,
 ) -> Vec<F::Output> {
     let mut set: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();

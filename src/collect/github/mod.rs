@@ -7,9 +7,13 @@
 //! - without one, REST lists issues 100 per page and takes responses from the
 //!   repository-wide comment listings (issue comments and review comments).
 //!
+//! GitHub Actions runs of the default branch come from REST either way
+//! ([`actions`]).
+//!
 //! What could not be fetched is kept as far as it got and marked incomplete
 //! in the provenance, with the reason; it is never silently dropped.
 
+mod actions;
 pub mod client;
 mod parse;
 
@@ -88,23 +92,28 @@ pub async fn collect(
     repo: &Repo,
     window: &Window,
 ) -> Result<GitHubEvidence, FetchError> {
-    let (releases, items) = tokio::join!(
+    let (releases, items, runs) = tokio::join!(
         collect_releases(client, repo),
-        collect_items(client, repo, window)
+        collect_items(client, repo, window),
+        actions::collect_runs(client, repo, window)
     );
     let mut ev = GitHubEvidence::default();
     let (releases, tags, mut release_sources, releases_at) = releases?;
     let (items, mut item_sources, items_at) = items?;
+    let (runs, run_source, runs_at) = runs;
     ev.releases = releases;
     ev.tags = tags;
     ev.items = items;
+    ev.runs = runs;
     ev.sources.append(&mut release_sources);
     ev.sources.append(&mut item_sources);
-    ev.fetched_at = [releases_at, items_at].into_iter().flatten().min();
+    ev.sources.push(run_source);
+    ev.fetched_at = [releases_at, items_at, runs_at].into_iter().flatten().min();
     // Offline with nothing cached for this repository: an empty report would
     // only hide the problem.
     let got_nothing = ev.releases.as_ref().is_none_or(Vec::is_empty)
         && ev.items.as_ref().is_none_or(Vec::is_empty)
+        && ev.runs.as_ref().is_none_or(Vec::is_empty)
         && ev.tags.is_none();
     if client.offline() && got_nothing && ev.sources.iter().all(|s| !s.complete) {
         return Err(FetchError::Offline {

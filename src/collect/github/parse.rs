@@ -4,7 +4,9 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
 
-use crate::evidence::{Actor, GitHubRelease, Item, ItemKind, Response, ResponseKind, Tag, TagKind};
+use crate::evidence::{
+    Actor, GitHubRelease, Item, ItemKind, Response, ResponseKind, Tag, TagKind, WorkflowRun,
+};
 
 fn time(v: &Value) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(v.as_str()?)
@@ -168,6 +170,33 @@ pub fn rest_comment(v: &Value) -> Option<(u64, Response)> {
     ))
 }
 
+/// A REST workflow run (`GET /repos/{o}/{r}/actions/runs`). Old answers
+/// lack `name`, `run_attempt` and `run_started_at`: the workflow is then
+/// named by its id, and the attempt is the first.
+pub fn workflow_run(v: &Value) -> Option<WorkflowRun> {
+    let workflow_id = v["workflow_id"].as_u64()?;
+    Some(WorkflowRun {
+        id: v["id"].as_u64()?,
+        workflow: v["name"]
+            .as_str()
+            .map_or_else(|| format!("workflow {workflow_id}"), str::to_string),
+        workflow_id,
+        head_sha: v["head_sha"].as_str()?.to_string(),
+        head_branch: v["head_branch"].as_str().map(str::to_string),
+        event: text(&v["event"]),
+        status: text(&v["status"]),
+        conclusion: v["conclusion"].as_str().map(str::to_string),
+        run_attempt: v["run_attempt"]
+            .as_u64()
+            .and_then(|a| u32::try_from(a).ok())
+            .unwrap_or(1),
+        created_at: time(&v["created_at"])?,
+        run_started_at: time(&v["run_started_at"]),
+        updated_at: time(&v["updated_at"])?,
+        url: text(&v["html_url"]),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +249,28 @@ mod tests {
         let light = json!({"name": "v1.1", "target": {"__typename": "Commit", "oid": "c2", "committedDate": "2026-03-01T00:00:00Z"}});
         assert_eq!(graphql_tag(&light).unwrap().kind, TagKind::Lightweight);
         assert!(graphql_tag(&json!({"name": "tree", "target": {"__typename": "Tree"}})).is_none());
+    }
+
+    /// A recorded real answer (PyGithub's, 2020: no `name`, `run_attempt`
+    /// or `run_started_at` yet) and a current one both parse.
+    #[test]
+    fn workflow_run_shapes() {
+        let old = json!({"id": 110932306, "head_branch": "master", "head_sha": "7abf600480089550b4224aa97004367c2fa25b38",
+            "run_number": 122, "event": "push", "status": "completed", "conclusion": "success", "workflow_id": 1026390,
+            "html_url": "https://github.com/PyGithub/PyGithub/actions/runs/110932306", "pull_requests": [],
+            "created_at": "2020-05-20T23:59:37Z", "updated_at": "2020-05-21T00:02:14Z"});
+        let r = workflow_run(&old).unwrap();
+        assert_eq!(
+            (r.workflow.as_str(), r.run_attempt, r.run_started_at),
+            ("workflow 1026390", 1, None)
+        );
+        assert_eq!(r.conclusion.as_deref(), Some("success"));
+        let new = json!({"id": 5, "name": "CI", "workflow_id": 9, "head_sha": "abc", "head_branch": "main", "event": "schedule",
+            "status": "in_progress", "conclusion": null, "run_attempt": 3, "created_at": "2026-01-01T00:00:00Z",
+            "run_started_at": "2026-01-01T01:00:00Z", "updated_at": "2026-01-01T01:30:00Z", "html_url": "u"});
+        let r = workflow_run(&new).unwrap();
+        assert_eq!((r.workflow.as_str(), r.run_attempt), ("CI", 3));
+        assert!(r.conclusion.is_none() && r.run_started_at.is_some());
+        assert!(workflow_run(&json!({"id": 1})).is_none());
     }
 }
