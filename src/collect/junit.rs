@@ -251,7 +251,7 @@ impl JunitReader {
             let pos = reader.buffer_position();
             let event = reader
                 .read_event_into(&mut buf)
-                .map_err(|e| format!("not well-formed XML near byte {pos}: {e}"))?;
+                .map_err(|e| format!("truncated or not well-formed XML near byte {pos}: {e}"))?;
             let (start, empty) = match &event {
                 Event::Start(e) => (Some(e), false),
                 Event::Empty(e) => (Some(e), true),

@@ -4,5 +4,6 @@
 mod cli;
 mod common;
 mod github;
+mod junit;
 mod realdata;
 mod rubric_errors;
