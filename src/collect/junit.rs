@@ -163,7 +163,9 @@ impl JunitReader {
         let file = match File::open(path) {
             Ok(f) => f,
             Err(e) => {
-                self.out.skipped.push((name, format!("cannot read it: {e}")));
+                self.out
+                    .skipped
+                    .push((name, format!("cannot read it: {e}")));
                 return;
             }
         };
@@ -340,8 +342,7 @@ impl JunitReader {
                     if value.is_empty() {
                     } else if COMMIT_PROPERTIES.contains(&key.as_str()) {
                         meta.commit.get_or_insert_with(|| value.to_string());
-                    } else if TIME_PROPERTIES.contains(&key.as_str()) && meta.prop_time.is_none()
-                    {
+                    } else if TIME_PROPERTIES.contains(&key.as_str()) && meta.prop_time.is_none() {
                         match parse_time(value) {
                             Some(t) => meta.prop_time = Some(t),
                             None => meta.bad_times.push(value.to_string()),
@@ -363,9 +364,7 @@ impl JunitReader {
             });
         }
         if let Some(open) = stack.last() {
-            return Err(format!(
-                "truncated: the file ends inside <{open}>"
-            ));
+            return Err(format!("truncated: the file ends inside <{open}>"));
         }
         Ok(meta)
     }
@@ -618,8 +617,16 @@ text &amp; more</failure></testcase>
     fn time_falls_back_to_the_file_modified_time() {
         let mut r = JunitReader::new();
         let mtime = parse_time("2026-07-05T01:02:03Z");
-        r.read(&b"<testsuite><testcase name=\"a\"/></testsuite>"[..], "a.xml", mtime);
-        r.read(&b"<testsuite><testcase name=\"a\"/></testsuite>"[..], "b.xml", None);
+        r.read(
+            &b"<testsuite><testcase name=\"a\"/></testsuite>"[..],
+            "a.xml",
+            mtime,
+        );
+        r.read(
+            &b"<testsuite><testcase name=\"a\"/></testsuite>"[..],
+            "b.xml",
+            None,
+        );
         let c = r.finish();
         assert_eq!(c.evidence.runs[0].time, mtime);
         assert_eq!(c.evidence.runs[0].time_source, TimeSource::FileModified);
@@ -640,11 +647,7 @@ text &amp; more</failure></testcase>
         assert_eq!(c.skipped.len(), 2, "{:?}", c.skipped);
         assert_eq!(c.skipped[0].0, "f1.xml");
         assert_eq!(c.skipped[1].0, "f2.xml");
-        assert!(
-            c.skipped[1].1.contains("truncated"),
-            "{}",
-            c.skipped[1].1
-        );
+        assert!(c.skipped[1].1.contains("truncated"), "{}", c.skipped[1].1);
         assert!(!c.provenance(&["*.xml".into()], &[]).complete);
     }
 
@@ -669,9 +672,21 @@ text &amp; more</failure></testcase>
         assert!(c.evidence.runs.is_empty());
         assert!(c.evidence.tests.is_empty());
         let why: HashMap<_, _> = c.skipped.into_iter().collect();
-        assert!(why["html"].contains("root element is <html>"), "{}", why["html"]);
-        assert!(why["pom"].contains("root element is <project>"), "{}", why["pom"]);
-        assert!(why["latin1"].contains("UTF-8") || why["latin1"].contains("utf-8"), "{}", why["latin1"]);
+        assert!(
+            why["html"].contains("root element is <html>"),
+            "{}",
+            why["html"]
+        );
+        assert!(
+            why["pom"].contains("root element is <project>"),
+            "{}",
+            why["pom"]
+        );
+        assert!(
+            why["latin1"].contains("UTF-8") || why["latin1"].contains("utf-8"),
+            "{}",
+            why["latin1"]
+        );
         assert_eq!(why["empty"], "the file is empty");
         assert!(why["text"].contains("no root element"), "{}", why["text"]);
     }

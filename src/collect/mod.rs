@@ -2,8 +2,8 @@
 //! a [`Target`] into [`Evidence`]; everything after it is pure.
 
 pub mod git;
-pub mod junit;
 pub mod github;
+pub mod junit;
 
 use std::path::PathBuf;
 
@@ -115,7 +115,8 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
         for (file, why) in &read.skipped {
             warn(&format!("skipped {file}: {why}"));
         }
-        ev.sources.push(read.provenance(&request.junit, &files.empty));
+        ev.sources
+            .push(read.provenance(&request.junit, &files.empty));
         ev.tests = Some(read.evidence);
     }
     Ok(ev)
@@ -132,9 +133,7 @@ fn common_folder(paths: &[PathBuf]) -> Option<String> {
             }
         }
     }
-    common
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+    common.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
 fn collect_target(target: &Target, request: &Request) -> Result<Evidence, Error> {

@@ -163,8 +163,11 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
             format!("no test passed or failed in the {scope}; {s} skipped outcomes"),
         ));
     } else {
-        let mut failing: Vec<(usize, &Tally)> =
-            tally.iter().enumerate().filter(|(_, t)| t.failed > 0).collect();
+        let mut failing: Vec<(usize, &Tally)> = tally
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.failed > 0)
+            .collect();
         failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(&b.0)));
         out.push(Measurement {
             signal: d.id.to_string(),
@@ -336,7 +339,13 @@ mod tests {
         assert_eq!(m.value, Some(1.0));
         assert_eq!(flaky_labels(m), vec!["t1"]);
         assert_eq!(m.n, 4);
-        assert!(m.examples[0].note.as_deref().unwrap().contains("same commit"));
+        assert!(
+            m.examples[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("same commit")
+        );
         // t0 passed on aaa and failed on bbb: a different commit, not flaky.
     }
 
@@ -348,7 +357,10 @@ mod tests {
         assert_eq!(m.value, Some(1.0));
         assert_eq!(m.n, 1);
         assert_eq!(flaky_labels(m), vec!["t1"]);
-        assert_eq!(m.examples[0].value.as_deref(), Some("1 passed, 0 failed (1 passed on retry)"));
+        assert_eq!(
+            m.examples[0].value.as_deref(),
+            Some("1 passed, 0 failed (1 passed on retry)")
+        );
     }
 
     /// Without commits, flips between consecutive runs in time order count; file order is not time order.
@@ -377,8 +389,16 @@ mod tests {
         let m = measure(Some(&e), &window());
         assert_eq!(m[0].n, 8);
         assert_eq!(m[0].value, Some(7.0 / 8.0));
-        assert!(m[0].basis.contains("1 dated outside the window left out"), "{}", m[0].basis);
-        assert!(m[0].basis.contains("1 of unknown time kept"), "{}", m[0].basis);
+        assert!(
+            m[0].basis.contains("1 dated outside the window left out"),
+            "{}",
+            m[0].basis
+        );
+        assert!(
+            m[0].basis.contains("1 of unknown time kept"),
+            "{}",
+            m[0].basis
+        );
         assert_eq!(flaky_labels(&m[1]), vec!["t3"]);
     }
 
@@ -387,10 +407,9 @@ mod tests {
     fn no_files_is_insufficient() {
         let m = measure(None, &window());
         assert_eq!(m.len(), 2);
-        assert!(m.iter().all(|m| m
-            .insufficient
-            .as_deref()
-            .unwrap()
-            .contains("--junit GLOB")));
+        assert!(
+            m.iter()
+                .all(|m| m.insufficient.as_deref().unwrap().contains("--junit GLOB"))
+        );
     }
 }

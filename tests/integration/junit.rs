@@ -103,7 +103,13 @@ fn junit_files_join_a_repository() {
     assert_eq!(v["target"]["kind"], "git");
     assert_eq!(measurement(&v, "release.count_365d")["value"], 13.0);
     assert_eq!(measurement(&v, "tests.flaky_tests")["value"], 1.0);
-    assert!(v["categories"].as_array().unwrap().iter().any(|c| c["id"] == "tests"));
+    assert!(
+        v["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "tests")
+    );
     let direct = ws.run(&[&["report"][..], &args].concat()).ok();
     ws.run(&[&["collect"][..], &args, &["-o", "ev.json"]].concat())
         .ok();
@@ -125,17 +131,35 @@ fn corrupt_files_are_skipped_and_named() {
     ws.write("reports/run4.xml", "<html><body>502</body></html>");
     let r = ws.run(&["report", "--junit", "reports/*.xml", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("reports/run3.xml") && r.stderr.contains("truncated"), "{}", r.stderr);
-    assert!(r.stderr.contains("reports/run4.xml") && r.stderr.contains("<html>"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("reports/run3.xml") && r.stderr.contains("truncated"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("reports/run4.xml") && r.stderr.contains("<html>"),
+        "{}",
+        r.stderr
+    );
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let src = junit_source(&v);
     assert_eq!(src["items"], 3);
     assert_eq!(src["complete"], false);
     let notes = src["notes"].to_string();
-    assert!(notes.contains("run3.xml") && notes.contains("run4.xml"), "{notes}");
+    assert!(
+        notes.contains("run3.xml") && notes.contains("run4.xml"),
+        "{notes}"
+    );
     assert_eq!(measurement(&v, "tests.pass_rate")["n"], 123);
     // -q silences the warnings, not the provenance.
-    let q = ws.run(&["report", "-q", "--junit", "reports/*.xml", "--format", "json"]);
+    let q = ws.run(&[
+        "report",
+        "-q",
+        "--junit",
+        "reports/*.xml",
+        "--format",
+        "json",
+    ]);
     assert!(!q.stderr.contains("run3.xml"), "{}", q.stderr);
 }
 
@@ -158,7 +182,11 @@ fn empty_globs() {
         "json",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("\"nothing/*.xml\" matched no files"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("\"nothing/*.xml\" matched no files"),
+        "{}",
+        r.stderr
+    );
     let e = ws
         .run(&["compare", "a/b", "c/d", "--junit", "reports/*.xml"])
         .fails(2);
@@ -182,7 +210,10 @@ fn hostile_test_names_are_escaped() {
     assert!(md.contains("Flaky tests"), "{md}");
     assert!(!md.contains("<script>"), "{md}");
     assert!(!md.contains("@user"), "a raw mention would notify: {md}");
-    assert!(!md.contains("\n## heading"), "a newline in a name broke out: {md}");
+    assert!(
+        !md.contains("\n## heading"),
+        "a newline in a name broke out: {md}"
+    );
     // Every row of a table has as many cell separators as the table's header.
     let mut header: Option<usize> = None;
     for line in md.lines() {
