@@ -221,6 +221,7 @@ fn main() {
                 infer_from_remote: false,
                 quiet: true,
             },
+            junit: Vec::new(),
         };
         let before = fake.full_cost.load(Ordering::Relaxed);
         let started = Instant::now();

@@ -55,6 +55,7 @@ struct Settings {
     output: Option<PathBuf>,
     rule_override: Option<ReleaseRule>,
     github: GitHubRequest,
+    junit: Vec<String>,
 }
 
 impl Settings {
@@ -90,6 +91,7 @@ impl Settings {
             output: g.output,
             rule_override,
             github,
+            junit: g.junit,
         })
     }
 
@@ -101,6 +103,12 @@ impl Settings {
     /// Evidence for `target`, with the window and release rule to measure it by.
     fn evidence(&self, target: &Target) -> Result<(Evidence, Window, ReleaseRule), Error> {
         if let Target::Evidence(path) = target {
+            if !self.junit.is_empty() {
+                return Err(Error::Usage(format!(
+                    "--junit adds to a fresh collection, and {} is saved evidence: collect again with --junit",
+                    path.display()
+                )));
+            }
             let ev = Evidence::load(path)?;
             // Saved evidence keeps its own window unless the command line asks for
             // another; a relative --since then counts back from the evidence's end.
@@ -128,6 +136,7 @@ impl Settings {
                 release_rule: rule.clone(),
                 now: self.now,
                 github: self.github.clone(),
+                junit: self.junit.clone(),
             },
         )?;
         Ok((ev, window, rule))
@@ -231,7 +240,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 )));
             }
             let settings = Settings::new(cli.global)?;
-            let target = Target::parse(target.as_deref().unwrap_or("."))?;
+            let target = match target.as_deref() {
+                Some(t) => Target::parse(t)?,
+                None if !settings.junit.is_empty() => Target::Artifacts,
+                None => Target::parse(".")?,
+            };
             let report = settings.report(&target)?;
             let text = match settings.format {
                 Format::Markdown => report::render_report(&report, settings.template.as_deref())?,
@@ -260,12 +273,26 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 ));
             }
             let settings = Settings::new(cli.global)?;
-            let target = Target::parse(&target)?;
+            let target = match target.as_deref() {
+                Some(t) => Target::parse(t)?,
+                None if !settings.junit.is_empty() => Target::Artifacts,
+                None => {
+                    return Err(Error::Usage(
+                        "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or --junit GLOB"
+                            .into(),
+                    ));
+                }
+            };
             let (ev, _, _) = settings.evidence(&target)?;
             settings.emit(&ev.to_json())?;
             Ok(Outcome::Done)
         }
         Command::Compare { targets } => {
+            if !cli.global.junit.is_empty() {
+                return Err(Error::Usage(
+                    "compare does not take --junit: test reports belong to one target; run `readiness collect TARGET --junit GLOB -o FILE` per target and compare the evidence files".into(),
+                ));
+            }
             let settings = Settings::new(cli.global)?;
             let targets = targets
                 .iter()

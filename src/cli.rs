@@ -79,6 +79,10 @@ pub struct Global {
     #[arg(long, global = true)]
     pub offline: bool,
 
+    /// JUnit XML test reports (a glob, quoted; repeatable): one file is one test run. Alone, they are the target
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub junit: Vec<String>,
+
     /// No progress or notices on standard error
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -96,7 +100,7 @@ pub enum Format {
 pub enum Command {
     /// Collect, measure, score and render a report on one target
     Report {
-        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: .]
+        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]
         target: Option<String>,
         /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
         #[arg(long, value_name = "SCORE")]
@@ -104,8 +108,8 @@ pub enum Command {
     },
     /// Collect evidence and save it as JSON, to be scored later with `readiness report FILE`
     Collect {
-        /// A local git clone, OWNER/REPO or a GitHub URL
-        target: String,
+        /// A local git clone, OWNER/REPO or a GitHub URL [default: none with --junit]
+        target: Option<String>,
     },
     /// Score several targets with the same rubric and window, side by side
     Compare {

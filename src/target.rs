@@ -14,6 +14,8 @@ pub enum Target {
     Evidence(PathBuf),
     /// A repository on GitHub.
     GitHub { owner: String, repo: String },
+    /// No repository: only artifact files (`--junit`).
+    Artifacts,
 }
 
 impl Target {
@@ -44,6 +46,7 @@ impl Target {
         match self {
             Target::Git(p) | Target::Evidence(p) => p.display().to_string(),
             Target::GitHub { owner, repo } => format!("{owner}/{repo}"),
+            Target::Artifacts => "artifacts".into(),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod git;
 pub mod github;
+pub mod junit;
 
 use std::path::PathBuf;
 
@@ -24,6 +25,8 @@ pub struct Request {
     /// The moment recorded as `collected_at`.
     pub now: DateTime<Utc>,
     pub github: GitHubRequest,
+    /// `--junit` patterns: JUnit XML files added to the evidence.
+    pub junit: Vec<String>,
 }
 
 /// How to reach GitHub.
@@ -86,7 +89,65 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// A target that cannot be read; a GitHub repository that does not exist or
 /// refuses the credentials. A saved evidence file is not collected again.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
+    let files = junit::expand(&request.junit)?;
+    let warn = |text: &str| {
+        if !request.github.quiet {
+            eprintln!("readiness: warning: {text}");
+        }
+    };
+    for pattern in &files.empty {
+        warn(&format!("--junit {pattern:?} matched no files"));
+    }
+    if matches!(target, Target::Artifacts) && files.paths.is_empty() {
+        return Err(Error::Usage(format!(
+            "no JUnit XML files: {} matched nothing, and there is no other target",
+            files
+                .empty
+                .iter()
+                .map(|p| format!("--junit {p:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut ev = collect_target(target, request)?;
+    if !request.junit.is_empty() {
+        let read = junit::read_files(&files.paths);
+        for (file, why) in &read.skipped {
+            warn(&format!("skipped {file}: {why}"));
+        }
+        ev.sources
+            .push(read.provenance(&request.junit, &files.empty));
+        ev.tests = Some(read.evidence);
+    }
+    Ok(ev)
+}
+
+/// The folder name that every path shares, if any.
+fn common_folder(paths: &[PathBuf]) -> Option<String> {
+    let first = paths.first()?.parent()?;
+    let mut common: PathBuf = first.to_path_buf();
+    for p in &paths[1..] {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                return None;
+            }
+        }
+    }
+    common.file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
+fn collect_target(target: &Target, request: &Request) -> Result<Evidence, Error> {
     match target {
+        Target::Artifacts => {
+            let paths = junit::expand(&request.junit)?.paths;
+            let info = TargetInfo {
+                name: common_folder(&paths).unwrap_or_else(|| "junit files".into()),
+                kind: "artifacts".into(),
+                location: request.junit.join(" "),
+                remote: None,
+            };
+            Ok(empty(info, request))
+        }
         Target::Git(path) => {
             let repo = git::read(path)?;
             let explicit = request.github.repo.clone();

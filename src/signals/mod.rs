@@ -222,7 +222,7 @@ pub static SIGNALS: &[SignalDef] = &[
         id: "tests.pass_rate",
         unit: Unit::Fraction,
         title: "Test cases that pass",
-        definition: "Share of test-case outcomes over all runs (JUnit XML files) that passed: passed / (passed + failed + error); skipped cases left out.",
+        definition: "Share of test-case outcomes over the runs (JUnit XML files) in the window that passed: passed / (passed + failed + error), a test that passed on retry within a run counting as passed; skipped cases left out.",
         anchor: "JUnit XML schema",
         source: "JUnit XML files",
     },

@@ -1,19 +1,415 @@
 //! Test signals from JUnit XML runs: `tests.pass_rate`, `tests.flaky_tests`.
+//!
+//! Each file is a run. Runs whose time is known and outside the window are
+//! left out; runs of unknown time are kept (the basis says how many).
+//!
+//! An `x` outcome (passed and failed within one run: a retried test) counts
+//! as a pass for `tests.pass_rate`, since the run went on green, and marks
+//! the test flaky. Skipped and absent tests are left out of both signals.
 
-use super::{Measurement, SIGNALS};
-use crate::evidence::TestEvidence;
+use std::collections::HashMap;
+
+use super::{Example, Measurement, SIGNALS, SignalDef};
+use crate::evidence::{TestEvidence, TestRun};
 use crate::window::Window;
 
 const IDS: [&str; 2] = ["tests.pass_rate", "tests.flaky_tests"];
+const SOURCE: &str = "JUnit XML files";
+/// How many flaky tests are listed as examples.
+const FLAKY_EXAMPLES: usize = 15;
+/// How many most-failing tests are listed under the pass rate.
+const FAILING_EXAMPLES: usize = 10;
+
+fn def(id: &str) -> &'static SignalDef {
+    SIGNALS.iter().find(|d| d.id == id).unwrap_or(&SIGNALS[0])
+}
+
+/// Per test, its outcomes over the runs counted.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    retried: u64,
+    /// Runs in which it ran (not skipped, not absent).
+    runs: u64,
+    same_commit: bool,
+    flipped: bool,
+}
+
+fn is_pass(c: u8) -> bool {
+    matches!(c, b'p' | b'x')
+}
+
+fn is_fail(c: u8) -> bool {
+    matches!(c, b'f' | b'e' | b'x')
+}
+
+fn outcome(run: &TestRun, i: usize) -> u8 {
+    run.outcomes.as_bytes().get(i).copied().unwrap_or(b'.')
+}
 
 /// Measures the `tests.*` signals (`None`: no JUnit XML files were given).
 #[must_use]
 pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement> {
-    let _ = tests;
-    IDS.iter()
-        .filter_map(|id| SIGNALS.iter().find(|d| d.id == *id))
-        .map(|d| {
-            Measurement::insufficient(d, *window, "JUnit XML files", "not measured yet".into())
-        })
-        .collect()
+    let none_for_all = |reason: &str| {
+        IDS.iter()
+            .map(|id| Measurement::insufficient(def(id), *window, SOURCE, reason.to_string()))
+            .collect()
+    };
+    let Some(ev) = tests else {
+        return none_for_all("no JUnit XML files were given (--junit GLOB)");
+    };
+    if ev.runs.is_empty() {
+        return none_for_all("no JUnit XML file could be read");
+    }
+    let runs: Vec<&TestRun> = ev
+        .runs
+        .iter()
+        .filter(|r| r.time.is_none_or(|t| window.contains(t)))
+        .collect();
+    let outside = ev.runs.len() - runs.len();
+    let untimed = runs.iter().filter(|r| r.time.is_none()).count();
+    let mut scope = format!("{} runs (JUnit XML files)", runs.len());
+    if outside > 0 {
+        scope.push_str(&format!(", {outside} dated outside the window left out"));
+    }
+    if untimed > 0 {
+        scope.push_str(&format!(", {untimed} of unknown time kept"));
+    }
+    if runs.is_empty() {
+        return none_for_all(&format!(
+            "all {} runs are dated outside the window",
+            ev.runs.len()
+        ));
+    }
+
+    let n_tests = ev.tests.len();
+    let mut tally = vec![Tally::default(); n_tests];
+    let (mut p, mut x, mut f, mut e, mut s) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    for run in &runs {
+        for (i, c) in run.outcomes.bytes().enumerate().take(n_tests) {
+            let t = &mut tally[i];
+            match c {
+                b'p' => p += 1,
+                b'x' => x += 1,
+                b'f' => f += 1,
+                b'e' => e += 1,
+                b's' => s += 1,
+                _ => continue,
+            }
+            if c == b's' {
+                continue;
+            }
+            t.runs += 1;
+            if is_pass(c) {
+                t.passed += 1;
+            }
+            if matches!(c, b'f' | b'e') {
+                t.failed += 1;
+            }
+            if c == b'x' {
+                t.retried += 1;
+            }
+        }
+    }
+
+    // Same commit: a test with a pass and a failure among the runs of one commit.
+    let mut by_commit: HashMap<&str, Vec<&TestRun>> = HashMap::new();
+    let mut no_commit: Vec<&TestRun> = Vec::new();
+    for run in &runs {
+        match run.commit.as_deref() {
+            Some(c) => by_commit.entry(c).or_default().push(run),
+            None => no_commit.push(run),
+        }
+    }
+    for group in by_commit.values().filter(|g| g.len() > 1) {
+        for (i, t) in tally.iter_mut().enumerate() {
+            let (mut pass, mut fail) = (false, false);
+            for run in group {
+                let c = outcome(run, i);
+                pass |= is_pass(c);
+                fail |= is_fail(c);
+            }
+            t.same_commit |= pass && fail;
+        }
+    }
+    // Unknown commits: flips between consecutive runs in time order (runs
+    // without a time first, in file order; the sort is stable).
+    no_commit.sort_by_key(|r| r.time);
+    for (i, t) in tally.iter_mut().enumerate() {
+        let mut last: Option<bool> = None;
+        for run in &no_commit {
+            let c = outcome(run, i);
+            if !matches!(c, b'p' | b'f' | b'e') {
+                continue;
+            }
+            let passed = c == b'p';
+            t.flipped |= last.is_some_and(|l| l != passed);
+            last = Some(passed);
+        }
+    }
+
+    let ran: usize = tally.iter().filter(|t| t.runs > 0).count();
+    let mut out = Vec::with_capacity(2);
+
+    // tests.pass_rate
+    let d = def("tests.pass_rate");
+    let n = p + x + f + e;
+    if n == 0 {
+        out.push(Measurement::insufficient(
+            d,
+            *window,
+            SOURCE,
+            format!("no test passed or failed in the {scope}; {s} skipped outcomes"),
+        ));
+    } else {
+        let mut failing: Vec<(usize, &Tally)> = tally
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.failed > 0)
+            .collect();
+        failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(&b.0)));
+        out.push(Measurement {
+            signal: d.id.to_string(),
+            value: Some((p + x) as f64 / n as f64),
+            unit: d.unit,
+            n,
+            window: *window,
+            source: SOURCE.into(),
+            basis: format!(
+                "{n} test outcomes of {ran} distinct tests over {scope}: {p} passed, {x} passed on retry (counted as passes), {f} failed, {e} errors; {s} skipped outcomes left out."
+            ),
+            insufficient: None,
+            examples: failing
+                .iter()
+                .take(FAILING_EXAMPLES)
+                .map(|(i, t)| Example {
+                    label: ev.tests[*i].clone(),
+                    date: None,
+                    value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
+                    note: None,
+                    url: None,
+                })
+                .collect(),
+        });
+    }
+
+    // tests.flaky_tests
+    let d = def("tests.flaky_tests");
+    let eligible = tally
+        .iter()
+        .filter(|t| t.runs >= 2 || t.retried > 0)
+        .count() as u64;
+    let mut flaky: Vec<(usize, &Tally)> = tally
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.same_commit || t.retried > 0 || t.flipped)
+        .collect();
+    if eligible == 0 {
+        out.push(Measurement::insufficient(
+            d,
+            *window,
+            SOURCE,
+            format!("no test ran in two runs or was retried, in the {scope}"),
+        ));
+        return out;
+    }
+    let by_commit_runs = runs.len() - no_commit.len();
+    // Flakiest first: the most evenly split between passing and failing.
+    flaky.sort_by(|a, b| {
+        let score = |t: &Tally| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
+        score(b.1).cmp(&score(a.1)).then(a.0.cmp(&b.0))
+    });
+    out.push(Measurement {
+        signal: d.id.to_string(),
+        value: Some(flaky.len() as f64),
+        unit: d.unit,
+        n: eligible,
+        window: *window,
+        source: SOURCE.into(),
+        basis: format!(
+            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {by_commit_runs} runs grouped by {} commits, {} runs of unknown commit compared in time order.",
+            flaky.len(),
+            by_commit.len(),
+            no_commit.len()
+        ),
+        insufficient: None,
+        examples: flaky
+            .iter()
+            .take(FLAKY_EXAMPLES)
+            .map(|(i, t)| {
+                let mut how = Vec::new();
+                if t.same_commit {
+                    how.push("passed and failed on the same commit");
+                }
+                if t.retried > 0 {
+                    how.push("retried within a run");
+                }
+                if t.flipped {
+                    how.push("flipped between runs");
+                }
+                let mut value = format!("{} passed, {} failed", t.passed, t.failed);
+                if t.retried > 0 {
+                    value.push_str(&format!(" ({} passed on retry)", t.retried));
+                }
+                Example {
+                    label: ev.tests[*i].clone(),
+                    date: None,
+                    value: Some(value),
+                    note: Some(how.join("; ")),
+                    url: None,
+                }
+            })
+            .collect(),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+    use crate::evidence::TimeSource;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn window() -> Window {
+        Window {
+            since: t("2026-01-01T00:00:00Z"),
+            until: t("2026-07-01T00:00:00Z"),
+        }
+    }
+
+    fn run(commit: Option<&str>, time: Option<&str>, outcomes: &str) -> TestRun {
+        TestRun {
+            file: "f.xml".into(),
+            commit: commit.map(str::to_string),
+            time: time.map(t),
+            time_source: if time.is_some() {
+                TimeSource::Attribute
+            } else {
+                TimeSource::Unknown
+            },
+            outcomes: outcomes.into(),
+        }
+    }
+
+    fn ev(runs: Vec<TestRun>) -> TestEvidence {
+        TestEvidence {
+            tests: (0..5).map(|i| format!("t{i}")).collect(),
+            runs,
+        }
+    }
+
+    fn flaky_labels(m: &Measurement) -> Vec<String> {
+        let mut v: Vec<String> = m.examples.iter().map(|e| e.label.clone()).collect();
+        v.sort();
+        v
+    }
+
+    /// Pass rate is (p + x) / (p + x + f + e); skipped and absent are left out of n.
+    #[test]
+    fn pass_rate_arithmetic() {
+        let e = ev(vec![
+            run(None, None, "ppfs."),
+            run(None, None, "pxe"),
+            run(None, None, "pps"),
+        ]);
+        let m = measure(Some(&e), &window());
+        assert_eq!(m[0].signal, "tests.pass_rate");
+        assert_eq!(m[0].n, 8);
+        assert_eq!(m[0].value, Some(6.0 / 8.0));
+        assert!(m[0].basis.contains("2 skipped"), "{}", m[0].basis);
+        assert!(m[0].basis.contains("1 passed on retry"), "{}", m[0].basis);
+        assert_eq!(m[0].examples[0].label, "t2");
+    }
+
+    /// On one commit, a test that passed in one run and failed in another is flaky; a test always failing is not.
+    #[test]
+    fn flaky_by_same_commit() {
+        let e = ev(vec![
+            run(Some("aaa"), None, "pfff"),
+            run(Some("aaa"), None, "ppfe"),
+            run(Some("bbb"), None, "fpp"),
+        ]);
+        let m = &measure(Some(&e), &window())[1];
+        assert_eq!(m.value, Some(1.0));
+        assert_eq!(flaky_labels(m), vec!["t1"]);
+        assert_eq!(m.n, 4);
+        assert!(
+            m.examples[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("same commit")
+        );
+        // t0 passed on aaa and failed on bbb: a different commit, not flaky.
+    }
+
+    /// An `x` in any run makes the test flaky, even in a single run.
+    #[test]
+    fn flaky_by_retry_within_a_run() {
+        let e = ev(vec![run(None, None, "pxp")]);
+        let m = &measure(Some(&e), &window())[1];
+        assert_eq!(m.value, Some(1.0));
+        assert_eq!(m.n, 1);
+        assert_eq!(flaky_labels(m), vec!["t1"]);
+        assert_eq!(
+            m.examples[0].value.as_deref(),
+            Some("1 passed, 0 failed (1 passed on retry)")
+        );
+    }
+
+    /// Without commits, flips between consecutive runs in time order count; file order is not time order.
+    #[test]
+    fn flaky_by_flips_in_time_order() {
+        let e = ev(vec![
+            run(None, Some("2026-03-03T00:00:00Z"), "pfp"),
+            run(None, Some("2026-03-01T00:00:00Z"), "pfp"),
+            run(None, Some("2026-03-02T00:00:00Z"), "ffs"),
+        ]);
+        let m = &measure(Some(&e), &window())[1];
+        // In time order t0 is p f p (flips), t1 is f f f, t2 is p . p.
+        assert_eq!(flaky_labels(m), vec!["t0"]);
+        assert_eq!(m.n, 3);
+        assert!(m.examples[0].note.as_deref().unwrap().contains("flipped"));
+    }
+
+    /// Runs dated outside the window are left out and counted in the basis; undated runs are kept.
+    #[test]
+    fn window_filters_dated_runs_only() {
+        let e = ev(vec![
+            run(None, Some("2025-06-01T00:00:00Z"), "ffff"),
+            run(None, Some("2026-03-01T00:00:00Z"), "pppp"),
+            run(None, None, "pppf"),
+        ]);
+        let m = measure(Some(&e), &window());
+        assert_eq!(m[0].n, 8);
+        assert_eq!(m[0].value, Some(7.0 / 8.0));
+        assert!(
+            m[0].basis.contains("1 dated outside the window left out"),
+            "{}",
+            m[0].basis
+        );
+        assert!(
+            m[0].basis.contains("1 of unknown time kept"),
+            "{}",
+            m[0].basis
+        );
+        assert_eq!(flaky_labels(&m[1]), vec!["t3"]);
+    }
+
+    /// No JUnit evidence at all is insufficient with the flag to use.
+    #[test]
+    fn no_files_is_insufficient() {
+        let m = measure(None, &window());
+        assert_eq!(m.len(), 2);
+        assert!(
+            m.iter()
+                .all(|m| m.insufficient.as_deref().unwrap().contains("--junit GLOB"))
+        );
+    }
 }

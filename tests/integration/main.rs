@@ -6,5 +6,6 @@ mod common;
 mod github;
 mod github_actions;
 mod github_enterprise;
+mod junit;
 mod realdata;
 mod rubric_errors;

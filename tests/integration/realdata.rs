@@ -168,3 +168,126 @@ fn distributed_release_signals_match_the_tsv() {
         );
     }
 }
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// dask/distributed's real CI test report, one JUnit file per CI job: the
+/// pass rate and the set of flaky tests (no commits, so flips between
+/// consecutive jobs in time order) match values computed here from the TSV.
+#[test]
+fn distributed_test_report_matches_the_tsv() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let Some(tsv) = realdata("ci-test-reports/dask__distributed.gh-pages.test_short_report.tsv")
+    else {
+        return;
+    };
+    let text = std::fs::read_to_string(tsv).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "test\tfile\tsuite\tdate\tstatus\tmessage\thtml_url"
+    );
+    // One job (html_url) = one run: (date, url) -> [(test id, status)].
+    let mut jobs: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+    for l in lines {
+        let c: Vec<&str> = l.split('\t').collect();
+        jobs.entry((c[3].to_string(), c[6].to_string()))
+            .or_default()
+            .push((format!("{}::{}", c[1], c[0]), c[4].to_string()));
+    }
+    assert!(jobs.len() > 100, "{} jobs", jobs.len());
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.path("runs")).unwrap();
+    for (i, ((date, _), rows)) in jobs.iter().enumerate() {
+        let mut x = format!("<testsuites><testsuite name=\"pytest\" timestamp=\"{date}\">\n");
+        for (id, status) in rows {
+            let (class, name) = id.split_once("::").unwrap();
+            let child = match status.as_str() {
+                "fail" => "<failure message=\"failed\"/>",
+                "skip" => "<skipped/>",
+                _ => "",
+            };
+            x.push_str(&format!(
+                "<testcase classname=\"{}\" name=\"{}\">{child}</testcase>\n",
+                xml_escape(class),
+                xml_escape(name)
+            ));
+        }
+        x.push_str("</testsuite></testsuites>\n");
+        // Names in (date, url) order, so the glob's order breaks ties in time as here.
+        ws.write(&format!("runs/job{i:05}.xml"), &x);
+    }
+
+    // Expected, straight from the rows.
+    let (mut pass, mut fail) = (0u64, 0u64);
+    let mut seq: BTreeMap<&str, Vec<bool>> = BTreeMap::new();
+    for rows in jobs.values() {
+        for (id, status) in rows {
+            match status.as_str() {
+                "pass" => pass += 1,
+                "fail" => fail += 1,
+                _ => continue,
+            }
+            seq.entry(id).or_default().push(status == "pass");
+        }
+    }
+    let flaky: BTreeSet<&str> = seq
+        .iter()
+        .filter(|(_, s)| s.windows(2).any(|w| w[0] != w[1]))
+        .map(|(id, _)| *id)
+        .collect();
+    let eligible = seq.values().filter(|s| s.len() >= 2).count();
+
+    let out = ws
+        .run(&["report", "--junit", "runs/*.xml", "--format", "json"])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = |id: &str| {
+        v["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["signal"] == id)
+            .unwrap()
+            .clone()
+    };
+    let rate = m("tests.pass_rate");
+    assert_eq!(rate["n"], pass + fail);
+    let want = pass as f64 / (pass + fail) as f64;
+    assert!(
+        (rate["value"].as_f64().unwrap() - want).abs() < 1e-3,
+        "{} vs {want}",
+        rate["value"]
+    );
+    let f = m("tests.flaky_tests");
+    assert_eq!(f["value"].as_f64().unwrap() as usize, flaky.len());
+    assert_eq!(f["n"].as_u64().unwrap() as usize, eligible);
+    let listed: BTreeSet<String> = f["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap().to_string())
+        .collect();
+    if flaky.len() <= 15 {
+        let want: BTreeSet<String> = flaky.iter().map(|s| (*s).to_string()).collect();
+        assert_eq!(listed, want);
+    } else {
+        assert_eq!(listed.len(), 15);
+    }
+    assert!(
+        listed.iter().all(|l| flaky.contains(l.as_str())),
+        "{listed:?} vs {flaky:?}"
+    );
+    assert!(!flaky.is_empty());
+    eprintln!(
+        "distributed: {} jobs, pass rate {want:.4} over {} outcomes, {} flaky of {eligible}",
+        jobs.len(),
+        pass + fail,
+        flaky.len()
+    );
+}

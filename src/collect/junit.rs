@@ -1,0 +1,729 @@
+//! JUnit XML files: one file is one run of a test suite.
+//!
+//! Files are read as a stream of XML events (`quick-xml`), never whole, so a
+//! file of any size costs a small buffer plus the test names. Test names are
+//! interned: each distinct test is stored once, and a run is one letter per
+//! test (see [`TestRun::outcomes`]).
+//!
+//! Producers handled: pytest `--junitxml` (with pytest-rerunfailures),
+//! cargo-nextest, Maven Surefire/Failsafe, Jest and other JUnit reporters.
+//! The root is `<testsuites>` or `<testsuite>`; suites nest to any depth.
+//! The run's time is the first `timestamp` attribute of a `<testsuites>` or
+//! `<testsuite>`, else a suite `<property>` named like `timestamp`, else the
+//! file's modification time; zone-less times are UTC. The commit is a suite
+//! `<property>` named like `commit`, `git_commit`, `sha` or `GITHUB_SHA`.
+//!
+//! Per test and file the outcome is: `f` when a `<failure>` was recorded and
+//! the test never passed, `e` for an `<error>` alone, `s` when it was only
+//! skipped, `p` when it passed, and `x` when it both passed and failed in the
+//! same file: a test case repeated with different outcomes (pytest reruns),
+//! or a pass with `<flakyFailure>`, `<flakyError>`, `<rerunFailure>`,
+//! `<rerunError>` or `<rerun>` children (nextest, Surefire, rerunfailures).
+//!
+//! A file that cannot be read whole (truncated, not UTF-8, not JUnit XML,
+//! unreadable) is skipped entirely, with a warning: the cases read before the
+//! break are not counted, since a partial run would bias pass rates towards
+//! whichever tests happen to come first.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use crate::error::Error;
+use crate::evidence::{Provenance, TestEvidence, TestRun, TimeSource};
+
+/// Property names (lower case, `.` and `-` read as `_`) that give the commit tested.
+const COMMIT_PROPERTIES: &[&str] = &[
+    "commit",
+    "git_commit",
+    "commit_sha",
+    "git_sha",
+    "sha",
+    "github_sha",
+    "ci_commit_sha",
+    "revision",
+    "git_revision",
+];
+
+/// Property names that give the time of the run.
+const TIME_PROPERTIES: &[&str] = &["timestamp", "date", "started_at", "start_time"];
+
+// Per test and file, what was seen.
+const PASS: u8 = 1;
+const FAIL: u8 = 2;
+const ERROR: u8 = 4;
+const SKIP: u8 = 8;
+const RETRY: u8 = 16;
+const SEEN: u8 = 32;
+
+/// Files found for a list of glob patterns.
+#[derive(Debug, Default)]
+pub struct Files {
+    /// Every file matched, in pattern order then name order, each once.
+    pub paths: Vec<PathBuf>,
+    /// The patterns that matched nothing.
+    pub empty: Vec<String>,
+}
+
+/// Expands `--junit` patterns. A pattern that names an existing file is that file.
+///
+/// # Errors
+/// A pattern that is not a valid glob.
+pub fn expand(patterns: &[String]) -> Result<Files, Error> {
+    let mut files = Files::default();
+    let mut seen = std::collections::HashSet::new();
+    for pattern in patterns {
+        let mut found = Vec::new();
+        if Path::new(pattern).is_file() {
+            found.push(PathBuf::from(pattern));
+        } else {
+            let paths = glob::glob(pattern).map_err(|e| {
+                Error::Usage(format!("--junit {pattern:?} is not a valid pattern: {e}"))
+            })?;
+            // Entries that cannot be listed are left to the read, which names them.
+            found.extend(paths.filter_map(Result::ok).filter(|p| !p.is_dir()));
+        }
+        if found.is_empty() {
+            files.empty.push(pattern.clone());
+        }
+        for p in found {
+            if seen.insert(p.clone()) {
+                files.paths.push(p);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Test runs read from files, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub evidence: TestEvidence,
+    /// `(file, problem)` for every file skipped.
+    pub skipped: Vec<(String, String)>,
+    /// Remarks that are not failures (a timestamp that could not be read).
+    pub notes: Vec<String>,
+}
+
+impl Collected {
+    /// The provenance record for these files, `patterns` being what was asked for.
+    #[must_use]
+    pub fn provenance(&self, patterns: &[String], empty: &[String]) -> Provenance {
+        let mut notes: Vec<String> = empty
+            .iter()
+            .map(|p| format!("the pattern {p:?} matched no files"))
+            .collect();
+        notes.extend(
+            self.skipped
+                .iter()
+                .map(|(f, why)| format!("skipped {f}: {why}")),
+        );
+        notes.extend(self.notes.iter().cloned());
+        Provenance {
+            source: "junit".into(),
+            location: patterns.join(" "),
+            items: self.evidence.runs.len() as u64,
+            item: "files".into(),
+            requests: 0,
+            complete: self.skipped.is_empty() && empty.is_empty(),
+            notes,
+            fetched_at: None,
+        }
+    }
+}
+
+/// Interns test ids while files are read.
+#[derive(Debug, Default)]
+pub struct JunitReader {
+    ids: HashMap<String, usize>,
+    out: Collected,
+    /// Per test, what the current file showed (reused between files).
+    seen: Vec<u8>,
+    key: String,
+}
+
+impl JunitReader {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads one file; on failure nothing of it is kept and the problem is recorded.
+    pub fn read_file(&mut self, path: &Path) {
+        let name = path.display().to_string();
+        let mtime = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .map(DateTime::<Utc>::from);
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.out
+                    .skipped
+                    .push((name, format!("cannot read it: {e}")));
+                return;
+            }
+        };
+        self.read(BufReader::with_capacity(64 * 1024, file), &name, mtime);
+    }
+
+    /// Reads one run from `input`, named `name`, whose file was modified at `mtime`.
+    pub fn read<R: std::io::BufRead>(
+        &mut self,
+        input: R,
+        name: &str,
+        mtime: Option<DateTime<Utc>>,
+    ) {
+        let before = self.out.evidence.tests.len();
+        self.seen.clear();
+        self.seen.resize(before, 0);
+        match self.parse(input) {
+            Ok(meta) => {
+                let outcomes = self.outcomes();
+                let (time, time_source) = match (meta.attr_time, meta.prop_time, mtime) {
+                    (Some(t), _, _) => (Some(t), TimeSource::Attribute),
+                    (None, Some(t), _) => (Some(t), TimeSource::Property),
+                    (None, None, Some(t)) => (Some(t), TimeSource::FileModified),
+                    (None, None, None) => (None, TimeSource::Unknown),
+                };
+                for bad in meta.bad_times {
+                    self.out
+                        .notes
+                        .push(format!("{name}: the time {bad:?} could not be read"));
+                }
+                self.out.evidence.runs.push(TestRun {
+                    file: name.to_string(),
+                    commit: meta.commit,
+                    time,
+                    time_source,
+                    outcomes,
+                });
+            }
+            Err(problem) => {
+                // Forget the tests only this file introduced.
+                for id in self.out.evidence.tests.drain(before..) {
+                    self.ids.remove(&id);
+                }
+                self.out.skipped.push((name.to_string(), problem));
+            }
+        }
+    }
+
+    /// The runs read so far.
+    #[must_use]
+    pub fn finish(self) -> Collected {
+        self.out
+    }
+
+    fn outcomes(&self) -> String {
+        let mut s: String = self.seen.iter().map(|&f| letter(f)).collect();
+        let kept = s.trim_end_matches('.').len();
+        s.truncate(kept);
+        s
+    }
+
+    fn intern(&mut self) -> usize {
+        if let Some(&i) = self.ids.get(self.key.as_str()) {
+            return i;
+        }
+        let i = self.out.evidence.tests.len();
+        self.out.evidence.tests.push(self.key.clone());
+        self.ids.insert(self.key.clone(), i);
+        self.seen.push(0);
+        i
+    }
+
+    fn parse<R: std::io::BufRead>(&mut self, input: R) -> Result<Meta, String> {
+        let mut reader = Reader::from_reader(input);
+        reader.config_mut().check_end_names = true;
+        let mut buf = Vec::with_capacity(4096);
+        let mut meta = Meta::default();
+        // Element names from the root down (local names, owned: depth is small).
+        let mut stack: Vec<String> = Vec::new();
+        // Names of the enclosing test suites, innermost last.
+        let mut suites: Vec<Option<String>> = Vec::new();
+        let mut case: Option<Case> = None;
+        let mut root_seen = false;
+        loop {
+            let pos = reader.buffer_position();
+            let event = reader
+                .read_event_into(&mut buf)
+                .map_err(|e| format!("truncated or not well-formed XML near byte {pos}: {e}"))?;
+            let (start, empty) = match &event {
+                Event::Start(e) => (Some(e), false),
+                Event::Empty(e) => (Some(e), true),
+                Event::End(_) => {
+                    let name = stack.pop().unwrap_or_default();
+                    match name.as_str() {
+                        "testcase" => {
+                            if let Some(c) = case.take() {
+                                self.close_case(c);
+                            }
+                        }
+                        "testsuite" => {
+                            suites.pop();
+                        }
+                        _ => {}
+                    }
+                    (None, false)
+                }
+                Event::Eof => break,
+                _ => (None, false),
+            };
+            let Some(e) = start else {
+                buf.clear();
+                continue;
+            };
+            let local = e.local_name().as_ref().to_string();
+            if !root_seen {
+                root_seen = true;
+                if local != "testsuites" && local != "testsuite" {
+                    return Err(format!(
+                        "not JUnit XML: the root element is <{local}>, not <testsuites> or <testsuite>"
+                    ));
+                }
+            }
+            let in_case = case.is_some();
+            match local.as_str() {
+                "testsuite" | "testsuites" => {
+                    let name = attr(e, "name")?;
+                    if let Some(ts) = attr(e, "timestamp")?
+                        && meta.attr_time.is_none()
+                    {
+                        match parse_time(&ts) {
+                            Some(t) => meta.attr_time = Some(t),
+                            None => meta.bad_times.push(ts),
+                        }
+                    }
+                    if !empty && local == "testsuite" {
+                        suites.push(name);
+                    }
+                }
+                "testcase" if !in_case => {
+                    let class = attr(e, "classname")?;
+                    let name = attr(e, "name")?.unwrap_or_default();
+                    let suite = suites.iter().rev().find_map(|s| s.clone());
+                    self.key.clear();
+                    if let Some(prefix) = class.filter(|c| !c.is_empty()).or(suite) {
+                        self.key.push_str(&prefix);
+                        self.key.push_str("::");
+                    }
+                    self.key.push_str(&name);
+                    let c = Case {
+                        index: self.intern(),
+                        flags: 0,
+                    };
+                    if empty {
+                        self.close_case(c);
+                    } else {
+                        case = Some(c);
+                    }
+                }
+                "failure" if in_case => set(&mut case, FAIL),
+                "error" if in_case => set(&mut case, ERROR),
+                "skipped" if in_case => set(&mut case, SKIP),
+                "flakyFailure" | "flakyError" | "rerunFailure" | "rerunError" | "rerun"
+                    if in_case =>
+                {
+                    set(&mut case, RETRY);
+                }
+                "property" if !in_case => {
+                    let key = attr(e, "name")?
+                        .unwrap_or_default()
+                        .to_ascii_lowercase()
+                        .replace(['.', '-'], "_");
+                    let value = attr(e, "value")?.unwrap_or_default();
+                    let value = value.trim();
+                    if value.is_empty() {
+                    } else if COMMIT_PROPERTIES.contains(&key.as_str()) {
+                        meta.commit.get_or_insert_with(|| value.to_string());
+                    } else if TIME_PROPERTIES.contains(&key.as_str()) && meta.prop_time.is_none() {
+                        match parse_time(value) {
+                            Some(t) => meta.prop_time = Some(t),
+                            None => meta.bad_times.push(value.to_string()),
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if !empty {
+                stack.push(local);
+            }
+            buf.clear();
+        }
+        if !root_seen {
+            return Err(if reader.buffer_position() == 0 {
+                "the file is empty".into()
+            } else {
+                "not JUnit XML: no root element".into()
+            });
+        }
+        if let Some(open) = stack.last() {
+            return Err(format!("truncated: the file ends inside <{open}>"));
+        }
+        Ok(meta)
+    }
+
+    fn close_case(&mut self, c: Case) {
+        let passed = c.flags & (FAIL | ERROR | SKIP) == 0;
+        let slot = &mut self.seen[c.index];
+        *slot |= SEEN | c.flags | if passed { PASS } else { 0 };
+    }
+}
+
+/// What a file says about its run besides the outcomes.
+#[derive(Debug, Default)]
+struct Meta {
+    commit: Option<String>,
+    attr_time: Option<DateTime<Utc>>,
+    prop_time: Option<DateTime<Utc>>,
+    bad_times: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Case {
+    index: usize,
+    flags: u8,
+}
+
+fn set(case: &mut Option<Case>, flag: u8) {
+    if let Some(c) = case {
+        c.flags |= flag;
+    }
+}
+
+/// The outcome letter for what one file showed of a test.
+fn letter(f: u8) -> char {
+    let failed = f & (FAIL | ERROR | RETRY) != 0;
+    if f & SEEN == 0 {
+        '.'
+    } else if f & PASS != 0 && failed {
+        'x'
+    } else if f & PASS != 0 {
+        'p'
+    } else if f & FAIL != 0 || (f & RETRY != 0 && f & ERROR == 0) {
+        'f'
+    } else if f & ERROR != 0 {
+        'e'
+    } else {
+        's'
+    }
+}
+
+/// An attribute's unescaped value.
+fn attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>, String> {
+    for a in e.attributes().with_checks(false) {
+        let a = a.map_err(|err| format!("a malformed attribute: {err}"))?;
+        if a.key.local_name().as_ref() == key {
+            return a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| Some(v.into_owned()))
+                .map_err(|err| format!("a malformed attribute value: {err}"));
+        }
+    }
+    Ok(None)
+}
+
+/// RFC 3339, or an ISO 8601 time without a zone (read as UTC), or a bare date.
+#[must_use]
+pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(n.and_utc());
+        }
+    }
+    if let Ok(d) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(d.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|n| n.and_utc())
+}
+
+/// Reads every file, in order.
+#[must_use]
+pub fn read_files(paths: &[PathBuf]) -> Collected {
+    let mut r = JunitReader::new();
+    for p in paths {
+        r.read_file(p);
+    }
+    r.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(files: &[&str]) -> Collected {
+        let mut r = JunitReader::new();
+        for (i, text) in files.iter().enumerate() {
+            r.read(text.as_bytes(), &format!("f{i}.xml"), None);
+        }
+        r.finish()
+    }
+
+    fn outcomes(c: &Collected) -> Vec<(String, char)> {
+        let run = &c.evidence.runs[0];
+        c.evidence
+            .tests
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), run.outcomes.chars().nth(i).unwrap_or('.')))
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, char)]) -> Vec<(String, char)> {
+        list.iter().map(|(t, c)| ((*t).to_string(), *c)).collect()
+    }
+
+    /// pytest output: classname::name ids, failure, error, skipped (xfail too), and a plain pass.
+    #[test]
+    fn pytest_shape() {
+        let c = read(&[r#"<?xml version="1.0" encoding="utf-8"?>
+<testsuites name="pytest tests"><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="5" time="1.2" timestamp="2026-07-01T10:00:00.123456" hostname="h">
+<testcase classname="tests.test_a" name="test_ok" time="0.001" />
+<testcase classname="tests.test_a" name="test_bad[1-x]" time="0.1"><failure message="assert 1 == 2">long
+text &amp; more</failure></testcase>
+<testcase classname="tests.test_a" name="test_err" time="0"><error message="fixture">boom</error></testcase>
+<testcase classname="tests.test_a" name="test_skip" time="0"><skipped type="pytest.skip" message="no">x</skipped></testcase>
+<testcase classname="tests.test_a" name="test_xfail" time="0"><skipped type="pytest.xfail" message="x" /></testcase>
+</testsuite></testsuites>"#]);
+        assert!(c.skipped.is_empty(), "{:?}", c.skipped);
+        assert_eq!(
+            outcomes(&c),
+            pairs(&[
+                ("tests.test_a::test_ok", 'p'),
+                ("tests.test_a::test_bad[1-x]", 'f'),
+                ("tests.test_a::test_err", 'e'),
+                ("tests.test_a::test_skip", 's'),
+                ("tests.test_a::test_xfail", 's'),
+            ])
+        );
+        let run = &c.evidence.runs[0];
+        assert_eq!(run.time_source, TimeSource::Attribute);
+        assert_eq!(
+            run.time.unwrap().to_rfc3339(),
+            "2026-07-01T10:00:00.123456+00:00",
+            "a zone-less timestamp is UTC"
+        );
+    }
+
+    /// A test repeated in one file with a failure and a pass (pytest-rerunfailures) is `x`;
+    /// a `<rerun>` child beside a final pass is `x` too; repeated failures stay `f`.
+    #[test]
+    fn repeated_and_rerun_cases_are_retried() {
+        let c = read(&[r#"<testsuites><testsuite name="pytest">
+<testcase classname="t" name="flaky"><failure message="1"/></testcase>
+<testcase classname="t" name="flaky"/>
+<testcase classname="t" name="rerun"><rerun message="first try failed"/></testcase>
+<testcase classname="t" name="broken"><failure/></testcase>
+<testcase classname="t" name="broken"><failure/></testcase>
+<testcase classname="t" name="twice"/><testcase classname="t" name="twice"/>
+</testsuite></testsuites>"#]);
+        assert_eq!(
+            outcomes(&c),
+            pairs(&[
+                ("t::flaky", 'x'),
+                ("t::rerun", 'x'),
+                ("t::broken", 'f'),
+                ("t::twice", 'p')
+            ])
+        );
+    }
+
+    /// nextest: flakyFailure children on a final pass are `x`; rerunFailure with a failure is `f`.
+    #[test]
+    fn nextest_shape() {
+        let c = read(&[r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="nextest-run" tests="3" failures="1" errors="0" uuid="u" timestamp="2026-07-02T08:00:00.000+02:00" time="1">
+<testsuite name="my-crate::lib" tests="3" disabled="0" errors="0" failures="1">
+<testcase name="tests::ok" classname="my-crate::lib" timestamp="2026-07-02T08:00:00+02:00" time="0.01"></testcase>
+<testcase name="tests::flaky" classname="my-crate::lib" time="0.02"><flakyFailure message="x" type="test failure"><stackTrace>boom</stackTrace><system-out>out</system-out></flakyFailure></testcase>
+<testcase name="tests::bad" classname="my-crate::lib" time="0.02"><failure type="test failure">f</failure><rerunFailure type="test failure">f</rerunFailure></testcase>
+</testsuite></testsuites>"#]);
+        assert_eq!(
+            outcomes(&c),
+            pairs(&[
+                ("my-crate::lib::tests::ok", 'p'),
+                ("my-crate::lib::tests::flaky", 'x'),
+                ("my-crate::lib::tests::bad", 'f')
+            ])
+        );
+        assert_eq!(
+            c.evidence.runs[0].time.unwrap().to_rfc3339(),
+            "2026-07-02T06:00:00+00:00"
+        );
+    }
+
+    /// Surefire: a `<testsuite>` root, suite properties giving the commit, flakyError on a pass.
+    #[test]
+    fn surefire_shape_and_properties() {
+        let c = read(&[r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="com.acme.FooTest" time="0.5" tests="3" errors="0" skipped="1" failures="0">
+  <properties>
+    <property name="java.version" value="21"/>
+    <property name="GIT_COMMIT" value=" 0123abcd "/>
+    <property name="timestamp" value="2026-07-03T12:00:00Z"/>
+  </properties>
+  <testcase name="works" classname="com.acme.FooTest" time="0.1"/>
+  <testcase name="retried" classname="com.acme.FooTest" time="0.1"><flakyError message="npe" type="java.lang.NullPointerException"/></testcase>
+  <testcase name="ignored" classname="com.acme.FooTest" time="0"><skipped/></testcase>
+  <testcase name="withprops" classname="com.acme.FooTest"><properties><property name="commit" value="not-the-run"/></properties></testcase>
+</testsuite>"#]);
+        assert_eq!(
+            outcomes(&c),
+            pairs(&[
+                ("com.acme.FooTest::works", 'p'),
+                ("com.acme.FooTest::retried", 'x'),
+                ("com.acme.FooTest::ignored", 's'),
+                ("com.acme.FooTest::withprops", 'p'),
+            ])
+        );
+        let run = &c.evidence.runs[0];
+        assert_eq!(run.commit.as_deref(), Some("0123abcd"));
+        assert_eq!(run.time_source, TimeSource::Property);
+        assert_eq!(run.time.unwrap().to_rfc3339(), "2026-07-03T12:00:00+00:00");
+    }
+
+    /// Jest-style nested suites of any depth; a case without classname takes the innermost suite's name.
+    #[test]
+    fn jest_nested_suites() {
+        let c = read(&[r#"<testsuites name="jest tests" tests="2">
+<testsuite name="outer"><testsuite name="src/a.test.js" timestamp="2026-07-04T00:00:00">
+<testsuite name="deep"><testcase name="adds numbers" time="0.002"/></testsuite>
+<testcase classname="" name="renders &lt;App&gt;"><failure>Error: nope</failure></testcase>
+</testsuite></testsuite></testsuites>"#]);
+        assert_eq!(
+            outcomes(&c),
+            pairs(&[
+                ("deep::adds numbers", 'p'),
+                ("src/a.test.js::renders <App>", 'f'),
+            ])
+        );
+    }
+
+    /// No time in the file: the modification time is used and recorded as such; none at all is Unknown.
+    #[test]
+    fn time_falls_back_to_the_file_modified_time() {
+        let mut r = JunitReader::new();
+        let mtime = parse_time("2026-07-05T01:02:03Z");
+        r.read(
+            &b"<testsuite><testcase name=\"a\"/></testsuite>"[..],
+            "a.xml",
+            mtime,
+        );
+        r.read(
+            &b"<testsuite><testcase name=\"a\"/></testsuite>"[..],
+            "b.xml",
+            None,
+        );
+        let c = r.finish();
+        assert_eq!(c.evidence.runs[0].time, mtime);
+        assert_eq!(c.evidence.runs[0].time_source, TimeSource::FileModified);
+        assert_eq!(c.evidence.runs[1].time_source, TimeSource::Unknown);
+        assert_eq!(c.evidence.tests, vec!["a".to_string()]);
+    }
+
+    /// A truncated file is skipped whole, and the tests only it named are forgotten.
+    #[test]
+    fn truncated_files_are_skipped_whole() {
+        let good = r#"<testsuite name="s"><testcase classname="c" name="a"/></testsuite>"#;
+        let cut = r#"<testsuite name="s"><testcase classname="c" name="a"><failure/></testcase><testcase classname="c" name="only_here"/><testcase classname="c" na"#;
+        let cut_between = r#"<testsuites><testsuite name="s"><testcase classname="c" name="b"/>"#;
+        let c = read(&[good, cut, cut_between]);
+        assert_eq!(c.evidence.runs.len(), 1);
+        assert_eq!(c.evidence.tests, vec!["c::a".to_string()]);
+        assert_eq!(c.evidence.runs[0].outcomes, "p");
+        assert_eq!(c.skipped.len(), 2, "{:?}", c.skipped);
+        assert_eq!(c.skipped[0].0, "f1.xml");
+        assert_eq!(c.skipped[1].0, "f2.xml");
+        assert!(c.skipped[1].1.contains("truncated"), "{}", c.skipped[1].1);
+        assert!(!c.provenance(&["*.xml".into()], &[]).complete);
+    }
+
+    /// HTML, XML with another root, non-UTF-8 bytes and an empty file are refused with a reason.
+    #[test]
+    fn non_junit_input_is_refused() {
+        let mut r = JunitReader::new();
+        r.read(
+            &b"<!DOCTYPE html><html><body>502 Bad Gateway</body></html>"[..],
+            "html",
+            None,
+        );
+        r.read(&b"<?xml version=\"1.0\"?><project/>"[..], "pom", None);
+        r.read(
+            &b"<testsuite name=\"s\"><testcase name=\"caf\xe9\"/></testsuite>"[..],
+            "latin1",
+            None,
+        );
+        r.read(&b""[..], "empty", None);
+        r.read(&b"just some text"[..], "text", None);
+        let c = r.finish();
+        assert!(c.evidence.runs.is_empty());
+        assert!(c.evidence.tests.is_empty());
+        let why: HashMap<_, _> = c.skipped.into_iter().collect();
+        assert!(
+            why["html"].contains("root element is <html>"),
+            "{}",
+            why["html"]
+        );
+        assert!(
+            why["pom"].contains("root element is <project>"),
+            "{}",
+            why["pom"]
+        );
+        assert!(
+            why["latin1"].contains("UTF-8") || why["latin1"].contains("utf-8"),
+            "{}",
+            why["latin1"]
+        );
+        assert_eq!(why["empty"], "the file is empty");
+        assert!(why["text"].contains("no root element"), "{}", why["text"]);
+    }
+
+    /// Later files add tests: earlier runs are shorter and read `.` for them; ids are interned once.
+    #[test]
+    fn tests_are_interned_across_files() {
+        let c = read(&[
+            r#"<testsuite><testcase classname="c" name="a"/><testcase classname="c" name="b"/></testsuite>"#,
+            r#"<testsuite><testcase classname="c" name="c"><skipped/></testcase><testcase classname="c" name="a"><error/></testcase></testsuite>"#,
+        ]);
+        assert_eq!(c.evidence.tests, vec!["c::a", "c::b", "c::c"]);
+        assert_eq!(c.evidence.runs[0].outcomes, "pp");
+        assert_eq!(c.evidence.runs[1].outcomes, "e.s");
+    }
+
+    /// Globs expand in order, each file once; a pattern matching nothing is reported.
+    #[test]
+    fn globs_expand_and_report_empty_patterns() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in ["b.xml", "a.xml", "c.txt"] {
+            std::fs::write(dir.path().join(n), "<testsuite/>").unwrap();
+        }
+        let d = dir.path().display();
+        let files = expand(&[
+            format!("{d}/*.xml"),
+            format!("{d}/a.xml"),
+            format!("{d}/none/*.xml"),
+        ])
+        .unwrap();
+        let names: Vec<_> = files
+            .paths
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["a.xml", "b.xml"]);
+        assert_eq!(files.empty, vec![format!("{d}/none/*.xml")]);
+        assert!(expand(&["[".into()]).is_err());
+    }
+}

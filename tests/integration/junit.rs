@@ -1,0 +1,231 @@
+//! `--junit GLOB`: JUnit XML test reports as a target of their own, or added
+//! to a repository's evidence.
+
+use serde_json::Value;
+
+use crate::common::{Workspace, monthly_project};
+
+/// A JUnit file of one run on `commit`, at `time`, with `(classname, name, outcome)` cases.
+fn junit(commit: &str, time: &str, cases: &[(&str, &str, char)]) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<testsuites><testsuite name=\"pytest\" timestamp=\"{time}\">\n<properties><property name=\"GITHUB_SHA\" value=\"{commit}\"/></properties>\n"
+    );
+    for (class, name, o) in cases {
+        let child = match o {
+            'f' => "<failure message=\"boom\"/>",
+            'e' => "<error message=\"boom\"/>",
+            's' => "<skipped/>",
+            _ => "",
+        };
+        s.push_str(&format!(
+            "<testcase classname=\"{class}\" name=\"{name}\">{child}</testcase>\n"
+        ));
+    }
+    s.push_str("</testsuite></testsuites>\n");
+    s
+}
+
+/// Three runs on one commit: 40 steady tests, one that fails once.
+fn reports(ws: &Workspace) {
+    std::fs::create_dir_all(ws.path("reports")).unwrap();
+    for run in 0..3 {
+        let mut cases: Vec<(String, char)> = (0..40).map(|i| (format!("test_{i}"), 'p')).collect();
+        cases.push(("test_flaky".into(), if run == 1 { 'f' } else { 'p' }));
+        cases.push(("test_skip".into(), 's'));
+        let cases: Vec<(&str, &str, char)> = cases
+            .iter()
+            .map(|(n, o)| ("pkg.test_mod", n.as_str(), *o))
+            .collect();
+        ws.write(
+            &format!("reports/run{run}.xml"),
+            &junit("abc123", &format!("2026-08-0{}T10:00:00", run + 1), &cases),
+        );
+    }
+}
+
+fn measurement<'a>(v: &'a Value, id: &str) -> &'a Value {
+    v["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["signal"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn junit_source(v: &Value) -> &Value {
+    v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "junit")
+        .expect("a junit source")
+}
+
+/// JUnit files alone are a target: no repository, kind "artifacts", both tests.* signals measured.
+#[test]
+fn junit_files_alone_are_a_target() {
+    let ws = Workspace::new();
+    reports(&ws);
+    let out = ws
+        .run(&["report", "--junit", "reports/*.xml", "--format", "json"])
+        .ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["target"]["kind"], "artifacts");
+    assert_eq!(v["target"]["name"], "reports");
+    assert_eq!(v["target"]["location"], "reports/*.xml");
+    let pass = measurement(&v, "tests.pass_rate");
+    assert_eq!(pass["n"], 123);
+    assert!((pass["value"].as_f64().unwrap() - 122.0 / 123.0).abs() < 1e-3);
+    let flaky = measurement(&v, "tests.flaky_tests");
+    assert_eq!(flaky["value"], 1.0);
+    assert_eq!(flaky["n"], 41);
+    assert_eq!(flaky["examples"][0]["label"], "pkg.test_mod::test_flaky");
+    let src = junit_source(&v);
+    assert_eq!(src["items"], 3);
+    assert_eq!(src["item"], "files");
+    assert_eq!(src["complete"], true);
+    // Without a repository, the release signals have nothing to say.
+    assert!(measurement(&v, "release.count_365d")["value"].is_null());
+}
+
+/// With a git repository, the test evidence joins the same report and collect + report FILE reproduces it.
+#[test]
+fn junit_files_join_a_repository() {
+    let ws = Workspace::new();
+    ws.repo("monthly", &monthly_project());
+    reports(&ws);
+    let args = ["monthly", "--junit", "reports/*.xml", "--no-github"];
+    let v: Value = serde_json::from_str(
+        &ws.run(&[&["report"][..], &args, &["--format", "json"]].concat())
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(v["target"]["kind"], "git");
+    assert_eq!(measurement(&v, "release.count_365d")["value"], 13.0);
+    assert_eq!(measurement(&v, "tests.flaky_tests")["value"], 1.0);
+    assert!(
+        v["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "tests")
+    );
+    let direct = ws.run(&[&["report"][..], &args].concat()).ok();
+    ws.run(&[&["collect"][..], &args, &["-o", "ev.json"]].concat())
+        .ok();
+    assert_eq!(ws.run(&["report", "ev.json"]).ok(), direct);
+    // Saved evidence is not re-read with other files.
+    let e = ws
+        .run(&["report", "ev.json", "--junit", "reports/*.xml"])
+        .fails(2);
+    assert!(e.contains("saved evidence"), "{e}");
+}
+
+/// A corrupt file among good ones is named in a warning and in the provenance; the others still count.
+#[test]
+fn corrupt_files_are_skipped_and_named() {
+    let ws = Workspace::new();
+    reports(&ws);
+    let good = ws.read("reports/run0.xml");
+    ws.write("reports/run3.xml", &good[..good.len() / 2]);
+    ws.write("reports/run4.xml", "<html><body>502</body></html>");
+    let r = ws.run(&["report", "--junit", "reports/*.xml", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("reports/run3.xml") && r.stderr.contains("truncated"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("reports/run4.xml") && r.stderr.contains("<html>"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let src = junit_source(&v);
+    assert_eq!(src["items"], 3);
+    assert_eq!(src["complete"], false);
+    let notes = src["notes"].to_string();
+    assert!(
+        notes.contains("run3.xml") && notes.contains("run4.xml"),
+        "{notes}"
+    );
+    assert_eq!(measurement(&v, "tests.pass_rate")["n"], 123);
+    // -q silences the warnings, not the provenance.
+    let q = ws.run(&[
+        "report",
+        "-q",
+        "--junit",
+        "reports/*.xml",
+        "--format",
+        "json",
+    ]);
+    assert!(!q.stderr.contains("run3.xml"), "{}", q.stderr);
+}
+
+/// Globs that match nothing: an error naming them when they are the only target, a warning otherwise.
+#[test]
+fn empty_globs() {
+    let ws = Workspace::new();
+    let e = ws
+        .run(&["report", "--junit", "nothing/*.xml", "--junit", "none.xml"])
+        .fails(2);
+    assert!(e.contains("nothing/*.xml") && e.contains("none.xml"), "{e}");
+    reports(&ws);
+    let r = ws.run(&[
+        "report",
+        "--junit",
+        "reports/*.xml",
+        "--junit",
+        "nothing/*.xml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("\"nothing/*.xml\" matched no files"),
+        "{}",
+        r.stderr
+    );
+    let e = ws
+        .run(&["compare", "a/b", "c/d", "--junit", "reports/*.xml"])
+        .fails(2);
+    assert!(e.contains("compare does not take --junit"), "{e}");
+}
+
+/// Hostile test names reach markdown escaped: no raw HTML, no mentions, no broken table rows.
+#[test]
+fn hostile_test_names_are_escaped() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.path("r")).unwrap();
+    let evil = "a|b &lt;script&gt;alert(1)&lt;/script&gt; `tick` @user&#10;## heading";
+    for (i, o) in ['p', 'f', 'p'].iter().enumerate() {
+        let cases: Vec<(&str, &str, char)> = vec![("x", evil, *o), ("x", "fine", 'p')];
+        ws.write(
+            &format!("r/{i}.xml"),
+            &junit("c1", &format!("2026-08-0{}T00:00:00Z", i + 1), &cases),
+        );
+    }
+    let md = ws.run(&["report", "--junit", "r/*.xml"]).ok();
+    assert!(md.contains("Flaky tests"), "{md}");
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains("@user"), "a raw mention would notify: {md}");
+    assert!(
+        !md.contains("\n## heading"),
+        "a newline in a name broke out: {md}"
+    );
+    // Every row of a table has as many cell separators as the table's header.
+    let mut header: Option<usize> = None;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            header = None;
+            continue;
+        }
+        let cells = line.matches('|').count() - line.matches("\\|").count();
+        match header {
+            None => header = Some(cells),
+            Some(h) => assert_eq!(cells, h, "row broke the table: {line}"),
+        }
+    }
+    assert!(md.contains("a\\|b"), "{md}");
+}
