@@ -109,7 +109,7 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
                 .join(", ")
         )));
     }
-    let mut ev = collect_target(target, request)?;
+    let mut ev = collect_target(target, request, &files.paths)?;
     if !request.junit.is_empty() {
         let read = junit::read_files(&files.paths);
         for (file, why) in &read.skipped {
@@ -136,12 +136,16 @@ fn common_folder(paths: &[PathBuf]) -> Option<String> {
     common.file_name().map(|n| n.to_string_lossy().into_owned())
 }
 
-fn collect_target(target: &Target, request: &Request) -> Result<Evidence, Error> {
+/// `junit_files` are the `--junit` files, already found: they name an artifacts-only target.
+fn collect_target(
+    target: &Target,
+    request: &Request,
+    junit_files: &[PathBuf],
+) -> Result<Evidence, Error> {
     match target {
         Target::Artifacts => {
-            let paths = junit::expand(&request.junit)?.paths;
             let info = TargetInfo {
-                name: common_folder(&paths).unwrap_or_else(|| "junit files".into()),
+                name: common_folder(junit_files).unwrap_or_else(|| "junit files".into()),
                 kind: "artifacts".into(),
                 location: request.junit.join(" "),
                 remote: None,
