@@ -177,7 +177,7 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
             window: *window,
             source: SOURCE.into(),
             basis: format!(
-                "{n} test outcomes of {ran} distinct tests over {scope}: {p} passed, {x} passed on retry (counted as passes), {f} failed, {e} errors; {s} skipped outcomes left out."
+                "{n} test outcomes of {ran} distinct tests over {scope}: {p} passed, {x} passed on retry (counted as passes), {f} failed, {e} errors; {s} skipped outcomes left out"
             ),
             insufficient: None,
             examples: failing
@@ -228,7 +228,7 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
         window: *window,
         source: SOURCE.into(),
         basis: format!(
-            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {by_commit_runs} runs grouped by {} commits, {} runs of unknown commit compared in time order.",
+            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {by_commit_runs} runs grouped by {} commits, {} runs of unknown commit compared in time order",
             flaky.len(),
             by_commit.len(),
             no_commit.len()

@@ -70,6 +70,11 @@ fn junit_files_alone_are_a_target() {
         .run(&["report", "--junit", "reports/*.xml", "--format", "json"])
         .ok();
     let v: Value = serde_json::from_str(&out).unwrap();
+    // The report writes "Computed from {basis}.": a basis must not bring its own full stop.
+    for m in v["measurements"].as_array().unwrap() {
+        let basis = m["basis"].as_str().unwrap();
+        assert!(!basis.ends_with('.'), "{}: {basis}", m["signal"]);
+    }
     assert_eq!(v["target"]["kind"], "artifacts");
     assert_eq!(v["target"]["name"], "reports");
     assert_eq!(v["target"]["location"], "reports/*.xml");
