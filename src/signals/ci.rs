@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Example, Measurement, SIGNALS, SignalDef, Unit};
+use super::{Example, Measurement, Unit, day, def};
 use crate::evidence::WorkflowRun;
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -36,14 +36,6 @@ const EXAMPLES: usize = 10;
 const Z95: f64 = 1.96;
 
 const IDS: [&str; 3] = ["ci.pass_rate", "ci.flaky_rate", "ci.duration_p50_minutes"];
-
-fn def(id: &str) -> &'static SignalDef {
-    SIGNALS.iter().find(|d| d.id == id).unwrap_or(&SIGNALS[0])
-}
-
-fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
-}
 
 /// `1 run`, `2 runs`.
 fn plural(n: usize, noun: &str) -> String {
@@ -211,22 +203,7 @@ fn measurement(
     reason: impl FnOnce() -> String,
     examples: Vec<Example>,
 ) -> Measurement {
-    let d = def(id);
-    Measurement {
-        signal: d.id.to_string(),
-        value,
-        unit: d.unit,
-        n: n as u64,
-        window,
-        source: SOURCE.into(),
-        basis,
-        insufficient: value.is_none().then(reason),
-        examples: if value.is_some() {
-            examples
-        } else {
-            Vec::new()
-        },
-    }
+    Measurement::of(id, value, n, window, SOURCE, basis, reason, examples)
 }
 
 /// Measures the `ci.*` signals (`None`: no GitHub Actions runs were collected).

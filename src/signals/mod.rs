@@ -236,6 +236,18 @@ pub static SIGNALS: &[SignalDef] = &[
     },
 ];
 
+/// The definition of a signal the code names by a literal id. Every id used
+/// in the families is declared in [`SIGNALS`] (the signal tests check the
+/// families produce exactly those), so the fallback never shows.
+pub(crate) fn def(id: &str) -> &'static SignalDef {
+    find(id).unwrap_or(&SIGNALS[0])
+}
+
+/// A day as `YYYY-MM-DD`.
+pub(crate) fn day(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
 /// The definition of the signal `id`, if this build knows it.
 #[must_use]
 pub fn find(id: &str) -> Option<&'static SignalDef> {
@@ -279,6 +291,37 @@ pub struct Example {
 }
 
 impl Measurement {
+    /// A measurement with a value when `value` is `Some`, else insufficient
+    /// with `reason`; examples go only with a value.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn of(
+        id: &str,
+        value: Option<f64>,
+        n: usize,
+        window: Window,
+        source: &str,
+        basis: String,
+        reason: impl FnOnce() -> String,
+        examples: Vec<Example>,
+    ) -> Measurement {
+        let d = def(id);
+        Measurement {
+            signal: d.id.to_string(),
+            value,
+            unit: d.unit,
+            n: n as u64,
+            window,
+            source: source.into(),
+            basis,
+            insufficient: value.is_none().then(reason),
+            examples: if value.is_some() {
+                examples
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
     /// A measurement with no value and the reason why.
     #[must_use]
     pub fn insufficient(
@@ -356,6 +399,48 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every family names only declared signals: measuring empty evidence gives
+    /// each declared signal exactly once, in order (an undeclared id would fall
+    /// back to the first signal and appear twice).
+    #[test]
+    fn families_produce_exactly_the_declared_signals() {
+        use chrono::{TimeZone, Utc};
+        let window = Window {
+            since: Utc.timestamp_opt(0, 0).unwrap(),
+            until: Utc.timestamp_opt(86_400, 0).unwrap(),
+        };
+        let ev = Evidence {
+            schema: crate::evidence::SCHEMA,
+            tool: String::new(),
+            target: crate::evidence::TargetInfo {
+                name: "t".into(),
+                kind: "git".into(),
+                location: "t".into(),
+                remote: None,
+            },
+            collected_at: window.until,
+            window,
+            release_rule: ReleaseRule::default(),
+            sources: Vec::new(),
+            tags: Some(Vec::new()),
+            releases: Some(Vec::new()),
+            items: Some(Vec::new()),
+            runs: Some(Vec::new()),
+            tests: Some(crate::evidence::TestEvidence::default()),
+        };
+        let actors = crate::rubric::Actors {
+            responders: crate::rubric::Responders::Maintainers,
+            bots: Vec::new(),
+        };
+        let ids: Vec<String> = measure(&ev, &window, &ReleaseRule::default(), &actors)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.signal)
+            .collect();
+        let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
+        assert_eq!(ids, declared);
+    }
 
     #[test]
     fn ids_are_unique_and_documented() {

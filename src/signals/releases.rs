@@ -16,7 +16,7 @@ use std::collections::hash_map::Entry;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
-use super::{Example, Measurement, SIGNALS, SignalDef, Unit};
+use super::{Example, Measurement, Unit, day, def};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind};
 use crate::stats;
@@ -189,14 +189,6 @@ fn plural(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
-}
-
-fn def(id: &str) -> &'static SignalDef {
-    SIGNALS.iter().find(|d| d.id == id).unwrap_or(&SIGNALS[0])
-}
-
-fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
 }
 
 /// Consecutive main-line pairs `(earlier, later, gap in days)`, oldest first.

@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Example, Measurement, SIGNALS, SignalDef, Unit};
+use super::{Example, Measurement, Unit, day, def};
 use crate::evidence::{Item, ItemKind};
 use crate::rubric::{Actors, Responders};
 use crate::stats;
@@ -35,14 +35,6 @@ const IDS: [&str; 6] = [
     "prs.first_review_p50_hours",
     "prs.merge_p50_days",
 ];
-
-fn def(id: &str) -> &'static SignalDef {
-    SIGNALS.iter().find(|d| d.id == id).unwrap_or(&SIGNALS[0])
-}
-
-fn day(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d").to_string()
-}
 
 /// `1 issue`, `2 issues`.
 fn plural(n: usize, noun: &str) -> String {
@@ -190,22 +182,7 @@ fn measurement(
     reason: impl FnOnce() -> String,
     examples: Vec<Example>,
 ) -> Measurement {
-    let d = def(id);
-    Measurement {
-        signal: d.id.to_string(),
-        value,
-        unit: d.unit,
-        n: n as u64,
-        window,
-        source: SOURCE.into(),
-        basis,
-        insufficient: value.is_none().then(reason),
-        examples: if value.is_some() {
-            examples
-        } else {
-            Vec::new()
-        },
-    }
+    Measurement::of(id, value, n, window, SOURCE, basis, reason, examples)
 }
 
 /// Measures the `issues.*` and `prs.*` signals (`None`: no GitHub source was read).

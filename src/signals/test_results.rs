@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use super::{Example, Measurement, SIGNALS, SignalDef};
+use super::{Example, Measurement, def};
 use crate::evidence::{TestEvidence, TestRun};
 use crate::window::Window;
 
@@ -19,10 +19,6 @@ const SOURCE: &str = "JUnit XML files";
 const FLAKY_EXAMPLES: usize = 15;
 /// How many most-failing tests are listed under the pass rate.
 const FAILING_EXAMPLES: usize = 10;
-
-fn def(id: &str) -> &'static SignalDef {
-    SIGNALS.iter().find(|d| d.id == id).unwrap_or(&SIGNALS[0])
-}
 
 /// Per test, its outcomes over the runs counted.
 #[derive(Debug, Default, Clone, Copy)]
