@@ -124,6 +124,9 @@ impl Collected {
                 .map(|(f, why)| format!("skipped {f}: {why}")),
         );
         notes.extend(self.notes.iter().cloned());
+        if !self.evidence.runs.is_empty() {
+            notes.push(where_from(&self.evidence.runs));
+        }
         Provenance {
             source: "junit".into(),
             location: patterns.join(" "),
@@ -135,6 +138,29 @@ impl Collected {
             fetched_at: None,
         }
     }
+}
+
+/// Says where the runs' times and commits came from, for the report.
+fn where_from(runs: &[crate::evidence::TestRun]) -> String {
+    let count = |src: TimeSource| runs.iter().filter(|r| r.time_source == src).count();
+    let mut parts = Vec::new();
+    for (src, what) in [
+        (TimeSource::Attribute, "a timestamp attribute"),
+        (TimeSource::Property, "a property"),
+        (TimeSource::FileModified, "the file's modification time"),
+        (TimeSource::Unknown, "nowhere (unknown)"),
+    ] {
+        let n = count(src);
+        if n > 0 {
+            parts.push(format!("{n} from {what}"));
+        }
+    }
+    let commits = runs.iter().filter(|r| r.commit.is_some()).count();
+    format!(
+        "run times: {}; commits known for {commits} of {} runs",
+        parts.join(", "),
+        runs.len()
+    )
 }
 
 /// Interns test ids while files are read.

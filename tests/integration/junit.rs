@@ -70,6 +70,12 @@ fn junit_files_alone_are_a_target() {
         .run(&["report", "--junit", "reports/*.xml", "--format", "json"])
         .ok();
     let v: Value = serde_json::from_str(&out).unwrap();
+    // The report says where run times and commits came from.
+    let notes = v["sources"][0]["notes"].to_string();
+    assert!(
+        notes.contains("run times: ") && notes.contains("commits known for "),
+        "{notes}"
+    );
     // The report writes "Computed from {basis}.": a basis must not bring its own full stop.
     for m in v["measurements"].as_array().unwrap() {
         let basis = m["basis"].as_str().unwrap();
