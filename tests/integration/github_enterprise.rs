@@ -59,3 +59,36 @@ async fn enterprise_urls_are_joined_correctly() {
         true
     );
 }
+
+/// A GitHub that cannot be connected to is given up quickly, said plainly,
+/// and the rest of the run's requests fail at once instead of each retrying.
+#[tokio::test]
+async fn an_unreachable_github_fails_fast() {
+    use readiness::collect::github::client::FetchError;
+    // Nothing listens on the discard port of loopback: connections are refused.
+    let settings = Settings {
+        api_url: "http://127.0.0.1:9".into(),
+        backoff: Duration::from_millis(5),
+        ..Settings::default()
+    };
+    let client = Client::new(settings, None).unwrap();
+    match client.get("/repos/a/b/releases").await {
+        Err(FetchError::Unreachable { base, .. }) => assert_eq!(base, "http://127.0.0.1:9"),
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(sent, 3, "one try and two retries");
+    assert!(matches!(
+        client.get("/repos/a/b/issues").await,
+        Err(FetchError::Unreachable { .. })
+    ));
+    assert!(matches!(
+        client.graphql("{ x }", &json!({})).await,
+        Err(FetchError::Unreachable { .. })
+    ));
+    assert_eq!(
+        client.stats.sent.load(std::sync::atomic::Ordering::Relaxed),
+        sent,
+        "later requests are not sent"
+    );
+}

@@ -120,6 +120,12 @@ pub enum FetchError {
         status: u16,
         message: String,
     },
+    #[error("{path}: cannot connect to {base} (no network, a DNS failure or a firewall?): {last}")]
+    Unreachable {
+        path: String,
+        base: String,
+        last: String,
+    },
     #[error("{path}: gave up after {attempts} attempts: {last}")]
     GaveUp {
         path: String,
@@ -185,6 +191,9 @@ pub struct Client {
     settings: Settings,
     permits: Semaphore,
     pub stats: Stats,
+    /// Set once GitHub could not be connected to at all: later requests of
+    /// this run fail at once instead of each waiting through its retries.
+    unreachable: std::sync::atomic::AtomicBool,
     progress: Option<indicatif::ProgressBar>,
 }
 
@@ -236,6 +245,7 @@ impl Client {
             permits: Semaphore::new(settings.concurrency.max(1)),
             settings,
             stats: Stats::default(),
+            unreachable: std::sync::atomic::AtomicBool::new(false),
             progress: None,
         })
     }
@@ -469,7 +479,15 @@ impl Client {
         Fut: std::future::Future<Output = octocrab::Result<http::Response<Body>>>,
     {
         let mut attempts = 0u32;
+        let mut connect_failures = 0u32;
         loop {
+            if self.unreachable.load(Ordering::Relaxed) {
+                return Err(FetchError::Unreachable {
+                    path: path.into(),
+                    base: self.base.clone(),
+                    last: "an earlier request could not connect either".into(),
+                });
+            }
             attempts += 1;
             let outcome = {
                 let Ok(_permit) = self.permits.acquire().await else {
@@ -495,7 +513,22 @@ impl Client {
                         format!("no answer within {} s", self.settings.timeout.as_secs()),
                         None,
                     ),
-                    Ok(Err(e)) => Attempt::Retry(self.scrub(&e.to_string()), None),
+                    Ok(Err(e)) => {
+                        let message = self.scrub(&e.to_string());
+                        if is_connect_failure(&e) {
+                            connect_failures += 1;
+                            // Not one byte exchanged: after two more tries, GitHub is unreachable.
+                            if connect_failures > 2 {
+                                self.unreachable.store(true, Ordering::Relaxed);
+                                return Err(FetchError::Unreachable {
+                                    path: path.into(),
+                                    base: self.base.clone(),
+                                    last: message,
+                                });
+                            }
+                        }
+                        Attempt::Retry(message, None)
+                    }
                     Ok(Ok((parts, bytes))) => self.classify(path, &parts, &bytes),
                 }
             };
@@ -769,6 +802,24 @@ impl Client {
 }
 
 type Body = http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>;
+
+/// Whether a transport error means no connection could be made at all
+/// (refused, no route, DNS), rather than a fault in an exchange under way.
+fn is_connect_failure(e: &octocrab::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        let text = err.to_string().to_ascii_lowercase();
+        if text.contains("(connect)")
+            || text.contains("dns error")
+            || text.contains("connection refused")
+            || text.contains("failed to lookup")
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
 
 /// Runs futures concurrently on the current task and returns their outputs in order.
 pub(crate) async fn futures_join_all<F: std::future::Future>(
