@@ -264,3 +264,11 @@ pub fn slow_project() -> RepoBuilder {
         .tag("0.4.0", "2025-03-01T00:00:00Z")
         .tag("0.5.0", "2025-10-01T00:00:00Z")
 }
+
+/// The measurement of `signal` in a JSON report (panics, naming it, when absent).
+pub fn measurement<'a>(report: &'a serde_json::Value, signal: &str) -> &'a serde_json::Value {
+    report["measurements"]
+        .as_array()
+        .and_then(|all| all.iter().find(|m| m["signal"] == signal))
+        .unwrap_or_else(|| panic!("no measurement of {signal} in the report"))
+}

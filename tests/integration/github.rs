@@ -829,15 +829,7 @@ fn cli_clone_combined_with_github() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["target"]["kind"], "git+github");
     assert_eq!(v["target"]["name"], "acme/widget");
-    let m = |id: &str| {
-        v["measurements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["signal"] == id)
-            .unwrap()
-            .clone()
-    };
+    let m = |id: &str| crate::common::measurement(&v, id).clone();
     assert_eq!(
         m("release.count_365d")["source"],
         "GitHub releases",

@@ -347,15 +347,7 @@ fn cli_report_measures_ci_signals() {
         ])
         .ok();
     let v: Value = serde_json::from_str(&out).unwrap();
-    let m = |id: &str| {
-        v["measurements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["signal"] == id)
-            .unwrap()
-            .clone()
-    };
+    let m = |id: &str| crate::common::measurement(&v, id).clone();
     // Three push runs: success, failure, and a success on its second attempt.
     let pass = m("ci.pass_rate");
     assert_eq!(

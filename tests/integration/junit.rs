@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Workspace, monthly_project};
+use crate::common::{Workspace, measurement, monthly_project};
 
 /// A JUnit file of one run on `commit`, at `time`, with `(classname, name, outcome)` cases.
 fn junit(commit: &str, time: &str, cases: &[(&str, &str, char)]) -> String {
@@ -41,15 +41,6 @@ fn reports(ws: &Workspace) {
             &junit("abc123", &format!("2026-08-0{}T10:00:00", run + 1), &cases),
         );
     }
-}
-
-fn measurement<'a>(v: &'a Value, id: &str) -> &'a Value {
-    v["measurements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["signal"] == id)
-        .unwrap_or_else(|| panic!("no {id}"))
 }
 
 fn junit_source(v: &Value) -> &Value {

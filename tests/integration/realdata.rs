@@ -131,12 +131,7 @@ fn distributed_release_signals_match_the_tsv() {
             .ok();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let get = |id: &str| -> (f64, u64) {
-            let m = v["measurements"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|m| m["signal"] == id)
-                .unwrap();
+            let m = crate::common::measurement(&v, id);
             (
                 m["value"].as_f64().unwrap_or(f64::NAN),
                 m["n"].as_u64().unwrap(),
@@ -247,15 +242,7 @@ fn distributed_test_report_matches_the_tsv() {
         .run(&["report", "--junit", "runs/*.xml", "--format", "json"])
         .ok();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let m = |id: &str| {
-        v["measurements"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|m| m["signal"] == id)
-            .unwrap()
-            .clone()
-    };
+    let m = |id: &str| crate::common::measurement(&v, id).clone();
     let rate = m("tests.pass_rate");
     assert_eq!(rate["n"], pass + fail);
     let want = pass as f64 / (pass + fail) as f64;
