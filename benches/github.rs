@@ -90,6 +90,27 @@ impl Fake {
     }
 }
 
+/// The `page` query parameter of a request (1 when absent).
+fn page_of(req: &HttpRequest) -> usize {
+    req.url
+        .query_pairs()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1)
+}
+
+/// GitHub's `Link` header for `page` of `last` pages of a listing, as the real API sends it.
+fn paging_link(base: &str, listing: &str, page: usize, last: usize) -> Option<String> {
+    (page < last).then(|| {
+        let url = |n: usize| format!("{base}/repos/acme/big/{listing}?per_page=100&page={n}");
+        format!(
+            "<{}>; rel=\"next\", <{}>; rel=\"last\"",
+            url(page + 1),
+            url(last)
+        )
+    })
+}
+
 struct Responder {
     fake: Arc<Fake>,
     until: i64,
@@ -120,20 +141,8 @@ impl Respond for Responder {
             t
         };
         if path == "/repos/acme/big/releases" {
-            let page: usize = req
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == "page")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(1);
-            let last = RELEASES.div_ceil(100);
-            let link = (page < last).then(|| {
-                format!(
-                    "<{b}/repos/acme/big/releases?per_page=100&page={n}>; rel=\"next\", <{b}/repos/acme/big/releases?per_page=100&page={last}>; rel=\"last\"",
-                    b = f.base,
-                    n = page + 1
-                )
-            });
+            let page = page_of(req);
+            let link = paging_link(&f.base, "releases", page, RELEASES.div_ceil(100));
             return reply(
                 f.releases_page(page, self.until),
                 &format!("\"rel{page}\""),
@@ -149,12 +158,7 @@ impl Respond for Responder {
         }
         if path == "/repos/acme/big/actions/runs" {
             // 600 push runs over the year, 100 a page, as the real listing pages them.
-            let page: usize = req
-                .url
-                .query_pairs()
-                .find(|(k, _)| k == "page")
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or(1);
+            let page = page_of(req);
             let runs: Vec<Value> = (0..100)
                 .map(|i| {
                     let n = (page - 1) * 100 + i;
@@ -164,14 +168,7 @@ impl Respond for Responder {
                            "created_at": at(created), "run_started_at": at(created + 30), "updated_at": at(created + 900), "html_url": format!("https://github.com/acme/big/actions/runs/{}", n + 1)})
                 })
                 .collect();
-            let last = RUNS.div_ceil(100);
-            let link = (page < last).then(|| {
-                format!(
-                    "<{b}/repos/acme/big/actions/runs?per_page=100&page={n}>; rel=\"next\", <{b}/repos/acme/big/actions/runs?per_page=100&page={last}>; rel=\"last\"",
-                    b = f.base,
-                    n = page + 1
-                )
-            });
+            let link = paging_link(&f.base, "actions/runs", page, RUNS.div_ceil(100));
             return reply(
                 json!({"total_count": RUNS, "workflow_runs": runs}),
                 &format!("\"runs{page}\""),

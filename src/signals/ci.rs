@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Example, Measurement, Unit, day, def};
+use super::{Example, Measurement, Unit, day, def, plural};
 use crate::evidence::WorkflowRun;
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -36,15 +36,6 @@ const EXAMPLES: usize = 10;
 const Z95: f64 = 1.96;
 
 const IDS: [&str; 3] = ["ci.pass_rate", "ci.flaky_rate", "ci.duration_p50_minutes"];
-
-/// `1 run`, `2 runs`.
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
 
 /// What a run's conclusion says about the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -243,6 +243,15 @@ pub(crate) fn def(id: &str) -> &'static SignalDef {
     find(id).unwrap_or(&SIGNALS[0])
 }
 
+/// `1 release`, `2 releases`.
+pub(crate) fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A day as `YYYY-MM-DD`.
 pub(crate) fn day(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d").to_string()

@@ -16,7 +16,7 @@ use std::collections::hash_map::Entry;
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
-use super::{Example, Measurement, Unit, day, def};
+use super::{Example, Measurement, Unit, day, def, plural};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind};
 use crate::stats;
@@ -180,15 +180,6 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
         });
     }
     Ok(a)
-}
-
-/// `1 release`, `2 releases`.
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }
 
 /// Consecutive main-line pairs `(earlier, later, gap in days)`, oldest first.

@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Example, Measurement, Unit, day, def};
+use super::{Example, Measurement, Unit, day, def, plural};
 use crate::evidence::{Item, ItemKind};
 use crate::rubric::{Actors, Responders};
 use crate::stats;
@@ -35,15 +35,6 @@ const IDS: [&str; 6] = [
     "prs.first_review_p50_hours",
     "prs.merge_p50_days",
 ];
-
-/// `1 issue`, `2 issues`.
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
 
 /// Hours from `from` to `to`, never negative.
 fn hours_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
