@@ -9,6 +9,7 @@ use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, Format, Global, RubricCommand};
+use crate::collect::bench::BenchInputs;
 use crate::collect::github::Repo;
 use crate::collect::github::client::{Settings as ClientSettings, Token};
 use crate::collect::{self, GitHubRequest, Request};
@@ -56,6 +57,7 @@ struct Settings {
     rule_override: Option<ReleaseRule>,
     github: GitHubRequest,
     junit: Vec<String>,
+    bench: BenchInputs,
 }
 
 impl Settings {
@@ -92,7 +94,18 @@ impl Settings {
             rule_override,
             github,
             junit: g.junit,
+            bench: BenchInputs {
+                asv: g.asv,
+                bench_data: g.bench_data,
+                criterion: g.criterion,
+                pytest_benchmark: g.pytest_benchmark,
+            },
         })
+    }
+
+    /// The first artifact option given (`--junit`, `--asv`...), if any: artifacts alone are a target.
+    fn artifact_flag(&self) -> Option<&'static str> {
+        artifact_flag(&self.junit, &self.bench)
     }
 
     /// The window for a fresh collection.
@@ -103,9 +116,9 @@ impl Settings {
     /// Evidence for `target`, with the window and release rule to measure it by.
     fn evidence(&self, target: &Target) -> Result<(Evidence, Window, ReleaseRule), Error> {
         if let Target::Evidence(path) = target {
-            if !self.junit.is_empty() {
+            if let Some(flag) = self.artifact_flag() {
                 return Err(Error::Usage(format!(
-                    "--junit adds to a fresh collection, and {} is saved evidence: collect again with --junit",
+                    "{flag} adds to a fresh collection, and {} is saved evidence: collect again with {flag}",
                     path.display()
                 )));
             }
@@ -137,6 +150,7 @@ impl Settings {
                 now: self.now,
                 github: self.github.clone(),
                 junit: self.junit.clone(),
+                bench: self.bench.clone(),
             },
         )?;
         Ok((ev, window, rule))
@@ -144,7 +158,13 @@ impl Settings {
 
     fn report(&self, target: &Target) -> Result<Report, Error> {
         let (ev, window, rule) = self.evidence(target)?;
-        let measurements = signals::measure(&ev, &window, &rule, &self.rubric.actors)?;
+        let measurements = signals::measure(
+            &ev,
+            &window,
+            &rule,
+            &self.rubric.actors,
+            &self.rubric.benchmarks,
+        )?;
         let card = score::score(&self.rubric, &measurements);
         Ok(Report::new(&ev, window, &self.rubric, measurements, card))
     }
@@ -152,6 +172,19 @@ impl Settings {
     fn emit(&self, text: &str) -> Result<(), Error> {
         emit(self.output.as_deref(), text)
     }
+}
+
+/// The first artifact option given, if any.
+fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> {
+    [
+        (!junit.is_empty(), "--junit"),
+        (!bench.asv.is_empty(), "--asv"),
+        (!bench.bench_data.is_empty(), "--bench-data"),
+        (!bench.criterion.is_empty(), "--criterion"),
+        (!bench.pytest_benchmark.is_empty(), "--pytest-benchmark"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
 }
 
 /// A non-empty environment variable.
@@ -242,7 +275,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let settings = Settings::new(cli.global)?;
             let target = match target.as_deref() {
                 Some(t) => Target::parse(t)?,
-                None if !settings.junit.is_empty() => Target::Artifacts,
+                None if settings.artifact_flag().is_some() => Target::Artifacts,
                 None => Target::parse(".")?,
             };
             let report = settings.report(&target)?;
@@ -275,10 +308,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let settings = Settings::new(cli.global)?;
             let target = match target.as_deref() {
                 Some(t) => Target::parse(t)?,
-                None if !settings.junit.is_empty() => Target::Artifacts,
+                None if settings.artifact_flag().is_some() => Target::Artifacts,
                 None => {
                     return Err(Error::Usage(
-                        "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or --junit GLOB"
+                        "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts (--junit, --asv, --bench-data, --criterion, --pytest-benchmark)"
                             .into(),
                     ));
                 }
@@ -288,10 +321,19 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Done)
         }
         Command::Compare { targets } => {
-            if !cli.global.junit.is_empty() {
-                return Err(Error::Usage(
-                    "compare does not take --junit: test reports belong to one target; run `readiness collect TARGET --junit GLOB -o FILE` per target and compare the evidence files".into(),
-                ));
+            let g = &cli.global;
+            if let Some(flag) = artifact_flag(
+                &g.junit,
+                &BenchInputs {
+                    asv: g.asv.clone(),
+                    bench_data: g.bench_data.clone(),
+                    criterion: g.criterion.clone(),
+                    pytest_benchmark: g.pytest_benchmark.clone(),
+                },
+            ) {
+                return Err(Error::Usage(format!(
+                    "compare does not take {flag}: artifacts belong to one target; run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
+                )));
             }
             let settings = Settings::new(cli.global)?;
             let targets = targets

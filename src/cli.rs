@@ -83,6 +83,22 @@ pub struct Global {
     #[arg(long, global = true, value_name = "GLOB")]
     pub junit: Vec<String>,
 
+    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine) or an `asv publish` folder (graphs/). Alone, they are the target
+    #[arg(long, global = true, value_name = "DIR")]
+    pub asv: Vec<PathBuf>,
+
+    /// github-action-benchmark data (repeatable): its dev/bench/data.js. A GitHub target's gh-pages copy is read without it
+    #[arg(long = "bench-data", global = true, value_name = "FILE")]
+    pub bench_data: Vec<PathBuf>,
+
+    /// criterion output (repeatable): a folder searched for */new/estimates.json, such as target/criterion or a folder of saved copies of it
+    #[arg(long, global = true, value_name = "DIR")]
+    pub criterion: Vec<PathBuf>,
+
+    /// pytest-benchmark JSON files (a glob, quoted; repeatable), ordered by their commit time
+    #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
+    pub pytest_benchmark: Vec<String>,
+
     /// No progress or notices on standard error
     #[arg(short, long, global = true)]
     pub quiet: bool,

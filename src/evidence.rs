@@ -47,6 +47,63 @@ pub struct Evidence {
     /// Test outcomes from JUnit XML files (one file = one run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tests: Option<TestEvidence>,
+    /// Benchmark results (ASV, github-action-benchmark, criterion,
+    /// pytest-benchmark): whole history, like tags; measuring picks the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bench: Option<BenchEvidence>,
+}
+
+/// Benchmark results: one series per (tool, benchmark, params, machine, env).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BenchEvidence {
+    pub series: Vec<BenchSeries>,
+}
+
+/// One benchmark measured over time on one machine and environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchSeries {
+    /// `asv`, `github-action-benchmark`, `criterion`, `pytest-benchmark`.
+    pub tool: String,
+    /// The benchmark's name (untrusted text).
+    pub benchmark: String,
+    /// Its parameter values, `name=value` joined by `, `; empty when it has none (untrusted text).
+    #[serde(default)]
+    pub params: String,
+    /// The machine it ran on, when known (untrusted text).
+    #[serde(default)]
+    pub machine: String,
+    /// The environment (ASV env name, python version...), when known (untrusted text).
+    #[serde(default)]
+    pub env: String,
+    /// The unit of `value`: `seconds`, `bytes`, `ns/iter`, `ops/s`... (untrusted text).
+    pub unit: String,
+    pub direction: Direction,
+    /// The file or folder the series was read from.
+    pub location: String,
+    /// Finite values only, in time order (ties keep the order they were read in).
+    pub points: Vec<BenchPoint>,
+}
+
+/// Which way is better for a benchmark's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Time, memory: a rise is a regression.
+    LowerIsBetter,
+    /// Throughput (ops/s, "bigger is better" tools): a fall is a regression.
+    HigherIsBetter,
+}
+
+/// One result of a benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchPoint {
+    /// When the measured commit was made (ASV's commit date) or the run happened.
+    pub time: DateTime<Utc>,
+    /// The commit measured, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Always finite: NaN, infinities and failed runs are left out when read.
+    pub value: f64,
 }
 
 /// A GitHub Actions workflow run.

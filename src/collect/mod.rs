@@ -1,6 +1,7 @@
 //! The collect stage: the only place that reads the outside world. It turns
 //! a [`Target`] into [`Evidence`]; everything after it is pure.
 
+pub mod bench;
 pub mod git;
 pub mod github;
 pub mod junit;
@@ -27,6 +28,8 @@ pub struct Request {
     pub github: GitHubRequest,
     /// `--junit` patterns: JUnit XML files added to the evidence.
     pub junit: Vec<String>,
+    /// Benchmark result files (`--asv`, `--bench-data`, `--criterion`, `--pytest-benchmark`).
+    pub bench: bench::BenchInputs,
 }
 
 /// How to reach GitHub.
@@ -63,6 +66,7 @@ fn empty(target: TargetInfo, request: &Request) -> Evidence {
         items: None,
         runs: None,
         tests: None,
+        bench: None,
     }
 }
 
@@ -98,7 +102,7 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     for pattern in &files.empty {
         warn(&format!("--junit {pattern:?} matched no files"));
     }
-    if matches!(target, Target::Artifacts) && files.paths.is_empty() {
+    if matches!(target, Target::Artifacts) && files.paths.is_empty() && request.bench.is_empty() {
         return Err(Error::Usage(format!(
             "no JUnit XML files: {} matched nothing, and there is no other target",
             files
@@ -119,21 +123,64 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
             .push(read.provenance(&request.junit, &files.empty));
         ev.tests = Some(read.evidence);
     }
+    if !request.bench.is_empty() {
+        let read = bench::read(&request.bench)?;
+        for w in &read.warnings {
+            warn(w);
+        }
+        ev.sources.extend(read.provenance);
+        add_bench(&mut ev, read.series);
+    }
     Ok(ev)
 }
 
-/// The folder name that every path shares, if any.
-fn common_folder(paths: &[PathBuf]) -> Option<String> {
-    let first = paths.first()?.parent()?;
-    let mut common: PathBuf = first.to_path_buf();
-    for p in &paths[1..] {
+/// Adds benchmark series to the evidence, after any already there.
+pub(crate) fn add_bench(ev: &mut Evidence, series: Vec<crate::evidence::BenchSeries>) {
+    ev.bench
+        .get_or_insert_with(crate::evidence::BenchEvidence::default)
+        .series
+        .extend(series);
+}
+
+/// Folder names that say nothing about a project: a name is looked for above them.
+const GENERIC_FOLDERS: &[&str] = &[
+    "results",
+    ".asv",
+    "html",
+    "criterion",
+    "target",
+    "bench",
+    "dev",
+    ".",
+    "..",
+];
+
+/// The most specific folder name that every artifact lives under, skipping
+/// generic names such as `results`: files count by their folder, folders by
+/// themselves.
+fn common_folder(files: &[PathBuf], dirs: &[PathBuf]) -> Option<String> {
+    let mut folders = files
+        .iter()
+        .filter_map(|f| f.parent().map(std::path::Path::to_path_buf))
+        .chain(dirs.iter().cloned())
+        .map(|p| std::path::absolute(&p).unwrap_or(p));
+    let mut common = folders.next()?;
+    for p in folders {
         while !p.starts_with(&common) {
             if !common.pop() {
                 return None;
             }
         }
     }
-    common.file_name().map(|n| n.to_string_lossy().into_owned())
+    loop {
+        let name = common.file_name()?.to_string_lossy().into_owned();
+        if !GENERIC_FOLDERS.contains(&name.to_lowercase().as_str()) {
+            return Some(name);
+        }
+        if !common.pop() {
+            return None;
+        }
+    }
 }
 
 /// `junit_files` are the `--junit` files, already found: they name an artifacts-only target.
@@ -144,10 +191,35 @@ fn collect_target(
 ) -> Result<Evidence, Error> {
     match target {
         Target::Artifacts => {
+            let files: Vec<PathBuf> = junit_files
+                .iter()
+                .chain(&request.bench.bench_data)
+                .cloned()
+                .collect();
+            let dirs: Vec<PathBuf> = request
+                .bench
+                .asv
+                .iter()
+                .chain(&request.bench.criterion)
+                .cloned()
+                .collect();
             let info = TargetInfo {
-                name: common_folder(junit_files).unwrap_or_else(|| "junit files".into()),
+                name: common_folder(&files, &dirs).unwrap_or_else(|| "artifacts".into()),
                 kind: "artifacts".into(),
-                location: request.junit.join(" "),
+                location: request
+                    .junit
+                    .iter()
+                    .cloned()
+                    .chain(
+                        files
+                            .iter()
+                            .skip(junit_files.len())
+                            .map(|f| f.display().to_string()),
+                    )
+                    .chain(dirs.iter().map(|d| d.display().to_string()))
+                    .chain(request.bench.pytest_benchmark.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 remote: None,
             };
             Ok(empty(info, request))

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Actors, Band, Category, Criterion, Grades, Responders, Rubric, RubricError, RubricErrors,
+    Actors, Band, BenchParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
+    RubricErrors,
 };
 use crate::signals::{self, SIGNALS};
 use crate::suggest;
@@ -22,8 +23,16 @@ struct RawRubric {
     description: Option<String>,
     grades: Option<RawGrades>,
     actors: Option<RawActors>,
+    benchmarks: Option<RawBenchmarks>,
     #[serde(default)]
     category: Vec<RawCategory>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBenchmarks {
+    regression_threshold: Option<Spanned<f64>>,
+    stable_cv: Option<Spanned<f64>>,
 }
 
 #[derive(Deserialize)]
@@ -208,6 +217,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
 
     let grades = validate_grades(&mut p, raw.grades);
     let actors = validate_actors(&mut p, raw.actors);
+    let benchmarks = validate_benchmarks(&mut p, raw.benchmarks);
 
     if raw.category.is_empty() {
         p.add(
@@ -296,7 +306,42 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         grades,
         categories,
         actors,
+        benchmarks,
     })
+}
+
+/// A share in `[benchmarks]`: above 0, below 10 (1000 %).
+fn bench_share(p: &mut Problems<'_>, v: Option<Spanned<f64>>, key: &str, default: f64) -> f64 {
+    let Some(v) = v else {
+        return default;
+    };
+    let x = *v.get_ref();
+    if !(x.is_finite() && x > 0.0 && x < 10.0) {
+        p.add(
+            v.span(),
+            Some(key),
+            format!("`{key}` must be a share above 0, such as 0.05 for 5 %, not {x}"),
+            None,
+        );
+        return default;
+    }
+    x
+}
+
+fn validate_benchmarks(p: &mut Problems<'_>, raw: Option<RawBenchmarks>) -> BenchParams {
+    let d = BenchParams::default();
+    let Some(raw) = raw else {
+        return d;
+    };
+    BenchParams {
+        regression_threshold: bench_share(
+            p,
+            raw.regression_threshold,
+            "regression_threshold",
+            d.regression_threshold,
+        ),
+        stable_cv: bench_share(p, raw.stable_cv, "stable_cv", d.stable_cv),
+    }
 }
 
 /// The `responders` values a rubric may use.

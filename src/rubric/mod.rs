@@ -25,6 +25,27 @@ pub struct Rubric {
     pub categories: Vec<Category>,
     /// Who counts as a responder, and who is a bot.
     pub actors: Actors,
+    /// How benchmark series are judged.
+    pub benchmarks: BenchParams,
+}
+
+/// The rubric's `[benchmarks]`: what counts as a regression and as stable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BenchParams {
+    /// A step for the worse larger than this share of the level before it
+    /// is a regression (default 0.05, 5 %).
+    pub regression_threshold: f64,
+    /// A series whose robust CV is under this share is stable (default 0.05).
+    pub stable_cv: f64,
+}
+
+impl Default for BenchParams {
+    fn default() -> BenchParams {
+        BenchParams {
+            regression_threshold: 0.05,
+            stable_cv: 0.05,
+        }
+    }
 }
 
 /// Whose comments and reviews count as a response to an issue or pull request.

@@ -5,6 +5,8 @@
 //! definition. `readiness signals`, the README's signal table and the
 //! report's explanations are all generated from that list.
 
+pub mod bench;
+pub mod changepoint;
 pub mod ci;
 pub mod releases;
 pub mod responsiveness;
@@ -14,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
-use crate::rubric::Actors;
+use crate::rubric::{Actors, BenchParams};
 use crate::window::Window;
 
 /// The unit a signal is measured in; it decides how values are shown.
@@ -35,6 +37,8 @@ pub enum Unit {
     Minutes,
     /// A count of tests.
     Tests,
+    /// A count of benchmark regressions.
+    Regressions,
 }
 
 impl Unit {
@@ -49,6 +53,7 @@ impl Unit {
             Unit::Fraction => "fraction",
             Unit::Minutes => "minutes",
             Unit::Tests => "tests",
+            Unit::Regressions => "regressions",
         }
     }
 
@@ -61,7 +66,8 @@ impl Unit {
             | Unit::Hours
             | Unit::Fraction
             | Unit::Minutes
-            | Unit::Tests => 1,
+            | Unit::Tests
+            | Unit::Regressions => 1,
             Unit::Ratio => 2,
         }
     }
@@ -93,6 +99,8 @@ impl Unit {
             Unit::Minutes => format!("{v:.d$} min"),
             Unit::Tests if v.fract() == 0.0 => format!("{v:.0}"),
             Unit::Tests => format!("{v:.d$}"),
+            Unit::Regressions if v.fract() == 0.0 => format!("{v:.0}"),
+            Unit::Regressions => format!("{v:.d$}"),
         }
     }
 }
@@ -234,6 +242,30 @@ pub static SIGNALS: &[SignalDef] = &[
         anchor: "",
         source: "JUnit XML files",
     },
+    SignalDef {
+        id: "bench.noise_cv_p50",
+        unit: Unit::Fraction,
+        title: "Benchmark noise (median robust CV)",
+        definition: "Per benchmark series, the robust coefficient of variation 1.4826 × MAD / median of its results in the window, the deviations taken from the fitted level of each step so that a real step is not counted as noise; the median over series with at least 5 results in the window.",
+        anchor: "robust CV (MAD scaled to a normal standard deviation)",
+        source: "benchmark results",
+    },
+    SignalDef {
+        id: "bench.stable_share",
+        unit: Unit::Fraction,
+        title: "Stable benchmark series",
+        definition: "Share of those series whose robust CV is under the rubric's `[benchmarks] stable_cv` (default 5 %).",
+        anchor: "",
+        source: "benchmark results",
+    },
+    SignalDef {
+        id: "bench.regressions",
+        unit: Unit::Regressions,
+        title: "Unrecovered benchmark regressions",
+        definition: "Steps for the worse (up for time and memory, down for throughput) larger than the rubric's `[benchmarks] regression_threshold` (default 5 %) found in each series by change-point detection (an L1 piecewise-constant fit, see the README), that happened in the window and that no later step recovered: the series' latest level is still worse than the level before the step by more than the threshold.",
+        anchor: "asv regression detection",
+        source: "benchmark results",
+    },
 ];
 
 /// The definition of a signal the code names by a literal id. Every id used
@@ -363,6 +395,7 @@ pub fn measure(
     window: &Window,
     rule: &ReleaseRule,
     actors: &Actors,
+    bench_params: &BenchParams,
 ) -> Result<Vec<Measurement>, Error> {
     let mut out = releases::measure_evidence(evidence, rule, window)?;
     out.extend(responsiveness::measure(
@@ -372,6 +405,11 @@ pub fn measure(
     ));
     out.extend(ci::measure(evidence.runs.as_deref(), window));
     out.extend(test_results::measure(evidence.tests.as_ref(), window));
+    out.extend(bench::measure(
+        evidence.bench.as_ref(),
+        window,
+        bench_params,
+    ));
     // A signal that no family produced is reported, not silently dropped.
     for def in SIGNALS {
         if !out.iter().any(|m| m.signal == def.id) {
@@ -437,16 +475,23 @@ mod tests {
             items: Some(Vec::new()),
             runs: Some(Vec::new()),
             tests: Some(crate::evidence::TestEvidence::default()),
+            bench: Some(crate::evidence::BenchEvidence::default()),
         };
         let actors = crate::rubric::Actors {
             responders: crate::rubric::Responders::Maintainers,
             bots: Vec::new(),
         };
-        let ids: Vec<String> = measure(&ev, &window, &ReleaseRule::default(), &actors)
-            .unwrap()
-            .into_iter()
-            .map(|m| m.signal)
-            .collect();
+        let ids: Vec<String> = measure(
+            &ev,
+            &window,
+            &ReleaseRule::default(),
+            &actors,
+            &BenchParams::default(),
+        )
+        .unwrap()
+        .into_iter()
+        .map(|m| m.signal)
+        .collect();
         let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
         assert_eq!(ids, declared);
     }
