@@ -319,7 +319,13 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
             "readiness: no GitHub token (--token, GITHUB_TOKEN or GH_TOKEN): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
         );
     }
-    let result = runtime.block_on(github::collect(&client, repo, &request.window));
+    let result = runtime.block_on(github::collect(
+        &client,
+        repo,
+        &request.window,
+        // Data files given with --bench-data replace the gh-pages copy.
+        request.bench.bench_data.is_empty(),
+    ));
     client.finish_progress();
     let gh = result.map_err(|e: FetchError| fail(e.to_string()))?;
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
@@ -355,6 +361,9 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
     ev.releases = gh.releases;
     ev.items = gh.items;
     ev.runs = gh.runs;
+    if let Some(series) = gh.bench {
+        add_bench(ev, series);
+    }
     Ok(())
 }
 

@@ -1,32 +1,615 @@
-//! Benchmark signals (placeholder until the family is written).
+//! Benchmark signals: `bench.noise_cv_p50`, `bench.stable_share`,
+//! `bench.regressions`.
+//!
+//! Each series is fitted once with the change-point method of
+//! [`super::changepoint`], over its results up to the end of the window (the
+//! history before the window gives the fit its context). Then:
+//!
+//! - **Noise.** Over the results in the window, the robust coefficient of
+//!   variation `1.4826 × median |y − level| / |median y|`, where `level` is
+//!   the fitted level of the step each result belongs to. For a series
+//!   without a step this is the textbook `1.4826 × MAD / median`; with a step
+//!   it does not mistake the step for noise. A series needs
+//!   [`MIN_POINTS`] results in the window to count.
+//! - **Regressions.** A boundary between two fitted steps whose first result
+//!   lies in the window, where the level got worse (up for lower-is-better
+//!   benchmarks, down for higher-is-better ones) by more than the rubric's
+//!   threshold share of the level before it, and by more than the mean
+//!   absolute deviation within either step (a step inside the noise is not
+//!   evidence). It is unrecovered when the series' latest level is still
+//!   worse than the level before the step by more than the threshold.
 
-use super::{Measurement, def};
-use crate::evidence::BenchEvidence;
+use std::cmp::Ordering;
+
+use super::changepoint::{self, Segment};
+use super::{Example, Measurement, day, def, plural};
+use crate::evidence::{BenchEvidence, BenchPoint, BenchSeries, Direction};
 use crate::rubric::BenchParams;
+use crate::stats;
 use crate::window::Window;
 
+const SOURCE: &str = "benchmark results";
 const IDS: [&str; 3] = [
     "bench.noise_cv_p50",
     "bench.stable_share",
     "bench.regressions",
 ];
+/// Results a series needs in the window for its noise to be measured.
+pub const MIN_POINTS: usize = 5;
+/// The factor that makes a MAD estimate a normal standard deviation.
+const MAD_TO_SD: f64 = 1.4826;
+/// How many regressions and noisy series are listed as examples.
+const EXAMPLES: usize = 10;
 
-/// Measures the benchmark signals.
+/// A step for the worse that was not recovered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regression {
+    /// Index of the series in the evidence.
+    pub series: usize,
+    /// Index of the first result at the new level.
+    pub at: usize,
+    pub before: f64,
+    pub after: f64,
+    /// The series' latest level.
+    pub latest: f64,
+    /// The size of the step for the worse, as a share of `before` (positive).
+    pub worse_by: f64,
+}
+
+/// What one series gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesFit {
+    /// Results up to the end of the window.
+    pub upto: usize,
+    /// Results in the window (the last ones of `upto`).
+    pub in_window: usize,
+    /// Robust CV over the window, when measurable.
+    pub cv: Option<f64>,
+    /// The fit over the `upto` results.
+    pub segments: Vec<Segment>,
+}
+
+/// The finite results up to the end of the window, in order.
+fn upto<'a>(series: &'a BenchSeries, window: &Window) -> Vec<&'a BenchPoint> {
+    series
+        .points
+        .iter()
+        .filter(|p| p.time <= window.until && p.value.is_finite())
+        .collect()
+}
+
+/// The share by which going from `from` to `to` is worse (negative: better).
+fn worse_share(direction: Direction, from: f64, to: f64) -> f64 {
+    let change = (to - from) / from.abs();
+    match direction {
+        Direction::LowerIsBetter => change,
+        Direction::HigherIsBetter => -change,
+    }
+}
+
+/// Fits one series over its results up to the end of the window.
+#[must_use]
+pub fn fit(series: &BenchSeries, window: &Window) -> SeriesFit {
+    let points = upto(series, window);
+    let values: Vec<f64> = points.iter().map(|p| p.value).collect();
+    let in_window = points.iter().filter(|p| p.time > window.since).count();
+    let segments = changepoint::segments(&values);
+    let cv = if in_window >= MIN_POINTS {
+        robust_cv(&values, &segments, values.len() - in_window)
+    } else {
+        None
+    };
+    SeriesFit {
+        upto: values.len(),
+        in_window,
+        cv,
+        segments,
+    }
+}
+
+/// `1.4826 × median |y − level| / |median y|` over `values[from..]`.
+fn robust_cv(values: &[f64], segments: &[Segment], from: usize) -> Option<f64> {
+    let window = values.get(from..)?;
+    let center = stats::median(window)?;
+    if center == 0.0 || !center.is_finite() {
+        return None;
+    }
+    let mut deviations = Vec::with_capacity(window.len());
+    for seg in segments {
+        let (lo, hi) = (seg.start.max(from), seg.end.min(values.len()));
+        if lo < hi {
+            deviations.extend(values[lo..hi].iter().map(|v| (v - seg.level).abs()));
+        }
+    }
+    let mad = stats::median(&deviations)?;
+    let cv = MAD_TO_SD * mad / center.abs();
+    cv.is_finite().then_some(cv)
+}
+
+/// The unrecovered regressions of one fitted series whose step lies in the window.
+#[must_use]
+pub fn regressions(
+    index: usize,
+    series: &BenchSeries,
+    fit: &SeriesFit,
+    window: &Window,
+    threshold: f64,
+) -> Vec<Regression> {
+    let segs = &fit.segments;
+    let Some(latest) = segs.last().map(|s| s.level) else {
+        return Vec::new();
+    };
+    let points = upto(series, window);
+    let mut out = Vec::new();
+    for pair in segs.windows(2) {
+        let (prev, next) = (&pair[0], &pair[1]);
+        let Some(point) = points.get(next.start) else {
+            continue;
+        };
+        if !window.contains(point.time) || prev.level == 0.0 {
+            continue;
+        }
+        let worse_by = worse_share(series.direction, prev.level, next.level);
+        let step = (next.level - prev.level).abs();
+        let beyond_noise = step > prev.spread.max(next.spread);
+        if worse_by > threshold
+            && beyond_noise
+            && worse_share(series.direction, prev.level, latest) > threshold
+        {
+            out.push(Regression {
+                series: index,
+                at: next.start,
+                before: prev.level,
+                after: next.level,
+                latest,
+                worse_by,
+            });
+        }
+    }
+    out
+}
+
+/// A value with three significant digits and its unit.
+fn show(v: f64, unit: &str) -> String {
+    let digits = if v == 0.0 {
+        0
+    } else {
+        // Three significant digits, at most six decimals.
+        #[allow(clippy::cast_possible_truncation)]
+        let magnitude = v.abs().log10().floor() as i32;
+        usize::try_from((2 - magnitude).clamp(0, 6)).unwrap_or(0)
+    };
+    let unit = unit.trim();
+    if unit.is_empty() {
+        format!("{v:.digits$}")
+    } else {
+        format!("{v:.digits$} {unit}")
+    }
+}
+
+/// `name [params] (machine, env)`: which series, as a reader needs it.
+#[must_use]
+pub fn series_label(s: &BenchSeries) -> String {
+    let mut label = s.benchmark.clone();
+    if !s.params.is_empty() {
+        label.push_str(&format!(" [{}]", s.params));
+    }
+    let place: Vec<&str> = [s.machine.as_str(), s.env.as_str()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !place.is_empty() {
+        label.push_str(&format!(" ({})", place.join(", ")));
+    }
+    label
+}
+
+/// `1 series`, `2 series`: the word is its own plural.
+fn series_count(n: usize) -> String {
+    format!("{n} series")
+}
+
+fn pct(share: f64) -> String {
+    format!("{:.1} %", share * 100.0)
+}
+
+/// Measures the `bench.*` signals (`None`: no benchmark results were collected).
 #[must_use]
 pub fn measure(
     bench: Option<&BenchEvidence>,
     window: &Window,
     params: &BenchParams,
 ) -> Vec<Measurement> {
-    let _ = (bench, params);
-    IDS.iter()
-        .map(|id| {
-            Measurement::insufficient(
-                def(id),
-                *window,
-                "benchmark results",
-                "not measured yet".into(),
+    let Some(bench) = bench else {
+        return IDS
+            .iter()
+            .map(|id| {
+                Measurement::insufficient(
+                    def(id),
+                    *window,
+                    SOURCE,
+                    "no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js)".into(),
+                )
+            })
+            .collect();
+    };
+    let fits: Vec<SeriesFit> = bench.series.iter().map(|s| fit(s, window)).collect();
+    let total = bench.series.len();
+    let active = fits.iter().filter(|f| f.in_window > 0).count();
+    let measured: Vec<(usize, f64)> = fits
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.cv.map(|cv| (i, cv)))
+        .collect();
+    let cvs: Vec<f64> = measured.iter().map(|(_, cv)| *cv).collect();
+    let scope = format!(
+        "{} with at least {MIN_POINTS} results in the window (of {} read, {} with any result in it)",
+        series_count(measured.len()).replace("series", "benchmark series"),
+        total,
+        active
+    );
+    let no_series = || {
+        if total == 0 {
+            "the benchmark sources held no series".to_string()
+        } else {
+            format!(
+                "no benchmark series has {MIN_POINTS} results in the window ({} read, {} with any result in it)",
+                series_count(total),
+                active
+            )
+        }
+    };
+
+    let noise_value = stats::median(&cvs);
+    let mut noisiest = measured.clone();
+    noisiest.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+    let noise_examples = noisiest
+        .iter()
+        .take(EXAMPLES)
+        .map(|(i, cv)| {
+            let s = &bench.series[*i];
+            Example {
+                label: series_label(s),
+                date: None,
+                value: Some(format!("CV {}", pct(*cv))),
+                note: Some(format!(
+                    "{}, {} in the window",
+                    s.tool,
+                    plural(fits[*i].in_window, "result")
+                )),
+                url: None,
+            }
+        })
+        .collect();
+    let noise = Measurement::of(
+        "bench.noise_cv_p50",
+        noise_value,
+        measured.len(),
+        *window,
+        SOURCE,
+        format!("{scope}; the noisiest are listed"),
+        no_series,
+        noise_examples,
+    );
+
+    #[allow(clippy::cast_precision_loss)]
+    let stable_count = cvs.iter().filter(|cv| **cv < params.stable_cv).count();
+    #[allow(clippy::cast_precision_loss)]
+    let stable_value = (!cvs.is_empty()).then(|| stable_count as f64 / cvs.len() as f64);
+    let stable = Measurement::of(
+        "bench.stable_share",
+        stable_value,
+        measured.len(),
+        *window,
+        SOURCE,
+        format!(
+            "{stable_count} of the {scope} have a robust CV under {}",
+            pct(params.stable_cv)
+        ),
+        no_series,
+        Vec::new(),
+    );
+
+    // Regressions: every series with at least two results up to the end of
+    // the window can show a step.
+    let examined: Vec<usize> = fits
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.in_window > 0 && f.upto >= 2)
+        .map(|(i, _)| i)
+        .collect();
+    let mut found: Vec<Regression> = examined
+        .iter()
+        .flat_map(|&i| {
+            regressions(
+                i,
+                &bench.series[i],
+                &fits[i],
+                window,
+                params.regression_threshold,
             )
         })
-        .collect()
+        .collect();
+    found.sort_by(|a, b| {
+        b.worse_by
+            .partial_cmp(&a.worse_by)
+            .unwrap_or(Ordering::Equal)
+    });
+    let regressed_series = {
+        let mut ids: Vec<usize> = found.iter().map(|r| r.series).collect();
+        ids.dedup();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let regression_examples = found
+        .iter()
+        .take(EXAMPLES)
+        .map(|r| regression_example(&bench.series[r.series], r, window))
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    let count = found.len() as f64;
+    let regressions = Measurement::of(
+        "bench.regressions",
+        (!examined.is_empty()).then_some(count),
+        examined.len(),
+        *window,
+        SOURCE,
+        format!(
+            "{} with results in the window, fitted by change-point detection; steps for the worse above {} not recovered since, in {}; the worst are listed",
+            series_count(examined.len()).replace("series", "benchmark series"),
+            pct(params.regression_threshold),
+            series_count(regressed_series)
+        ),
+        || {
+            if total == 0 {
+                "the benchmark sources held no series".to_string()
+            } else {
+                format!(
+                    "no benchmark series has results in the window ({} read)",
+                    series_count(total)
+                )
+            }
+        },
+        regression_examples,
+    );
+    vec![noise, stable, regressions]
+}
+
+fn regression_example(s: &BenchSeries, r: &Regression, window: &Window) -> Example {
+    let point = upto(s, window).get(r.at).copied();
+    let commit = point
+        .and_then(|p| p.commit.as_deref())
+        .map(|c| format!("commit {}", c.get(..12).unwrap_or(c)));
+    let mut note = vec![format!(
+        "{} → {}, now {}",
+        show(r.before, &s.unit),
+        show(r.after, &s.unit),
+        show(r.latest, &s.unit)
+    )];
+    note.extend(commit);
+    Example {
+        label: series_label(s),
+        date: point.map(|p| day(p.time)),
+        value: Some(format!("{} worse", pct(r.worse_by))),
+        note: Some(note.join("; ")),
+        url: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    use super::*;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
+    }
+
+    fn window() -> Window {
+        Window {
+            since: t0() - Duration::days(1),
+            until: t0() + Duration::days(400),
+        }
+    }
+
+    /// Deterministic noise in [-1, 1).
+    fn noise(i: usize) -> f64 {
+        let mut x = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^= x >> 31;
+        (x >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+    }
+
+    fn series(values: &[f64], direction: Direction) -> BenchSeries {
+        BenchSeries {
+            tool: "asv".into(),
+            benchmark: "bench.time_x".into(),
+            params: String::new(),
+            machine: "m1".into(),
+            env: String::new(),
+            unit: "seconds".into(),
+            direction,
+            location: "results".into(),
+            points: values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| BenchPoint {
+                    time: t0() + Duration::days(i as i64),
+                    commit: Some(format!("c{i:03}")),
+                    value: *v,
+                })
+                .collect(),
+        }
+    }
+
+    fn step(n: usize, at: usize, from: f64, to: f64, amp: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let level = if i < at { from } else { to };
+                level * (1.0 + amp * noise(i))
+            })
+            .collect()
+    }
+
+    fn value(ms: &[Measurement], id: &str) -> Option<f64> {
+        ms.iter().find(|m| m.signal == id).and_then(|m| m.value)
+    }
+
+    #[test]
+    fn constant_series_have_no_noise_and_are_stable() {
+        let ev = BenchEvidence {
+            series: vec![series(&[2.0; 20], Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.noise_cv_p50"), Some(0.0));
+        assert_eq!(value(&ms, "bench.stable_share"), Some(1.0));
+        assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
+    }
+
+    /// The robust CV of noise uniform in ±a is 1.4826 × a/2 (the MAD of a uniform).
+    #[test]
+    fn noise_is_the_robust_cv() {
+        let values: Vec<f64> = (0..2001).map(|i| 10.0 * (1.0 + 0.1 * noise(i))).collect();
+        let ev = BenchEvidence {
+            series: vec![series(&values, Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let cv = value(&ms, "bench.noise_cv_p50").unwrap();
+        assert!((cv - 1.4826 * 0.05).abs() < 0.01, "{cv}");
+        // 7.4 % is above the 5 % line.
+        assert_eq!(value(&ms, "bench.stable_share"), Some(0.0));
+    }
+
+    #[test]
+    fn too_few_results_are_not_measured() {
+        let ev = BenchEvidence {
+            series: vec![series(&[1.0, 1.1, 0.9], Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let noise = ms
+            .iter()
+            .find(|m| m.signal == "bench.noise_cv_p50")
+            .unwrap();
+        assert_eq!(noise.value, None);
+        assert!(
+            noise
+                .insufficient
+                .as_deref()
+                .unwrap()
+                .contains("no benchmark series has 5 results"),
+            "{noise:?}"
+        );
+        let none = measure(None, &window(), &BenchParams::default());
+        assert!(none.iter().all(|m| m.value.is_none()));
+    }
+
+    #[test]
+    fn zero_centred_series_have_no_cv() {
+        let ev = BenchEvidence {
+            series: vec![series(&[0.0; 10], Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.noise_cv_p50"), None);
+    }
+
+    #[test]
+    fn show_keeps_three_significant_digits() {
+        assert_eq!(show(0.012_345, "seconds"), "0.0123 seconds");
+        assert_eq!(show(1234.5, "ns/iter"), "1234 ns/iter");
+        assert_eq!(show(1.5, ""), "1.50");
+        assert_eq!(show(0.0, "bytes"), "0 bytes");
+    }
+
+    #[test]
+    fn labels_name_params_machine_and_env() {
+        let mut s = series(&[1.0], Direction::LowerIsBetter);
+        s.params = "n=10".into();
+        s.env = "py3.11".into();
+        assert_eq!(series_label(&s), "bench.time_x [n=10] (m1, py3.11)");
+    }
+
+    #[test]
+    fn direction_decides_what_is_worse() {
+        assert!(worse_share(Direction::LowerIsBetter, 1.0, 1.2) > 0.19);
+        assert!(worse_share(Direction::HigherIsBetter, 1.0, 1.2) < -0.19);
+        assert!(worse_share(Direction::HigherIsBetter, 1.0, 0.8) > 0.19);
+    }
+
+    pub(super) fn step_fixture(direction: Direction, to: f64) -> BenchEvidence {
+        BenchEvidence {
+            series: vec![series(&step(100, 50, 1.0, to, 0.01), direction)],
+        }
+    }
+
+    #[test]
+    fn a_step_for_the_worse_is_one_regression_at_its_commit() {
+        let ev = step_fixture(Direction::LowerIsBetter, 1.2);
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let m = ms.iter().find(|m| m.signal == "bench.regressions").unwrap();
+        assert_eq!(m.value, Some(1.0), "{m:?}");
+        let ex = &m.examples[0];
+        assert_eq!(ex.date.as_deref(), Some("2026-02-20"));
+        assert!(
+            ex.note.as_deref().unwrap().contains("commit c050"),
+            "{ex:?}"
+        );
+        let worse: f64 = ex
+            .value
+            .as_deref()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((worse - 20.0).abs() < 1.5, "{ex:?}");
+        // The noise is measured around the two levels, not across the step.
+        assert!(value(&ms, "bench.noise_cv_p50").unwrap() < 0.02);
+    }
+
+    #[test]
+    fn an_improvement_is_not_a_regression_and_direction_flips_it() {
+        let better = step_fixture(Direction::LowerIsBetter, 0.8);
+        let ms = measure(Some(&better), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
+        // For throughput, a fall is the regression.
+        let slower = step_fixture(Direction::HigherIsBetter, 0.8);
+        let ms = measure(Some(&slower), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.regressions"), Some(1.0));
+    }
+
+    #[test]
+    fn a_recovered_step_is_not_counted_and_the_threshold_is_the_rubrics() {
+        let mut values = step(150, 50, 1.0, 1.2, 0.01);
+        for (i, v) in values.iter_mut().enumerate().skip(100) {
+            *v = 1.0 + 0.01 * noise(i + 1000);
+        }
+        let ev = BenchEvidence {
+            series: vec![series(&values, Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
+        // A 20 % step is under a 25 % threshold.
+        let ev = step_fixture(Direction::LowerIsBetter, 1.2);
+        let strict = BenchParams {
+            regression_threshold: 0.25,
+            ..BenchParams::default()
+        };
+        let ms = measure(Some(&ev), &window(), &strict);
+        assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
+    }
+
+    #[test]
+    fn steps_before_the_window_are_not_counted() {
+        let ev = step_fixture(Direction::LowerIsBetter, 1.2);
+        let late = Window {
+            since: t0() + Duration::days(60),
+            until: t0() + Duration::days(400),
+        };
+        let ms = measure(Some(&ev), &late, &BenchParams::default());
+        assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
+    }
 }

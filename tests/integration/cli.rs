@@ -53,10 +53,10 @@ fn json_report_has_the_documented_shape() {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["target"]["name"], "monthly");
-    // Git alone shows neither responsiveness nor tests: a third of the rubric's
-    // weight has evidence, under the 50 % a grade needs.
+    // Git alone shows neither responsiveness, tests nor benchmarks: a quarter
+    // of the rubric's weight has evidence, under the 50 % a grade needs.
     assert_eq!(v["grade"], "insufficient evidence");
-    assert!((v["coverage"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-3);
+    assert!((v["coverage"].as_f64().unwrap() - 1.0 / 4.0).abs() < 1e-3);
     let m = v["measurements"].as_array().unwrap();
     let response = m
         .iter()
@@ -389,7 +389,7 @@ fn templates_can_be_overridden() {
     ws.write("t.hbs", "{{target.name}} scored {{score}} ({{grade}}){{#each categories}}; {{name}} {{score}}{{/each}}\n");
     assert_eq!(
         ws.run(&["report", "monthly", "--template", "t.hbs"]).ok(),
-        "monthly scored 100.0 (insufficient evidence); Release cadence 100.0; Responsiveness n/a; Tests n/a\n"
+        "monthly scored 100.0 (insufficient evidence); Release cadence 100.0; Responsiveness n/a; Tests n/a; Benchmarks n/a\n"
     );
     ws.write(
         "bad.hbs",
@@ -529,7 +529,10 @@ fn signals_are_listed_and_the_readme_table_is_current() {
             "ci.flaky_rate",
             "ci.duration_p50_minutes",
             "tests.pass_rate",
-            "tests.flaky_tests"
+            "tests.flaky_tests",
+            "bench.noise_cv_p50",
+            "bench.stable_share",
+            "bench.regressions",
         ]
     );
     for id in &ids {
@@ -554,7 +557,7 @@ fn builtin_rubrics_are_listed_and_valid() {
     ws.write("mine.toml", &ws.run(&["rubric", "show"]).ok());
     let out = ws.run(&["rubric", "check", "mine.toml"]).ok();
     assert!(
-        out.starts_with("mine.toml: valid rubric \"default\": 3 categories, 15 criteria"),
+        out.starts_with("mine.toml: valid rubric \"default\": 4 categories, 18 criteria"),
         "{out}"
     );
 }

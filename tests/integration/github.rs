@@ -227,7 +227,9 @@ async fn graphql_collects_items_with_their_first_responses() {
     let server = MockServer::start().await;
     mount_graphql_repo(&server).await;
     let client = Client::new(settings(&server, true), None).unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     let items = ev.items.unwrap();
     let numbers: Vec<u64> = items.iter().map(|i| i.number).collect();
     assert_eq!(numbers, [1, 2, 4, 3], "oldest first, #0 outside the window");
@@ -301,7 +303,9 @@ async fn rest_path_without_a_token() {
         .await;
 
     let client = Client::new(settings(&server, false), None).unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     let items = ev.items.unwrap();
     assert_eq!(items.iter().map(|i| i.number).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(items[1].kind, readiness::evidence::ItemKind::PullRequest);
@@ -552,7 +556,7 @@ async fn not_found_and_unauthorized_are_errors() {
         .mount(&server)
         .await;
     let client = Client::new(settings(&server, true), None).unwrap();
-    let e = github::collect(&client, &repo(), &window())
+    let e = github::collect(&client, &repo(), &window(), false)
         .await
         .unwrap_err()
         .to_string();
@@ -581,7 +585,9 @@ async fn a_repository_without_releases_is_read_by_its_tags() {
         .await;
     Mock::given(path("/graphql")).respond_with(|_: &Request| ResponseTemplate::new(200).set_body_json(json!({"data": {"repository": {"items": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []}}}}))).mount(&server).await;
     let client = Client::new(settings(&server, true), None).unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     let tags = ev.tags.unwrap();
     assert_eq!(
         tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
@@ -645,7 +651,7 @@ fn cli_report_of_a_github_repository() {
     let md = ws.run(&args).ok();
     assert!(md.starts_with("# Readiness: acme/widget"), "{md}");
     assert!(
-        md.contains("7 requests, complete; data as of 20"),
+        md.contains("8 requests, complete; data as of 20"),
         "the report says how fresh the data is: {md}"
     );
     assert!(
@@ -765,8 +771,8 @@ fn cli_warm_run_sends_no_full_cost_request() {
     let cold = ws.run(&args).ok();
     let cold_requests = rt.block_on(server.received_requests()).unwrap().len();
     assert_eq!(
-        cold_requests, 7,
-        "releases, probe, 2 issue pages, 1 pull-request page, repository, runs"
+        cold_requests, 8,
+        "releases, probe, 2 issue pages, 1 pull-request page, repository, runs, gh-pages benchmark data (404)"
     );
     let warm = ws.run(&args).ok();
     let all = rt.block_on(server.received_requests()).unwrap();
@@ -774,7 +780,7 @@ fn cli_warm_run_sends_no_full_cost_request() {
     assert_eq!(
         second.len(),
         4,
-        "releases, probe, repository, runs: {second:?}"
+        "releases, probe, repository, runs (the 404 for benchmark data is remembered): {second:?}"
     );
     assert!(
         second
@@ -939,7 +945,9 @@ async fn an_interrupted_refresh_never_serves_stale_pages() {
     s.retries = 0;
     let run = || async {
         let client = Client::new(s.clone(), Some(Cache::open(dir.path()).unwrap())).unwrap();
-        let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+        let ev = github::collect(&client, &repo(), &window(), false)
+            .await
+            .unwrap();
         let titles: Vec<String> = ev
             .items
             .unwrap()

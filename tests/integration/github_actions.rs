@@ -94,7 +94,9 @@ async fn runs_follow_link_pages_with_reruns_and_cancelled_runs() {
         .mount(&server)
         .await;
     let client = Client::new(settings(&server, false), None).unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     let runs = ev.runs.clone().unwrap();
     let ids: Vec<u64> = runs.iter().map(|r| r.id).collect();
     assert_eq!(ids, [11, 12, 13, 14, 15], "oldest first, #13 once");
@@ -229,7 +231,9 @@ async fn more_than_1000_runs_are_fetched_in_date_ranges() {
         Some(Cache::open(dir.path()).unwrap()),
     )
     .unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     let got = ev.runs.clone().unwrap();
     assert_eq!(got.len(), 2500);
     let unique: HashSet<u64> = got.iter().map(|r| r.id).collect();
@@ -286,7 +290,9 @@ async fn actions_disabled_is_no_runs_with_a_note() {
     let server = MockServer::start().await;
     mount_rest_repo(&server).await;
     let client = Client::new(settings(&server, false), None).unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     assert_eq!(ev.runs.as_deref(), Some(&[][..]));
     let src = runs_source(&ev);
     assert!(src.complete);
@@ -312,7 +318,9 @@ async fn actions_disabled_is_no_runs_with_a_note() {
             .await;
     }
     let client = Client::new(settings(&server, false), None).unwrap();
-    let ev = github::collect(&client, &repo(), &window()).await.unwrap();
+    let ev = github::collect(&client, &repo(), &window(), false)
+        .await
+        .unwrap();
     assert!(ev.runs.is_none());
     let src = runs_source(&ev);
     assert!(!src.complete);

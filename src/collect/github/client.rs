@@ -140,6 +140,9 @@ pub enum FetchError {
     Other { path: String, message: String },
 }
 
+/// How long a 404 from [`Client::get_optional`] is believed without asking again: a day.
+pub const MISSING_TTL_SECS: i64 = 24 * 60 * 60;
+
 /// Request counts, for provenance and the benchmark.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -384,6 +387,39 @@ impl Client {
         let page = self.page_from(path, &entry)?;
         self.cache_put(&key, &entry);
         Ok(page)
+    }
+
+    /// GETs a path that may well not exist (a published file): `None` for a
+    /// 404. A 404 is remembered in the cache for [`MISSING_TTL_SECS`], so
+    /// warm runs do not ask again each time; a 200 behaves as in [`Client::get`].
+    ///
+    /// # Errors
+    /// As [`Client::get`], but for 404.
+    pub async fn get_optional(&self, path: &str) -> Result<Option<Page>, FetchError> {
+        let key = cache::key("GET-MISSING", &format!("{}{path}", self.base), &self.scope);
+        let now = Utc::now().timestamp();
+        if let Some(e) = self.cache_get(&key)
+            && e.status == 404
+            && (self.settings.offline || now - e.fetched_at < MISSING_TTL_SECS)
+        {
+            self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
+            return Ok(None);
+        }
+        match self.get(path).await {
+            Ok(page) => Ok(Some(page)),
+            Err(FetchError::NotFound { .. }) => {
+                let entry = Entry {
+                    status: 404,
+                    etag: None,
+                    link: None,
+                    body: String::new(),
+                    fetched_at: now,
+                };
+                self.cache_put(&key, &entry);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn page_from(&self, path: &str, e: &Entry) -> Result<Page, FetchError> {

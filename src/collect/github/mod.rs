@@ -14,6 +14,7 @@
 //! in the provenance, with the reason; it is never silently dropped.
 
 mod actions;
+pub mod bench;
 pub mod client;
 mod parse;
 
@@ -54,6 +55,8 @@ pub struct GitHubEvidence {
     pub items: Option<Vec<Item>>,
     /// GitHub Actions runs of the default branch in the window.
     pub runs: Option<Vec<crate::evidence::WorkflowRun>>,
+    /// github-action-benchmark series from the gh-pages branch, when published.
+    pub bench: Option<Vec<crate::evidence::BenchSeries>>,
     pub sources: Vec<Provenance>,
     /// The oldest time any of the data was fetched at (cached data is older than the run).
     pub fetched_at: Option<DateTime<Utc>>,
@@ -91,16 +94,26 @@ pub async fn collect(
     client: &Client,
     repo: &Repo,
     window: &Window,
+    bench_pages: bool,
 ) -> Result<GitHubEvidence, FetchError> {
-    let (releases, items, runs) = tokio::join!(
+    let (releases, items, runs, bench) = tokio::join!(
         collect_releases(client, repo),
         collect_items(client, repo, window),
-        actions::collect_runs(client, repo, window)
+        actions::collect_runs(client, repo, window),
+        async {
+            if bench_pages {
+                Some(bench::collect_bench(client, repo).await)
+            } else {
+                None
+            }
+        }
     );
     let mut ev = GitHubEvidence::default();
     let (releases, tags, mut release_sources, releases_at) = releases?;
     let (items, mut item_sources, items_at) = items?;
     let (runs, run_source, runs_at) = runs;
+    let (bench, bench_source, bench_at) = bench.unwrap_or((None, None, None));
+    ev.bench = bench;
     ev.releases = releases;
     ev.tags = tags;
     ev.items = items;
@@ -108,7 +121,11 @@ pub async fn collect(
     ev.sources.append(&mut release_sources);
     ev.sources.append(&mut item_sources);
     ev.sources.push(run_source);
-    ev.fetched_at = [releases_at, items_at, runs_at].into_iter().flatten().min();
+    ev.sources.extend(bench_source);
+    ev.fetched_at = [releases_at, items_at, runs_at, bench_at]
+        .into_iter()
+        .flatten()
+        .min();
     // Offline with nothing cached for this repository: an empty report would
     // only hide the problem.
     let got_nothing = ev.releases.as_ref().is_none_or(Vec::is_empty)
