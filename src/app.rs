@@ -58,6 +58,7 @@ struct Settings {
     github: GitHubRequest,
     junit: Vec<String>,
     bench: BenchInputs,
+    step_summary: bool,
 }
 
 impl Settings {
@@ -94,6 +95,7 @@ impl Settings {
             rule_override,
             github,
             junit: g.junit,
+            step_summary: g.step_summary,
             bench: BenchInputs {
                 asv: g.asv,
                 bench_data: g.bench_data,
@@ -172,6 +174,26 @@ impl Settings {
     fn emit(&self, text: &str) -> Result<(), Error> {
         emit(self.output.as_deref(), text)
     }
+}
+
+/// Appends `markdown` to the file GitHub Actions names in `GITHUB_STEP_SUMMARY`;
+/// without it (not on GitHub Actions) a notice, not an error.
+fn step_summary(markdown: &str) -> Result<(), Error> {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        eprintln!(
+            "readiness: --step-summary: GITHUB_STEP_SUMMARY is not set (not on GitHub Actions?), so no step summary was written"
+        );
+        return Ok(());
+    };
+    let path = PathBuf::from(path);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .map_err(|e| Error::write(path.clone(), e))?;
+    file.write_all(markdown.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .map_err(|e| Error::write(path.clone(), e))
 }
 
 /// The first artifact option given, if any.
@@ -256,6 +278,11 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Signals => {
             let text = match cli.global.format.unwrap_or(Format::Markdown) {
                 Format::Markdown => signals::markdown_table(),
+                Format::Badge => {
+                    return Err(Error::Usage(
+                        "--format badge is for `readiness report`".into(),
+                    ));
+                }
                 Format::Json => {
                     report::to_json(&SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>())
                 }
@@ -264,6 +291,22 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             Ok(Outcome::Done)
         }
         Command::Rubric { command } => rubric_command(command, cli.global.output.as_deref()),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "readiness", &mut buf);
+            emit(cli.global.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+            Ok(Outcome::Done)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(cmd)
+                .render(&mut buf)
+                .map_err(|e| Error::write("the man page", e))?;
+            emit(cli.global.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+            Ok(Outcome::Done)
+        }
         Command::Report { target, fail_under } => {
             if let Some(t) = fail_under
                 && !(0.0..=100.0).contains(&t)
@@ -279,11 +322,20 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 None => Target::parse(".")?,
             };
             let report = settings.report(&target)?;
+            let markdown = || report::render_report(&report, settings.template.as_deref());
             let text = match settings.format {
-                Format::Markdown => report::render_report(&report, settings.template.as_deref())?,
+                Format::Markdown => markdown()?,
                 Format::Json => report.to_json(),
+                Format::Badge => report::badge(&report, &settings.rubric.grades.insufficient),
             };
             settings.emit(&text)?;
+            if settings.step_summary {
+                let md = match settings.format {
+                    Format::Markdown => text.clone(),
+                    _ => markdown()?,
+                };
+                step_summary(&md)?;
+            }
             match (fail_under, report.scorecard.score) {
                 (Some(t), Some(s)) if s < t => {
                     eprintln!("readiness: the score {s:.1} is below --fail-under {t}");
@@ -300,7 +352,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             }
         }
         Command::Collect { target } => {
-            if cli.global.format == Some(Format::Markdown) || cli.global.template.is_some() {
+            if matches!(cli.global.format, Some(Format::Markdown | Format::Badge))
+                || cli.global.template.is_some()
+                || cli.global.step_summary
+            {
                 return Err(Error::Usage(
                     "collect writes JSON evidence; `readiness report` renders markdown".into(),
                 ));
@@ -345,13 +400,25 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 .map(|t| settings.report(t))
                 .collect::<Result<Vec<_>, _>>()?;
             let comparison = compare::compare(reports, &settings.rubric);
+            let markdown = || report::render_compare(&comparison, settings.template.as_deref());
             let text = match settings.format {
-                Format::Markdown => {
-                    report::render_compare(&comparison, settings.template.as_deref())?
-                }
+                Format::Markdown => markdown()?,
                 Format::Json => report::to_json(&comparison),
+                Format::Badge => {
+                    return Err(Error::Usage(
+                        "--format badge shows one project's score: use it with `readiness report`"
+                            .into(),
+                    ));
+                }
             };
             settings.emit(&text)?;
+            if settings.step_summary {
+                let md = match settings.format {
+                    Format::Markdown => text.clone(),
+                    _ => markdown()?,
+                };
+                step_summary(&md)?;
+            }
             Ok(Outcome::Done)
         }
     }

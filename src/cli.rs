@@ -99,6 +99,10 @@ pub struct Global {
     #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
     pub pytest_benchmark: Vec<String>,
 
+    /// Also append the markdown report to the file named by GITHUB_STEP_SUMMARY (GitHub Actions), whatever --format is
+    #[arg(long, global = true)]
+    pub step_summary: bool,
+
     /// No progress or notices on standard error
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -110,6 +114,8 @@ pub enum Format {
     Markdown,
     /// For machines (documented in the README)
     Json,
+    /// A shields.io endpoint badge (report only)
+    Badge,
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +146,13 @@ pub enum Command {
         #[command(subcommand)]
         command: RubricCommand,
     },
+    /// Print a shell completion script: `readiness completions bash > /etc/bash_completion.d/readiness`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `readiness man > readiness.1`
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

@@ -78,6 +78,35 @@ impl Report {
     }
 }
 
+/// A shields.io endpoint badge (`https://img.shields.io/endpoint?url=...`):
+/// the score and grade, coloured by score; grey when the evidence was too
+/// thin for a grade (`grade == insufficient`).
+#[must_use]
+pub fn badge(report: &Report, insufficient: &str) -> String {
+    let graded = report.scorecard.grade != insufficient;
+    let (message, color) = match report.scorecard.score {
+        Some(score) if graded => {
+            let color = if score >= 80.0 {
+                "brightgreen"
+            } else if score >= 60.0 {
+                "yellowgreen"
+            } else if score >= 40.0 {
+                "orange"
+            } else {
+                "red"
+            };
+            (format!("{score:.0}/100 {}", report.scorecard.grade), color)
+        }
+        _ => (report.scorecard.grade.clone(), "lightgrey"),
+    };
+    to_json(&serde_json::json!({
+        "schemaVersion": 1,
+        "label": "readiness",
+        "message": message,
+        "color": color,
+    }))
+}
+
 /// Pretty JSON with a trailing newline. The types serialized here have
 /// string keys only, so serialization cannot fail.
 pub(crate) fn to_json<T: Serialize>(value: &T) -> String {

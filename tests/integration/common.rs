@@ -177,16 +177,23 @@ impl Workspace {
 
     /// Runs `readiness ARGS` in this folder at the fixed "now".
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// Runs `readiness ARGS` with these environment variables added.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_readiness"))
             .args(args)
             .current_dir(self.dir.path())
             .env("SOURCE_DATE_EPOCH", NOW)
             .env_remove("GITHUB_TOKEN")
             .env_remove("GH_TOKEN")
+            .env_remove("GITHUB_STEP_SUMMARY")
             // No test may reach the internet or the user's cache: an inferred GitHub
             // source meets a closed loopback port, and the cache lives in the workspace.
             .env("GITHUB_API_URL", "http://127.0.0.1:9")
             .env("XDG_CACHE_HOME", self.dir.path().join("xdg-cache"))
+            .envs(env.iter().copied())
             .output()
             .unwrap();
         Run::from(out)

@@ -1164,3 +1164,148 @@ async fn near_resets_are_waited_for() {
         Err(FetchError::RateLimited { minutes: 1, .. })
     ));
 }
+
+/// A github-action-benchmark `data.js` with one suite ("Rust") and one
+/// benchmark measured daily from 2026-06-01 for `n` days, `step_at` where
+/// it slows by 20 % (ns/iter, cargo: lower is better).
+fn bench_data_js(n: usize, step_at: usize) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap();
+    let entries: Vec<Value> = (0..n)
+        .map(|i| {
+            let t = start + chrono::Duration::days(i as i64);
+            let wobble = [0.0, 0.4, -0.3, 0.2, -0.5, 0.1][i % 6];
+            let value = if i < step_at { 1000.0 } else { 1200.0 } + wobble;
+            json!({
+                "commit": {"id": format!("{i:040x}"), "timestamp": t.to_rfc3339(), "url": format!("https://github.com/acme/widget/commit/{i:040x}")},
+                "date": t.timestamp_millis(),
+                "tool": "cargo",
+                "benches": [{"name": "parse | <b>big</b>", "value": value, "range": "± 3", "unit": "ns/iter"}]
+            })
+        })
+        .collect();
+    format!(
+        "window.BENCHMARK_DATA = {}",
+        serde_json::to_string_pretty(&json!({"lastUpdate": 1, "repoUrl": "https://github.com/acme/widget", "entries": {"Rust": entries}})).unwrap()
+    )
+}
+
+fn b64(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+/// A GitHub target reads the github-action-benchmark results its gh-pages
+/// branch publishes: a small file from the contents answer, a large one
+/// (content left out) from its blob. The regression is found and named.
+#[test]
+fn gh_pages_benchmark_data_joins_a_github_report() {
+    for large in [false, true] {
+        let (rt, server) = start_server();
+        let data = bench_data_js(40, 25);
+        rt.block_on(async {
+            let contents = if large {
+                json!({"type": "file", "encoding": "none", "content": "", "sha": "b10b"})
+            } else {
+                json!({"type": "file", "encoding": "base64", "content": b64(&data), "sha": "b10b"})
+            };
+            Mock::given(method("GET"))
+                .and(path("/repos/acme/widget/contents/dev/bench/data.js"))
+                .and(query_param("ref", "gh-pages"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(contents))
+                .mount(&server)
+                .await;
+            Mock::given(method("GET"))
+                .and(path("/repos/acme/widget/git/blobs/b10b"))
+                .respond_with(ResponseTemplate::new(200).set_body_json(
+                    json!({"sha": "b10b", "encoding": "base64", "content": b64(&data), "size": data.len()}),
+                ))
+                .mount(&server)
+                .await;
+        });
+        let ws = Workspace::new();
+        let api = server.uri();
+        let args = [
+            "report",
+            "acme/widget",
+            "--api-url",
+            &api,
+            "--token",
+            SECRET,
+            "--no-cache",
+            "--until",
+            "2026-08-20",
+            "--format",
+            "json",
+        ];
+        let v: Value = serde_json::from_str(&ws.run(&args).ok()).unwrap();
+        let src = v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"] == "github-action-benchmark")
+            .expect("a github-action-benchmark source");
+        assert_eq!(src["items"], 1, "{src}");
+        let regressions = crate::common::measurement(&v, "bench.regressions");
+        assert_eq!(regressions["value"], 1.0, "large={large}: {regressions}");
+        let ex = &regressions["examples"][0];
+        assert_eq!(ex["date"], "2026-06-26", "{ex}");
+        assert!(
+            ex["label"]
+                .as_str()
+                .unwrap()
+                .starts_with("parse | <b>big</b>"),
+            "{ex}"
+        );
+        assert!(
+            ex["note"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("commit {:012x}", 25)),
+            "{ex}"
+        );
+        // The markdown escapes the benchmark's name.
+        let md_args: Vec<&str> = args[..args.len() - 2].to_vec();
+        let md = ws.run(&md_args).ok();
+        assert!(md.contains("parse \\| &lt;b&gt;big&lt;/b&gt;"), "{md}");
+        assert!(!md.contains("<b>"), "{md}");
+    }
+}
+
+/// Without gh-pages data the source says so, and a warm run does not ask again.
+#[test]
+fn missing_gh_pages_benchmark_data_is_a_note() {
+    let (_rt, server) = start_server();
+    let ws = Workspace::new();
+    let api = server.uri();
+    let args = [
+        "report",
+        "acme/widget",
+        "--api-url",
+        &api,
+        "--token",
+        SECRET,
+        "--cache-dir",
+        "cache",
+        "--until",
+        "2026-08-20",
+        "--format",
+        "json",
+    ];
+    let v: Value = serde_json::from_str(&ws.run(&args).ok()).unwrap();
+    let src = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "github-action-benchmark")
+        .expect("a github-action-benchmark source");
+    assert_eq!(src["items"], 0);
+    assert!(
+        src["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("no dev/bench/data.js on a gh-pages branch"),
+        "{src}"
+    );
+    let m = crate::common::measurement(&v, "bench.regressions");
+    assert!(m["value"].is_null());
+}

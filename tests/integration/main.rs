@@ -7,5 +7,6 @@ mod github;
 mod github_actions;
 mod github_enterprise;
 mod junit;
+mod pipelines;
 mod realdata;
 mod rubric_errors;
