@@ -59,6 +59,8 @@ struct Settings {
     junit: Vec<String>,
     bench: BenchInputs,
     step_summary: bool,
+    /// Trends and their charts (off with `--no-charts`).
+    charts: bool,
 }
 
 impl Settings {
@@ -96,6 +98,7 @@ impl Settings {
             github,
             junit: g.junit,
             step_summary: g.step_summary,
+            charts: !g.no_charts,
             bench: BenchInputs {
                 asv: g.asv,
                 bench_data: g.bench_data,
@@ -168,7 +171,25 @@ impl Settings {
             &self.rubric.benchmarks,
         )?;
         let card = score::score(&self.rubric, &measurements);
-        Ok(Report::new(&ev, window, &self.rubric, measurements, card))
+        let trends = if self.charts {
+            signals::trends::trends(
+                &ev,
+                &window,
+                &rule,
+                &self.rubric.actors,
+                &self.rubric.benchmarks,
+            )?
+        } else {
+            Vec::new()
+        };
+        Ok(Report::new(
+            &ev,
+            window,
+            &self.rubric,
+            measurements,
+            trends,
+            card,
+        ))
     }
 
     fn emit(&self, text: &str) -> Result<(), Error> {

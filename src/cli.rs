@@ -99,6 +99,10 @@ pub struct Global {
     #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
     pub pytest_benchmark: Vec<String>,
 
+    /// Leave the trend charts (and their data in JSON) out of reports
+    #[arg(long, global = true)]
+    pub no_charts: bool,
+
     /// Also append the markdown report to the file named by GITHUB_STEP_SUMMARY (GitHub Actions), whatever --format is
     #[arg(long, global = true)]
     pub step_summary: bool,

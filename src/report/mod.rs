@@ -14,9 +14,11 @@ use crate::evidence::{Evidence, Provenance, TargetInfo};
 use crate::rubric::Rubric;
 use crate::rubric::score::Scorecard;
 use crate::signals::Measurement;
+use crate::signals::trends::Trend;
 use crate::window::Window;
 
 pub use render::{render_compare, render_report};
+pub use view::mermaid_text;
 
 /// The version of the JSON report format (documented in the README).
 pub const REPORT_SCHEMA: u32 = 1;
@@ -35,6 +37,9 @@ pub struct Report {
     pub scorecard: Scorecard,
     /// Every signal this build knows, measured or with the reason it is not.
     pub measurements: Vec<Measurement>,
+    /// Chart data by period (empty with `--no-charts`).
+    #[serde(default)]
+    pub trends: Vec<Trend>,
     pub sources: Vec<Provenance>,
 }
 
@@ -53,6 +58,7 @@ impl Report {
         window: Window,
         rubric: &Rubric,
         measurements: Vec<Measurement>,
+        trends: Vec<Trend>,
         scorecard: Scorecard,
     ) -> Report {
         Report {
@@ -67,6 +73,7 @@ impl Report {
             },
             scorecard,
             measurements,
+            trends,
             sources: evidence.sources.clone(),
         }
     }

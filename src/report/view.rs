@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{Report, RubricInfo};
 use crate::evidence::{Provenance, TargetInfo};
 use crate::rubric::score::{CategoryScore, CriterionScore, Status};
+use crate::signals::trends::{Trend, TrendSeries};
 use crate::signals::{self, Measurement, Unit};
 use crate::window::Window;
 
@@ -29,7 +30,24 @@ pub struct ReportView {
     pub rubric: RubricInfo,
     pub categories: Vec<CategoryView>,
     pub measurements: Vec<MeasurementView>,
+    pub charts: Vec<ChartView>,
     pub sources: Vec<Provenance>,
+}
+
+/// A trend as a mermaid chart and the table of the same numbers.
+#[derive(Serialize)]
+pub struct ChartView {
+    pub title: String,
+    /// The mermaid `xychart-beta` source, written raw (`{{{mermaid}}}`): every
+    /// text in it is built here and cleaned by [`mermaid_text`].
+    pub mermaid: String,
+    /// Column headers: the x axis, each series, `n`.
+    pub columns: Vec<String>,
+    /// One row per point drawn: the label, each series' value, n.
+    pub rows: Vec<Vec<String>>,
+    /// Periods not drawn for want of data, comma-separated.
+    pub missing: String,
+    pub note: String,
 }
 
 #[derive(Serialize)]
@@ -234,6 +252,99 @@ fn measurement(m: &Measurement) -> MeasurementView {
     }
 }
 
+/// Text safe inside a quoted mermaid string: letters, digits, spaces and
+/// plain punctuation; anything else (quotes, backticks, brackets of markup,
+/// newlines) becomes `_`. At most 80 characters.
+#[must_use]
+pub fn mermaid_text(s: &str) -> String {
+    s.chars()
+        .take(80)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " .,:;_-+/()[]=%".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A chart value as written both in the chart and in its table.
+fn chart_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+fn chart(t: &Trend) -> Option<ChartView> {
+    // A point is drawn when every series has a value there.
+    let drawn: Vec<usize> = (0..t.labels.len())
+        .filter(|&i| {
+            t.series
+                .iter()
+                .all(|s| s.values.get(i).copied().flatten().is_some())
+        })
+        .collect();
+    if drawn.is_empty() {
+        return None;
+    }
+    let value = |s: &TrendSeries, i: usize| s.values[i].unwrap_or(0.0);
+    let labels: Vec<String> = drawn
+        .iter()
+        .map(|&i| format!("\"{}\"", mermaid_text(&t.labels[i])))
+        .collect();
+    let mut m = format!(
+        "xychart-beta\n    title \"{}\"\n    x-axis [{}]\n",
+        mermaid_text(&t.title),
+        labels.join(", ")
+    );
+    let all_bars = t.series.iter().all(|s| s.kind == "bar");
+    if all_bars {
+        let top = drawn
+            .iter()
+            .flat_map(|&i| t.series.iter().map(move |s| value(s, i)))
+            .fold(1.0f64, f64::max);
+        m.push_str(&format!(
+            "    y-axis \"{}\" 0 --> {}\n",
+            mermaid_text(&t.y),
+            chart_number(top.ceil())
+        ));
+    } else {
+        m.push_str(&format!("    y-axis \"{}\"\n", mermaid_text(&t.y)));
+    }
+    for s in &t.series {
+        let kind = if s.kind == "bar" { "bar" } else { "line" };
+        let values: Vec<String> = drawn.iter().map(|&i| chart_number(value(s, i))).collect();
+        m.push_str(&format!("    {kind} [{}]\n", values.join(", ")));
+    }
+    let mut columns = vec![t.x.clone()];
+    columns.extend(t.series.iter().map(|s| s.name.clone()));
+    columns.push("n".into());
+    let rows = drawn
+        .iter()
+        .map(|&i| {
+            let mut row = vec![t.labels[i].clone()];
+            row.extend(t.series.iter().map(|s| chart_number(value(s, i))));
+            row.push(t.n.get(i).copied().unwrap_or(0).to_string());
+            row
+        })
+        .collect();
+    let missing: Vec<&str> = (0..t.labels.len())
+        .filter(|i| !drawn.contains(i))
+        .map(|i| t.labels[i].as_str())
+        .collect();
+    Some(ChartView {
+        title: t.title.clone(),
+        mermaid: m.trim_end().to_string(),
+        columns,
+        rows,
+        missing: missing.join(", "),
+        note: t.note.clone().unwrap_or_default(),
+    })
+}
+
 impl ReportView {
     #[must_use]
     pub fn new(r: &Report) -> ReportView {
@@ -253,6 +364,7 @@ impl ReportView {
             rubric: r.rubric.clone(),
             categories: r.scorecard.categories.iter().map(category).collect(),
             measurements: r.measurements.iter().map(measurement).collect(),
+            charts: r.trends.iter().filter_map(chart).collect(),
             sources: r.sources.clone(),
         }
     }

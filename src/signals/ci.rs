@@ -184,6 +184,15 @@ impl<'a> Scope<'a> {
     }
 }
 
+/// The runs `ci.pass_rate` counts, with when each was created and whether it passed.
+pub(crate) fn run_verdicts(runs: &[WorkflowRun], window: &Window) -> Vec<(DateTime<Utc>, bool)> {
+    Scope::new(runs, window)
+        .decisive()
+        .iter()
+        .map(|r| (r.created_at, verdict(r) == Verdict::Pass))
+        .collect()
+}
+
 /// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
 fn measurement(
     id: &str,

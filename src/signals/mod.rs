@@ -11,6 +11,7 @@ pub mod ci;
 pub mod releases;
 pub mod responsiveness;
 pub mod test_results;
+pub mod trends;
 
 use serde::{Deserialize, Serialize};
 

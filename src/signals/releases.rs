@@ -213,10 +213,20 @@ pub fn measure_evidence(
     rule: &ReleaseRule,
     window: &Window,
 ) -> Result<Vec<Measurement>, Error> {
+    let source = match ev.releases.as_deref() {
+        Some(list) if !list.is_empty() => "GitHub releases",
+        _ if ev.target.kind == "github" => "GitHub tags",
+        _ => "git tags",
+    };
+    measure_from(release_tags(ev).as_deref(), source, rule, window)
+}
+
+/// The tags the release signals read: GitHub releases (drafts and flagged
+/// pre-releases left out) when the project publishes any, else its tags.
+fn release_tags(ev: &Evidence) -> Option<std::borrow::Cow<'_, [Tag]>> {
     match ev.releases.as_deref() {
-        Some(list) if !list.is_empty() => {
-            let as_tags: Vec<Tag> = list
-                .iter()
+        Some(list) if !list.is_empty() => Some(std::borrow::Cow::Owned(
+            list.iter()
                 .filter(|r| !r.draft && !r.prerelease)
                 .filter_map(|r| {
                     Some(Tag {
@@ -226,20 +236,28 @@ pub fn measure_evidence(
                         commit: None,
                     })
                 })
-                .collect();
-            measure_from(Some(&as_tags), "GitHub releases", rule, window)
-        }
-        _ => measure_from(
-            ev.tags.as_deref(),
-            if ev.target.kind == "github" {
-                "GitHub tags"
-            } else {
-                "git tags"
-            },
-            rule,
-            window,
-        ),
+                .collect(),
+        )),
+        _ => ev.tags.as_deref().map(std::borrow::Cow::Borrowed),
     }
+}
+
+/// The dates of the releases `release.count_365d` counts (main line and
+/// backports, pre-releases out), up to `until`, oldest first; `None` when no
+/// tags were collected.
+///
+/// # Errors
+/// Only an invalid tag pattern.
+pub(crate) fn release_dates(
+    ev: &Evidence,
+    rule: &ReleaseRule,
+    until: DateTime<Utc>,
+) -> Result<Option<Vec<DateTime<Utc>>>, Error> {
+    let Some(tags) = release_tags(ev) else {
+        return Ok(None);
+    };
+    let a = analyze(&tags, rule, until)?;
+    Ok(Some(a.releases.iter().map(|r| r.date).collect()))
 }
 
 fn measure_from(

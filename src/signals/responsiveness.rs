@@ -66,6 +66,24 @@ fn first_response(item: &Item, actors: &Actors, until: DateTime<Utc>) -> First {
     }
 }
 
+/// The issues opened in `window` (not by bots) that got a response that
+/// counts: when each was opened, and the hours to that response.
+pub(crate) fn issue_response_hours(
+    items: &[Item],
+    actors: &Actors,
+    window: &Window,
+) -> Vec<(DateTime<Utc>, f64)> {
+    items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Issue && window.contains(i.created_at))
+        .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
+        .filter_map(|i| match first_response(i, actors, window.until) {
+            First::After(h) => Some((i.created_at, h)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The items of one kind opened in the window, with their first responses.
 struct Tally<'a> {
     /// `issue` or `pull request`.

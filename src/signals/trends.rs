@@ -1,0 +1,381 @@
+//! Trends: the signals' raw material bucketed by period, for the report's
+//! charts. Releases per quarter, issue first-response time by month (p50
+//! and p90), CI pass rate by month, and the results of the worst-regressed
+//! benchmarks. Pure, like every measurement.
+
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{bench, ci, releases, responsiveness};
+use crate::error::Error;
+use crate::evidence::{Evidence, ReleaseRule};
+use crate::rubric::{Actors, BenchParams};
+use crate::stats;
+use crate::window::Window;
+
+/// At most this many periods are shown: the most recent ones.
+const MAX_MONTHS: usize = 24;
+const MAX_QUARTERS: usize = 16;
+/// At most this many points of a benchmark are drawn; more are merged into
+/// runs of equal length, each shown as its median.
+const MAX_BENCH_POINTS: usize = 60;
+/// How many of the worst-regressed benchmarks get a chart.
+const BENCH_CHARTS: usize = 3;
+
+/// One chart's data: values per period (or per result), one or more series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trend {
+    /// `releases_per_quarter`, `issue_first_response_by_month`,
+    /// `ci_pass_rate_by_month`, `bench_regression_1` ... `_3`.
+    pub id: String,
+    /// The chart's title; for a benchmark, its name (untrusted text).
+    pub title: String,
+    /// The signal the chart illustrates.
+    pub signal: String,
+    /// What the x axis counts: `quarter`, `month`, `result`.
+    pub x: String,
+    /// What the values are, for the y axis: `releases`, `hours`, `% passed`,
+    /// or a benchmark's unit.
+    pub y: String,
+    /// One label per period or result.
+    pub labels: Vec<String>,
+    pub series: Vec<TrendSeries>,
+    /// Items behind each value (releases, answered issues, runs, results).
+    pub n: Vec<u64>,
+    /// Anything a reader should know: periods left out, results merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One line or bar series of a [`Trend`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendSeries {
+    /// `releases`, `p50`, `p90`, `pass rate`, `result`.
+    pub name: String,
+    /// `bar` or `line`.
+    pub kind: String,
+    /// `None` where the period has nothing to measure.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A period: its label and its bounds, start inclusive, end exclusive.
+struct Period {
+    label: String,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+fn month_start(year: i32, month0: u32) -> Option<DateTime<Utc>> {
+    Utc.with_ymd_and_hms(year, month0 + 1, 1, 0, 0, 0).single()
+}
+
+/// The calendar periods of `months` months (1 or 3) that overlap `window`,
+/// the most recent `max` of them, and how many were left out.
+fn periods(window: &Window, months: u32, max: usize) -> (Vec<Period>, usize) {
+    let index =
+        |t: DateTime<Utc>| i64::from(t.year()) * 12 + i64::from(t.month0() / months * months);
+    let (first, last) = (index(window.since), index(window.until));
+    let mut out = Vec::new();
+    let mut i = first;
+    while i <= last {
+        let (year, month0) = (i.div_euclid(12), i.rem_euclid(12));
+        let (next_year, next_month0) = (
+            (i + i64::from(months)).div_euclid(12),
+            (i + i64::from(months)).rem_euclid(12),
+        );
+        let (Ok(year), Ok(month0), Ok(next_year), Ok(next_month0)) = (
+            i32::try_from(year),
+            u32::try_from(month0),
+            i32::try_from(next_year),
+            u32::try_from(next_month0),
+        ) else {
+            break;
+        };
+        let (Some(start), Some(end)) = (
+            month_start(year, month0),
+            month_start(next_year, next_month0),
+        ) else {
+            break;
+        };
+        let label = if months == 3 {
+            format!("{year} Q{}", month0 / 3 + 1)
+        } else {
+            format!("{year}-{:02}", month0 + 1)
+        };
+        out.push(Period { label, start, end });
+        i += i64::from(months);
+    }
+    let dropped = out.len().saturating_sub(max);
+    (out.split_off(dropped), dropped)
+}
+
+/// Values of `items` (time, value) falling in each period and in the window.
+fn bucket<T: Copy>(
+    periods: &[Period],
+    window: &Window,
+    items: &[(DateTime<Utc>, T)],
+) -> Vec<Vec<T>> {
+    periods
+        .iter()
+        .map(|p| {
+            items
+                .iter()
+                .filter(|(t, _)| window.contains(*t) && p.start <= *t && *t < p.end)
+                .map(|(_, v)| *v)
+                .collect()
+        })
+        .collect()
+}
+
+fn round(v: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (v * scale).round() / scale
+}
+
+fn left_out(dropped: usize, unit: &str) -> Option<String> {
+    (dropped > 0).then(|| format!("the {dropped} earliest {unit}s of the window are left out"))
+}
+
+/// Every trend the evidence supports.
+///
+/// # Errors
+/// Only an invalid tag pattern.
+pub fn trends(
+    ev: &Evidence,
+    window: &Window,
+    rule: &ReleaseRule,
+    actors: &Actors,
+    params: &BenchParams,
+) -> Result<Vec<Trend>, Error> {
+    let mut out = Vec::new();
+    if let Some(dates) = releases::release_dates(ev, rule, window.until)?
+        && !dates.is_empty()
+    {
+        let (ps, dropped) = periods(window, 3, MAX_QUARTERS);
+        let items: Vec<(DateTime<Utc>, ())> = dates.iter().map(|d| (*d, ())).collect();
+        let counts: Vec<u64> = bucket(&ps, window, &items)
+            .iter()
+            .map(|b| b.len() as u64)
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        out.push(Trend {
+            id: "releases_per_quarter".into(),
+            title: "Releases per quarter".into(),
+            signal: "release.count_365d".into(),
+            x: "quarter".into(),
+            y: "releases".into(),
+            labels: ps.iter().map(|p| p.label.clone()).collect(),
+            series: vec![TrendSeries {
+                name: "releases".into(),
+                kind: "bar".into(),
+                values: counts.iter().map(|c| Some(*c as f64)).collect(),
+            }],
+            n: counts,
+            note: left_out(dropped, "quarter"),
+        });
+    }
+    if let Some(items) = ev.items.as_deref() {
+        let answered = responsiveness::issue_response_hours(items, actors, window);
+        if !answered.is_empty() {
+            let (ps, dropped) = periods(window, 1, MAX_MONTHS);
+            let buckets = bucket(&ps, window, &answered);
+            let q = |p: f64| -> Vec<Option<f64>> {
+                buckets
+                    .iter()
+                    .map(|b| stats::quantile(b, p).map(|v| round(v, 1)))
+                    .collect()
+            };
+            out.push(Trend {
+                id: "issue_first_response_by_month".into(),
+                title: "Hours to first response (issues), by month opened".into(),
+                signal: "issues.first_response_p50_hours".into(),
+                x: "month".into(),
+                y: "hours".into(),
+                labels: ps.iter().map(|p| p.label.clone()).collect(),
+                series: vec![
+                    TrendSeries {
+                        name: "p50".into(),
+                        kind: "line".into(),
+                        values: q(0.5),
+                    },
+                    TrendSeries {
+                        name: "p90".into(),
+                        kind: "line".into(),
+                        values: q(0.9),
+                    },
+                ],
+                n: buckets.iter().map(|b| b.len() as u64).collect(),
+                note: left_out(dropped, "month"),
+            });
+        }
+    }
+    if let Some(runs) = ev.runs.as_deref() {
+        let verdicts = ci::run_verdicts(runs, window);
+        if !verdicts.is_empty() {
+            let (ps, dropped) = periods(window, 1, MAX_MONTHS);
+            let buckets = bucket(&ps, window, &verdicts);
+            #[allow(clippy::cast_precision_loss)]
+            let rates = buckets
+                .iter()
+                .map(|b| {
+                    (!b.is_empty()).then(|| {
+                        round(
+                            100.0 * b.iter().filter(|p| **p).count() as f64 / b.len() as f64,
+                            1,
+                        )
+                    })
+                })
+                .collect();
+            out.push(Trend {
+                id: "ci_pass_rate_by_month".into(),
+                title: "CI runs that pass, by month".into(),
+                signal: "ci.pass_rate".into(),
+                x: "month".into(),
+                y: "% passed".into(),
+                labels: ps.iter().map(|p| p.label.clone()).collect(),
+                series: vec![TrendSeries {
+                    name: "pass rate".into(),
+                    kind: "line".into(),
+                    values: rates,
+                }],
+                n: buckets.iter().map(|b| b.len() as u64).collect(),
+                note: left_out(dropped, "month"),
+            });
+        }
+    }
+    if let Some(b) = ev.bench.as_ref() {
+        out.extend(bench_trends(b, window, params));
+    }
+    Ok(out)
+}
+
+/// The results of the worst-regressed benchmarks over the window.
+fn bench_trends(
+    b: &crate::evidence::BenchEvidence,
+    window: &Window,
+    params: &BenchParams,
+) -> Vec<Trend> {
+    let mut worst: Vec<bench::Regression> = Vec::new();
+    for (i, s) in b.series.iter().enumerate() {
+        let fit = bench::fit(s, window);
+        worst.extend(bench::regressions(
+            i,
+            s,
+            &fit,
+            window,
+            params.regression_threshold,
+        ));
+    }
+    worst.sort_by(|x, y| y.worse_by.total_cmp(&x.worse_by));
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for r in worst {
+        if seen.contains(&r.series) {
+            continue;
+        }
+        seen.push(r.series);
+        let s = &b.series[r.series];
+        let points: Vec<_> = s
+            .points
+            .iter()
+            .filter(|p| window.contains(p.time) && p.value.is_finite())
+            .collect();
+        let chunk = points.len().div_ceil(MAX_BENCH_POINTS).max(1);
+        let mut labels = Vec::new();
+        let mut values = Vec::new();
+        let mut n = Vec::new();
+        for group in points.chunks(chunk) {
+            let vals: Vec<f64> = group.iter().map(|p| p.value).collect();
+            labels.push(super::day(group[0].time));
+            values.push(stats::median(&vals).map(significant));
+            n.push(group.len() as u64);
+        }
+        out.push(Trend {
+            id: format!("bench_regression_{}", out.len() + 1),
+            title: bench::series_label(s),
+            signal: "bench.regressions".into(),
+            x: "result".into(),
+            y: s.unit.clone(),
+            labels,
+            series: vec![TrendSeries {
+                name: "result".into(),
+                kind: "line".into(),
+                values,
+            }],
+            n,
+            note: (chunk > 1).then(|| {
+                format!(
+                    "{} results in the window, shown as medians of {chunk} in a row",
+                    points.len()
+                )
+            }),
+        });
+        if out.len() == BENCH_CHARTS {
+            break;
+        }
+    }
+    out
+}
+
+/// `v` with four significant digits.
+fn significant(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let magnitude = v.abs().log10().floor() as i32;
+    round(v, 3 - magnitude)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn periods_are_calendar_months_and_quarters_over_the_window() {
+        let w = Window {
+            since: at(2025, 11, 20),
+            until: at(2026, 2, 10),
+        };
+        let (months, dropped) = periods(&w, 1, 24);
+        let labels: Vec<_> = months.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2025-11", "2025-12", "2026-01", "2026-02"]);
+        assert_eq!(dropped, 0);
+        assert_eq!(months[1].start, at(2025, 12, 1));
+        assert_eq!(months[1].end, at(2026, 1, 1));
+        let (quarters, _) = periods(&w, 3, 16);
+        let labels: Vec<_> = quarters.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2025 Q4", "2026 Q1"]);
+        // Only the most recent are kept.
+        let (last2, dropped) = periods(&w, 1, 2);
+        assert_eq!(last2[0].label, "2026-01");
+        assert_eq!(dropped, 2);
+    }
+
+    #[test]
+    fn buckets_respect_the_window() {
+        let w = Window {
+            since: at(2026, 1, 15),
+            until: at(2026, 2, 10),
+        };
+        let (ps, _) = periods(&w, 1, 24);
+        let items = [
+            (at(2026, 1, 10), 1),
+            (at(2026, 1, 20), 2),
+            (at(2026, 2, 9), 3),
+            (at(2026, 2, 20), 4),
+        ];
+        assert_eq!(bucket(&ps, &w, &items), vec![vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn significant_keeps_four_digits() {
+        assert!((significant(0.012_345_6) - 0.012_35).abs() < 1e-12);
+        assert!((significant(123_456.0) - 123_500.0).abs() < 1e-9);
+        assert_eq!(significant(0.0), 0.0);
+    }
+}
