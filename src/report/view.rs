@@ -179,21 +179,31 @@ pub fn title(signal: &str) -> String {
     signals::find(signal).map_or_else(|| signal.to_string(), |d| d.title.to_string())
 }
 
-/// One line on how a criterion got its score, or why it has none.
+/// One line on how a criterion got its score, or why it has none: the
+/// measured value, n, and the rubric's good and bad.
 #[must_use]
 pub fn explain(k: &CriterionScore) -> String {
+    let scale = format!(
+        "good {} scores 100, bad {} scores 0",
+        k.unit.format(k.good),
+        k.unit.format(k.bad)
+    );
     match (k.status, k.value) {
         (Status::Scored, Some(v)) => format!(
-            "{} (n = {}) on the scale from {} (scores 0) to {} (scores 100) scores {}",
+            "{} with n = {}; {scale}, so it scores {}",
             k.unit.format(v),
             k.n,
-            k.unit.format(k.bad),
-            k.unit.format(k.good),
             score_text(k.score)
         ),
+        (_, Some(v)) => format!(
+            "insufficient evidence, not scored: {} ({}); {scale}",
+            k.unit.format(v),
+            k.reason.as_deref().unwrap_or("too few samples")
+        ),
         _ => format!(
-            "insufficient evidence: {}",
-            k.reason.as_deref().unwrap_or("no value")
+            "insufficient evidence, not scored: {} (n = {}); {scale}",
+            k.reason.as_deref().unwrap_or("no value"),
+            k.n
         ),
     }
 }
