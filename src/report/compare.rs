@@ -17,6 +17,10 @@ pub struct Comparison {
     pub rubric: RubricInfo,
     /// Indices of the projects with the highest overall score.
     pub best_overall: Vec<usize>,
+    /// One summary per category, after the overall one: who leads, by how
+    /// much, and whether the evidence was comparable.
+    #[serde(default)]
+    pub verdicts: Vec<Verdict>,
     pub rows: Vec<Row>,
     /// The full report of each project, in the order given.
     pub projects: Vec<Report>,
@@ -34,6 +38,194 @@ pub struct Row {
     /// Indices of the projects with the best value; empty unless at least
     /// two projects have one, since a row with one value is no contest.
     pub best: Vec<usize>,
+}
+
+/// Who leads a category (or overall), by how much, and whether it is a fair contest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The category id, or `overall`.
+    pub category: String,
+    /// Index of the project with the highest score; `None` on a tie or with
+    /// fewer than two scores.
+    pub leader: Option<usize>,
+    /// Points between the leader and the runner-up (0 on a tie).
+    pub margin: Option<f64>,
+    /// False when the projects' scores rest on different evidence: a
+    /// criterion scored for one project and not for another.
+    pub fair: bool,
+    /// The verdict in one sentence (project names are untrusted text).
+    pub text: String,
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The verdict on one set of scores: `names[i]` scored `scores[i]`.
+/// `missing[i]` lists what project `i` lacks that another project had.
+fn verdict(
+    category: &str,
+    label: &str,
+    names: &[String],
+    scores: &[Option<f64>],
+    missing: &[Vec<String>],
+) -> Verdict {
+    // Compare at the precision shown, so that 80.04 and 79.96 read as a tie.
+    let shown: Vec<Option<f64>> = scores
+        .iter()
+        .map(|s| s.map(|s| (s * 10.0).round() / 10.0))
+        .collect();
+    let mut ranked: Vec<(usize, f64)> = shown
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.map(|s| (i, s)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let without: Vec<String> = shown
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| names[i].clone())
+        .collect();
+    let lacking: Vec<String> = missing
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| !m.is_empty() && shown[*i].is_some())
+        .map(|(i, m)| format!("{} lacks {}", names[i], and_list(m)))
+        .collect();
+    let fair = without.is_empty() && lacking.is_empty();
+    let (leader, margin, mut text) = match ranked.as_slice() {
+        [] => (None, None, format!("{label}: no evidence for any project")),
+        [(i, s)] => (
+            None,
+            None,
+            format!(
+                "{label}: only {} has evidence ({s:.1}), so there is no contest",
+                names[*i]
+            ),
+        ),
+        [(i, top), (_, second), ..] if top == second => {
+            let level: Vec<String> = ranked
+                .iter()
+                .filter(|(_, s)| s == top)
+                .map(|(j, _)| names[*j].clone())
+                .collect();
+            let _ = i;
+            (
+                None,
+                Some(0.0),
+                format!("{label}: {} are level at {top:.1}", and_list(&level)),
+            )
+        }
+        [(i, top), rest @ ..] => {
+            let others: Vec<String> = rest
+                .iter()
+                .map(|(j, s)| format!("{} {s:.1}", names[*j]))
+                .collect();
+            let margin = top - rest[0].1;
+            (
+                Some(*i),
+                Some((margin * 10.0).round() / 10.0),
+                format!(
+                    "{label}: {} leads with {top:.1}, {margin:.1} points ahead ({})",
+                    names[*i],
+                    others.join(", ")
+                ),
+            )
+        }
+    };
+    if ranked.len() >= 2 && !without.is_empty() {
+        text.push_str(&format!("; no evidence for {}", and_list(&without)));
+    }
+    if ranked.len() >= 2 && !lacking.is_empty() {
+        text.push_str(&format!(
+            "; not a like-for-like comparison: {}",
+            lacking.join("; ")
+        ));
+    }
+    Verdict {
+        category: category.to_string(),
+        leader,
+        margin,
+        fair,
+        text,
+    }
+}
+
+/// The verdicts: overall, then per category of the rubric.
+fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
+    let names: Vec<String> = reports.iter().map(|r| r.target.name.clone()).collect();
+    let mut out = Vec::new();
+    let overall: Vec<Option<f64>> = reports.iter().map(|r| r.scorecard.score).collect();
+    // Overall, what a project lacks is whole categories another one has.
+    let mut lacks_overall: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
+    let mut per_category = Vec::new();
+    for cat in &rubric.categories {
+        let scored = |r: &Report, signal: &str| {
+            r.scorecard
+                .categories
+                .iter()
+                .find(|c| c.id == cat.id)
+                .and_then(|c| c.criteria.iter().find(|k| k.signal == signal))
+                .is_some_and(|k| k.status == Status::Scored)
+        };
+        let mut missing: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
+        for k in &cat.criteria {
+            let has: Vec<bool> = reports.iter().map(|r| scored(r, k.signal.id)).collect();
+            if has.iter().any(|h| *h) {
+                for (i, h) in has.iter().enumerate() {
+                    if !h {
+                        missing[i].push(k.signal.title.to_string());
+                    }
+                }
+            }
+        }
+        let scores: Vec<Option<f64>> = reports
+            .iter()
+            .map(|r| {
+                r.scorecard
+                    .categories
+                    .iter()
+                    .find(|c| c.id == cat.id)
+                    .and_then(|c| c.score)
+            })
+            .collect();
+        if scores.iter().any(Option::is_some) {
+            for (i, s) in scores.iter().enumerate() {
+                if s.is_none() {
+                    lacks_overall[i].push(format!("{} evidence", cat.name));
+                }
+            }
+        }
+        per_category.push(verdict(&cat.id, &cat.name, &names, &scores, &missing));
+    }
+    let mut total = verdict("overall", "Overall", &names, &overall, &lacks_overall);
+    let ungraded: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.grade == rubric.grades.insufficient)
+        .map(|r| {
+            format!(
+                "{} ({} of the rubric)",
+                r.target.name,
+                view::percent(r.scorecard.coverage)
+            )
+        })
+        .collect();
+    if !ungraded.is_empty() {
+        total.fair = false;
+        total.text.push_str(&format!(
+            "; too little evidence for a grade: {}",
+            and_list(&ungraded)
+        ));
+    }
+    out.push(total);
+    out.extend(per_category);
+    out
 }
 
 /// Indices of the maxima of `keys` (ties all win), when two or more are present.
@@ -108,6 +300,7 @@ pub fn compare(reports: Vec<Report>, rubric: &Rubric) -> Comparison {
             origin: rubric.origin.clone(),
         },
         best_overall: best_of(&overall),
+        verdicts: verdicts(&reports, rubric),
         rows,
         projects: reports,
     }
@@ -125,6 +318,10 @@ pub struct CompareView {
     pub rows: Vec<RowView>,
     /// Criteria left out for a project, with the reason.
     pub gaps: Vec<String>,
+    /// The verdict sentences, overall first.
+    pub verdicts: Vec<String>,
+    /// The projects were measured over different windows.
+    pub windows_differ: bool,
 }
 
 #[derive(Serialize)]
@@ -229,6 +426,7 @@ impl CompareView {
                 cells,
             });
         }
+        let windows_differ = windows.len() > 1;
         CompareView {
             tool: c.tool.clone(),
             title: views
@@ -237,7 +435,6 @@ impl CompareView {
                 .collect::<Vec<_>>()
                 .join(" vs "),
             rubric: c.rubric.clone(),
-            windows,
             projects: views
                 .iter()
                 .zip(&c.projects)
@@ -254,6 +451,9 @@ impl CompareView {
                 .collect(),
             rows,
             gaps,
+            verdicts: c.verdicts.iter().map(|v| v.text.clone()).collect(),
+            windows_differ,
+            windows,
         }
     }
 }
@@ -261,6 +461,76 @@ impl CompareView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn names() -> Vec<String> {
+        vec!["dask".into(), "pandas".into(), "numpy".into()]
+    }
+
+    #[test]
+    fn verdicts_say_who_leads_and_by_how_much() {
+        let none = vec![Vec::new(); 3];
+        let v = verdict(
+            "tests",
+            "Tests",
+            &names(),
+            &[Some(70.0), Some(82.34), Some(60.0)],
+            &none,
+        );
+        assert_eq!(v.leader, Some(1));
+        assert_eq!(v.margin, Some(12.3));
+        assert!(v.fair);
+        assert_eq!(
+            v.text,
+            "Tests: pandas leads with 82.3, 12.3 points ahead (dask 70.0, numpy 60.0)"
+        );
+        // Scores that read the same tie.
+        let v = verdict(
+            "t",
+            "Tests",
+            &names()[..2],
+            &[Some(80.04), Some(79.96)],
+            &none[..2],
+        );
+        assert_eq!((v.leader, v.margin), (None, Some(0.0)));
+        assert_eq!(v.text, "Tests: dask and pandas are level at 80.0");
+    }
+
+    #[test]
+    fn verdicts_flag_missing_evidence() {
+        let missing = vec![Vec::new(), vec!["Flaky tests".to_string()], Vec::new()];
+        let v = verdict(
+            "tests",
+            "Tests",
+            &names(),
+            &[Some(90.0), Some(50.0), None],
+            &missing,
+        );
+        assert!(!v.fair);
+        assert_eq!(
+            v.text,
+            "Tests: dask leads with 90.0, 40.0 points ahead (pandas 50.0); no evidence for numpy; not a like-for-like comparison: pandas lacks Flaky tests"
+        );
+        let v = verdict(
+            "b",
+            "Benchmarks",
+            &names(),
+            &[None, Some(74.0), None],
+            &vec![Vec::new(); 3],
+        );
+        assert_eq!(
+            v.text,
+            "Benchmarks: only pandas has evidence (74.0), so there is no contest"
+        );
+        assert!(!v.fair);
+        let v = verdict(
+            "b",
+            "Benchmarks",
+            &names(),
+            &[None, None, None],
+            &vec![Vec::new(); 3],
+        );
+        assert_eq!(v.text, "Benchmarks: no evidence for any project");
+    }
 
     #[test]
     fn best_needs_two_contenders_and_keeps_ties() {

@@ -648,3 +648,33 @@ fn broken_tags_are_noted_and_the_rest_kept() {
     assert_eq!(notes[20], "... and 5 more tags were skipped");
     assert_eq!(ev["tags"].as_array().unwrap().len(), 17);
 }
+
+/// A comparison opens with its verdict, and says when the windows differ.
+#[test]
+fn compare_gives_a_verdict_and_flags_different_windows() {
+    let ws = two_projects();
+    ws.run(&["collect", "monthly", "-o", "m.json"]).ok();
+    ws.run(&["collect", "slow", "--until", "2026-05-01", "-o", "s.json"])
+        .ok();
+    let md = ws.run(&["compare", "m.json", "s.json"]).ok();
+    assert!(
+        md.contains("**The projects were measured over different windows**"),
+        "{md}"
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &ws.run(&["compare", "m.json", "s.json", "--format", "json"])
+            .ok(),
+    )
+    .unwrap();
+    let overall = &v["verdicts"][0];
+    assert_eq!(overall["category"], "overall");
+    assert_eq!(overall["leader"], 0);
+    assert_eq!(overall["fair"], false);
+    assert!(
+        md.contains(&format!("- {}.", overall["text"].as_str().unwrap())),
+        "the markdown shows the JSON's verdict"
+    );
+    // Same window: no warning.
+    let md = ws.run(&["compare", "monthly", "slow"]).ok();
+    assert!(!md.contains("different windows"));
+}
