@@ -123,3 +123,35 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     assert!(man.contains(".TH readiness 1"), "roff title");
     assert!(man.contains("compare"), "subcommands are listed");
 }
+
+/// The README's GitHub Actions workflow: every `readiness` command in it parses.
+#[test]
+fn readme_workflow_commands_parse() {
+    use clap::Parser;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("# .github/workflows/readiness.yml")
+        .expect("the README shows a workflow");
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    assert!(
+        block.contains("schedule:") && block.contains("cron:"),
+        "it runs weekly"
+    );
+    let commands: Vec<String> = block
+        .lines()
+        .map(|l| l.trim().trim_start_matches("run: ").trim())
+        .filter(|l| l.starts_with("readiness "))
+        .map(|l| l.replace("${{ github.repository }}", "acme/widget"))
+        .collect();
+    assert!(commands.len() >= 5, "{commands:?}");
+    for c in &commands {
+        let args: Vec<&str> = c.split_whitespace().collect();
+        if let Err(e) = readiness::cli::Cli::try_parse_from(&args) {
+            panic!("README workflow command does not parse: {c}\n{e}");
+        }
+    }
+    assert!(commands.iter().any(|c| c.contains("--step-summary")));
+    assert!(commands.iter().any(|c| c.contains("--format badge")));
+    assert!(commands.iter().any(|c| c.contains("--fail-under")));
+}
