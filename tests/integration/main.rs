@@ -4,6 +4,7 @@
 mod charts;
 mod cli;
 mod common;
+mod escaping;
 mod github;
 mod github_actions;
 mod github_enterprise;
