@@ -185,3 +185,36 @@ fn mermaid_text_cannot_break_out() {
         assert!(!clean.contains(bad), "{bad:?} in {clean}");
     }
 }
+
+/// The markdown report of a GitHub repository, with its issue and CI charts (snapshot).
+#[test]
+fn github_report_with_charts_snapshot() {
+    let (_rt, server) = start_server();
+    let ws = Workspace::new();
+    let api = server.uri();
+    let md = ws
+        .run(&[
+            "report",
+            "acme/widget",
+            "--api-url",
+            api.as_str(),
+            "--token",
+            SECRET,
+            "--cache-dir",
+            "cache",
+            "--until",
+            "2026-08-20",
+        ])
+        .ok();
+    let stable = md
+        .replace(api.as_str(), "http://API")
+        .lines()
+        // Fetch times are the test's wall clock.
+        .map(|l| match l.find("; data as of ") {
+            Some(i) => format!("{}; data as of (fetch time).", &l[..i]),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("report_github_widget", stable);
+}
