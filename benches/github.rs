@@ -259,6 +259,7 @@ fn main() {
                 quiet: true,
             },
             junit: Vec::new(),
+            bench: Default::default(),
         };
         let before = fake.full_cost.load(Ordering::Relaxed);
         let started = Instant::now();
