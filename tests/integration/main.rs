@@ -1,6 +1,7 @@
 //! The integration test binary: every module drives the real `readiness`
 //! binary against fixtures the tests build themselves.
 
+mod bench_readers;
 mod cli;
 mod common;
 mod github;
@@ -8,4 +9,5 @@ mod github_actions;
 mod github_enterprise;
 mod junit;
 mod realdata;
+mod realdata_bench;
 mod rubric_errors;
