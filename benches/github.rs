@@ -259,7 +259,7 @@ fn main() {
                 quiet: true,
             },
             junit: Vec::new(),
-            bench: readiness::collect::bench::BenchInputs::default(),
+            bench: Default::default(),
         };
         let before = fake.full_cost.load(Ordering::Relaxed);
         let started = Instant::now();

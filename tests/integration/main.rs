@@ -1,6 +1,7 @@
 //! The integration test binary: every module drives the real `readiness`
 //! binary against fixtures the tests build themselves.
 
+mod bench_readers;
 mod charts;
 mod cli;
 mod common;
@@ -11,4 +12,5 @@ mod github_enterprise;
 mod junit;
 mod pipelines;
 mod realdata;
+mod realdata_bench;
 mod rubric_errors;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::common::{RepoBuilder, Workspace};
 
-fn realdata(file: &str) -> Option<PathBuf> {
+pub(crate) fn realdata(file: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/realdata")
         .join(file);

@@ -10,10 +10,15 @@ pub mod asv;
 pub mod criterion;
 pub mod pytest;
 
-use std::path::PathBuf;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde_json::Value;
 
 use crate::error::Error;
-use crate::evidence::{BenchSeries, Provenance};
+use crate::evidence::{BenchPoint, BenchSeries, Direction, Provenance};
 
 /// The benchmark files asked for on the command line.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +35,7 @@ pub struct BenchInputs {
 }
 
 impl BenchInputs {
+    /// True when no benchmark input was asked for.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.asv.is_empty()
@@ -51,6 +57,10 @@ pub struct BenchRead {
     pub warnings: Vec<String>,
 }
 
+/// How many skipped files or dropped series are named one by one before
+/// the rest are counted ("and N more").
+pub(crate) const MAX_LISTED: usize = 10;
+
 /// Reads every input.
 ///
 /// # Errors
@@ -58,6 +68,646 @@ pub struct BenchRead {
 /// file that does not exist, a glob that is not valid. Bad files inside
 /// are warnings.
 pub fn read(inputs: &BenchInputs) -> Result<BenchRead, Error> {
-    let _ = inputs;
-    Err(Error::Usage("benchmark inputs are not read yet".into()))
+    // Check every named input before reading any, so a typo fails fast.
+    for (flag, paths, want_dir) in [
+        ("--asv", &inputs.asv, true),
+        ("--bench-data", &inputs.bench_data, false),
+        ("--criterion", &inputs.criterion, true),
+    ] {
+        for p in paths {
+            if !p.exists() {
+                return Err(Error::Usage(format!(
+                    "{flag} {}: no such {}",
+                    p.display(),
+                    if want_dir { "folder" } else { "file" }
+                )));
+            }
+            if want_dir && !p.is_dir() {
+                return Err(Error::Usage(format!(
+                    "{flag} {}: not a folder",
+                    p.display()
+                )));
+            }
+            if !want_dir && p.is_dir() {
+                return Err(Error::Usage(format!(
+                    "{flag} {}: a folder, not a file",
+                    p.display()
+                )));
+            }
+        }
+    }
+    let mut globs = Vec::new();
+    for pattern in &inputs.pytest_benchmark {
+        globs.push(pytest::expand(pattern)?);
+    }
+    let mut out = BenchRead::default();
+    let mut add = |input: Input| {
+        out.series.extend(input.series);
+        out.provenance.push(input.provenance);
+        out.warnings.extend(input.warnings);
+    };
+    for dir in &inputs.asv {
+        add(asv::read_dir(dir));
+    }
+    for file in &inputs.bench_data {
+        add(action::read_file(file));
+    }
+    for dir in &inputs.criterion {
+        add(criterion::read_dir(dir));
+    }
+    for (pattern, files) in inputs.pytest_benchmark.iter().zip(globs) {
+        add(pytest::read_files(pattern, &files));
+    }
+    Ok(out)
+}
+
+/// What one input (one `--asv DIR`, one `--bench-data FILE`...) gave.
+#[derive(Debug)]
+pub(crate) struct Input {
+    pub series: Vec<BenchSeries>,
+    pub provenance: Provenance,
+    pub warnings: Vec<String>,
+}
+
+/// A JSON value read as a benchmark result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Val {
+    Finite(f64),
+    /// `null`: the benchmark failed.
+    Failed,
+    /// `NaN`: ASV's mark for a skipped benchmark.
+    Skipped,
+    /// `Infinity` or `-Infinity`.
+    Infinite,
+    /// Anything else where a number was expected.
+    Invalid,
+}
+
+/// Reads a value parsed by [`parse_json`] as a result.
+pub(crate) fn classify(v: &Value) -> Val {
+    match v {
+        Value::Null => Val::Failed,
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if x.is_finite() => Val::Finite(x),
+            Some(_) => Val::Infinite,
+            None => Val::Invalid,
+        },
+        Value::String(s) if s == NAN => Val::Skipped,
+        Value::String(s) if s == INF || s == NEG_INF => Val::Infinite,
+        _ => Val::Invalid,
+    }
+}
+
+const NAN: &str = "NaN";
+const INF: &str = "Infinity";
+const NEG_INF: &str = "-Infinity";
+
+/// Parses JSON that may hold the bare `NaN`, `Infinity` and `-Infinity`
+/// tokens Python's `json` module writes (ASV, pytest-benchmark). Outside
+/// strings they become the strings `"NaN"`, `"Infinity"`, `"-Infinity"`,
+/// which [`classify`] reads back; strings are left alone.
+pub(crate) fn parse_json(text: &str) -> Result<Value, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err("the file is empty".into());
+    }
+    let cleaned = replace_non_finite(text);
+    serde_json::from_str(&cleaned).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(NAN) && !text.contains(INF) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else {
+            let token = [NEG_INF, NAN, INF]
+                .into_iter()
+                .find(|t| rest.starts_with(t));
+            if let Some(t) = token {
+                out.push('"');
+                out.push_str(t);
+                out.push('"');
+                rest = &rest[t.len()..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A time in milliseconds since the epoch, as ASV and github-action-benchmark write it.
+pub(crate) fn from_millis(v: &Value) -> Option<DateTime<Utc>> {
+    let ms = v.as_i64().or_else(|| {
+        v.as_f64()
+            .filter(|x| x.is_finite() && x.abs() < 1e17)
+            .map(|x| x.round() as i64)
+    })?;
+    DateTime::from_timestamp_millis(ms)
+}
+
+/// An RFC 3339 time, or a zone-less ISO time read as UTC.
+pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc());
+        }
+    }
+    None
+}
+
+/// A file's modification time.
+pub(crate) fn modified(path: &Path) -> Option<DateTime<Utc>> {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(DateTime::<Utc>::from)
+}
+
+/// True for units that count things per time (`ops/s`, `iter/sec`, `per second`):
+/// more is better.
+#[must_use]
+pub fn is_rate(unit: &str) -> bool {
+    let u = unit.trim().to_ascii_lowercase();
+    u.ends_with("/s")
+        || u.contains("/sec")
+        || u.contains("per second")
+        || u.contains("per sec")
+        || u.contains("ops")
+        || u == "hz"
+}
+
+/// Which way is better for a unit when the tool does not say: rates up, the rest down.
+#[must_use]
+pub fn direction_of_unit(unit: &str) -> Direction {
+    if is_rate(unit) {
+        Direction::HigherIsBetter
+    } else {
+        Direction::LowerIsBetter
+    }
+}
+
+/// `name=value` pairs joined by `, `, the form of [`BenchSeries::params`].
+pub(crate) fn join_params<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Compares paths with runs of digits read as numbers (`run-9` before `run-10`).
+pub(crate) fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let na = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let nb = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (da, db) = (&a[..na], &b[..nb]);
+                let (ta, tb) = (da.trim_start_matches('0'), db.trim_start_matches('0'));
+                let ord = ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb));
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+                a = &a[na..];
+                b = &b[nb..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                a = &a[x.len_utf8()..];
+                b = &b[y.len_utf8()..];
+            }
+        }
+    }
+}
+
+/// Lists at most [`MAX_LISTED`] lines, then says how many more there were.
+pub(crate) fn capped(lines: Vec<String>, what: &str) -> Vec<String> {
+    let n = lines.len();
+    let mut out: Vec<String> = lines.into_iter().take(MAX_LISTED).collect();
+    if n > MAX_LISTED {
+        out.push(format!("and {} more {what}", n - MAX_LISTED));
+    }
+    out
+}
+
+/// What identifies a series within one input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Key {
+    pub benchmark: String,
+    pub params: String,
+    pub machine: String,
+    pub env: String,
+}
+
+impl Key {
+    /// The series named for a warning: `benchmark [params] on machine (env)`.
+    pub(crate) fn describe(&self) -> String {
+        let mut s = self.benchmark.clone();
+        if !self.params.is_empty() {
+            s.push_str(&format!(" [{}]", self.params));
+        }
+        if !self.machine.is_empty() {
+            s.push_str(&format!(" on {}", self.machine));
+        }
+        if !self.env.is_empty() {
+            s.push_str(&format!(" ({})", self.env));
+        }
+        s
+    }
+}
+
+#[derive(Debug)]
+struct Pending {
+    location: String,
+    /// Each point with its unit and direction, in read order.
+    points: Vec<(BenchPoint, String, Direction)>,
+}
+
+/// Counts of what was left out, for the provenance notes.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Tally {
+    /// `null` results: the benchmark failed.
+    pub failed: usize,
+    /// `NaN` results: the benchmark was skipped.
+    pub skipped: usize,
+    pub infinite: usize,
+    /// Not a number where one was expected.
+    pub invalid: usize,
+    /// Points dropped because their series changed unit (older unit dropped).
+    pub other_unit: usize,
+    /// Points without a usable time.
+    pub no_time: usize,
+    /// Series left out because they had a single point.
+    pub single: usize,
+    /// Series that changed unit.
+    pub mixed: usize,
+}
+
+impl Tally {
+    /// Counts a value that is not finite.
+    pub(crate) fn count(&mut self, v: Val) {
+        match v {
+            Val::Finite(_) => {}
+            Val::Failed => self.failed += 1,
+            Val::Skipped => self.skipped += 1,
+            Val::Infinite => self.infinite += 1,
+            Val::Invalid => self.invalid += 1,
+        }
+    }
+
+    /// Values that make the reading incomplete (not the tool's own "failed"/"skipped" marks).
+    pub(crate) fn lost(&self) -> bool {
+        self.infinite + self.invalid + self.other_unit + self.no_time > 0
+    }
+
+    /// One note saying what was left out and why, if anything was.
+    pub(crate) fn note(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        for (n, why) in [
+            (self.failed, "failed runs (null)"),
+            (self.skipped, "skipped runs (NaN)"),
+            (self.infinite, "infinite values"),
+            (self.invalid, "values that are not numbers"),
+            (self.no_time, "points without a usable time"),
+            (
+                self.other_unit,
+                "points in an older unit of a series whose unit changed",
+            ),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} {why}"));
+            }
+        }
+        let mut note = String::new();
+        if !parts.is_empty() {
+            note = format!("points dropped: {}", parts.join(", "));
+        }
+        if self.single > 0 {
+            if !note.is_empty() {
+                note.push_str("; ");
+            }
+            note.push_str(&format!(
+                "{} series with a single point left out (nothing to compare it with)",
+                self.single
+            ));
+        }
+        (!note.is_empty()).then_some(note)
+    }
+}
+
+/// Gathers points into series, then orders, checks and hands them out.
+#[derive(Debug)]
+pub(crate) struct Builder {
+    tool: &'static str,
+    order: Vec<Key>,
+    map: HashMap<Key, Pending>,
+    pub tally: Tally,
+}
+
+impl Builder {
+    pub(crate) fn new(tool: &'static str) -> Self {
+        Builder {
+            tool,
+            order: Vec::new(),
+            map: HashMap::new(),
+            tally: Tally::default(),
+        }
+    }
+
+    /// Adds a value; one that is not finite is counted and left out.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push(
+        &mut self,
+        key: &Key,
+        location: &str,
+        unit: &str,
+        direction: Direction,
+        time: DateTime<Utc>,
+        commit: Option<&str>,
+        value: Val,
+    ) {
+        let Val::Finite(value) = value else {
+            self.tally.count(value);
+            return;
+        };
+        let point = BenchPoint {
+            time,
+            commit: commit.map(str::to_string),
+            value,
+        };
+        let pending = self.map.entry(key.clone()).or_insert_with(|| {
+            self.order.push(key.clone());
+            Pending {
+                location: location.to_string(),
+                points: Vec::new(),
+            }
+        });
+        pending.points.push((point, unit.to_string(), direction));
+    }
+
+    /// Every series of two points or more, points in time order (stable),
+    /// each in the unit of its latest point; warnings name the series that
+    /// changed unit or were left out.
+    pub(crate) fn finish(mut self) -> (Vec<BenchSeries>, Vec<String>, Tally) {
+        let mut series = Vec::new();
+        let mut mixed = Vec::new();
+        let mut single = Vec::new();
+        for key in self.order {
+            let Some(mut p) = self.map.remove(&key) else {
+                continue;
+            };
+            p.points.sort_by_key(|a| a.0.time);
+            let Some((_, unit, direction)) = p.points.last().cloned() else {
+                continue;
+            };
+            let before = p.points.len();
+            let units: Vec<String> = {
+                let mut u: Vec<String> = p.points.iter().map(|x| x.1.clone()).collect();
+                u.dedup();
+                u
+            };
+            p.points.retain(|x| x.1 == unit);
+            if p.points.len() < before {
+                self.tally.other_unit += before - p.points.len();
+                self.tally.mixed += 1;
+                mixed.push(format!(
+                    "{} series {} mixes units ({}): the {} points not in {unit:?} (its latest unit) were dropped",
+                    self.tool,
+                    key.describe(),
+                    units
+                        .iter()
+                        .map(|u| format!("{u:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    before - p.points.len()
+                ));
+            }
+            if p.points.len() < 2 {
+                self.tally.single += 1;
+                single.push(key.describe());
+                continue;
+            }
+            series.push(BenchSeries {
+                tool: self.tool.to_string(),
+                benchmark: key.benchmark,
+                params: key.params,
+                machine: key.machine,
+                env: key.env,
+                unit,
+                direction,
+                location: p.location,
+                points: p.points.into_iter().map(|x| x.0).collect(),
+            });
+        }
+        let mut warnings = capped(mixed, "series with mixed units");
+        if !single.is_empty() {
+            let n = single.len();
+            let listed: Vec<String> = single.into_iter().take(MAX_LISTED).collect();
+            let more = if n > MAX_LISTED {
+                format!(" and {} more", n - MAX_LISTED)
+            } else {
+                String::new()
+            };
+            warnings.push(format!(
+                "{n} {} series with a single point left out: {}{more}",
+                self.tool,
+                listed.join("; ")
+            ));
+        }
+        (series, warnings, self.tally)
+    }
+}
+
+/// Files skipped while reading one input, with why.
+#[derive(Debug, Default)]
+pub(crate) struct Skips(pub Vec<(String, String)>);
+
+impl Skips {
+    pub(crate) fn add(&mut self, file: impl Into<String>, why: impl Into<String>) {
+        self.0.push((file.into(), why.into()));
+    }
+
+    /// One warning per skipped file, capped.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        capped(
+            self.0
+                .iter()
+                .map(|(f, why)| format!("skipped {f}: {why}"))
+                .collect(),
+            "files skipped",
+        )
+    }
+}
+
+/// Assembles an input's provenance and warnings.
+pub(crate) fn finish_input(
+    source: &str,
+    location: &str,
+    builder: Builder,
+    skips: &Skips,
+    mut warnings: Vec<String>,
+    mut notes: Vec<String>,
+) -> Input {
+    let (series, series_warnings, tally) = builder.finish();
+    let skipped_lines = skips.lines();
+    let mut all_warnings = skipped_lines.clone();
+    all_warnings.append(&mut warnings);
+    all_warnings.extend(series_warnings.iter().cloned());
+    let mut prov_notes = skipped_lines;
+    prov_notes.extend(
+        series_warnings
+            .into_iter()
+            .filter(|w| w.contains("mixes units")),
+    );
+    if let Some(n) = tally.note() {
+        prov_notes.push(n);
+    }
+    prov_notes.append(&mut notes);
+    Input {
+        provenance: Provenance {
+            source: source.into(),
+            location: location.into(),
+            items: series.len() as u64,
+            item: "series".into(),
+            requests: 0,
+            complete: skips.0.is_empty() && !tally.lost(),
+            notes: prov_notes,
+            fetched_at: None,
+        },
+        series,
+        warnings: all_warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_tokens_outside_strings_are_read() {
+        let v = parse_json(
+            r#"{"a": [NaN, Infinity, -Infinity, null, 1.5], "NaN": "x NaN -Infinity \" NaN"}"#,
+        )
+        .unwrap();
+        let a: Vec<Val> = v["a"].as_array().unwrap().iter().map(classify).collect();
+        assert_eq!(
+            a,
+            vec![
+                Val::Skipped,
+                Val::Infinite,
+                Val::Infinite,
+                Val::Failed,
+                Val::Finite(1.5)
+            ]
+        );
+        assert_eq!(v["NaN"], "x NaN -Infinity \" NaN", "strings are left alone");
+        assert!(parse_json("{\"a\": [1,").is_err());
+        assert_eq!(parse_json("  ").unwrap_err(), "the file is empty");
+    }
+
+    #[test]
+    fn rates_are_higher_is_better() {
+        for u in ["ops/s", "iter/sec", "ops", "requests per second", "MB/s"] {
+            assert_eq!(direction_of_unit(u), Direction::HigherIsBetter, "{u}");
+        }
+        for u in ["seconds", "ns/iter", "bytes", "ns", "speedup"] {
+            assert_eq!(direction_of_unit(u), Direction::LowerIsBetter, "{u}");
+        }
+    }
+
+    #[test]
+    fn natural_order_reads_numbers() {
+        let mut v = vec!["run-10/a", "run-9/a", "run-100/a", "run-09b"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, vec!["run-9/a", "run-09b", "run-10/a", "run-100/a"]);
+    }
+
+    fn key(name: &str) -> Key {
+        Key {
+            benchmark: name.into(),
+            params: String::new(),
+            machine: String::new(),
+            env: String::new(),
+        }
+    }
+
+    fn t(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(s, 0).unwrap()
+    }
+
+    #[test]
+    fn builder_orders_checks_units_and_drops_single_points() {
+        let mut b = Builder::new("x");
+        let d = Direction::LowerIsBetter;
+        b.push(&key("a"), "f", "s", d, t(30), None, Val::Finite(3.0));
+        b.push(&key("a"), "f", "s", d, t(10), Some("c1"), Val::Finite(1.0));
+        b.push(&key("a"), "f", "s", d, t(20), None, Val::Skipped);
+        b.push(&key("a"), "f", "s", d, t(10), None, Val::Finite(1.5));
+        b.push(&key("one"), "f", "s", d, t(10), None, Val::Finite(1.0));
+        b.push(&key("mixed"), "f", "ms", d, t(10), None, Val::Finite(1.0));
+        b.push(&key("mixed"), "f", "s", d, t(20), None, Val::Finite(1.0));
+        b.push(&key("mixed"), "f", "s", d, t(30), None, Val::Finite(1.0));
+        let (series, warnings, tally) = b.finish();
+        assert_eq!(series.len(), 2);
+        let a = &series[0];
+        let values: Vec<f64> = a.points.iter().map(|p| p.value).collect();
+        assert_eq!(
+            values,
+            vec![1.0, 1.5, 3.0],
+            "time order, ties in read order"
+        );
+        assert_eq!(a.points[0].commit.as_deref(), Some("c1"));
+        assert_eq!(series[1].benchmark, "mixed");
+        assert_eq!(series[1].points.len(), 2);
+        assert_eq!(tally.skipped, 1);
+        assert_eq!(tally.single, 1);
+        assert_eq!(tally.other_unit, 1);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("mixed") && w.contains("\"ms\"")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("single point") && w.contains("one")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn long_lists_are_capped() {
+        let lines: Vec<String> = (0..15).map(|i| i.to_string()).collect();
+        let c = capped(lines, "files skipped");
+        assert_eq!(c.len(), MAX_LISTED + 1);
+        assert_eq!(c[MAX_LISTED], "and 5 more files skipped");
+    }
 }
