@@ -53,7 +53,7 @@ fn generate(rng: &mut Rng, index: usize) -> (Vec<f64>, Vec<usize>) {
     let base = 10f64.powf(rng.range(-3.0, 3.0));
     let noise = rng.range(0.005, 0.05);
     let mut steps: Vec<usize> = Vec::new();
-    if index % 4 != 0 {
+    if !index.is_multiple_of(4) {
         let count = 1 + (rng.next() % 3) as usize;
         while steps.len() < count {
             let at = 50 + (rng.next() % (POINTS as u64 - 100)) as usize;
@@ -68,7 +68,11 @@ fn generate(rng: &mut Rng, index: usize) -> (Vec<f64>, Vec<usize>) {
     levels.push(level);
     for _ in &steps {
         let size = rng.range(0.05, 0.5);
-        level *= if rng.next() % 2 == 0 { 1.0 + size } else { 1.0 / (1.0 + size) };
+        level *= if rng.next().is_multiple_of(2) {
+            1.0 + size
+        } else {
+            1.0 / (1.0 + size)
+        };
         levels.push(level);
     }
     let outliers = index % 10 == 3;
@@ -76,7 +80,7 @@ fn generate(rng: &mut Rng, index: usize) -> (Vec<f64>, Vec<usize>) {
         .map(|i| {
             let piece = steps.iter().filter(|&&s| s <= i).count();
             let mut v = levels[piece] * (1.0 + noise * rng.normal());
-            if outliers && rng.next() % 100 == 0 {
+            if outliers && rng.next().is_multiple_of(100) {
                 v *= rng.range(1.5, 3.0);
             }
             v

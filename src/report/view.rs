@@ -264,10 +264,12 @@ fn measurement(m: &Measurement) -> MeasurementView {
 
 /// Text safe inside a quoted mermaid string: letters, digits, spaces and
 /// plain punctuation; anything else (quotes, backticks, brackets of markup,
-/// newlines) becomes `_`. At most 80 characters.
+/// newlines) becomes `_`, and `](` is split so that nothing reads as a
+/// markdown link. At most 80 characters.
 #[must_use]
 pub fn mermaid_text(s: &str) -> String {
-    s.chars()
+    let plain: String = s
+        .chars()
         .take(80)
         .map(|c| {
             if c.is_ascii_alphanumeric() || " .,:;_-+/()[]=%".contains(c) {
@@ -276,7 +278,8 @@ pub fn mermaid_text(s: &str) -> String {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    plain.replace("](", "] (")
 }
 
 /// A chart value as written both in the chart and in its table.

@@ -287,7 +287,7 @@ impl RangeL1 {
         let mut zero_total = vec![0usize; levels];
         let mut next_zero = Vec::with_capacity(n);
         let mut next_one = Vec::with_capacity(n);
-        for lev in 0..levels {
+        for (lev, total) in zero_total.iter_mut().enumerate() {
             let bit = levels - 1 - lev;
             let base = lev * (n + 1);
             let (mut count, mut sum) = (0u32, 0.0f64);
@@ -304,7 +304,7 @@ impl RangeL1 {
                 zeros[base + i + 1] = count;
                 sums[base + i + 1] = sum;
             }
-            zero_total[lev] = count as usize;
+            *total = count as usize;
             cur.clear();
             cur.extend_from_slice(&next_zero);
             cur.extend_from_slice(&next_one);
@@ -652,7 +652,7 @@ fn window_costs(c: &[f64]) -> Vec<f64> {
             }
             sorted[pos] = x;
             let half = len / 2;
-            if len % 2 == 0 {
+            if len.is_multiple_of(2) {
                 // The lower half keeps `half` elements.
                 if pos < half {
                     lower += x - sorted[half];

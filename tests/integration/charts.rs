@@ -184,6 +184,8 @@ fn mermaid_text_cannot_break_out() {
     for bad in ['"', '\n', '`', '<', '>', '@', '|'] {
         assert!(!clean.contains(bad), "{bad:?} in {clean}");
     }
+    assert!(!clean.contains("]("), "a markdown link survives: {clean}");
+    assert!(clean.contains("[link] (javascript:1)"), "{clean}");
 }
 
 /// The markdown report of a GitHub repository, with its issue and CI charts (snapshot).
