@@ -10,3 +10,4 @@ mod junit;
 mod pipelines;
 mod realdata;
 mod rubric_errors;
+mod schema;
