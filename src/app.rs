@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
-use crate::cli::{Cli, Command, Format, Global, RubricCommand};
+use crate::cli::{Cli, Command, Format, Global, RubricCommand, SchemaOf};
 use crate::collect::bench::BenchInputs;
 use crate::collect::github::Repo;
 use crate::collect::github::client::{Settings as ClientSettings, Token};
@@ -309,6 +309,23 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 }
             };
             emit(cli.global.output.as_deref(), &text)?;
+            Ok(Outcome::Done)
+        }
+        Command::Schema { of } => {
+            if matches!(cli.global.format, Some(Format::Markdown | Format::Badge)) {
+                return Err(Error::Usage(
+                    "a JSON Schema is JSON: `readiness schema` takes no --format other than json"
+                        .into(),
+                ));
+            }
+            let document = match of {
+                SchemaOf::Report => report::schema::Document::Report,
+                SchemaOf::Compare => report::schema::Document::Compare,
+            };
+            emit(
+                cli.global.output.as_deref(),
+                &report::schema::schema_json(document),
+            )?;
             Ok(Outcome::Done)
         }
         Command::Rubric { command } => rubric_command(command, cli.global.output.as_deref()),

@@ -157,6 +157,21 @@ pub enum Command {
     },
     /// Print the man page (roff): `readiness man > readiness.1`
     Man,
+    /// Print the JSON Schema (draft 2020-12) of the JSON report, or of the comparison
+    Schema {
+        /// The JSON document to describe
+        #[arg(value_enum, value_name = "DOCUMENT", default_value_t = SchemaOf::Report)]
+        of: SchemaOf,
+    },
+}
+
+/// The JSON documents `readiness schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaOf {
+    /// The report: `readiness report --format json`
+    Report,
+    /// The comparison: `readiness compare --format json`
+    Compare,
 }
 
 #[derive(Debug, Subcommand)]

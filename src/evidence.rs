@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -239,11 +240,12 @@ pub enum ResponseKind {
 }
 
 /// What the evidence is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TargetInfo {
     /// A short human name: `owner/repo` when known, else the folder's name.
     pub name: String,
-    /// `git` for a local clone.
+    /// `git` for a local clone, `github` for a GitHub repository, `artifacts`
+    /// for artifacts (such as JUnit files) alone.
     pub kind: String,
     /// Where it was read from, as the user gave it.
     pub location: String,
@@ -253,15 +255,15 @@ pub struct TargetInfo {
 }
 
 /// Where a piece of evidence came from and how complete it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Provenance {
-    /// `git`, later `github`, `junit`, `asv`, ...
+    /// `git`, `github`, `junit`, `asv`, ...
     pub source: String,
     /// What was read: a path or a URL.
     pub location: String,
     /// How many items were read.
     pub items: u64,
-    /// What the items are, plural: `tags`, later `issues`, `runs`, `files`.
+    /// What the items are, plural: `tags`, `releases`, `issues`, `runs`, `files`...
     pub item: String,
     /// Network requests made (0 for local sources).
     #[serde(default)]

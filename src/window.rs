@@ -8,14 +8,17 @@
 //! so that a whole run can be pinned to a moment.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
 /// A half-open interval of time: `since < t <= until`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Window {
+    /// The start (excluded), RFC 3339 UTC.
     pub since: DateTime<Utc>,
+    /// The end (included), RFC 3339 UTC: "as of".
     pub until: DateTime<Utc>,
 }
 

@@ -2,6 +2,7 @@
 //! one row per category and criterion, one column per project, the best
 //! value in each row marked.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::view::{self, ReportView, percent, score_text, value_text};
@@ -10,10 +11,14 @@ use crate::rubric::Rubric;
 use crate::rubric::score::Status;
 
 /// What `readiness compare --format json` prints.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Comparison {
+    /// The version of the report format (1), shared with single reports.
+    #[schemars(extend("const" = REPORT_SCHEMA))]
     pub report_schema: u32,
+    /// The tool and version that wrote the comparison: `readiness <version>`.
     pub tool: String,
+    /// The rubric every project was scored with.
     pub rubric: RubricInfo,
     /// Indices of the projects with the highest overall score.
     pub best_overall: Vec<usize>,
@@ -21,19 +26,23 @@ pub struct Comparison {
     /// much, and whether the evidence was comparable.
     #[serde(default)]
     pub verdicts: Vec<Verdict>,
+    /// Per rubric category, its own row, then one row per criterion in it.
     pub rows: Vec<Row>,
     /// The full report of each project, in the order given.
     pub projects: Vec<Report>,
 }
 
 /// One category or criterion across the projects.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Row {
+    /// The id of the category the row belongs to.
     pub category: String,
-    /// `None` on a category's own row.
+    /// The signal id; `null` (`None`) on a category's own row.
     pub signal: Option<String>,
-    /// The measured value per project (`None` where it was insufficient).
+    /// The measured value per project (`null`, `None`, where it was insufficient).
     pub values: Vec<Option<f64>>,
+    /// The score (0..=100) per project: the category's on a category's row,
+    /// the criterion's otherwise (`null`, `None`, where there is none).
     pub scores: Vec<Option<f64>>,
     /// Indices of the projects with the best value; empty unless at least
     /// two projects have one, since a row with one value is no contest.
@@ -41,7 +50,7 @@ pub struct Row {
 }
 
 /// Who leads a category (or overall), by how much, and whether it is a fair contest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Verdict {
     /// The category id, or `overall`.
     pub category: String,

@@ -5,9 +5,11 @@
 pub mod compare;
 pub mod escape;
 mod render;
+pub mod schema;
 mod view;
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::evidence::{Evidence, Provenance, TargetInfo};
@@ -24,15 +26,22 @@ pub use view::mermaid_text;
 pub const REPORT_SCHEMA: u32 = 1;
 
 /// A scored report: what `--format json` prints, and what templates render.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
+    /// The version of this format (1); it changes when a field changes meaning.
+    #[schemars(extend("const" = REPORT_SCHEMA))]
     pub report_schema: u32,
+    /// The tool and version that wrote the report: `readiness <version>`.
     pub tool: String,
+    /// What the report is about.
     pub target: TargetInfo,
     /// The window the report describes.
     pub window: Window,
+    /// When the evidence was collected.
     pub collected_at: DateTime<Utc>,
+    /// The rubric the report was scored with.
     pub rubric: RubricInfo,
+    /// The score, grade, coverage and categories, at the top level of the report.
     #[serde(flatten)]
     pub scorecard: Scorecard,
     /// Every signal this build knows, measured or with the reason it is not.
@@ -40,11 +49,14 @@ pub struct Report {
     /// Chart data by period (empty with `--no-charts`).
     #[serde(default)]
     pub trends: Vec<Trend>,
+    /// Every source read for the evidence: what, how much, and how complete.
     pub sources: Vec<Provenance>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Which rubric scored a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RubricInfo {
+    /// The rubric's `name` (by default its file name).
     pub name: String,
     /// `built-in` or the file it came from.
     pub origin: String,

@@ -10,53 +10,82 @@
 //! category coverage, which is the same as weighting every scored criterion
 //! by its share of the whole rubric.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Criterion, Rubric};
 use crate::signals::{Measurement, Unit};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A rubric applied to measurements: the overall score, grade and coverage,
+/// and the score of every category and criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Scorecard {
-    /// 0..=100, one decimal; `None` when nothing could be scored.
+    /// 0..=100, one decimal; `null` (`None`) when nothing could be scored.
     pub score: Option<f64>,
+    /// The label of the grade band the score falls in, or the rubric's
+    /// `insufficient` label when the coverage is under its `min_coverage`.
     pub grade: String,
     /// Share (0..=1) of the rubric's weight backed by evidence.
     pub coverage: f64,
+    /// One entry per rubric category, in rubric order.
     pub categories: Vec<CategoryScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The score of one rubric category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CategoryScore {
+    /// The category's `id` in the rubric.
     pub id: String,
+    /// The category's display name.
     pub name: String,
+    /// The category's weight in the rubric.
     pub weight: f64,
+    /// The weighted mean (0..=100, one decimal) of its scored criteria;
+    /// `null` (`None`) when none could be scored.
     pub score: Option<f64>,
+    /// Share (0..=1) of the category's criterion weight backed by evidence.
     pub coverage: f64,
+    /// One entry per criterion, in rubric order.
     pub criteria: Vec<CriterionScore>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The score of one rubric criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CriterionScore {
+    /// The signal id (`readiness signals` lists them).
     pub signal: String,
+    /// The measured value; `null` (`None`) when there is none. It is present but
+    /// not scored when there were fewer samples than `min_samples`.
     pub value: Option<f64>,
+    /// The signal's unit.
     pub unit: Unit,
+    /// How many samples the value rests on.
     pub n: u64,
+    /// The value that scores 100.
     pub good: f64,
+    /// The value that scores 0.
     pub bad: f64,
+    /// The criterion's weight within its category.
     pub weight: f64,
+    /// Fewer samples than this and the criterion is insufficient.
     pub min_samples: u64,
+    /// 0..=100, one decimal; `null` (`None`) when the criterion is insufficient.
     pub score: Option<f64>,
     /// `scored` or `insufficient`.
     pub status: Status,
-    /// Why the criterion is insufficient.
+    /// Why the criterion is insufficient; `null` (`None`) when it is scored.
     pub reason: Option<String>,
+    /// The rubric's reasoning behind the thresholds.
     pub why: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Whether a criterion counted in the score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// It had a value and enough samples, and counts in the score.
     Scored,
+    /// No value, or too few samples: shown, but left out of the score.
     Insufficient,
 }
 

@@ -13,6 +13,7 @@ pub mod responsiveness;
 pub mod test_results;
 pub mod trends;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -21,7 +22,7 @@ use crate::rubric::{Actors, BenchParams};
 use crate::window::Window;
 
 /// The unit a signal is measured in; it decides how values are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Unit {
     /// A count of releases.
@@ -297,11 +298,13 @@ pub fn find(id: &str) -> Option<&'static SignalDef> {
 }
 
 /// One measured signal, with what it was computed from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Measurement {
+    /// The signal id (`readiness signals` lists them).
     pub signal: String,
-    /// The value, or `None` when the evidence cannot give one.
+    /// The value, or `null` (`None`) when the evidence cannot give one.
     pub value: Option<f64>,
+    /// The signal's unit; shares are fractions (0..=1).
     pub unit: Unit,
     /// How many items (releases, intervals, issues, runs) the value rests on.
     pub n: u64,
@@ -311,14 +314,14 @@ pub struct Measurement {
     pub source: String,
     /// One sentence on what the value was computed from.
     pub basis: String,
-    /// Why there is no value; `None` when there is one.
+    /// Why there is no value; `null` (`None`) when there is one.
     pub insufficient: Option<String>,
     /// The items behind the value worth showing (releases, slowest issues...).
     pub examples: Vec<Example>,
 }
 
 /// An item behind a measurement, shown in the report's evidence section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Example {
     /// What it is: a tag, a pair of tags, an issue title. Untrusted text.
     pub label: String,

@@ -4,6 +4,7 @@
 //! benchmarks. Pure, like every measurement.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{bench, ci, releases, responsiveness};
@@ -23,7 +24,7 @@ const MAX_BENCH_POINTS: usize = 60;
 const BENCH_CHARTS: usize = 3;
 
 /// One chart's data: values per period (or per result), one or more series.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Trend {
     /// `releases_per_quarter`, `issue_first_response_by_month`,
     /// `ci_pass_rate_by_month`, `bench_regression_1` ... `_3`.
@@ -39,6 +40,7 @@ pub struct Trend {
     pub y: String,
     /// One label per period or result.
     pub labels: Vec<String>,
+    /// The chart's series, each with one value per label.
     pub series: Vec<TrendSeries>,
     /// Items behind each value (releases, answered issues, runs, results).
     pub n: Vec<u64>,
@@ -48,7 +50,7 @@ pub struct Trend {
 }
 
 /// One line or bar series of a [`Trend`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendSeries {
     /// `releases`, `p50`, `p90`, `pass rate`, `result`.
     pub name: String,

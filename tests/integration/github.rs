@@ -1243,6 +1243,16 @@ fn gh_pages_benchmark_data_joins_a_github_report() {
             "json",
         ];
         let v: Value = serde_json::from_str(&ws.run(&args).ok()).unwrap();
+        // A report with every family (issues, CI, releases, benchmarks) and
+        // their charts matches the JSON Schema.
+        crate::schema::Validator::new(&ws, &["schema"]).assert_valid(&v, "a GitHub report");
+        let ids: Vec<&str> = v["trends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t["id"].as_str())
+            .collect();
+        assert!(ids.contains(&"bench_regression_1"), "{ids:?}");
         let src = v["sources"]
             .as_array()
             .unwrap()

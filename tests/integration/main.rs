@@ -14,3 +14,4 @@ mod pipelines;
 mod realdata;
 mod realdata_bench;
 mod rubric_errors;
+mod schema;
