@@ -149,6 +149,9 @@ fn a_comparison_matches_the_schema() {
     );
 }
 
+/// Breaks one field of a report.
+type Breakage = fn(&mut Value);
+
 /// The check can fail: a real report with one field broken at a time
 /// (a wrong type, a negative count, a missing field, an unknown enum value,
 /// a date that is not a date) is refused, and the error names the field.
@@ -158,7 +161,7 @@ fn a_report_with_a_wrong_field_fails_validation() {
     let v = Validator::new(&ws, &["schema"]);
     let report = parse(&ws.run(&["report", "monthly", "--format", "json"]).ok());
     v.assert_valid(&report, "the unbroken report");
-    let breakages: [(&str, fn(&mut Value)); 7] = [
+    let breakages: [(&str, Breakage); 7] = [
         ("/score", |r| r["score"] = json!("high")),
         ("/coverage", |r| r["coverage"] = Value::Null),
         ("/measurements/0/n", |r| {
