@@ -36,6 +36,9 @@ const IDS: [&str; 3] = [
 ];
 /// Results a series needs in the window for its noise to be measured.
 pub const MIN_POINTS: usize = 5;
+/// A level (a fitted segment) on either side of a step needs this many
+/// results: one result is an outlier until the next run confirms it.
+pub const MIN_LEVEL_POINTS: usize = 2;
 /// The factor that makes a MAD estimate a normal standard deviation.
 const MAD_TO_SD: f64 = 1.4826;
 /// How many regressions and noisy series are listed as examples.
@@ -149,6 +152,9 @@ pub fn regressions(
         if !window.contains(point.time) || prev.level == 0.0 {
             continue;
         }
+        if prev.end - prev.start < MIN_LEVEL_POINTS || next.end - next.start < MIN_LEVEL_POINTS {
+            continue;
+        }
         let worse_by = worse_share(series.direction, prev.level, next.level);
         let step = (next.level - prev.level).abs();
         let beyond_noise = step > prev.spread.max(next.spread);
@@ -213,6 +219,28 @@ fn pct(share: f64) -> String {
     format!("{:.1} %", share * 100.0)
 }
 
+/// When no series has a result in the window but some have results before
+/// it (old results read today): when the latest of them is, and the
+/// `--until` that measures as of then. Empty otherwise.
+fn stale_hint(bench: &BenchEvidence, window: &Window, active: usize) -> String {
+    if active > 0 {
+        return String::new();
+    }
+    let latest = bench
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.time))
+        .filter(|t| *t <= window.since)
+        .max();
+    match latest {
+        Some(t) => {
+            let day = t.format("%Y-%m-%d");
+            format!("; the latest result is from {day}: `--until {day}` measures the year up to it")
+        }
+        None => String::new(),
+    }
+}
+
 /// Measures the `bench.*` signals (`None`: no benchmark results were collected).
 #[must_use]
 pub fn measure(
@@ -248,12 +276,13 @@ pub fn measure(
         total,
         active
     );
+    let hint = stale_hint(bench, window, active);
     let no_series = || {
         if total == 0 {
             "the benchmark sources held no series".to_string()
         } else {
             format!(
-                "no benchmark series has {MIN_POINTS} results in the window ({} read, {} with any result in it)",
+                "no benchmark series has {MIN_POINTS} results in the window ({} read, {} with any result in it){hint}",
                 series_count(total),
                 active
             )
@@ -310,12 +339,12 @@ pub fn measure(
         Vec::new(),
     );
 
-    // Regressions: every series with at least two results up to the end of
-    // the window can show a step.
+    // Regressions: every series with results in the window and enough up to
+    // its end for a level on each side of a step.
     let examined: Vec<usize> = fits
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.in_window > 0 && f.upto >= 2)
+        .filter(|(_, f)| f.in_window > 0 && f.upto >= 2 * MIN_LEVEL_POINTS)
         .map(|(i, _)| i)
         .collect();
     let mut found: Vec<Regression> = examined
@@ -356,8 +385,9 @@ pub fn measure(
         *window,
         SOURCE,
         format!(
-            "{} with results in the window, fitted by change-point detection; steps for the worse above {} not recovered since, in {}; the worst are listed",
+            "{} with results in the window and at least {} up to its end, fitted by change-point detection; steps for the worse above {} between levels of at least {MIN_LEVEL_POINTS} results, not recovered since, in {}; the worst are listed",
             series_count(examined.len()).replace("series", "benchmark series"),
+            2 * MIN_LEVEL_POINTS,
             pct(params.regression_threshold),
             series_count(regressed_series)
         ),
@@ -366,7 +396,8 @@ pub fn measure(
                 "the benchmark sources held no series".to_string()
             } else {
                 format!(
-                    "no benchmark series has results in the window ({} read)",
+                    "no benchmark series has results in the window and at least {} up to its end ({} read){hint}",
+                    2 * MIN_LEVEL_POINTS,
                     series_count(total)
                 )
             }
@@ -504,6 +535,51 @@ mod tests {
         );
         let none = measure(None, &window(), &BenchParams::default());
         assert!(none.iter().all(|m| m.value.is_none()));
+    }
+
+    /// A single result out of line is not a level: a last result 50 % worse
+    /// is not a regression until a second one confirms it.
+    #[test]
+    fn one_result_is_not_a_level() {
+        let mut values = vec![1.0; 30];
+        values.push(1.5);
+        let ev = BenchEvidence {
+            series: vec![series(&values, Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.regressions"), Some(0.0), "{ms:?}");
+        values.push(1.5);
+        let ev = BenchEvidence {
+            series: vec![series(&values, Direction::LowerIsBetter)],
+        };
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        assert_eq!(value(&ms, "bench.regressions"), Some(1.0), "{ms:?}");
+    }
+
+    /// Results that all predate the window are not silently ignored: the
+    /// reason names the latest result's date and the `--until` to use.
+    #[test]
+    fn results_older_than_the_window_say_when_they_end() {
+        let ev = BenchEvidence {
+            series: vec![series(&[1.0; 10], Direction::LowerIsBetter)],
+        };
+        let later = Window {
+            since: t0() + Duration::days(30),
+            until: t0() + Duration::days(395),
+        };
+        let ms = measure(Some(&ev), &later, &BenchParams::default());
+        for m in &ms {
+            assert_eq!(m.value, None, "{m:?}");
+            assert!(
+                m.insufficient.as_deref().unwrap().ends_with(
+                    "; the latest result is from 2026-01-10: `--until 2026-01-10` measures the year up to it"
+                ),
+                "{m:?}"
+            );
+        }
+        // Within the window there is no such hint.
+        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        assert!(ms.iter().all(|m| m.insufficient.is_none()), "{ms:?}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! binary against fixtures the tests build themselves.
 
 mod bench_readers;
+mod bench_signals;
 mod charts;
 mod cli;
 mod common;

@@ -54,10 +54,93 @@ struct Meta {
 
 /// Reads one `--asv DIR`.
 pub(crate) fn read_dir(dir: &Path) -> Input {
+    if let Some(results) = project_results(dir) {
+        let mut input = read_folder(&results);
+        input.provenance.notes.insert(
+            0,
+            format!(
+                "{} is an asv project (asv.conf.json): read its results_dir, {}",
+                dir.display(),
+                results.display()
+            ),
+        );
+        return input;
+    }
+    read_folder(dir)
+}
+
+fn read_folder(dir: &Path) -> Input {
     if dir.join("graphs").is_dir() || dir.join("index.json").is_file() {
         read_published(dir)
     } else {
         read_results(dir)
+    }
+}
+
+/// For a folder that is an asv project (an `asv.conf.json` and no results
+/// of its own), its `results_dir` (default `results`) when that exists.
+/// The configuration is JSON with `//` comments, as asv allows.
+fn project_results(dir: &Path) -> Option<std::path::PathBuf> {
+    if dir.join("benchmarks.json").is_file()
+        || dir.join("graphs").is_dir()
+        || dir.join("index.json").is_file()
+    {
+        return None;
+    }
+    let conf = std::fs::read_to_string(dir.join("asv.conf.json")).ok()?;
+    let live: String = conf
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let key = regex::Regex::new(r#""results_dir"\s*:\s*"([^"]*)""#).ok()?;
+    let rel = key
+        .captures(&live)
+        .and_then(|c| c.get(1))
+        .map_or("results", |m| m.as_str());
+    let results = dir.join(rel);
+    results.is_dir().then_some(results)
+}
+
+/// `; results are in DIR/a and DIR/b: pass one of them to --asv` when
+/// folders just under `dir` (or under its `results/` and `html/`) hold ASV
+/// results or published graphs; empty otherwise.
+fn nested_hint(dir: &Path) -> String {
+    let looks_like_asv = |d: &Path| {
+        d.join("benchmarks.json").is_file()
+            || d.join("graphs").is_dir()
+            || d.join("index.json").is_file()
+    };
+    let children = |parent: &Path| -> Vec<std::path::PathBuf> {
+        let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(parent)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dirs.sort();
+        dirs
+    };
+    let mut candidates = children(dir);
+    for sub in ["results", "html", ".asv"] {
+        candidates.push(dir.join(sub));
+        candidates.extend(children(&dir.join(sub)));
+    }
+    let found: Vec<String> = candidates
+        .iter()
+        .filter(|d| looks_like_asv(d))
+        .map(|d| d.display().to_string())
+        .collect();
+    match found.len() {
+        0 => String::new(),
+        1 => format!("; ASV results are in {}: pass that to --asv", found[0]),
+        _ => format!(
+            "; ASV results are in {}: pass one of them to --asv",
+            found.join(", ")
+        ),
     }
 }
 
@@ -396,7 +479,8 @@ fn read_results(dir: &Path) -> Input {
     }
     if files == 0 {
         warnings.push(format!(
-            "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/)"
+            "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/){}",
+            nested_hint(dir)
         ));
         notes.push("no ASV result files found".into());
     } else if !bj.is_file() {
@@ -988,6 +1072,56 @@ mod tests {
         assert!(
             w.contains("a.time_rev.json") && w.contains("revision numbers"),
             "{w}"
+        );
+    }
+
+    /// An asv project folder is read through its asv.conf.json's
+    /// `results_dir`; a commented-out key is not the setting.
+    #[test]
+    fn an_asv_project_reads_its_results_dir() {
+        let d = tempfile::tempdir().unwrap();
+        let conf = "{\n  // \"results_dir\": \"nowhere\",\n  \"results_dir\": \"out/res\",\n  \"version\": 1\n}\n";
+        std::fs::write(d.path().join("asv.conf.json"), conf).unwrap();
+        let res = d.path().join("out/res");
+        std::fs::create_dir_all(res.join("m1")).unwrap();
+        std::fs::write(
+            res.join("benchmarks.json"),
+            r#"{"b.time_x": {"type": "time", "unit": "seconds", "params": [], "param_names": []}, "version": 2}"#,
+        )
+        .unwrap();
+        for (i, v) in [1.0, 1.1].iter().enumerate() {
+            let file = format!(
+                r#"{{"version": 2, "commit_hash": "c{i}", "date": {}, "env_name": "e", "params": {{}},
+                "result_columns": ["result", "params"], "results": {{"b.time_x": [[{v}], []]}}}}"#,
+                1_700_000_000_000_u64 + i as u64 * 86_400_000
+            );
+            std::fs::write(res.join(format!("m1/c{i}-e.json")), file).unwrap();
+        }
+        let input = read_dir(d.path());
+        assert_eq!(input.series.len(), 1, "{:?}", input.warnings);
+        assert_eq!(input.series[0].points.len(), 2);
+        assert!(
+            input.provenance.notes[0]
+                .contains("is an asv project (asv.conf.json): read its results_dir"),
+            "{:?}",
+            input.provenance.notes
+        );
+    }
+
+    /// A folder one level above the results (dask-benchmarks' gh-pages keeps
+    /// `results/dask/graphs`) is not read silently as empty: the warning
+    /// names the folder to pass.
+    #[test]
+    fn results_one_level_down_are_pointed_at() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("results/dask/graphs")).unwrap();
+        std::fs::create_dir_all(d.path().join("other")).unwrap();
+        let input = read_dir(d.path());
+        let want = d.path().join("results/dask").display().to_string();
+        assert!(
+            input.warnings[0].contains(&format!("ASV results are in {want}: pass that to --asv")),
+            "{:?}",
+            input.warnings
         );
     }
 
