@@ -264,7 +264,7 @@ pub static SIGNALS: &[SignalDef] = &[
         id: "bench.regressions",
         unit: Unit::Regressions,
         title: "Unrecovered benchmark regressions",
-        definition: "Steps for the worse (up for time and memory, down for throughput) larger than the rubric's `[benchmarks] regression_threshold` (default 5 %) found in each series by change-point detection (an L1 piecewise-constant fit, see the README), that happened in the window and that no later step recovered: the series' latest level is still worse than the level before the step by more than the threshold.",
+        definition: "Steps for the worse (up for time and memory, down for throughput) larger than the rubric's `[benchmarks] regression_threshold` (default 5 %) found in each series by change-point detection (an L1 piecewise-constant fit, see the README) between levels of at least two results each, that happened in the window and that no later step recovered: the series' latest level is still worse than the level before the step by more than the threshold.",
         anchor: "asv regression detection",
         source: "benchmark results",
     },
