@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::view::{self, ReportView, percent, score_text, value_text};
+use super::view::{self, ReportView, and_list, percent, score_text, value_text};
 use super::{REPORT_SCHEMA, Report, RubricInfo};
 use crate::rubric::Rubric;
 use crate::rubric::score::Status;
@@ -64,15 +64,6 @@ pub struct Verdict {
     pub fair: bool,
     /// The verdict in one sentence (project names are untrusted text).
     pub text: String,
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn and_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// The verdict on one set of scores: `names[i]` scored `scores[i]`.
@@ -218,11 +209,19 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
         .iter()
         .filter(|r| r.scorecard.grade == rubric.grades.insufficient)
         .map(|r| {
-            format!(
-                "{} ({} of the rubric)",
-                r.target.name,
-                view::percent(r.scorecard.coverage)
-            )
+            if r.scorecard.missing_required.is_empty() {
+                format!(
+                    "{} ({} of the rubric)",
+                    r.target.name,
+                    view::percent(r.scorecard.coverage)
+                )
+            } else {
+                format!(
+                    "{} (no evidence for {}, which the rubric requires)",
+                    r.target.name,
+                    view::required_names(&r.scorecard)
+                )
+            }
         })
         .collect();
     if !ungraded.is_empty() {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Report, RubricInfo};
 use crate::evidence::{Provenance, TargetInfo};
-use crate::rubric::score::{CategoryScore, CriterionScore, Status};
+use crate::rubric::score::{CategoryScore, CriterionScore, Scorecard, Status};
 use crate::signals::trends::{Trend, TrendSeries};
 use crate::signals::{self, Measurement, Unit};
 use crate::window::Window;
@@ -25,6 +25,9 @@ pub struct ReportView {
     pub score: String,
     pub grade: String,
     pub coverage: String,
+    /// The names of the required categories without evidence, as one
+    /// phrase (`Benchmarks`, `Tests and Benchmarks`); empty when none.
+    pub missing_required: String,
     pub window: WindowView,
     pub collected_at: String,
     pub rubric: RubricInfo,
@@ -132,6 +135,33 @@ pub fn safe_url(url: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+#[must_use]
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The display names of the scorecard's `missing_required` categories, as
+/// one phrase; an id without a category of its own is shown as it is.
+#[must_use]
+pub fn required_names(card: &Scorecard) -> String {
+    let names: Vec<String> = card
+        .missing_required
+        .iter()
+        .map(|id| {
+            card.categories
+                .iter()
+                .find(|c| &c.id == id)
+                .map_or_else(|| id.clone(), |c| c.name.clone())
+        })
+        .collect();
+    and_list(&names)
 }
 
 /// `0.833` as `83.3 %`, `1.0` as `100 %`.
@@ -368,6 +398,7 @@ impl ReportView {
             score: score_text(r.scorecard.score),
             grade: r.scorecard.grade.clone(),
             coverage: percent(r.scorecard.coverage),
+            missing_required: required_names(&r.scorecard),
             window: WindowView {
                 since: day(r.window.since),
                 until: day(r.window.until),

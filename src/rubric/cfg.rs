@@ -66,6 +66,8 @@ struct RawCategory {
     name: Option<String>,
     weight: Spanned<f64>,
     #[serde(default)]
+    required: bool,
+    #[serde(default)]
     criterion: Vec<RawCriterion>,
 }
 
@@ -279,6 +281,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
             name: cat.name.unwrap_or_else(|| id.clone()),
             id,
             weight: *cat.weight.get_ref(),
+            required: cat.required,
             criteria,
         });
     }
@@ -687,6 +690,52 @@ why = "monthly releases"
             errors(&cov).problems[0]
                 .message
                 .contains("share from 0 to 1")
+        );
+    }
+
+    /// `required` defaults to false and reads `true`.
+    #[test]
+    fn required_defaults_to_false() {
+        let r = parse(OK, "r.toml", "r.toml").unwrap();
+        assert!(!r.categories[0].required);
+        let text = OK.replace("weight = 1\n", "weight = 1\nrequired = true\n");
+        let r = parse(&text, "r.toml", "r.toml").unwrap();
+        assert!(r.categories[0].required);
+    }
+
+    /// A `required` that is not a boolean is located and named, like any wrong type.
+    #[test]
+    fn required_must_be_a_boolean() {
+        let text = OK.replace("weight = 1\n", "weight = 1\nrequired = \"yes\"\n");
+        let e = errors(&text);
+        assert_eq!(e.problems.len(), 1, "{e}");
+        let p = &e.problems[0];
+        assert_eq!(
+            (p.line, p.column, p.key.as_deref()),
+            (5, 12, Some("required")),
+            "{p:?}"
+        );
+        assert!(p.message.contains("expected a boolean"), "{}", p.message);
+        assert!(
+            e.to_string().starts_with(
+                "rubric r.toml is not valid (1 problem):\nr.toml:5:12: key `required`: "
+            ),
+            "{e}"
+        );
+        assert!(
+            p.snippet.contains("5 | required = \"yes\""),
+            "{}",
+            p.snippet
+        );
+        // A misspelt key gets the suggestion.
+        let e = errors(&OK.replace("weight = 1\n", "weight = 1\nrequird = true\n"));
+        assert!(
+            e.problems[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `required`?"),
+            "{e}"
         );
     }
 

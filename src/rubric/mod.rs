@@ -12,7 +12,10 @@ use crate::error::Error;
 use crate::signals::SignalDef;
 
 /// The rubrics built into the binary: `(name, TOML)`.
-pub const BUILTIN: &[(&str, &str)] = &[("default", include_str!("../../rubrics/default.toml"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("default", include_str!("../../rubrics/default.toml")),
+    ("pydata", include_str!("../../rubrics/pydata.toml")),
+];
 
 /// A validated rubric.
 #[derive(Debug, Clone)]
@@ -184,6 +187,9 @@ pub struct Category {
     pub id: String,
     pub name: String,
     pub weight: f64,
+    /// `required = true`: without a scored criterion here there is no grade,
+    /// whatever the coverage.
+    pub required: bool,
     pub criteria: Vec<Criterion>,
 }
 
@@ -306,14 +312,46 @@ impl std::error::Error for RubricErrors {}
 mod tests {
     use super::*;
 
+    /// Every built-in rubric validates, carries the name it is listed under, and loads by that name.
     #[test]
     fn every_builtin_rubric_is_valid() {
+        assert!(BUILTIN.len() >= 2, "default and pydata are built in");
         for (name, text) in BUILTIN {
-            if let Err(e) = Rubric::parse(text, name, "built-in") {
-                panic!("built-in rubric {name}: {e}");
-            }
+            let r = match Rubric::parse(text, &format!("rubrics/{name}.toml"), "built-in") {
+                Ok(r) => r,
+                Err(e) => panic!("built-in rubric {name}: {e}"),
+            };
+            assert_eq!(&r.name, name, "rubrics/{name}.toml names itself");
+            assert!(!r.description.is_empty(), "{name} has no description");
+            let loaded = Rubric::load(Some(name)).unwrap();
+            assert_eq!(
+                (loaded.name.as_str(), loaded.origin.as_str()),
+                (*name, "built-in")
+            );
         }
         assert_eq!(Rubric::load(None).unwrap().name, "default");
+    }
+
+    /// The pydata rubric scores the same signals as the default one, weighs
+    /// benchmarks double and requires them; the default requires nothing.
+    #[test]
+    fn pydata_has_the_default_signals_and_requires_benchmarks() {
+        let default = Rubric::builtin("default").unwrap();
+        let pydata = Rubric::builtin("pydata").unwrap();
+        let ids = |r: &Rubric| {
+            r.criteria()
+                .map(|(c, k)| (c.id.clone(), k.signal.id))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&pydata), ids(&default));
+        assert!(default.categories.iter().all(|c| !c.required));
+        let required: Vec<(&str, f64)> = pydata
+            .categories
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| (c.id.as_str(), c.weight))
+            .collect();
+        assert_eq!(required, [("benchmarks", 2.0)]);
     }
 
     /// The glob matcher: `*` any run (even empty), `?` exactly one character, case-insensitive, anchored at both ends.
@@ -378,6 +416,6 @@ mod tests {
     #[test]
     fn unknown_rubric_names_list_the_built_in_ones() {
         let e = Rubric::load(Some("strict")).unwrap_err().to_string();
-        assert!(e.contains("built-in: default"), "{e}");
+        assert!(e.contains("built-in: default, pydata"), "{e}");
     }
 }

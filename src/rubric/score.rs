@@ -8,7 +8,8 @@
 //! A category scores the weighted mean of its scored criteria; the overall
 //! score is the mean of category scores weighted by category weight times
 //! category coverage, which is the same as weighting every scored criterion
-//! by its share of the whole rubric.
+//! by its share of the whole rubric. A category marked `required` in which
+//! no criterion could be scored withholds the grade, whatever the coverage.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -23,10 +24,16 @@ pub struct Scorecard {
     /// 0..=100, one decimal; `null` (`None`) when nothing could be scored.
     pub score: Option<f64>,
     /// The label of the grade band the score falls in, or the rubric's
-    /// `insufficient` label when the coverage is under its `min_coverage`.
+    /// `insufficient` label when the coverage is under its `min_coverage`
+    /// or a required category has no evidence (`missing_required`).
     pub grade: String,
     /// Share (0..=1) of the rubric's weight backed by evidence.
     pub coverage: f64,
+    /// The ids of the categories the rubric marks `required` in which no
+    /// criterion could be scored, in rubric order. While it is not empty
+    /// the grade is withheld (the rubric's `insufficient` label), whatever
+    /// the coverage; the score is still given.
+    pub missing_required: Vec<String>,
     /// One entry per rubric category, in rubric order.
     pub categories: Vec<CategoryScore>,
 }
@@ -161,6 +168,7 @@ fn score_criterion(k: &Criterion, m: Option<&Measurement>) -> CriterionScore {
 #[must_use]
 pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
     let mut categories = Vec::new();
+    let mut missing_required = Vec::new();
     // Σ over categories of weight * coverage * score, and of weight * coverage, and of weight.
     let (mut weighted, mut covered, mut total) = (0.0, 0.0, 0.0);
     for cat in &rubric.categories {
@@ -182,6 +190,9 @@ pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
         let coverage = if all_w > 0.0 { scored_w / all_w } else { 0.0 };
         let cat_score = (scored_w > 0.0).then(|| sum / scored_w);
         total += cat.weight;
+        if cat.required && cat_score.is_none() {
+            missing_required.push(cat.id.clone());
+        }
         if let Some(s) = cat_score {
             weighted += cat.weight * coverage * s;
             covered += cat.weight * coverage;
@@ -198,7 +209,7 @@ pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
     let coverage = if total > 0.0 { covered / total } else { 0.0 };
     let score = (covered > 0.0).then(|| round1(weighted / covered));
     let grade = match score {
-        Some(s) if coverage >= rubric.grades.min_coverage => rubric
+        Some(s) if coverage >= rubric.grades.min_coverage && missing_required.is_empty() => rubric
             .grades
             .bands
             .iter()
@@ -210,6 +221,7 @@ pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
         score,
         grade,
         coverage: round3(coverage),
+        missing_required,
         categories,
     }
 }
@@ -332,6 +344,90 @@ why = "x"
             card.categories[0].criteria[0].reason.as_deref(),
             Some("not measured")
         );
+    }
+
+    /// `RUBRIC` with category `b` (weight 1 of 4) marked required.
+    fn requiring_b() -> Rubric {
+        let text = RUBRIC.replace(
+            "id = \"b\"\nweight = 1\n",
+            "id = \"b\"\nweight = 1\nrequired = true\n",
+        );
+        let r = Rubric::parse(&text, "t.toml", "t.toml").unwrap();
+        assert!(r.categories[1].required);
+        r
+    }
+
+    /// A required category without a scored criterion withholds the grade
+    /// even at 75 % coverage, over the 50 % a grade needs; the score stays.
+    #[test]
+    fn a_required_category_without_evidence_withholds_the_grade() {
+        let a_only = [
+            m("release.count_365d", Some(12.0), 12),
+            m("release.median_interval_days", Some(30.0), 6),
+        ];
+        let card = score(&requiring_b(), &a_only);
+        assert_eq!(card.coverage, 0.75);
+        assert_eq!(card.score, Some(100.0));
+        assert_eq!(card.missing_required, ["b"]);
+        assert_eq!(card.grade, "insufficient evidence");
+        // A value with too few samples is no evidence either.
+        let mut thin = a_only.to_vec();
+        thin.push(m("release.staleness_ratio", Some(1.0), 0));
+        let mut strict = requiring_b();
+        strict.categories[1].criteria[0].min_samples = 3;
+        let card = score(&strict, &thin);
+        assert_eq!(card.missing_required, ["b"]);
+        assert_eq!(card.grade, "insufficient evidence");
+        // The same evidence without the requirement is graded.
+        let card = score(&rubric(), &a_only);
+        assert!(card.missing_required.is_empty());
+        assert_eq!(card.grade, "ready");
+    }
+
+    /// With evidence in the required category, the grade follows the score as usual.
+    #[test]
+    fn a_required_category_with_evidence_gives_the_grade() {
+        let card = score(
+            &requiring_b(),
+            &[
+                m("release.count_365d", Some(12.0), 12),
+                m("release.median_interval_days", Some(30.0), 6),
+                m("release.staleness_ratio", Some(1.0), 5),
+            ],
+        );
+        assert!(card.missing_required.is_empty());
+        assert_eq!(card.score, Some(100.0));
+        assert_eq!(card.grade, "ready");
+        // Required evidence does not lift a coverage under min_coverage.
+        let card = score(
+            &requiring_b(),
+            &[m("release.staleness_ratio", Some(1.0), 5)],
+        );
+        assert!(card.missing_required.is_empty());
+        assert_eq!(card.coverage, 0.25);
+        assert_eq!(card.grade, "insufficient evidence");
+    }
+
+    /// Full marks on everything but benchmarks: the default rubric (which
+    /// requires nothing) grades it, the pydata rubric withholds the grade.
+    #[test]
+    fn only_the_pydata_rubric_requires_benchmarks() {
+        let perfect = |r: &Rubric| -> Vec<Measurement> {
+            r.criteria()
+                .filter(|(c, _)| c.id != "benchmarks")
+                .map(|(_, k)| m(k.signal.id, Some(k.good), 1_000_000))
+                .collect()
+        };
+        let default = Rubric::builtin("default").unwrap();
+        let card = score(&default, &perfect(&default));
+        assert!(card.missing_required.is_empty());
+        assert_eq!((card.score, card.coverage), (Some(100.0), 0.75));
+        assert_eq!(card.grade, "production ready");
+        let pydata = Rubric::builtin("pydata").unwrap();
+        let card = score(&pydata, &perfect(&pydata));
+        assert_eq!(card.missing_required, ["benchmarks"]);
+        assert_eq!((card.score, card.coverage), (Some(100.0), 0.6));
+        assert_eq!(card.grade, "insufficient evidence");
     }
 
     proptest! {

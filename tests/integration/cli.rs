@@ -549,16 +549,154 @@ fn signals_are_listed_and_the_readme_table_is_current() {
     );
 }
 
-/// The built-in rubric is listed, shown, and passes its own check.
+/// The built-in rubrics are listed, shown as their files, and pass their own check.
 #[test]
 fn builtin_rubrics_are_listed_and_valid() {
     let ws = Workspace::new();
-    assert!(ws.run(&["rubric", "list"]).ok().starts_with("default\t"));
-    ws.write("mine.toml", &ws.run(&["rubric", "show"]).ok());
-    let out = ws.run(&["rubric", "check", "mine.toml"]).ok();
+    let list = ws.run(&["rubric", "list"]).ok();
+    let names: Vec<&str> = list
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(names, ["default", "pydata"], "{list}");
+    assert!(list.contains("pydata\tProduction readiness of a scientific Python library"));
+    assert_eq!(
+        ws.run(&["rubric", "show"]).ok(),
+        ws.run(&["rubric", "show", "default"]).ok()
+    );
+    for name in names {
+        let shown = ws.run(&["rubric", "show", name]).ok();
+        let file = std::fs::read_to_string(format!(
+            "{}/rubrics/{name}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        assert_eq!(shown, file, "rubric show {name}");
+        ws.write("mine.toml", &shown);
+        let out = ws.run(&["rubric", "check", "mine.toml"]).ok();
+        assert!(
+            out.starts_with(&format!(
+                "mine.toml: valid rubric \"{name}\": 4 categories, 18 criteria"
+            )),
+            "{out}"
+        );
+    }
+}
+
+/// An ASV results folder of 24 steady series with 6 results each in July 2026.
+fn steady_asv(ws: &Workspace) {
+    std::fs::create_dir_all(ws.path("results/box")).unwrap();
+    let params: Vec<String> = (1..=24).map(|n| format!("\"{n}\"")).collect();
+    ws.write(
+        "results/benchmarks.json",
+        &format!(
+            r#"{{"m.time_f": {{"type": "time", "unit": "seconds", "params": [[{}]], "param_names": ["n"]}}, "version": 2}}"#,
+            params.join(", ")
+        ),
+    );
+    ws.write("results/box/machine.json", r#"{"machine": "box"}"#);
+    for i in 0..6 {
+        let values: Vec<String> = (1..=24)
+            .map(|n| format!("{}", f64::from(n) * (1.0 + 0.001 * f64::from(i % 2))))
+            .collect();
+        ws.write(
+            &format!("results/box/c{i}-py.json"),
+            &format!(
+                r#"{{"commit_hash": "c{i}", "env_name": "py", "date": {}, "params": {{"machine": "box"}},
+                "result_columns": ["result", "params"], "results": {{"m.time_f": [[{}], [[{}]]]}}, "version": 2}}"#,
+                1_782_864_000_000i64 + i64::from(i) * 86_400_000,
+                values.join(", "),
+                params.join(", ")
+            ),
+        );
+    }
+}
+
+/// `--rubric pydata` requires benchmarks: a clone alone gets no grade and
+/// the report says why; with ASV results it is graded. The default rubric
+/// requires nothing.
+#[test]
+fn the_pydata_rubric_requires_benchmarks() {
+    let ws = Workspace::new();
+    ws.repo("monthly", &monthly_project());
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report", "monthly", "--format", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&ws.run(&all).ok()).unwrap()
+    };
+
+    let v = json(&["--rubric", "pydata"]);
+    assert_eq!(v["rubric"]["name"], "pydata");
+    assert_eq!(v["rubric"]["origin"], "built-in");
+    assert_eq!(v["missing_required"], serde_json::json!(["benchmarks"]));
+    assert_eq!(v["grade"], "insufficient evidence");
+    // Releases weigh 1 of the rubric's 5 (benchmarks weigh 2).
     assert!(
-        out.starts_with("mine.toml: valid rubric \"default\": 4 categories, 18 criteria"),
-        "{out}"
+        (v["coverage"].as_f64().unwrap() - 0.2).abs() < 1e-3,
+        "{}",
+        v["coverage"]
+    );
+    let md = ws.run(&["report", "monthly", "--rubric", "pydata"]).ok();
+    assert!(
+        md.contains("\n\nNo grade: the rubric requires evidence for Benchmarks, and no criterion there could be scored (the sections below say why).\n"),
+        "{md}"
+    );
+    assert!(md.contains("| Rubric | pydata (built-in) |"), "{md}");
+
+    let v = json(&[]);
+    assert_eq!(v["rubric"]["name"], "default");
+    assert_eq!(v["missing_required"], serde_json::json!([]));
+    assert!(!ws.run(&["report", "monthly"]).ok().contains("No grade:"));
+
+    // With benchmark results, releases and benchmarks are 3 of 5: graded.
+    steady_asv(&ws);
+    let v = json(&["--rubric", "pydata", "--asv", "results"]);
+    assert_eq!(v["missing_required"], serde_json::json!([]));
+    assert!(
+        (v["coverage"].as_f64().unwrap() - 0.6).abs() < 1e-3,
+        "{}",
+        v["coverage"]
+    );
+    assert_ne!(v["grade"], "insufficient evidence", "{v}");
+    let bench = &v["categories"][3];
+    assert_eq!(
+        (bench["id"].as_str(), bench["coverage"].as_f64()),
+        (Some("benchmarks"), Some(1.0))
+    );
+    assert_eq!(bench["score"], 100.0, "{bench}");
+    let md = ws
+        .run(&[
+            "report", "monthly", "--rubric", "pydata", "--asv", "results",
+        ])
+        .ok();
+    assert!(!md.contains("No grade:"), "{md}");
+}
+
+/// A comparison names the required evidence a project lacks instead of its coverage.
+#[test]
+fn compare_names_the_missing_required_evidence() {
+    let ws = two_projects();
+    let v: serde_json::Value = serde_json::from_str(
+        &ws.run(&[
+            "compare", "monthly", "slow", "--rubric", "pydata", "--format", "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    let overall = v["verdicts"][0]["text"].as_str().unwrap();
+    assert!(
+        overall.ends_with("; too little evidence for a grade: monthly (no evidence for Benchmarks, which the rubric requires) and slow (no evidence for Benchmarks, which the rubric requires)"),
+        "{overall}"
+    );
+    let v: serde_json::Value = serde_json::from_str(
+        &ws.run(&["compare", "monthly", "slow", "--format", "json"])
+            .ok(),
+    )
+    .unwrap();
+    let overall = v["verdicts"][0]["text"].as_str().unwrap();
+    assert!(
+        overall.contains("monthly (25 % of the rubric)"),
+        "{overall}"
     );
 }
 
