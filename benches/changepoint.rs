@@ -3,13 +3,15 @@
 //! series in ten with outliers), fitted with `changepoint::segments`. Prints
 //! the median wall time of several runs and the peak memory (`VmHWM`), and
 //! writes the series, the true steps, the steps found and the timing under
-//! `target/changepoint/` for `benches/changepoint_vs_asv.py`.
+//! `target/changepoint/` for `benches/changepoint_vs_asv.py`. Timed on one
+//! thread and on every core (`READINESS_THREADS` overrides the count).
 //! Run with `cargo bench --bench changepoint`.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use readiness::par;
 use readiness::signals::changepoint::{self, Segment};
 
 const SERIES: usize = 1_000;
@@ -102,15 +104,28 @@ fn main() {
     let (series, truth): (Vec<Vec<f64>>, Vec<Vec<usize>>) =
         (0..SERIES).map(|i| generate(&mut rng, i)).unzip();
 
-    let mut times = Vec::with_capacity(RUNS);
+    // One thread (the figure to compare with asv, which uses one), then
+    // every core, as `readiness` fits series (readiness::par).
+    let cores = par::threads();
     let mut found: Vec<Vec<Segment>> = Vec::new();
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        found = series.iter().map(|y| changepoint::segments(y)).collect();
-        times.push(started.elapsed().as_secs_f64());
-    }
-    times.sort_by(f64::total_cmp);
+    let mut timed = |threads: usize| {
+        let mut times = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            let fits = par::map_with(&series, threads, |y| changepoint::segments(y));
+            times.push(started.elapsed().as_secs_f64());
+            if !found.is_empty() {
+                assert!(fits == found, "the fit depends on the thread count");
+            }
+            found = fits;
+        }
+        times.sort_by(f64::total_cmp);
+        times
+    };
+    let times = timed(1);
     let median = times[RUNS / 2];
+    let parallel = timed(cores);
+    let parallel_median = parallel[RUNS / 2];
     let peak = peak_kib();
 
     let steps: Vec<Vec<usize>> = found
@@ -129,7 +144,7 @@ fn main() {
     std::fs::write(
         dir.join("timing.json"),
         format!(
-            "{{\"series\": {SERIES}, \"points\": {POINTS}, \"median_s\": {median:.6}, \"runs_s\": [{}], \"peak_kib\": {}}}\n",
+            "{{\"series\": {SERIES}, \"points\": {POINTS}, \"median_s\": {median:.6}, \"runs_s\": [{}], \"threads\": {cores}, \"parallel_median_s\": {parallel_median:.6}, \"peak_kib\": {}}}\n",
             runs.join(", "),
             peak.map_or_else(|| "null".to_string(), |p| p.to_string())
         ),
@@ -139,8 +154,16 @@ fn main() {
     println!("change points: {SERIES} series x {POINTS} points");
     println!("  runs (s, sorted): {}", runs.join(" "));
     println!(
-        "  median: {median:.3} s ({:.1} us per series)",
+        "  median, one thread: {median:.3} s ({:.1} us per series)",
         median * 1e6 / SERIES as f64
+    );
+    println!(
+        "  median, {cores} threads: {parallel_median:.3} s (runs: {})",
+        parallel
+            .iter()
+            .map(|t| format!("{t:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     match peak {
         Some(kib) => println!("  peak memory (VmHWM): {:.1} MiB", kib as f64 / 1024.0),

@@ -7,6 +7,7 @@ pub mod collect;
 pub mod error;
 pub mod evidence;
 pub mod fsutil;
+pub mod par;
 pub mod report;
 pub mod rubric;
 pub mod signals;
