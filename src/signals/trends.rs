@@ -33,7 +33,8 @@ pub struct Trend {
     pub title: String,
     /// The signal the chart illustrates.
     pub signal: String,
-    /// What the x axis counts: `quarter`, `month`, `result`.
+    /// What the x axis counts: `quarter`, `month`, or `date` (of a
+    /// benchmark's result, or of the first of the results merged into a point).
     pub x: String,
     /// What the values are, for the y axis: `releases`, `hours`, `% passed`,
     /// or a benchmark's unit.
@@ -52,7 +53,8 @@ pub struct Trend {
 /// One line or bar series of a [`Trend`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendSeries {
-    /// `releases`, `p50`, `p90`, `pass rate`, `result`.
+    /// `releases`, `p50`, `p90`, `pass rate`, or a benchmark's unit
+    /// (`median UNIT` when results are merged).
     pub name: String,
     /// `bar` or `line`.
     pub kind: String,
@@ -257,13 +259,13 @@ fn bench_trends(
     window: &Window,
     params: &BenchParams,
 ) -> Vec<Trend> {
+    let fits = crate::par::map(&b.series, |s| bench::fit(s, window));
     let mut worst: Vec<bench::Regression> = Vec::new();
-    for (i, s) in b.series.iter().enumerate() {
-        let fit = bench::fit(s, window);
+    for (i, (s, fit)) in b.series.iter().zip(&fits).enumerate() {
         worst.extend(bench::regressions(
             i,
             s,
-            &fit,
+            fit,
             window,
             params.regression_threshold,
         ));
@@ -296,11 +298,16 @@ fn bench_trends(
             id: format!("bench_regression_{}", out.len() + 1),
             title: bench::series_label(s),
             signal: "bench.regressions".into(),
-            x: "result".into(),
+            x: "date".into(),
             y: s.unit.clone(),
             labels,
             series: vec![TrendSeries {
-                name: "result".into(),
+                name: match (chunk > 1, s.unit.trim()) {
+                    (false, "") => "value".into(),
+                    (false, unit) => unit.to_string(),
+                    (true, "") => "median".into(),
+                    (true, unit) => format!("median {unit}"),
+                },
                 kind: "line".into(),
                 values,
             }],

@@ -133,6 +133,9 @@ fn a_20_percent_step_at_point_50_is_the_one_regression() {
         .ok();
     assert!(md.contains("suite.time\\_step (ci-box, py3.12)"), "{md}");
     assert!(md.contains("Benchmark noise (median robust CV)"), "{md}");
+    // The whole report, with the regression's chart and its table (snapshot).
+    assert!(md.contains("```mermaid"), "{md}");
+    insta::assert_snapshot!("report_asv_step", md);
 }
 
 /// Scaling every result (seconds to milliseconds) changes neither the
