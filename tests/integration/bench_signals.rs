@@ -308,3 +308,73 @@ fn old_results_say_which_until_to_use() {
         "{m}"
     );
 }
+
+/// Infinities, NaN (skipped) and null (failed) results, and a series of
+/// one point, are warnings naming the file or series; the score stays a
+/// number and the other results still count.
+#[test]
+fn non_finite_and_lonely_results_never_reach_the_score() {
+    let ws = Workspace::new();
+    let flat: Vec<f64> = (0..30).map(|i| 1.0 + 0.01 * noise(i)).collect();
+    asv_results(
+        &ws,
+        &[
+            ("suite.time_flat", flat.clone()),
+            ("suite.time_odd", flat.clone()),
+        ],
+    );
+    for (i, token) in [(3, "Infinity"), (4, "-Infinity"), (5, "NaN"), (6, "null")] {
+        let file = format!("results/ci-box/{i:08x}-py3.12.json");
+        let text = ws.read(&file);
+        let value = format!(r#""suite.time_odd": [[{}], []]"#, flat[i]);
+        assert!(text.contains(&value), "{text}");
+        ws.write(
+            &file,
+            &text.replace(&value, &format!(r#""suite.time_odd": [[{token}], []]"#)),
+        );
+    }
+    // A benchmark with a result in one file only: a series of one point.
+    let last = "results/ci-box/0000001d-py3.12.json";
+    let text = ws.read(last);
+    ws.write(
+        last,
+        &text.replacen(
+            "\"results\": {",
+            "\"results\": {\"suite.time_once\": [[2.5], []], ",
+            1,
+        ),
+    );
+    let run = ws.run(&[
+        "report",
+        "--asv",
+        "results",
+        "--until",
+        "2026-06-01",
+        "--format",
+        "json",
+    ]);
+    let stderr = run.stderr.clone();
+    let v: Value = serde_json::from_str(&run.ok()).unwrap();
+    assert!(
+        v["score"].as_f64().is_some_and(f64::is_finite),
+        "{}",
+        v["score"]
+    );
+    let cv = measurement(&v, "bench.noise_cv_p50");
+    assert_eq!(cv["n"], 2, "both 30-point series are measured: {cv}");
+    assert!(cv["value"].as_f64().is_some_and(f64::is_finite), "{cv}");
+    assert!(
+        stderr.contains("suite.time_once"),
+        "the lonely series is named: {stderr}"
+    );
+    let src = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["source"] == "asv")
+        .unwrap();
+    let notes = src["notes"].to_string();
+    assert!(notes.contains("1 failed runs (null)"), "{notes}");
+    assert!(notes.contains("1 skipped runs (NaN)"), "{notes}");
+    assert!(notes.to_lowercase().contains("infinit"), "{notes}");
+}
