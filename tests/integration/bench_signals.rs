@@ -30,7 +30,7 @@ fn noise(i: u64) -> f64 {
 /// An ASV results folder (format 2): one result file per commit, 100
 /// commits a day apart from 2026-01-01, for the benchmarks `values` gives.
 fn asv_results(ws: &Workspace, benchmarks: &[(&str, Vec<f64>)]) {
-    std::fs::create_dir_all(ws.path("results/ci-box")).unwrap();
+    std::fs::create_dir_all(ws.path("acme-asv/results/ci-box")).unwrap();
     let described: Vec<String> = benchmarks
         .iter()
         .map(|(name, _)| {
@@ -38,11 +38,11 @@ fn asv_results(ws: &Workspace, benchmarks: &[(&str, Vec<f64>)]) {
         })
         .collect();
     ws.write(
-        "results/benchmarks.json",
+        "acme-asv/results/benchmarks.json",
         &format!("{{{}, \"version\": 2}}", described.join(", ")),
     );
     ws.write(
-        "results/ci-box/machine.json",
+        "acme-asv/results/ci-box/machine.json",
         r#"{"machine": "ci-box", "version": 1}"#,
     );
     let n = benchmarks[0].1.len();
@@ -52,7 +52,7 @@ fn asv_results(ws: &Workspace, benchmarks: &[(&str, Vec<f64>)]) {
             .map(|(name, values)| format!(r#""{name}": [[{}], []]"#, values[i]))
             .collect();
         ws.write(
-            &format!("results/ci-box/{i:08x}-py3.12.json"),
+            &format!("acme-asv/results/ci-box/{i:08x}-py3.12.json"),
             &format!(
                 r#"{{"version": 2, "commit_hash": "{i:08x}{}", "date": {}, "env_name": "py3.12",
                 "params": {{"machine": "ci-box"}}, "result_columns": ["result", "params"],
@@ -95,7 +95,7 @@ fn a_20_percent_step_at_point_50_is_the_one_regression() {
             ("suite.time_recovered", recovered),
         ],
     );
-    let v = report_json(&ws, &["--asv", "results", "--until", "2026-06-01"]);
+    let v = report_json(&ws, &["--asv", "acme-asv/results", "--until", "2026-06-01"]);
     let reg = measurement(&v, "bench.regressions");
     assert_eq!(reg["value"], 1.0, "{reg}");
     assert_eq!(reg["n"], 3, "{reg}");
@@ -129,7 +129,7 @@ fn a_20_percent_step_at_point_50_is_the_one_regression() {
     assert_eq!(measurement(&v, "bench.stable_share")["value"], 1.0);
     // The markdown lists the regression and the noisiest series.
     let md = ws
-        .run(&["report", "--asv", "results", "--until", "2026-06-01"])
+        .run(&["report", "--asv", "acme-asv/results", "--until", "2026-06-01"])
         .ok();
     assert!(md.contains("suite.time\\_step (ci-box, py3.12)"), "{md}");
     assert!(md.contains("Benchmark noise (median robust CV)"), "{md}");
@@ -148,7 +148,7 @@ fn scaling_results_changes_nothing_measured() {
             .map(|i| scale * if i < 70 { 1.0 } else { 1.1 } * (1.0 + 0.01 * noise(i)))
             .collect();
         asv_results(&ws, &[("suite.time_step", step)]);
-        let v = report_json(&ws, &["--asv", "results", "--until", "2026-06-01"]);
+        let v = report_json(&ws, &["--asv", "acme-asv/results", "--until", "2026-06-01"]);
         let reg = measurement(&v, "bench.regressions").clone();
         let cv = measurement(&v, "bench.noise_cv_p50")["value"].clone();
         (reg["value"].clone(), reg["examples"][0]["date"].clone(), cv)
@@ -298,7 +298,7 @@ fn old_results_say_which_until_to_use() {
     let ws = Workspace::new();
     let flat: Vec<f64> = (0..10).map(|i| 1.0 + 0.01 * noise(i)).collect();
     asv_results(&ws, &[("suite.time_flat", flat)]);
-    let v = report_json(&ws, &["--asv", "results", "--until", "2027-06-01"]);
+    let v = report_json(&ws, &["--asv", "acme-asv/results", "--until", "2027-06-01"]);
     let m = measurement(&v, "bench.noise_cv_p50");
     assert!(
         m["insufficient"]
@@ -324,7 +324,7 @@ fn non_finite_and_lonely_results_never_reach_the_score() {
         ],
     );
     for (i, token) in [(3, "Infinity"), (4, "-Infinity"), (5, "NaN"), (6, "null")] {
-        let file = format!("results/ci-box/{i:08x}-py3.12.json");
+        let file = format!("acme-asv/results/ci-box/{i:08x}-py3.12.json");
         let text = ws.read(&file);
         let value = format!(r#""suite.time_odd": [[{}], []]"#, flat[i]);
         assert!(text.contains(&value), "{text}");
@@ -334,7 +334,7 @@ fn non_finite_and_lonely_results_never_reach_the_score() {
         );
     }
     // A benchmark with a result in one file only: a series of one point.
-    let last = "results/ci-box/0000001d-py3.12.json";
+    let last = "acme-asv/results/ci-box/0000001d-py3.12.json";
     let text = ws.read(last);
     ws.write(
         last,
@@ -347,7 +347,7 @@ fn non_finite_and_lonely_results_never_reach_the_score() {
     let run = ws.run(&[
         "report",
         "--asv",
-        "results",
+        "acme-asv/results",
         "--until",
         "2026-06-01",
         "--format",
