@@ -129,7 +129,13 @@ fn a_20_percent_step_at_point_50_is_the_one_regression() {
     assert_eq!(measurement(&v, "bench.stable_share")["value"], 1.0);
     // The markdown lists the regression and the noisiest series.
     let md = ws
-        .run(&["report", "--asv", "acme-asv/results", "--until", "2026-06-01"])
+        .run(&[
+            "report",
+            "--asv",
+            "acme-asv/results",
+            "--until",
+            "2026-06-01",
+        ])
         .ok();
     assert!(md.contains("suite.time\\_step (ci-box, py3.12)"), "{md}");
     assert!(md.contains("Benchmark noise (median robust CV)"), "{md}");
