@@ -60,8 +60,6 @@
 //! bounded, so any input returns. Non-finite values are outside the contract;
 //! they are replaced by the median of the finite values before fitting.
 
-use std::cmp::Ordering;
-
 /// The longest piece the exact dynamic program considers, and the largest
 /// boundary shift tried afterwards (asv's `max_size` for `min_size = 1`).
 pub const WINDOW: usize = 20;
@@ -467,10 +465,21 @@ impl<'a> Fitter<'a> {
             left = right;
         }
         let e = &self.residuals;
+        // Four partial sums, so that the additions do not wait on each
+        // other (the order of summation is free: asv's differs too).
         let s_of = |rho: f64| {
-            let mut s = e[0].abs();
-            for w in e.windows(2) {
-                s += (w[1] - rho * w[0]).abs();
+            let mut acc = [0.0f64; 4];
+            let (prev, next) = (&e[..e.len() - 1], &e[1..]);
+            let mut p4 = prev.chunks_exact(4);
+            let mut n4 = next.chunks_exact(4);
+            for (p, q) in (&mut p4).zip(&mut n4) {
+                for k in 0..4 {
+                    acc[k] += (q[k] - rho * p[k]).abs();
+                }
+            }
+            let mut s = e[0].abs() + (acc[0] + acc[1]) + (acc[2] + acc[3]);
+            for (p, q) in p4.remainder().iter().zip(n4.remainder()) {
+                s += (q - rho * p).abs();
             }
             s
         };
@@ -646,7 +655,8 @@ fn window_costs(c: &[f64]) -> Vec<f64> {
             let x = c[r];
             // Insert x, keeping order.
             let mut pos = len;
-            while pos > 0 && sorted[pos - 1].total_cmp(&x) == Ordering::Greater {
+            // All values are finite here, so `>` orders them as total_cmp would.
+            while pos > 0 && sorted[pos - 1] > x {
                 sorted[pos] = sorted[pos - 1];
                 pos -= 1;
             }
