@@ -163,22 +163,22 @@ impl Settings {
 
     fn report(&self, target: &Target) -> Result<Report, Error> {
         let (ev, window, rule) = self.evidence(target)?;
+        // Benchmark series are fitted once, for the signals and the charts.
+        let bench = ev
+            .bench
+            .as_ref()
+            .map(|b| signals::bench::analyse(b, &window, &self.rubric.benchmarks));
         let measurements = signals::measure(
             &ev,
             &window,
             &rule,
             &self.rubric.actors,
+            bench.as_ref(),
             &self.rubric.benchmarks,
         )?;
         let card = score::score(&self.rubric, &measurements);
         let trends = if self.charts {
-            signals::trends::trends(
-                &ev,
-                &window,
-                &rule,
-                &self.rubric.actors,
-                &self.rubric.benchmarks,
-            )?
+            signals::trends::trends(&ev, &window, &rule, &self.rubric.actors, bench.as_ref())?
         } else {
             Vec::new()
         };

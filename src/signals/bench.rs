@@ -22,7 +22,7 @@
 use std::cmp::Ordering;
 
 use super::changepoint::{self, Segment};
-use super::{Example, Measurement, day, def, plural};
+use super::{Example, Measurement, day, plural};
 use crate::evidence::{BenchEvidence, BenchPoint, BenchSeries, Direction};
 use crate::rubric::BenchParams;
 use crate::stats;
@@ -241,28 +241,82 @@ fn stale_hint(bench: &BenchEvidence, window: &Window, active: usize) -> String {
     }
 }
 
-/// Measures the `bench.*` signals (`None`: no benchmark results were collected).
+/// The benchmark results fitted over a window: what the `bench.*` signals
+/// and the report's benchmark charts share, computed once per report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis<'a> {
+    pub bench: &'a BenchEvidence,
+    /// One fit per series, in evidence order.
+    pub fits: Vec<SeriesFit>,
+    /// The series with results in the window and enough up to its end for a
+    /// level on each side of a step.
+    pub examined: Vec<usize>,
+    /// Their unrecovered regressions, worst first.
+    pub regressions: Vec<Regression>,
+}
+
+/// Fits every series of `bench` and finds their unrecovered regressions.
+#[must_use]
+pub fn analyse<'a>(
+    bench: &'a BenchEvidence,
+    window: &Window,
+    params: &BenchParams,
+) -> Analysis<'a> {
+    // Fitting is the costly part (see benches/changepoint.rs): spread over the cores.
+    let fits: Vec<SeriesFit> = crate::par::map(&bench.series, |s| fit(s, window));
+    let examined: Vec<usize> = fits
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.in_window > 0 && f.upto >= 2 * MIN_LEVEL_POINTS)
+        .map(|(i, _)| i)
+        .collect();
+    let mut found: Vec<Regression> = examined
+        .iter()
+        .flat_map(|&i| {
+            regressions(
+                i,
+                &bench.series[i],
+                &fits[i],
+                window,
+                params.regression_threshold,
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| {
+        b.worse_by
+            .partial_cmp(&a.worse_by)
+            .unwrap_or(Ordering::Equal)
+    });
+    Analysis {
+        bench,
+        fits,
+        examined,
+        regressions: found,
+    }
+}
+
+/// Measures the `bench.*` signals of `bench` (see [`analyse`]; `None`: no
+/// benchmark results were collected).
 #[must_use]
 pub fn measure(
-    bench: Option<&BenchEvidence>,
+    analysis: Option<&Analysis>,
     window: &Window,
     params: &BenchParams,
 ) -> Vec<Measurement> {
-    let Some(bench) = bench else {
-        return IDS
-            .iter()
-            .map(|id| {
-                Measurement::insufficient(
-                    def(id),
-                    *window,
-                    SOURCE,
-                    "no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js)".into(),
-                )
-            })
-            .collect();
+    let Some(Analysis {
+        bench,
+        fits,
+        examined,
+        regressions: found,
+    }) = analysis
+    else {
+        return Measurement::all_insufficient(
+            &IDS,
+            *window,
+            SOURCE,
+            "no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js)",
+        );
     };
-    // Fitting is the costly part (see benches/changepoint.rs): spread over the cores.
-    let fits: Vec<SeriesFit> = crate::par::map(&bench.series, |s| fit(s, window));
     let total = bench.series.len();
     let active = fits.iter().filter(|f| f.in_window > 0).count();
     let measured: Vec<(usize, f64)> = fits
@@ -340,31 +394,6 @@ pub fn measure(
         Vec::new(),
     );
 
-    // Regressions: every series with results in the window and enough up to
-    // its end for a level on each side of a step.
-    let examined: Vec<usize> = fits
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.in_window > 0 && f.upto >= 2 * MIN_LEVEL_POINTS)
-        .map(|(i, _)| i)
-        .collect();
-    let mut found: Vec<Regression> = examined
-        .iter()
-        .flat_map(|&i| {
-            regressions(
-                i,
-                &bench.series[i],
-                &fits[i],
-                window,
-                params.regression_threshold,
-            )
-        })
-        .collect();
-    found.sort_by(|a, b| {
-        b.worse_by
-            .partial_cmp(&a.worse_by)
-            .unwrap_or(Ordering::Equal)
-    });
     let regressed_series = {
         let mut ids: Vec<usize> = found.iter().map(|r| r.series).collect();
         ids.dedup();
@@ -486,6 +515,11 @@ mod tests {
             .collect()
     }
 
+    /// The `bench.*` measurements of `ev`, analysed first as a report does.
+    fn measure_of(ev: &BenchEvidence, window: &Window, params: &BenchParams) -> Vec<Measurement> {
+        measure(Some(&analyse(ev, window, params)), window, params)
+    }
+
     fn value(ms: &[Measurement], id: &str) -> Option<f64> {
         ms.iter().find(|m| m.signal == id).and_then(|m| m.value)
     }
@@ -495,7 +529,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&[2.0; 20], Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.noise_cv_p50"), Some(0.0));
         assert_eq!(value(&ms, "bench.stable_share"), Some(1.0));
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
@@ -508,7 +542,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         let cv = value(&ms, "bench.noise_cv_p50").unwrap();
         assert!((cv - 1.4826 * 0.05).abs() < 0.01, "{cv}");
         // 7.4 % is above the 5 % line.
@@ -520,7 +554,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&[1.0, 1.1, 0.9], Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         let noise = ms
             .iter()
             .find(|m| m.signal == "bench.noise_cv_p50")
@@ -547,13 +581,13 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0), "{ms:?}");
         values.push(1.5);
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(1.0), "{ms:?}");
     }
 
@@ -568,7 +602,7 @@ mod tests {
             since: t0() + Duration::days(30),
             until: t0() + Duration::days(395),
         };
-        let ms = measure(Some(&ev), &later, &BenchParams::default());
+        let ms = measure_of(&ev, &later, &BenchParams::default());
         for m in &ms {
             assert_eq!(m.value, None, "{m:?}");
             assert!(
@@ -579,7 +613,7 @@ mod tests {
             );
         }
         // Within the window there is no such hint.
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         assert!(ms.iter().all(|m| m.insufficient.is_none()), "{ms:?}");
     }
 
@@ -588,7 +622,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&[0.0; 10], Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.noise_cv_p50"), None);
     }
 
@@ -624,7 +658,7 @@ mod tests {
     #[test]
     fn a_step_for_the_worse_is_one_regression_at_its_commit() {
         let ev = step_fixture(Direction::LowerIsBetter, 1.2);
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         let m = ms.iter().find(|m| m.signal == "bench.regressions").unwrap();
         assert_eq!(m.value, Some(1.0), "{m:?}");
         let ex = &m.examples[0];
@@ -650,11 +684,11 @@ mod tests {
     #[test]
     fn an_improvement_is_not_a_regression_and_direction_flips_it() {
         let better = step_fixture(Direction::LowerIsBetter, 0.8);
-        let ms = measure(Some(&better), &window(), &BenchParams::default());
+        let ms = measure_of(&better, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
         // For throughput, a fall is the regression.
         let slower = step_fixture(Direction::HigherIsBetter, 0.8);
-        let ms = measure(Some(&slower), &window(), &BenchParams::default());
+        let ms = measure_of(&slower, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(1.0));
     }
 
@@ -667,7 +701,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure(Some(&ev), &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
         // A 20 % step is under a 25 % threshold.
         let ev = step_fixture(Direction::LowerIsBetter, 1.2);
@@ -675,7 +709,7 @@ mod tests {
             regression_threshold: 0.25,
             ..BenchParams::default()
         };
-        let ms = measure(Some(&ev), &window(), &strict);
+        let ms = measure_of(&ev, &window(), &strict);
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
     }
 
@@ -686,7 +720,7 @@ mod tests {
             since: t0() + Duration::days(60),
             until: t0() + Duration::days(400),
         };
-        let ms = measure(Some(&ev), &late, &BenchParams::default());
+        let ms = measure_of(&ev, &late, &BenchParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
     }
 }

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Example, Measurement, Unit, day, def, plural};
+use super::{Example, Measurement, Unit, day, plural};
 use crate::evidence::WorkflowRun;
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -210,17 +210,12 @@ fn measurement(
 #[must_use]
 pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement> {
     let Some(runs) = runs else {
-        return IDS
-            .iter()
-            .map(|id| {
-                Measurement::insufficient(
-                    def(id),
-                    *window,
-                    SOURCE,
-                    "no GitHub Actions runs were collected (a GitHub source is needed)".into(),
-                )
-            })
-            .collect();
+        return Measurement::all_insufficient(
+            &IDS,
+            *window,
+            SOURCE,
+            "no GitHub Actions runs were collected (a GitHub source is needed)",
+        );
     };
     let scope = Scope::new(runs, window);
     let decisive = scope.decisive();

@@ -367,6 +367,20 @@ impl Measurement {
         }
     }
 
+    /// One insufficient measurement per signal id, all for the same reason
+    /// (a family whose evidence was not collected at all).
+    #[must_use]
+    pub fn all_insufficient(
+        ids: &[&str],
+        window: Window,
+        source: &str,
+        reason: &str,
+    ) -> Vec<Measurement> {
+        ids.iter()
+            .map(|id| Measurement::insufficient(def(id), window, source, reason.to_string()))
+            .collect()
+    }
+
     /// A measurement with no value and the reason why.
     #[must_use]
     pub fn insufficient(
@@ -390,7 +404,9 @@ impl Measurement {
 }
 
 /// Measures every signal in [`SIGNALS`] order over `window`; `actors`
-/// decides whose comments and reviews count as responses.
+/// decides whose comments and reviews count as responses; `bench` is
+/// [`bench::analyse`] of the evidence's benchmark results (`None` when
+/// there are none), shared with the report's charts.
 ///
 /// # Errors
 /// Only a tag pattern that is not a valid regular expression.
@@ -399,6 +415,7 @@ pub fn measure(
     window: &Window,
     rule: &ReleaseRule,
     actors: &Actors,
+    bench: Option<&bench::Analysis>,
     bench_params: &BenchParams,
 ) -> Result<Vec<Measurement>, Error> {
     let mut out = releases::measure_evidence(evidence, rule, window)?;
@@ -409,11 +426,7 @@ pub fn measure(
     ));
     out.extend(ci::measure(evidence.runs.as_deref(), window));
     out.extend(test_results::measure(evidence.tests.as_ref(), window));
-    out.extend(bench::measure(
-        evidence.bench.as_ref(),
-        window,
-        bench_params,
-    ));
+    out.extend(bench::measure(bench, window, bench_params));
     // A signal that no family produced is reported, not silently dropped.
     for def in SIGNALS {
         if !out.iter().any(|m| m.signal == def.id) {
@@ -490,6 +503,7 @@ mod tests {
             &window,
             &ReleaseRule::default(),
             &actors,
+            None,
             &BenchParams::default(),
         )
         .unwrap()

@@ -273,11 +273,8 @@ fn measure_from(
         "release.interval_regularity",
         "release.staleness_ratio",
     ];
-    let none_for_all = |reason: String| {
-        ids.iter()
-            .map(|id| Measurement::insufficient(def(id), *window, source_name, reason.clone()))
-            .collect()
-    };
+    let none_for_all =
+        |reason: String| Measurement::all_insufficient(&ids, *window, source_name, &reason);
 
     let Some(tags) = tags else {
         return Ok(none_for_all(

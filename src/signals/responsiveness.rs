@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Example, Measurement, Unit, day, def, plural};
+use super::{Example, Measurement, Unit, day, plural};
 use crate::evidence::{Item, ItemKind};
 use crate::rubric::{Actors, Responders};
 use crate::stats;
@@ -198,18 +198,12 @@ fn measurement(
 #[must_use]
 pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<Measurement> {
     let Some(items) = items else {
-        return IDS
-            .iter()
-            .map(|id| {
-                Measurement::insufficient(
-                    def(id),
-                    *window,
-                    SOURCE,
-                    "no issues or pull requests were collected for this target (a GitHub source is needed)"
-                        .into(),
-                )
-            })
-            .collect();
+        return Measurement::all_insufficient(
+            &IDS,
+            *window,
+            SOURCE,
+            "no issues or pull requests were collected for this target (a GitHub source is needed)",
+        );
     };
     let tally = |kind: ItemKind, noun: &'static str| Tally {
         noun,

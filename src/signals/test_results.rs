@@ -47,11 +47,7 @@ fn outcome(run: &TestRun, i: usize) -> u8 {
 /// Measures the `tests.*` signals (`None`: no JUnit XML files were given).
 #[must_use]
 pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement> {
-    let none_for_all = |reason: &str| {
-        IDS.iter()
-            .map(|id| Measurement::insufficient(def(id), *window, SOURCE, reason.to_string()))
-            .collect()
-    };
+    let none_for_all = |reason: &str| Measurement::all_insufficient(&IDS, *window, SOURCE, reason);
     let Some(ev) = tests else {
         return none_for_all("no JUnit XML files were given (--junit GLOB)");
     };

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{bench, ci, releases, responsiveness};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
-use crate::rubric::{Actors, BenchParams};
+use crate::rubric::Actors;
 use crate::stats;
 use crate::window::Window;
 
@@ -140,7 +140,8 @@ fn left_out(dropped: usize, unit: &str) -> Option<String> {
     (dropped > 0).then(|| format!("the {dropped} earliest {unit}s of the window are left out"))
 }
 
-/// Every trend the evidence supports.
+/// Every trend the evidence supports; the benchmark charts come from
+/// `bench`, the analysis the `bench.*` signals used.
 ///
 /// # Errors
 /// Only an invalid tag pattern.
@@ -149,7 +150,7 @@ pub fn trends(
     window: &Window,
     rule: &ReleaseRule,
     actors: &Actors,
-    params: &BenchParams,
+    bench: Option<&bench::Analysis>,
 ) -> Result<Vec<Trend>, Error> {
     let mut out = Vec::new();
     if let Some(dates) = releases::release_dates(ev, rule, window.until)?
@@ -247,33 +248,18 @@ pub fn trends(
             });
         }
     }
-    if let Some(b) = ev.bench.as_ref() {
-        out.extend(bench_trends(b, window, params));
+    if let Some(analysis) = bench {
+        out.extend(bench_trends(analysis, window));
     }
     Ok(out)
 }
 
 /// The results of the worst-regressed benchmarks over the window.
-fn bench_trends(
-    b: &crate::evidence::BenchEvidence,
-    window: &Window,
-    params: &BenchParams,
-) -> Vec<Trend> {
-    let fits = crate::par::map(&b.series, |s| bench::fit(s, window));
-    let mut worst: Vec<bench::Regression> = Vec::new();
-    for (i, (s, fit)) in b.series.iter().zip(&fits).enumerate() {
-        worst.extend(bench::regressions(
-            i,
-            s,
-            fit,
-            window,
-            params.regression_threshold,
-        ));
-    }
-    worst.sort_by(|x, y| y.worse_by.total_cmp(&x.worse_by));
+fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<Trend> {
+    let b = analysis.bench;
     let mut seen = Vec::new();
     let mut out = Vec::new();
-    for r in worst {
+    for r in &analysis.regressions {
         if seen.contains(&r.series) {
             continue;
         }
