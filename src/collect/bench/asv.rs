@@ -69,8 +69,19 @@ pub(crate) fn read_dir(dir: &Path) -> Input {
     read_folder(dir)
 }
 
+/// An `asv publish` folder: `graphs/` or `index.json`.
+fn is_published(dir: &Path) -> bool {
+    dir.join("graphs").is_dir() || dir.join("index.json").is_file()
+}
+
+/// A folder this reader reads directly: published, or a results folder
+/// with its `benchmarks.json`.
+fn holds_asv(dir: &Path) -> bool {
+    is_published(dir) || dir.join("benchmarks.json").is_file()
+}
+
 fn read_folder(dir: &Path) -> Input {
-    if dir.join("graphs").is_dir() || dir.join("index.json").is_file() {
+    if is_published(dir) {
         read_published(dir)
     } else {
         read_results(dir)
@@ -81,10 +92,7 @@ fn read_folder(dir: &Path) -> Input {
 /// of its own), its `results_dir` (default `results`) when that exists.
 /// The configuration is JSON with `//` comments, as asv allows.
 fn project_results(dir: &Path) -> Option<std::path::PathBuf> {
-    if dir.join("benchmarks.json").is_file()
-        || dir.join("graphs").is_dir()
-        || dir.join("index.json").is_file()
-    {
+    if holds_asv(dir) {
         return None;
     }
     let conf = std::fs::read_to_string(dir.join("asv.conf.json")).ok()?;
@@ -102,15 +110,10 @@ fn project_results(dir: &Path) -> Option<std::path::PathBuf> {
     results.is_dir().then_some(results)
 }
 
-/// `; results are in DIR/a and DIR/b: pass one of them to --asv` when
-/// folders just under `dir` (or under its `results/` and `html/`) hold ASV
-/// results or published graphs; empty otherwise.
+/// `; ASV results are in DIR/a, DIR/b: pass one of them to --asv` when
+/// folders just under `dir` (or its `results/`, `html/` and `.asv/`, or
+/// under them) hold ASV results or published graphs; empty otherwise.
 fn nested_hint(dir: &Path) -> String {
-    let looks_like_asv = |d: &Path| {
-        d.join("benchmarks.json").is_file()
-            || d.join("graphs").is_dir()
-            || d.join("index.json").is_file()
-    };
     let children = |parent: &Path| -> Vec<std::path::PathBuf> {
         let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(parent)
             .map(|entries| {
@@ -131,7 +134,7 @@ fn nested_hint(dir: &Path) -> String {
     }
     let found: Vec<String> = candidates
         .iter()
-        .filter(|d| looks_like_asv(d))
+        .filter(|d| holds_asv(d))
         .map(|d| d.display().to_string())
         .collect();
     match found.len() {
