@@ -252,10 +252,9 @@ fn real_report(flag: &str, path: &Path, until: &str) -> Value {
 
 /// conda's asv project folder: its asv.conf.json's results (format 2).
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn conda_asv_project_reports_benchmarks() {
-    let Some(dir) = realdata("asv/conda__conda-benchmarks") else {
-        return;
-    };
+    let dir = realdata("asv/conda__conda-benchmarks");
     let v = real_report("--asv", &dir, "2023-01-06");
     let src = v["sources"]
         .as_array()
@@ -275,12 +274,15 @@ fn conda_asv_project_reports_benchmarks() {
 
 /// pandas' and dask's published graphs, and shogi_core's data.js.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn published_graphs_and_action_data_report_benchmarks() {
-    if let Some(dir) = realdata("asv/pandas-dev__pandas@gh-pages-41bd66a4") {
+    {
+        let dir = realdata("asv/pandas-dev__pandas@gh-pages-41bd66a4");
         let v = real_report("--asv", &dir, "2015-09-11");
         assert!(measurement(&v, "bench.noise_cv_p50")["n"].as_u64().unwrap() >= 10);
     }
-    if let Some(dir) = realdata("asv/dask__dask-benchmarks@gh-pages/results/dask") {
+    {
+        let dir = realdata("asv/dask__dask-benchmarks@gh-pages/results/dask");
         let v = real_report("--asv", &dir, "2016-12-16");
         assert!(
             measurement(&v, "bench.regressions")["value"]
@@ -289,9 +291,9 @@ fn published_graphs_and_action_data_report_benchmarks() {
                 >= 1.0
         );
     }
-    if let Some(file) =
-        realdata("bench-action/rust-shogi-crates__shogi_core@gh-pages/dev/bench/data.js")
     {
+        let file =
+            realdata("bench-action/rust-shogi-crates__shogi_core@gh-pages/dev/bench/data.js");
         let v = real_report("--bench-data", &file, "2022-08-05");
         assert_eq!(measurement(&v, "bench.noise_cv_p50")["n"], 5);
     }

@@ -1,5 +1,6 @@
 //! Checks against real public data in `../shared/realdata` (not part of
-//! the repository). Each test is skipped, with a message, when it is absent.
+//! the repository). Each test is ignored (listed as such by `cargo test`)
+//! when the folder is absent: see [`realdata`].
 
 use std::path::PathBuf;
 
@@ -7,19 +8,20 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::common::{RepoBuilder, Workspace};
 
-pub(crate) fn realdata(file: &str) -> Option<PathBuf> {
+/// The path of a file or folder of `../shared/realdata`. Tests that call it
+/// carry `#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]`:
+/// `build.rs` sets `cfg(realdata)` when the folder is there, so where it is
+/// absent `cargo test` lists them as ignored instead of passing them.
+pub(crate) fn realdata(file: &str) -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/realdata")
         .join(file);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (real data lives beside the repository, in ../shared/realdata)",
-            p.display()
-        );
-        None
-    }
+    assert!(
+        p.exists(),
+        "{} is absent although ../shared/realdata was there at build time",
+        p.display()
+    );
+    p
 }
 
 /// numpy's default percentile: linear interpolation between closest ranks.
@@ -49,10 +51,9 @@ fn newer(a: &[u64], b: &[u64]) -> bool {
 
 /// Release signals on dask/distributed's 267 real tags match values computed here from the TSV.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn distributed_release_signals_match_the_tsv() {
-    let Some(tsv) = realdata("dask__distributed.tags.tsv") else {
-        return;
-    };
+    let tsv = realdata("dask__distributed.tags.tsv");
     let text = std::fs::read_to_string(tsv).unwrap();
     let rows: Vec<(String, DateTime<Utc>, String)> = text
         .lines()
@@ -175,12 +176,10 @@ fn xml_escape(s: &str) -> String {
 /// pass rate and the set of flaky tests (no commits, so flips between
 /// consecutive jobs in time order) match values computed here from the TSV.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn distributed_test_report_matches_the_tsv() {
     use std::collections::{BTreeMap, BTreeSet};
-    let Some(tsv) = realdata("ci-test-reports/dask__distributed.gh-pages.test_short_report.tsv")
-    else {
-        return;
-    };
+    let tsv = realdata("ci-test-reports/dask__distributed.gh-pages.test_short_report.tsv");
     let text = std::fs::read_to_string(tsv).unwrap();
     let mut lines = text.lines();
     assert_eq!(

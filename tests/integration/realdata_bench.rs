@@ -167,10 +167,9 @@ fn param_names(benchmarks: &Path, ev_params: &Expected) -> HashMap<String, Vec<S
 
 /// conda's raw ASV results, format 2: every usable series, its points and dates.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn conda_asv_results_format_2() {
-    let Some(dir) = realdata("asv/conda__conda-benchmarks/results") else {
-        return;
-    };
+    let dir = realdata("asv/conda__conda-benchmarks/results");
     let expected = expected_results(&dir);
     assert_eq!(
         expected.len(),
@@ -201,10 +200,9 @@ fn conda_asv_results_format_2() {
 
 /// conda's older raw ASV results, format 1: 18 benchmarks over 4 commits.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn conda_asv_results_format_1() {
-    let Some(dir) = realdata("asv/conda__conda-benchmarks/.asv/results") else {
-        return;
-    };
+    let dir = realdata("asv/conda__conda-benchmarks/.asv/results");
     let expected = expected_results(&dir);
     assert_eq!(expected.len(), 18);
     assert!(expected.values().all(|p| p.len() == 4));
@@ -245,10 +243,9 @@ fn python_of(path: &Path) -> String {
 
 /// pandas' 2015 published graphs: x is a timestamp; commits from date_to_hash.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn pandas_published_graphs_with_timestamps() {
-    let Some(dir) = realdata("asv/pandas-dev__pandas@gh-pages-41bd66a4") else {
-        return;
-    };
+    let dir = realdata("asv/pandas-dev__pandas@gh-pages-41bd66a4");
     let mut files = Vec::new();
     graph_files(&dir.join("graphs"), &mut files);
     assert_eq!(files.len(), 30);
@@ -285,10 +282,9 @@ fn pandas_published_graphs_with_timestamps() {
 
 /// dask's published graphs: x is a revision dated through index.json; params lists expand.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn dask_published_graphs_with_revisions() {
-    let Some(dir) = realdata("asv/dask__dask-benchmarks@gh-pages/results/dask") else {
-        return;
-    };
+    let dir = realdata("asv/dask__dask-benchmarks@gh-pages/results/dask");
     let index = python_json(&dir.join("index.json"));
     let mut files = Vec::new();
     graph_files(&dir.join("graphs"), &mut files);
@@ -351,12 +347,9 @@ fn dask_published_graphs_with_revisions() {
 
 /// shogi_core's github-action-benchmark data.js: 5 cargo benches over 11 runs.
 #[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
 fn shogi_core_data_js() {
-    let Some(file) =
-        realdata("bench-action/rust-shogi-crates__shogi_core@gh-pages/dev/bench/data.js")
-    else {
-        return;
-    };
+    let file = realdata("bench-action/rust-shogi-crates__shogi_core@gh-pages/dev/bench/data.js");
     let text = std::fs::read_to_string(&file).unwrap();
     let json = &text[text.find('{').unwrap()..];
     let data: Value = serde_json::from_str(json.trim().trim_end_matches(';')).unwrap();
