@@ -63,8 +63,10 @@ pub struct Walked {
     pub repeated: Vec<(PathBuf, PathBuf)>,
 }
 
-/// The kind of a file that is neither a regular file nor a folder.
-fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+/// The kind of a file that is neither a regular file nor a folder:
+/// `a FIFO`, `a socket`, `a device`.
+#[must_use]
+pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
