@@ -87,7 +87,8 @@ pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
 
 /// Walks `root` depth first, following links, and ends: each folder and
 /// file is visited once (identified by its canonical path), a link back to
-/// a folder being walked is a loop and is not followed, and no more than
+/// a folder being walked or above the root is a loop and is not followed,
+/// and no more than
 /// `max_depth` folders deep below `root` are entered.
 ///
 /// `enter(folder, depth)` says whether to walk into a folder (`depth` 1 for
@@ -110,13 +111,15 @@ pub fn walk(
         return out;
     };
     seen.insert(canonical.clone(), root.to_path_buf());
+    // A link to a folder above the root leads back into the root: a loop too.
+    let stack = canonical.ancestors().map(Path::to_path_buf).collect();
     let mut walker = Walker {
         max_depth,
         order,
         enter,
         want,
         seen,
-        stack: vec![canonical],
+        stack,
         out,
     };
     walker.folder(root, 1);
@@ -130,7 +133,8 @@ struct Walker<'a> {
     want: &'a dyn Fn(&Path) -> bool,
     /// Canonical path of everything visited, with the path it was first seen at.
     seen: HashMap<PathBuf, PathBuf>,
-    /// Canonical paths of the folders being walked (the current branch).
+    /// Canonical paths of the folders being walked (the current branch) and
+    /// of the root's ancestors.
     stack: Vec<PathBuf>,
     out: Walked,
 }
@@ -292,6 +296,7 @@ mod tests {
         std::fs::write(root.join("a/y.json"), "2").unwrap();
         symlink("..", root.join("a/b/up")).unwrap();
         symlink("../..", root.join("a/b/top")).unwrap();
+        symlink("../../..", root.join("a/b/above")).unwrap();
         symlink("b", root.join("a/link")).unwrap();
         symlink("y.json", root.join("a/z.json")).unwrap();
         let w = walk_all(root);
@@ -300,7 +305,12 @@ mod tests {
             &w.skipped.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
             root,
         );
-        assert_eq!(skipped, vec!["a/b/top", "a/b/up"], "{:?}", w.skipped);
+        assert_eq!(
+            skipped,
+            vec!["a/b/above", "a/b/top", "a/b/up"],
+            "{:?}",
+            w.skipped
+        );
         assert!(
             w.skipped.iter().all(|s| s.1.contains("a loop")),
             "{:?}",
