@@ -1245,6 +1245,45 @@ mod tests {
         );
     }
 
+    /// The environment name of a result without `env_name` is asv's:
+    /// `py` + python, requirements sorted by name (upper case first, as
+    /// Python sorts), a bare name for an empty or null version, characters
+    /// asv keeps out of file names made `_`.
+    #[test]
+    fn env_names_are_derived_as_asv_does() {
+        let env = |text: &str| {
+            let v: Value = serde_json::from_str(text).unwrap();
+            derived_env_name(v.as_object().unwrap())
+        };
+        assert_eq!(
+            env(r#"{"python": "2.7", "requirements": {"numpy": "1.8", "Cython": null}}"#)
+                .as_deref(),
+            Some("py2.7-Cython-numpy1.8")
+        );
+        assert_eq!(
+            env(r#"{"python": "2.7", "requirements": {"numpy": "1.8", "foo": ""}}"#).as_deref(),
+            Some("py2.7-foo-numpy1.8")
+        );
+        assert_eq!(
+            env(r#"{"python": "3.6", "requirements": {"pip+git": "<2|x/y"}}"#).as_deref(),
+            Some("py3.6-pip+git_2_x_y")
+        );
+        assert_eq!(env(r#"{"requirements": {}}"#), None);
+    }
+
+    /// A `null` result's parameter product is bounded before anything is
+    /// allocated, and an overflowing product is refused, not a panic.
+    #[test]
+    fn parameter_products_are_bounded() {
+        let ten: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        let params = vec![ten; 20];
+        let e = expand("b", &Value::Null, &params, &[], MAX_SERIES_PER_FILE).unwrap_err();
+        assert!(e.contains("100000 series"), "{e}");
+        let small = vec![vec!["1".to_string(), "2".to_string()]];
+        assert_eq!(expand("b", &Value::Null, &small, &[], 2).unwrap().len(), 2);
+        assert!(expand("b", &Value::Null, &small, &[], 1).is_err());
+    }
+
     #[test]
     fn combinations_follow_asv_order() {
         let p = vec![
