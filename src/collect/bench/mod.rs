@@ -783,6 +783,25 @@ mod tests {
         );
     }
 
+    /// Devices and FIFOs are refused by kind before any read (`/dev/zero`
+    /// never ends, a FIFO without a writer blocks); a regular file is read.
+    #[test]
+    fn only_regular_files_are_read() {
+        let e = read_text(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e, "cannot read it: a device, not a regular file");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(read_text(&fifo).unwrap_err().contains("a FIFO"));
+        let file = dir.path().join("ok.json");
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(read_text(&file).unwrap(), "{}");
+    }
+
     #[test]
     fn long_lists_are_capped() {
         let lines: Vec<String> = (0..15).map(|i| i.to_string()).collect();
