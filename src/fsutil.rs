@@ -1,9 +1,11 @@
 //! Writing files so that a crash or a full disk never leaves half a file:
 //! the content goes to a temporary file beside the target, then is renamed
-//! over it.
+//! over it. Walking folders so that every file is visited once and a link
+//! loop ends ([`walk`]).
 
+use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
@@ -43,6 +45,185 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
         return Err(Error::write(path, e));
     }
     Ok(())
+}
+
+/// What [`walk`] found under a folder.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Every regular file the filter wanted, each once, in walk order
+    /// (a folder's entries by `order`, depth first).
+    pub files: Vec<PathBuf>,
+    /// `(path, why)` for what the filter wanted but could not be read as
+    /// a file or folder: a broken link, a link back to a folder being
+    /// walked (a loop), a FIFO, socket or device, a folder that cannot be
+    /// listed. These are lost to the reader.
+    pub skipped: Vec<(PathBuf, String)>,
+    /// `(path, first)`: a file or folder reached a second time through a
+    /// link (not a loop), read once, at `first`. Nothing is lost.
+    pub repeated: Vec<(PathBuf, PathBuf)>,
+}
+
+/// The kind of a file that is neither a regular file nor a folder:
+/// `a FIFO`, `a socket`, `a device`.
+#[must_use]
+pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "not a regular file"
+}
+
+/// Walks `root` depth first, following links, and ends: each folder and
+/// file is visited once (identified by its canonical path), a link back to
+/// a folder being walked or above the root is a loop and is not followed,
+/// and no more than
+/// `max_depth` folders deep below `root` are entered.
+///
+/// `enter(folder, depth)` says whether to walk into a folder (`depth` 1 for
+/// the entries of `root`); `want(file)` which files the caller reads. Only
+/// wanted names are reported when they cannot be read (a broken link named
+/// `*.json`, not one named `README`); a folder the walk cannot list is
+/// always reported. Entries of a folder are visited in `order`.
+pub fn walk(
+    root: &Path,
+    max_depth: usize,
+    order: &dyn Fn(&Path, &Path) -> std::cmp::Ordering,
+    enter: &dyn Fn(&Path, usize) -> bool,
+    want: &dyn Fn(&Path) -> bool,
+) -> Walked {
+    let mut out = Walked::default();
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let Ok(canonical) = std::fs::canonicalize(root) else {
+        out.skipped
+            .push((root.to_path_buf(), "cannot be resolved".into()));
+        return out;
+    };
+    seen.insert(canonical.clone(), root.to_path_buf());
+    // A link to a folder above the root leads back into the root: a loop too.
+    let stack = canonical.ancestors().map(Path::to_path_buf).collect();
+    let mut walker = Walker {
+        max_depth,
+        order,
+        enter,
+        want,
+        seen,
+        stack,
+        out,
+    };
+    walker.folder(root, 1);
+    walker.out
+}
+
+struct Walker<'a> {
+    max_depth: usize,
+    order: &'a dyn Fn(&Path, &Path) -> std::cmp::Ordering,
+    enter: &'a dyn Fn(&Path, usize) -> bool,
+    want: &'a dyn Fn(&Path) -> bool,
+    /// Canonical path of everything visited, with the path it was first seen at.
+    seen: HashMap<PathBuf, PathBuf>,
+    /// Canonical paths of the folders being walked (the current branch) and
+    /// of the root's ancestors.
+    stack: Vec<PathBuf>,
+    out: Walked,
+}
+
+impl Walker<'_> {
+    fn folder(&mut self, dir: &Path, depth: usize) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) => {
+                self.out.skipped.push((
+                    dir.to_path_buf(),
+                    format!("the folder cannot be listed: {e}"),
+                ));
+                return;
+            }
+        };
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) => paths.push(e.path()),
+                Err(e) => self
+                    .out
+                    .skipped
+                    .push((dir.to_path_buf(), format!("an entry cannot be listed: {e}"))),
+            }
+        }
+        paths.sort_by(|a, b| (self.order)(a, b));
+        for p in paths {
+            self.entry(&p, depth);
+        }
+    }
+
+    fn entry(&mut self, p: &Path, depth: usize) {
+        let Ok(meta) = std::fs::metadata(p) else {
+            if (self.want)(p) {
+                let why = match std::fs::read_link(p) {
+                    Ok(target) => format!(
+                        "a broken link (its target {} cannot be reached)",
+                        target.display()
+                    ),
+                    Err(_) => "cannot be read".to_string(),
+                };
+                self.out.skipped.push((p.to_path_buf(), why));
+            }
+            return;
+        };
+        let is_dir = meta.is_dir();
+        if is_dir && (depth > self.max_depth || !(self.enter)(p, depth)) {
+            return;
+        }
+        if !is_dir && !(self.want)(p) {
+            return;
+        }
+        if !is_dir && !meta.is_file() {
+            self.out.skipped.push((
+                p.to_path_buf(),
+                format!("{}, not a regular file", special_kind(&meta)),
+            ));
+            return;
+        }
+        let Ok(canonical) = std::fs::canonicalize(p) else {
+            self.out
+                .skipped
+                .push((p.to_path_buf(), "cannot be resolved".into()));
+            return;
+        };
+        if is_dir && self.stack.contains(&canonical) {
+            self.out.skipped.push((
+                p.to_path_buf(),
+                format!(
+                    "a link back to {}, a loop: not followed",
+                    self.seen.get(&canonical).unwrap_or(&canonical).display()
+                ),
+            ));
+            return;
+        }
+        if let Some(first) = self.seen.get(&canonical) {
+            self.out.repeated.push((p.to_path_buf(), first.clone()));
+            return;
+        }
+        self.seen.insert(canonical.clone(), p.to_path_buf());
+        if is_dir {
+            self.stack.push(canonical);
+            self.folder(p, depth + 1);
+            self.stack.pop();
+        } else {
+            self.out.files.push(p.to_path_buf());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -88,5 +269,117 @@ mod tests {
         let p = dir.path().join("missing-folder").join("out.json");
         let e = write_atomic(&p, b"x").unwrap_err().to_string();
         assert!(e.contains("missing-folder/out.json"), "{e}");
+    }
+
+    fn names(paths: &[PathBuf], root: &Path) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+            .collect()
+    }
+
+    fn walk_all(root: &Path) -> Walked {
+        walk(root, 64, &|a, b| a.cmp(b), &|_, _| true, &|p| {
+            p.extension().is_some_and(|e| e == "json")
+        })
+    }
+
+    /// Links back up the tree are loops, reported and not followed; two of
+    /// them still end; a second link to a folder already read is read once.
+    #[test]
+    fn walks_end_and_visit_each_file_once() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b")).unwrap();
+        std::fs::write(root.join("a/b/x.json"), "1").unwrap();
+        std::fs::write(root.join("a/y.json"), "2").unwrap();
+        symlink("..", root.join("a/b/up")).unwrap();
+        symlink("../..", root.join("a/b/top")).unwrap();
+        symlink("../../..", root.join("a/b/above")).unwrap();
+        symlink("b", root.join("a/link")).unwrap();
+        symlink("y.json", root.join("a/z.json")).unwrap();
+        let w = walk_all(root);
+        assert_eq!(names(&w.files, root), vec!["a/b/x.json", "a/y.json"]);
+        let skipped = names(
+            &w.skipped.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+            root,
+        );
+        assert_eq!(
+            skipped,
+            vec!["a/b/above", "a/b/top", "a/b/up"],
+            "{:?}",
+            w.skipped
+        );
+        assert!(
+            w.skipped.iter().all(|s| s.1.contains("a loop")),
+            "{:?}",
+            w.skipped
+        );
+        let repeated = names(
+            &w.repeated.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+            root,
+        );
+        assert_eq!(repeated, vec!["a/link", "a/z.json"]);
+    }
+
+    /// Broken links and FIFOs that the caller wants are reported, not
+    /// dropped silently; unwanted names are not; nothing hangs on the FIFO.
+    #[test]
+    fn broken_links_and_fifos_are_reported() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        symlink("gone.json", root.join("dangling.json")).unwrap();
+        symlink("gone", root.join("README")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.json"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        symlink("/dev/zero", root.join("zero.json")).unwrap();
+        let w = walk_all(root);
+        assert!(w.files.is_empty(), "{:?}", w.files);
+        let why: Vec<String> = w
+            .skipped
+            .iter()
+            .map(|(p, why)| format!("{}: {why}", p.file_name().unwrap().to_string_lossy()))
+            .collect();
+        assert_eq!(why.len(), 3, "{why:?}");
+        assert!(
+            why[0].starts_with("dangling.json: a broken link"),
+            "{why:?}"
+        );
+        assert!(why[1].starts_with("pipe.json: a FIFO"), "{why:?}");
+        assert!(why[2].starts_with("zero.json: a device"), "{why:?}");
+    }
+
+    /// The depth bound and `enter` keep the walk out of folders.
+    #[test]
+    fn depth_and_enter_bound_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b/c")).unwrap();
+        std::fs::create_dir_all(root.join("skip")).unwrap();
+        for f in [
+            "top.json",
+            "a/one.json",
+            "a/b/two.json",
+            "a/b/c/three.json",
+            "skip/s.json",
+        ] {
+            std::fs::write(root.join(f), "1").unwrap();
+        }
+        let w = walk(
+            root,
+            2,
+            &|a, b| a.cmp(b),
+            &|p, _| !p.ends_with("skip"),
+            &|_| true,
+        );
+        assert_eq!(
+            names(&w.files, root),
+            vec!["a/b/two.json", "a/one.json", "top.json"]
+        );
     }
 }

@@ -55,7 +55,9 @@ pub struct Regression {
     pub after: f64,
     /// The series' latest level.
     pub latest: f64,
-    /// The size of the step for the worse, as a share of `before` (positive).
+    /// What is still lost now: the latest level against the level before
+    /// the step, as a share of `before` (positive). Not the height of the
+    /// step, which a later partial recovery makes an overstatement.
     pub worse_by: f64,
 }
 
@@ -155,13 +157,12 @@ pub fn regressions(
         if prev.end - prev.start < MIN_LEVEL_POINTS || next.end - next.start < MIN_LEVEL_POINTS {
             continue;
         }
-        let worse_by = worse_share(series.direction, prev.level, next.level);
+        let step_share = worse_share(series.direction, prev.level, next.level);
         let step = (next.level - prev.level).abs();
         let beyond_noise = step > prev.spread.max(next.spread);
-        if worse_by > threshold
-            && beyond_noise
-            && worse_share(series.direction, prev.level, latest) > threshold
-        {
+        let worse_by = worse_share(series.direction, prev.level, latest);
+        // A level next to zero (a subnormal) has no finite relative size.
+        if step_share > threshold && beyond_noise && worse_by > threshold && worse_by.is_finite() {
             out.push(Regression {
                 series: index,
                 at: next.start,
@@ -177,19 +178,27 @@ pub fn regressions(
 
 /// A value with three significant digits and its unit.
 fn show(v: f64, unit: &str) -> String {
-    let digits = if v == 0.0 {
+    // Three significant digits, at most six decimals; under 0.0001 (where
+    // six decimals keep fewer than three digits) in scientific notation.
+    #[allow(clippy::cast_possible_truncation)]
+    let magnitude = if v == 0.0 || !v.is_finite() {
         0
     } else {
-        // Three significant digits, at most six decimals.
-        #[allow(clippy::cast_possible_truncation)]
-        let magnitude = v.abs().log10().floor() as i32;
-        usize::try_from((2 - magnitude).clamp(0, 6)).unwrap_or(0)
+        v.abs().log10().floor() as i32
+    };
+    let number = if v == 0.0 {
+        "0".to_string()
+    } else if magnitude < -4 {
+        format!("{v:.2e}")
+    } else {
+        let digits = usize::try_from((2 - magnitude).clamp(0, 6)).unwrap_or(0);
+        format!("{v:.digits$}")
     };
     let unit = unit.trim();
     if unit.is_empty() {
-        format!("{v:.digits$}")
+        number
     } else {
-        format!("{v:.digits$} {unit}")
+        format!("{number} {unit}")
     }
 }
 
@@ -632,6 +641,12 @@ mod tests {
         assert_eq!(show(1234.5, "ns/iter"), "1234 ns/iter");
         assert_eq!(show(1.5, ""), "1.50");
         assert_eq!(show(0.0, "bytes"), "0 bytes");
+        assert_eq!(show(1.234e-7, "seconds"), "1.23e-7 seconds");
+        assert_eq!(
+            show(1e-310, ""),
+            "1.00e-310",
+            "a subnormal keeps its digits"
+        );
     }
 
     #[test]
@@ -711,6 +726,53 @@ mod tests {
         };
         let ms = measure_of(&ev, &window(), &strict);
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
+    }
+
+    /// A regression's size is the latest level against the level before the
+    /// step (25 % still lost), not the height of the step (50 %), when a
+    /// later step recovered part of it.
+    #[test]
+    fn a_regression_is_sized_by_what_is_still_lost() {
+        let mut values = step(150, 50, 1.0, 1.5, 0.01);
+        for (i, v) in values.iter_mut().enumerate().skip(100) {
+            *v = 1.25 + 0.01 * noise(i + 1000);
+        }
+        let ev = BenchEvidence {
+            series: vec![series(&values, Direction::LowerIsBetter)],
+        };
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let m = ms.iter().find(|m| m.signal == "bench.regressions").unwrap();
+        assert_eq!(m.value, Some(1.0), "{m:?}");
+        let ex = &m.examples[0];
+        let worse: f64 = ex
+            .value
+            .as_deref()
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((worse - 25.0).abs() < 1.5, "{ex:?}");
+        assert!(ex.note.as_deref().unwrap().contains("now 1.25"), "{ex:?}");
+    }
+
+    /// A subnormal level before a step gives no infinite or NaN size.
+    #[test]
+    fn a_step_from_a_subnormal_level_has_no_infinite_size() {
+        let mut values = vec![1e-310; 50];
+        values.extend(vec![1.0; 50]);
+        let ev = BenchEvidence {
+            series: vec![series(&values, Direction::LowerIsBetter)],
+        };
+        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        for m in &ms {
+            assert!(m.value.is_none_or(f64::is_finite), "{m:?}");
+            for ex in &m.examples {
+                let v = ex.value.clone().unwrap_or_default();
+                assert!(!v.contains("inf") && !v.contains("NaN"), "{ex:?}");
+            }
+        }
     }
 
     #[test]

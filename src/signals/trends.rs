@@ -312,14 +312,14 @@ fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<Trend> {
     out
 }
 
-/// `v` with four significant digits.
+/// `v` with four significant digits. Rounded through its decimal text:
+/// scaling by a power of ten overflows for tiny values (`1e-310` times
+/// `1e313` is infinite, and the chart drew `NaN`).
 fn significant(v: f64) -> f64 {
     if v == 0.0 || !v.is_finite() {
         return v;
     }
-    #[allow(clippy::cast_possible_truncation)]
-    let magnitude = v.abs().log10().floor() as i32;
-    round(v, 3 - magnitude)
+    format!("{v:.3e}").parse().unwrap_or(v)
 }
 
 #[cfg(test)]
@@ -372,5 +372,8 @@ mod tests {
         assert!((significant(0.012_345_6) - 0.012_35).abs() < 1e-12);
         assert!((significant(123_456.0) - 123_500.0).abs() < 1e-9);
         assert_eq!(significant(0.0), 0.0);
+        // Subnormal and huge values keep their digits instead of becoming NaN.
+        assert_eq!(significant(1.234_56e-310), 1.235e-310);
+        assert_eq!(significant(-1.234_56e300), -1.235e300);
     }
 }

@@ -188,3 +188,207 @@ fn missing_inputs_are_usage_errors() {
     assert_eq!(source(&ev, "github-action-benchmark")["complete"], false);
     assert_eq!(ev["bench"]["series"].as_array().unwrap().len(), 0);
 }
+
+/// A format-1 ASV result file as asv 0.4 wrote it: no `env_name`, the
+/// environment given by `python` and `requirements`.
+fn asv_v1(machine: &str, commit: &str, day: i64, reqs: &str, value: f64) -> String {
+    format!(
+        r#"{{"commit_hash": "{commit}", "date": {}, "python": "2.7", "requirements": {reqs},
+        "params": {{"machine": "{machine}", "python": "2.7"}}, "version": 1,
+        "results": {{"m.time_f": {value}}}}}"#,
+        1_700_000_000_000i64 + day * 86_400_000
+    )
+}
+
+/// Format-1 files without `env_name` are split by the environment asv
+/// derives (`py2.7-Cython-numpy1.8`, `py2.7-numpy1.8`), not mixed into one
+/// series; a file whose machine is not its folder's machine.json is left
+/// out with a warning and a note naming it, as asv does.
+#[test]
+fn asv_format_1_environments_and_machines_are_asvs() {
+    let ws = Workspace::new();
+    mkdirs(&ws, "results/cheetah");
+    ws.write(
+        "results/cheetah/machine.json",
+        r#"{"machine": "cheetah", "version": 1}"#,
+    );
+    let with = r#"{"Cython": null, "numpy": "1.8"}"#;
+    let without = r#"{"numpy": "1.8"}"#;
+    for day in 0..3 {
+        let c = format!("a{day}");
+        ws.write(
+            &format!("results/cheetah/{c}-py2.7-Cython-numpy1.8.json"),
+            &asv_v1("cheetah", &c, 2 * day, with, 1.0),
+        );
+        let c = format!("b{day}");
+        ws.write(
+            &format!("results/cheetah/{c}-py2.7-numpy1.8.json"),
+            &asv_v1("cheetah", &c, 2 * day + 1, without, 100.0),
+        );
+    }
+    ws.write(
+        "results/cheetah/cccccccc-py2.7-Cython-numpy1.8.json",
+        &asv_v1("not-cheetah", "c", 9, with, 5000.0),
+    );
+    let (ev, stderr) = collect(&ws, &["--asv", "results"]);
+    let all = ev["bench"]["series"].as_array().unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    let env = |e: &str| {
+        all.iter()
+            .find(|s| s["env"] == e)
+            .unwrap_or_else(|| panic!("no {e}"))
+    };
+    assert_eq!(values(env("py2.7-Cython-numpy1.8")), vec![1.0, 1.0, 1.0]);
+    assert_eq!(values(env("py2.7-numpy1.8")), vec![100.0, 100.0, 100.0]);
+    assert!(
+        stderr.contains("cccccccc-py2.7-Cython-numpy1.8.json") && stderr.contains("not-cheetah"),
+        "{stderr}"
+    );
+    let src = source(&ev, "asv");
+    assert!(
+        src["notes"].to_string().contains("another machine"),
+        "{}",
+        src["notes"]
+    );
+    assert_eq!(
+        src["complete"], true,
+        "a file asv itself ignores is not a loss"
+    );
+}
+
+/// A `null` result over a parameter product beyond the bound (9 lists of
+/// 10 values, and 20 lists whose product overflows) refuses that file with
+/// its name; nothing is allocated for it and the other files count.
+#[test]
+fn asv_parameter_products_are_bounded() {
+    let ws = Workspace::new();
+    mkdirs(&ws, "results/box");
+    for (i, v) in [1.0, 1.1].iter().enumerate() {
+        ws.write(
+            &format!("results/box/c{i}-py.json"),
+            &format!(
+                r#"{{"version": 2, "commit_hash": "c{i}", "env_name": "py", "date": {}, "params": {{"machine": "box"}},
+                "result_columns": ["result", "params"], "results": {{"m.time_f": [[{v}], []]}}}}"#,
+                1_700_000_000_000i64 + i as i64 * 86_400_000
+            ),
+        );
+    }
+    let ten = format!(
+        "[{}]",
+        (0..10)
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    for lists in [9, 20] {
+        let params = vec![ten.as_str(); lists].join(",");
+        ws.write(
+            &format!("results/box/bomb{lists}-py.json"),
+            &format!(
+                r#"{{"version": 2, "commit_hash": "x", "env_name": "py", "date": 1700000000000, "params": {{"machine": "box"}},
+                "result_columns": ["result", "params"], "results": {{"m.time_g": [null, [{params}]]}}}}"#
+            ),
+        );
+    }
+    let (ev, stderr) = collect(&ws, &["--asv", "results"]);
+    assert_eq!(values(series(&ev, "m.time_f", "")), vec![1.0, 1.1]);
+    for f in ["bomb9-py.json", "bomb20-py.json"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(f) && l.contains("100000 series")),
+            "{f}: {stderr}"
+        );
+    }
+    assert_eq!(source(&ev, "asv")["complete"], false);
+}
+
+/// A published graph series written once.
+fn published(ws: &Workspace) {
+    mkdirs(ws, "html/graphs/machine-m/python-3.5");
+    ws.write(
+        "html/graphs/machine-m/python-3.5/a.time_x.json",
+        "[[1371512776000, 0.5], [1377268399000, 0.6], [1381408995000, 0.7]]",
+    );
+}
+
+/// `ln -s .. graphs/loop` (and a second loop, which never ended before)
+/// neither repeats a series nor hangs: the loops are warned about by name
+/// and the source is marked incomplete.
+#[test]
+fn link_loops_in_an_asv_publish_folder_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let ws = Workspace::new();
+    published(&ws);
+    symlink("..", ws.path("html/graphs/loop")).unwrap();
+    symlink("../..", ws.path("html/graphs/machine-m/loop2")).unwrap();
+    let (ev, stderr) = collect(&ws, &["--asv", "html"]);
+    let all = ev["bench"]["series"].as_array().unwrap();
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(values(&all[0]), vec![0.5, 0.6, 0.7]);
+    for link in ["graphs/loop", "machine-m/loop2"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(link) && l.contains("a loop")),
+            "{link}: {stderr}"
+        );
+    }
+    assert_eq!(source(&ev, "asv")["complete"], false);
+}
+
+/// Broken links and FIFOs among ASV, criterion and pytest-benchmark files
+/// are warnings naming them and make their source incomplete, and a FIFO
+/// never hangs the read (`--bench-data` on one is skipped, named).
+#[test]
+fn broken_links_and_fifos_are_named_in_every_reader() {
+    use std::os::unix::fs::symlink;
+    let ws = Workspace::new();
+    let fifo = |rel: &str| {
+        let made = std::process::Command::new("mkfifo")
+            .arg(ws.path(rel))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    };
+    published(&ws);
+    fifo("html/graphs/machine-m/python-3.5/b.time_y.json");
+    mkdirs(&ws, "crit/run-1/g/f/new");
+    ws.write(
+        "crit/run-1/g/f/new/estimates.json",
+        r#"{"median": {"point_estimate": 1.0}}"#,
+    );
+    ws.write("crit/run-1/g/f/new/benchmark.json", r#"{"full_id": "g/f"}"#);
+    mkdirs(&ws, "crit/run-2/g/f/new");
+    symlink("gone.json", ws.path("crit/run-2/g/f/new/estimates.json")).unwrap();
+    mkdirs(&ws, "pb");
+    symlink("gone.json", ws.path("pb/dangling.json")).unwrap();
+    fifo("pb/pipe.json");
+    fifo("data.js");
+    let (ev, stderr) = collect(
+        &ws,
+        &[
+            "--asv",
+            "html",
+            "--criterion",
+            "crit",
+            "--pytest-benchmark",
+            "pb/*.json",
+            "--bench-data",
+            "data.js",
+        ],
+    );
+    for (tool, file, why) in [
+        ("asv", "b.time_y.json", "a FIFO"),
+        ("criterion", "run-2/g/f/new/estimates.json", "a broken link"),
+        ("pytest-benchmark", "pb/dangling.json", "a broken link"),
+        ("pytest-benchmark", "pb/pipe.json", "a FIFO"),
+        ("github-action-benchmark", "data.js", "a FIFO"),
+    ] {
+        assert!(
+            stderr.lines().any(|l| l.contains(file) && l.contains(why)),
+            "{file}: {stderr}"
+        );
+        assert_eq!(source(&ev, tool)["complete"], false, "{tool}");
+    }
+}

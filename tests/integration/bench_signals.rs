@@ -144,6 +144,60 @@ fn a_20_percent_step_at_point_50_is_the_one_regression() {
     insta::assert_snapshot!("report_asv_step", md);
 }
 
+/// A regression's size is what is still lost now: a 50 % step followed by
+/// a partial recovery to 25 % above the old level is "25 % worse", not 50.
+#[test]
+fn a_regression_is_sized_by_what_is_still_lost() {
+    let ws = Workspace::new();
+    let level = |i: u64| match i {
+        0..40 => 1.0,
+        40..70 => 1.5,
+        _ => 1.25,
+    };
+    let values: Vec<f64> = (0..100)
+        .map(|i| level(i) * (1.0 + 0.005 * noise(i)))
+        .collect();
+    asv_results(&ws, &[("suite.time_partial", values)]);
+    let v = report_json(&ws, &["--asv", "acme-asv/results", "--until", "2026-06-01"]);
+    let reg = measurement(&v, "bench.regressions");
+    assert_eq!(reg["value"], 1.0, "{reg}");
+    let ex = &reg["examples"][0];
+    let worse: f64 = ex["value"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches(" % worse")
+        .parse()
+        .unwrap();
+    assert!((worse - 25.0).abs() < 1.5, "{ex}");
+}
+
+/// One subnormal result (`1e-310`) in a charted series is drawn and tabled
+/// as a number: no `NaN` in the report.
+#[test]
+fn a_subnormal_result_charts_without_nan() {
+    let ws = Workspace::new();
+    let values: Vec<f64> = (0..60)
+        .map(|i| match i {
+            45 => 1e-310,
+            0..30 => 1.0 + 0.005 * noise(i),
+            _ => 1.5 + 0.005 * noise(i),
+        })
+        .collect();
+    asv_results(&ws, &[("suite.time_tiny", values)]);
+    let md = ws
+        .run(&[
+            "report",
+            "--asv",
+            "acme-asv/results",
+            "--until",
+            "2026-06-01",
+        ])
+        .ok();
+    assert!(md.contains("```mermaid"), "the series is charted: {md}");
+    assert!(!md.contains("NaN"), "{md}");
+    assert!(md.contains("1e-310") || md.contains("0.0000000"), "{md}");
+}
+
 /// Scaling every result (seconds to milliseconds) changes neither the
 /// noise nor the steps found.
 #[test]

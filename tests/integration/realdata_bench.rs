@@ -386,3 +386,52 @@ fn shogi_core_data_js() {
         assert_eq!(s["unit"], "ns/iter");
     }
 }
+
+/// dask's published folder seen through links, with `graphs/loop -> ..`
+/// and `graphs/again -> ../graphs`: the same series as the folder itself,
+/// each read once, and both loops named (before, one loop turned 38 series
+/// into 51 and two never ended).
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn dask_published_graphs_behind_link_loops_are_read_once() {
+    use std::os::unix::fs::symlink;
+    let real = realdata("asv/dask__dask-benchmarks@gh-pages/results/dask");
+    let ws = Workspace::new();
+    let graphs = ws.path("html/graphs");
+    std::fs::create_dir_all(&graphs).unwrap();
+    symlink(real.join("index.json"), ws.path("html/index.json")).unwrap();
+    for entry in std::fs::read_dir(real.join("graphs")).unwrap() {
+        let entry = entry.unwrap();
+        symlink(entry.path(), graphs.join(entry.file_name())).unwrap();
+    }
+    symlink("..", graphs.join("loop")).unwrap();
+    symlink("../graphs", graphs.join("again")).unwrap();
+    let direct = collect("--asv", &real);
+    let run = ws.run(&["collect", "--asv", "html", "-o", "ev.json"]);
+    let stderr = run.stderr.clone();
+    run.ok();
+    let looped: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
+    let keys = |ev: &Value| -> Vec<String> {
+        let mut k: Vec<String> = all_series(ev)
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} [{}] {} {} {}",
+                    s["benchmark"], s["params"], s["machine"], s["env"], s["points"]
+                )
+            })
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(all_series(&direct).len(), 38);
+    assert_eq!(keys(&looped), keys(&direct));
+    for link in ["graphs/loop", "graphs/again"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.contains(link) && l.contains("a loop")),
+            "{link}: {stderr}"
+        );
+    }
+}

@@ -201,9 +201,7 @@ pub fn parse_data_js(
 pub(crate) fn read_file(path: &Path) -> Input {
     let location = path.display().to_string();
     let mut skips = Skips::default();
-    let parsed = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read it: {e}"))
-        .and_then(|t| parse(&t, &location));
+    let parsed = super::read_text(path).and_then(|t| parse(&t, &location));
     match parsed {
         Ok(p) => {
             let notes = notes_of(&p);

@@ -95,7 +95,7 @@ fn project_results(dir: &Path) -> Option<std::path::PathBuf> {
     if holds_asv(dir) {
         return None;
     }
-    let conf = std::fs::read_to_string(dir.join("asv.conf.json")).ok()?;
+    let conf = super::read_text(&dir.join("asv.conf.json")).ok()?;
     let live: String = conf
         .lines()
         .filter(|l| !l.trim_start().starts_with("//"))
@@ -282,30 +282,94 @@ struct Row {
     value: Val,
 }
 
-/// Turns a result (a number, `null`, or a list over the parameter product) into values.
+/// The most series one result file may give (all its benchmarks and
+/// parameter combinations together). pandas, the largest ASV suite we know
+/// of, gives a few thousand per file; a file beyond this is refused whole
+/// rather than allocating without bound (a `null` result over 9 lists of
+/// 10 values would be a billion combinations).
+pub(crate) const MAX_SERIES_PER_FILE: usize = 100_000;
+
+/// The size of the parameter product, when it is at most `limit`.
+fn product_within(params: &[Vec<String>], limit: usize) -> Option<usize> {
+    params
+        .iter()
+        .try_fold(1usize, |acc, l| acc.checked_mul(l.len()))
+        .filter(|n| *n <= limit)
+}
+
+/// Turns a result (a number, `null`, or a list over the parameter product)
+/// into values; `budget` is how many more series the file may give.
 fn expand(
     name: &str,
     result: &Value,
     params: &[Vec<String>],
     names: &[String],
+    budget: usize,
 ) -> Result<Vec<(String, Val)>, String> {
+    let too_many = || {
+        format!(
+            "{name}: its parameters make more combinations than the {MAX_SERIES_PER_FILE} series a result file may give"
+        )
+    };
     let values: Vec<Val> = match result {
         Value::Array(a) => a.iter().map(classify).collect(),
         // A whole `null`: the benchmark failed for every combination.
-        Value::Null => {
-            let n = params.iter().map(Vec::len).product::<usize>();
-            vec![Val::Failed; n]
-        }
+        Value::Null => vec![Val::Failed; product_within(params, budget).ok_or_else(too_many)?],
         other => vec![classify(other)],
     };
+    if values.len() > budget {
+        return Err(too_many());
+    }
     let labels = combinations(names, params, values.len()).ok_or_else(|| {
+        let product = product_within(params, usize::MAX)
+            .map_or_else(|| "too many".to_string(), |n| n.to_string());
         format!(
-            "{name}: {} values do not fit its parameters ({} combinations)",
+            "{name}: {} values do not fit its parameters ({product} combinations)",
             values.len(),
-            params.iter().map(Vec::len).product::<usize>()
         )
     })?;
     Ok(labels.into_iter().zip(values).collect())
+}
+
+/// The environment name asv gives a result file without `env_name` (format
+/// 1): `py{python}`, then each requirement sorted by name, `{name}{version}`
+/// or the bare name when the version is empty, joined by `-`, with the
+/// characters asv replaces in file names (`<>:"/\^|?*` and controls) made
+/// `_` (asv's `environment.get_env_name` and `util.sanitize_filename`).
+/// `None` without a `python` field.
+fn derived_env_name(obj: &Map<String, Value>) -> Option<String> {
+    let python = obj.get("python").map(value_text)?;
+    let mut name = vec![format!("py{python}")];
+    let mut reqs: Vec<(&String, &Value)> = obj
+        .get("requirements")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().collect())
+        .unwrap_or_default();
+    reqs.sort_by(|a, b| a.0.cmp(b.0));
+    for (key, val) in reqs {
+        match val {
+            Value::Null | Value::Bool(false) => name.push(key.clone()),
+            Value::String(v) if v.is_empty() => name.push(key.clone()),
+            other => name.push(format!("{key}{}", value_text(other))),
+        }
+    }
+    Some(
+        name.join("-")
+            .chars()
+            .map(|c| {
+                if "<>:\"/\\^|?*".contains(c) || c < '\u{20}' {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The machine a result file names (`params.machine`).
+fn file_machine(v: &Value) -> Option<&str> {
+    v.get("params")?.get("machine")?.as_str()
 }
 
 /// Reads one result file of format 1 or 2; any problem fails the whole file.
@@ -338,11 +402,10 @@ fn read_result_file(
         .get("commit_hash")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let env = obj
-        .get("env_name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let env = match obj.get("env_name").and_then(Value::as_str) {
+        Some(e) => e.to_string(),
+        None => derived_env_name(obj).unwrap_or_default(),
+    };
     let machine = obj
         .get("params")
         .and_then(|p| p.get("machine"))
@@ -382,7 +445,8 @@ fn read_result_file(
                 meta_from_name(name)
             }
         };
-        for (label, value) in expand(name, &result, &params, &meta.param_names)? {
+        let budget = MAX_SERIES_PER_FILE.saturating_sub(rows.len());
+        for (label, value) in expand(name, &result, &params, &meta.param_names, budget)? {
             rows.push(Row {
                 key: Key {
                     benchmark: name.clone(),
@@ -401,16 +465,50 @@ fn read_result_file(
     Ok(rows)
 }
 
-fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    v.sort_by(|a, b| super::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
-    v
+/// A name ending in `.json`.
+fn is_json(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "json")
 }
 
-fn is_json(p: &Path) -> bool {
-    p.is_file() && p.extension().is_some_and(|e| e == "json")
+/// Reads a JSON file of the folder (`benchmarks.json`, `index.json`,
+/// `machine.json`) with [`super::read_text`].
+fn read_json(path: &Path) -> Result<Value, String> {
+    super::read_text(path).and_then(|t| parse_json(&t))
+}
+
+/// `benchmarks.json` of a results folder, when there is one; a bad one is skipped.
+fn read_benchmarks_json(bj: &Path, skips: &mut Skips) -> Option<HashMap<String, Meta>> {
+    if bj.symlink_metadata().is_err() {
+        return None;
+    }
+    match read_json(bj) {
+        Ok(Value::Object(map)) => Some(read_benchmarks(&map)),
+        Ok(_) => {
+            skips.add(bj.display().to_string(), "not a JSON object");
+            None
+        }
+        Err(why) => {
+            skips.add(bj.display().to_string(), why);
+            None
+        }
+    }
+}
+
+/// The machine a folder's `machine.json` names, when it can be read.
+fn machine_of_folder(mdir: &Path) -> Option<String> {
+    read_json(&mdir.join("machine.json"))
+        .ok()?
+        .get("machine")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The result files of a results folder: `*.json` one level down (one
+/// folder per machine), `machine.json` aside, each read once.
+fn result_files(dir: &Path) -> crate::fsutil::Walked {
+    super::walk(dir, 1, &|_, depth| depth == 1, &|p| {
+        is_json(p) && p.parent() != Some(dir) && p.file_name().is_some_and(|n| n != "machine.json")
+    })
 }
 
 fn read_results(dir: &Path) -> Input {
@@ -420,66 +518,85 @@ fn read_results(dir: &Path) -> Input {
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     let bj = dir.join("benchmarks.json");
-    let benchmarks = if bj.is_file() {
-        match std::fs::read_to_string(&bj)
-            .map_err(|e| format!("cannot read it: {e}"))
-            .and_then(|t| parse_json(&t))
-        {
-            Ok(Value::Object(map)) => Some(read_benchmarks(&map)),
-            Ok(_) => {
-                skips.add(bj.display().to_string(), "not a JSON object");
-                None
-            }
-            Err(why) => {
-                skips.add(bj.display().to_string(), why);
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let machines: Vec<PathBuf> = sorted_entries(dir)
-        .into_iter()
-        .filter(|p| p.is_dir())
-        .collect();
+    let benchmarks = read_benchmarks_json(&bj, &mut skips);
+    let walked = result_files(dir);
+    super::walk_problems(&walked, &mut skips, &mut notes);
+    let mut machines: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let mut other_machine = Vec::new();
     let mut unnamed = BTreeSet::new();
-    let mut files = 0usize;
-    for mdir in &machines {
+    for file in &walked.files {
+        let mdir = file.parent().unwrap_or(dir).to_path_buf();
+        let expected = machines
+            .entry(mdir.clone())
+            .or_insert_with(|| machine_of_folder(&mdir))
+            .clone();
         let machine_name = mdir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        for file in sorted_entries(mdir) {
-            if !is_json(&file) || file.file_name().is_some_and(|n| n == "machine.json") {
-                continue;
+        let parsed = read_json(file).and_then(|v| {
+            if let (Some(want), Some(got)) = (expected.as_deref(), file_machine(&v))
+                && want != got
+            {
+                return Ok(Err(format!(
+                    "{} (machine {got:?}, its folder's machine.json says {want:?})",
+                    file.display()
+                )));
             }
-            files += 1;
-            let name = file.display().to_string();
-            let parsed = std::fs::read_to_string(&file)
-                .map_err(|e| format!("cannot read it: {e}"))
-                .and_then(|t| parse_json(&t))
-                .and_then(|v| {
-                    read_result_file(&v, &machine_name, benchmarks.as_ref(), &mut unnamed)
-                });
-            match parsed {
-                Ok(rows) => {
-                    let loc = mdir.display().to_string();
-                    for r in rows {
-                        builder.push(
-                            &r.key,
-                            &loc,
-                            &r.unit,
-                            r.direction,
-                            r.time,
-                            r.commit.as_deref(),
-                            r.value,
-                        );
-                    }
+            read_result_file(&v, &machine_name, benchmarks.as_ref(), &mut unnamed).map(Ok)
+        });
+        match parsed {
+            Ok(Ok(rows)) => {
+                let loc = mdir.display().to_string();
+                for r in rows {
+                    builder.push(
+                        &r.key,
+                        &loc,
+                        &r.unit,
+                        r.direction,
+                        r.time,
+                        r.commit.as_deref(),
+                        r.value,
+                    );
                 }
-                Err(why) => skips.add(name, why),
             }
+            Ok(Err(other)) => other_machine.push(other),
+            Err(why) => skips.add(file.display().to_string(), why),
         }
     }
+    if !other_machine.is_empty() {
+        let line = format!(
+            "{} result files of another machine than their folder's machine.json left out, as asv does: {}",
+            other_machine.len(),
+            super::capped(other_machine, "files").join("; ")
+        );
+        warnings.push(line.clone());
+        notes.push(line);
+    }
+    let files = walked.files.len() + walked.skipped.len();
+    results_notes(
+        dir,
+        &bj,
+        files,
+        machines.len(),
+        &unnamed,
+        &mut warnings,
+        &mut notes,
+    );
+    finish_input(TOOL, &location, builder, &skips, warnings, notes)
+}
+
+/// The warnings and notes of a results folder once read.
+fn results_notes(
+    dir: &Path,
+    bj: &Path,
+    files: usize,
+    machines: usize,
+    unnamed: &BTreeSet<String>,
+    warnings: &mut Vec<String>,
+    notes: &mut Vec<String>,
+) {
+    let location = dir.display();
     if files == 0 {
         warnings.push(format!(
             "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/){}",
@@ -498,10 +615,8 @@ fn read_results(dir: &Path) -> Input {
         ));
     }
     notes.push(format!(
-        "{files} result files in {} machine folders; point times are commit dates (\"date\" of each result file)",
-        machines.len()
+        "{files} result files in {machines} machine folders; point times are commit dates (\"date\" of each result file)"
     ));
-    finish_input(TOOL, &location, builder, &skips, warnings, notes)
 }
 
 /// What `index.json` of a published folder gives.
@@ -586,18 +701,14 @@ fn machine_env(components: &[String], keys: &[String]) -> (String, String) {
     (machine, env.join(" "))
 }
 
-/// Every graph file under `graphs/`, skipping summaries, in natural order.
-fn graph_files(dir: &Path, top: bool, out: &mut Vec<PathBuf>) {
-    for p in sorted_entries(dir) {
-        if p.is_dir() {
-            if top && p.file_name().is_some_and(|n| n == "summary") {
-                continue;
-            }
-            graph_files(&p, false, out);
-        } else if is_json(&p) && p.file_name().is_some_and(|n| n != "summary.json") {
-            out.push(p);
-        }
-    }
+/// Every graph file under `graphs/`, skipping summaries, in natural order, each once.
+fn graph_files(graphs: &Path) -> crate::fsutil::Walked {
+    super::walk(
+        graphs,
+        64,
+        &|p, depth| !(depth == 1 && p.file_name().is_some_and(|n| n == "summary")),
+        &|p| is_json(p) && p.file_name().is_some_and(|n| n != "summary.json"),
+    )
 }
 
 /// Timestamps before this many milliseconds (1973) are revision numbers.
@@ -679,12 +790,8 @@ fn read_published(dir: &Path) -> Input {
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     let ij = dir.join("index.json");
-    let index = if ij.is_file() {
-        match std::fs::read_to_string(&ij)
-            .map_err(|e| format!("cannot read it: {e}"))
-            .and_then(|t| parse_json(&t))
-            .and_then(|v| read_index(&v))
-        {
+    let index = if ij.symlink_metadata().is_ok() {
+        match read_json(&ij).and_then(|v| read_index(&v)) {
             Ok(i) => Some(i),
             Err(why) => {
                 skips.add(ij.display().to_string(), why);
@@ -698,8 +805,9 @@ fn read_published(dir: &Path) -> Input {
         None
     };
     let graphs = dir.join("graphs");
-    let mut files = Vec::new();
-    graph_files(&graphs, true, &mut files);
+    let walked = graph_files(&graphs);
+    super::walk_problems(&walked, &mut skips, &mut notes);
+    let files = walked.files;
     let keys: &[String] = index.as_ref().map_or(&[], |i| i.keys.as_slice());
     for file in &files {
         let name = file
@@ -716,10 +824,7 @@ fn read_published(dir: &Path) -> Input {
             })
             .unwrap_or_default();
         let (machine, env) = machine_env(&components, keys);
-        let parsed = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read it: {e}"))
-            .and_then(|t| parse_json(&t))
-            .and_then(|v| read_graph(&v, &name, index.as_ref()));
+        let parsed = read_json(file).and_then(|v| read_graph(&v, &name, index.as_ref()));
         let points = match parsed {
             Ok(p) => p,
             Err(why) => {
@@ -1138,6 +1243,45 @@ mod tests {
             "{:?}",
             input.warnings
         );
+    }
+
+    /// The environment name of a result without `env_name` is asv's:
+    /// `py` + python, requirements sorted by name (upper case first, as
+    /// Python sorts), a bare name for an empty or null version, characters
+    /// asv keeps out of file names made `_`.
+    #[test]
+    fn env_names_are_derived_as_asv_does() {
+        let env = |text: &str| {
+            let v: Value = serde_json::from_str(text).unwrap();
+            derived_env_name(v.as_object().unwrap())
+        };
+        assert_eq!(
+            env(r#"{"python": "2.7", "requirements": {"numpy": "1.8", "Cython": null}}"#)
+                .as_deref(),
+            Some("py2.7-Cython-numpy1.8")
+        );
+        assert_eq!(
+            env(r#"{"python": "2.7", "requirements": {"numpy": "1.8", "foo": ""}}"#).as_deref(),
+            Some("py2.7-foo-numpy1.8")
+        );
+        assert_eq!(
+            env(r#"{"python": "3.6", "requirements": {"pip+git": "<2|x/y"}}"#).as_deref(),
+            Some("py3.6-pip+git_2_x_y")
+        );
+        assert_eq!(env(r#"{"requirements": {}}"#), None);
+    }
+
+    /// A `null` result's parameter product is bounded before anything is
+    /// allocated, and an overflowing product is refused, not a panic.
+    #[test]
+    fn parameter_products_are_bounded() {
+        let ten: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        let params = vec![ten; 20];
+        let e = expand("b", &Value::Null, &params, &[], MAX_SERIES_PER_FILE).unwrap_err();
+        assert!(e.contains("100000 series"), "{e}");
+        let small = vec![vec!["1".to_string(), "2".to_string()]];
+        assert_eq!(expand("b", &Value::Null, &small, &[], 2).unwrap().len(), 2);
+        assert!(expand("b", &Value::Null, &small, &[], 1).is_err());
     }
 
     #[test]

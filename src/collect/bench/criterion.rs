@@ -9,7 +9,7 @@
 //! time of a point is the file's modification time, and points with equal
 //! times keep the natural order of their paths (`run-9` before `run-10`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
@@ -18,30 +18,19 @@ use crate::evidence::Direction;
 
 const TOOL: &str = "criterion";
 
-/// Every `new/estimates.json` under `dir`, in natural path order.
-fn find(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort_by(|a, b| super::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
-    for p in entries {
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n == "new") {
-                let e = p.join("estimates.json");
-                if e.is_file() {
-                    out.push(e);
-                }
-            } else if !p.is_symlink() {
-                find(&p, out);
-            }
-        }
-    }
+/// Every `new/estimates.json` under `dir`, in natural path order, each once.
+fn find(dir: &Path) -> crate::fsutil::Walked {
+    super::walk(dir, 64, &|_, _| true, &|p| {
+        p.file_name().is_some_and(|n| n == "estimates.json")
+            && p.parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == "new")
+    })
 }
 
 /// The median in nanoseconds and the benchmark's name, or why not.
 fn read_one(estimates: &Path) -> Result<(String, Val), String> {
-    let text = std::fs::read_to_string(estimates).map_err(|e| format!("cannot read it: {e}"))?;
+    let text = super::read_text(estimates)?;
     let v = parse_json(&text)?;
     let median = v
         .get("median")
@@ -49,8 +38,8 @@ fn read_one(estimates: &Path) -> Result<(String, Val), String> {
         .ok_or("not criterion estimates: no median.point_estimate")?;
     let value = classify(median);
     let bj = estimates.with_file_name("benchmark.json");
-    let meta = std::fs::read_to_string(&bj)
-        .map_err(|e| format!("its benchmark.json cannot be read: {e}"))
+    let meta = super::read_text(&bj)
+        .map_err(|e| format!("its benchmark.json: {e}"))
         .and_then(|t| parse_json(&t).map_err(|e| format!("its benchmark.json is {e}")))?;
     let name = meta
         .get("full_id")
@@ -74,8 +63,10 @@ pub(crate) fn read_dir(dir: &Path) -> Input {
     let mut builder = Builder::new(TOOL);
     let mut skips = Skips::default();
     let mut warnings = Vec::new();
-    let mut files = Vec::new();
-    find(dir, &mut files);
+    let walked = find(dir);
+    let mut walk_notes = Vec::new();
+    super::walk_problems(&walked, &mut skips, &mut walk_notes);
+    let files = walked.files;
     let mut no_time = 0usize;
     for f in &files {
         let name = f.display().to_string();
@@ -117,6 +108,7 @@ pub(crate) fn read_dir(dir: &Path) -> Input {
     if no_time > 0 {
         notes.push(format!("{no_time} files without a modification time"));
     }
+    notes.append(&mut walk_notes);
     let input = finish_input(TOOL, &location, builder, &skips, warnings, notes);
     flag_equal_times(input)
 }

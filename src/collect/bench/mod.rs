@@ -212,6 +212,86 @@ fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The most a benchmark file may hold. The largest real files seen are a
+/// few megabytes (pandas' published `index.json`: 1.5 MB); a quarter of a
+/// gigabyte is far beyond any and still fits in memory once parsed.
+pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Reads a benchmark file as text: a regular file only (a FIFO would hang
+/// the read, `/dev/zero` would never end), of at most [`MAX_FILE_BYTES`].
+/// The error says why, for a `skipped FILE: why` line.
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "cannot read it: {}, not a regular file",
+            crate::fsutil::special_kind(&meta)
+        ));
+    }
+    let too_big = || {
+        format!(
+            "cannot read it: larger than {} MiB, the most a benchmark file may hold",
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+}
+
+/// Walks a benchmark folder with [`crate::fsutil::walk`], in natural order.
+pub(crate) fn walk(
+    root: &Path,
+    max_depth: usize,
+    enter: &dyn Fn(&Path, usize) -> bool,
+    want: &dyn Fn(&Path) -> bool,
+) -> crate::fsutil::Walked {
+    crate::fsutil::walk(
+        root,
+        max_depth,
+        &|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()),
+        enter,
+        want,
+    )
+}
+
+/// Puts what a walk could not read among the skipped files (the input is
+/// then incomplete), and what it reached twice through links in a note.
+pub(crate) fn walk_problems(
+    walked: &crate::fsutil::Walked,
+    skips: &mut Skips,
+    notes: &mut Vec<String>,
+) {
+    for (path, why) in &walked.skipped {
+        skips.add(path.display().to_string(), why.clone());
+    }
+    if !walked.repeated.is_empty() {
+        let listed = capped(
+            walked
+                .repeated
+                .iter()
+                .map(|(p, first)| format!("{} (read at {})", p.display(), first.display()))
+                .collect(),
+            "links",
+        );
+        notes.push(format!(
+            "{} files or folders reached a second time through links were read once: {}",
+            walked.repeated.len(),
+            listed.join("; ")
+        ));
+    }
+}
+
 /// A time in milliseconds since the epoch, as ASV and github-action-benchmark write it.
 pub(crate) fn from_millis(v: &Value) -> Option<DateTime<Utc>> {
     let ms = v.as_i64().or_else(|| {
@@ -701,6 +781,25 @@ mod tests {
                 .any(|w| w.contains("single point") && w.contains("one")),
             "{warnings:?}"
         );
+    }
+
+    /// Devices and FIFOs are refused by kind before any read (`/dev/zero`
+    /// never ends, a FIFO without a writer blocks); a regular file is read.
+    #[test]
+    fn only_regular_files_are_read() {
+        let e = read_text(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(e, "cannot read it: a device, not a regular file");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        assert!(read_text(&fifo).unwrap_err().contains("a FIFO"));
+        let file = dir.path().join("ok.json");
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(read_text(&file).unwrap(), "{}");
     }
 
     #[test]

@@ -20,31 +20,78 @@ use crate::evidence::Direction;
 
 const TOOL: &str = "pytest-benchmark";
 
-/// Files matched by one `--pytest-benchmark` pattern, in natural order.
+/// Files matched by one `--pytest-benchmark` pattern, in natural order,
+/// each once, with what matched but cannot be read (a broken link, a FIFO,
+/// a link loop) among `skipped`. The folders are walked with
+/// [`crate::fsutil::walk`], from the pattern's literal leading folders,
+/// rather than by `glob::glob`, whose `**` follows link loops.
 ///
 /// # Errors
 /// A pattern that is not a valid glob, or a plain path (no `*?[`) that does not exist.
-pub(crate) fn expand(pattern: &str) -> Result<Vec<PathBuf>, Error> {
+pub(crate) fn expand(pattern: &str) -> Result<crate::fsutil::Walked, Error> {
     let plain = !pattern.contains(['*', '?', '[']);
-    if Path::new(pattern).is_file() {
-        return Ok(vec![PathBuf::from(pattern)]);
+    let path = Path::new(pattern);
+    if path.symlink_metadata().is_ok() && !path.is_dir() {
+        return Ok(crate::fsutil::Walked {
+            files: vec![PathBuf::from(pattern)],
+            ..Default::default()
+        });
     }
     if plain {
         return Err(Error::Usage(format!(
             "--pytest-benchmark {pattern}: no such file"
         )));
     }
-    let paths = glob::glob(pattern).map_err(|e| {
+    let glob = glob::Pattern::new(pattern).map_err(|e| {
         Error::Usage(format!(
             "--pytest-benchmark {pattern:?} is not a valid pattern: {e}"
         ))
     })?;
-    let mut found: Vec<PathBuf> = paths
-        .filter_map(Result::ok)
-        .filter(|p| p.is_file())
-        .collect();
-    found.sort_by(|a, b| super::natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()));
-    Ok(found)
+    // The leading components without wildcards: where the walk starts.
+    let mut base = PathBuf::new();
+    let mut rest = 0usize;
+    let mut literal = true;
+    for c in path.components() {
+        let text = c.as_os_str().to_string_lossy();
+        if literal && !text.contains(['*', '?', '[']) {
+            base.push(c);
+        } else {
+            literal = false;
+            rest += 1;
+        }
+    }
+    let relative = base.as_os_str().is_empty();
+    let root = if relative {
+        Path::new(".")
+    } else {
+        base.as_path()
+    };
+    let options = glob::MatchOptions {
+        require_literal_separator: true,
+        ..glob::MatchOptions::new()
+    };
+    let matches = |p: &Path| {
+        let p = if relative {
+            p.strip_prefix(".").unwrap_or(p)
+        } else {
+            p
+        };
+        glob.matches_path_with(p, options)
+    };
+    let depth = if pattern.contains("**") {
+        64
+    } else {
+        rest.saturating_sub(1)
+    };
+    let mut walked = super::walk(root, depth, &|_, _| true, &matches);
+    if relative {
+        for p in &mut walked.files {
+            if let Ok(stripped) = p.strip_prefix(".") {
+                *p = stripped.to_path_buf();
+            }
+        }
+    }
+    Ok(walked)
 }
 
 /// Where a run's time came from.
@@ -140,15 +187,17 @@ fn read_run(v: &Value, mtime: Option<DateTime<Utc>>) -> Result<Run, String> {
 }
 
 /// Reads the files of one `--pytest-benchmark` pattern.
-pub(crate) fn read_files(pattern: &str, files: &[PathBuf]) -> Input {
+pub(crate) fn read_files(pattern: &str, walked: &crate::fsutil::Walked) -> Input {
     let mut builder = Builder::new(TOOL);
     let mut skips = Skips::default();
     let mut warnings = Vec::new();
+    let mut notes = Vec::new();
+    super::walk_problems(walked, &mut skips, &mut notes);
+    let files = &walked.files;
     let mut counts = [0usize; 3];
     for f in files {
         let name = f.display().to_string();
-        let run = std::fs::read_to_string(f)
-            .map_err(|e| format!("cannot read it: {e}"))
+        let run = super::read_text(f)
             .and_then(|t| parse_json(&t))
             .and_then(|v| read_run(&v, super::modified(f)));
         match run {
@@ -169,8 +218,7 @@ pub(crate) fn read_files(pattern: &str, files: &[PathBuf]) -> Input {
             Err(why) => skips.add(name, why),
         }
     }
-    let mut notes = Vec::new();
-    if files.is_empty() {
+    if files.is_empty() && walked.skipped.is_empty() {
         warnings.push(format!("--pytest-benchmark {pattern:?} matched no files"));
         notes.push(format!("the pattern {pattern:?} matched no files"));
     }
