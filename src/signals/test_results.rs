@@ -280,6 +280,7 @@ mod tests {
             file: "f.xml".into(),
             commit: commit.map(str::to_string),
             time: time.map(t),
+            env: None,
             time_source: if time.is_some() {
                 TimeSource::Attribute
             } else {
