@@ -157,7 +157,12 @@ mod open_regular_tests {
             (dir.path(), "a folder"),
         ] {
             let e = open_regular(path).unwrap_err().to_string();
-            assert_eq!(e, format!("not a regular file ({kind})"), "{}", path.display());
+            assert_eq!(
+                e,
+                format!("not a regular file ({kind})"),
+                "{}",
+                path.display()
+            );
         }
         let file = dir.path().join("a.xml");
         std::fs::write(&file, "x").unwrap();

@@ -299,7 +299,9 @@ impl JunitReader {
         }
         let from_path = self.env_pattern.as_ref().and_then(|re| {
             let c = re.captures(name)?;
-            c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().to_string())
+            c.get(1)
+                .or_else(|| c.get(0))
+                .map(|m| m.as_str().to_string())
         });
         self.out.evidence.runs.push(TestRun {
             file: name.to_string(),
@@ -443,9 +445,7 @@ impl JunitReader {
             "failure" if in_case => st.set(FAIL),
             "error" if in_case => st.set(ERROR),
             "skipped" if in_case => st.set(SKIP),
-            "flakyFailure" | "flakyError" | "rerunFailure" | "rerunError" | "rerun"
-                if in_case =>
-            {
+            "flakyFailure" | "flakyError" | "rerunFailure" | "rerunError" | "rerun" if in_case => {
                 st.set(RETRY);
             }
             "property" if !in_case => property(&mut st.meta, e)?,
@@ -523,7 +523,12 @@ impl JunitReader {
             push(s);
         }
         push(&class);
-        self.key.push_str(if self.key.is_empty() || name.is_empty() { "" } else { "::" });
+        self.key
+            .push_str(if self.key.is_empty() || name.is_empty() {
+                ""
+            } else {
+                "::"
+            });
         self.key.push_str(&name);
         if self.key.is_empty() {
             self.key.push_str("(unnamed)");
@@ -708,7 +713,11 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
             return Some(n.and_utc());
         }
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f %z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+    ] {
         if let Ok(d) = DateTime::parse_from_str(t, fmt) {
             return Some(d.with_timezone(&Utc));
         }
@@ -970,6 +979,212 @@ text &amp; more</failure></testcase>
         assert_eq!(c.evidence.tests, vec!["c::a", "c::b", "c::c"]);
         assert_eq!(c.evidence.runs[0].outcomes, "pp");
         assert_eq!(c.evidence.runs[1].outcomes, "e.s");
+    }
+
+    /// A `status`/`result` attribute saying the test did not run is a skip (gtest, TST,
+    /// EnricoMi's `disabled`); a `<failure>` or `<error>` child still wins over it.
+    #[test]
+    fn status_attributes_that_mean_not_run_are_skips() {
+        let c = read(&[r#"<testsuites><testsuite name="factorial">
+<testcase classname="c" name="off" status="disabled"/>
+<testcase classname="c" name="ign" status="Ignored"/>
+<testcase classname="c" name="gt" status="notrun" result="suppressed"/>
+<testcase classname="c" name="gt_skip" status="run" result="skipped"/>
+<testcase classname="c" name="ran" status="run" result="completed"/>
+<testcase classname="c" name="odd" status="disabled"><failure/></testcase>
+<testcase classname="c" name="odd_err" status="skipped"><error/></testcase>
+</testsuite></testsuites>"#]);
+        assert_eq!(c.evidence.runs[0].outcomes, "sssspfe");
+    }
+
+    /// Cases of one classname and name in another file or suite are other tests (the shape of
+    /// dorny/test-reporter's jest fixture, where 257 of 4,239 cases used to vanish); the suite is
+    /// not repeated when it is the classname, and pytest's one suite is not part of its ids.
+    #[test]
+    fn identity_includes_file_and_suite() {
+        let c = read(&[
+            r#"<testsuites name="jest tests">
+<testsuite name="a.test.js"><testcase classname="works" name="works"/></testsuite>
+<testsuite name="b.test.js"><testcase classname="works" name="works"><failure/></testcase></testsuite>
+<testsuite name="s"><testcase classname="c" name="t" file="x.js"/><testcase classname="c" name="t" file="y.js"/></testsuite>
+<testsuite name="com.acme.T"><testcase classname="com.acme.T" name="m"/></testsuite>
+</testsuites>"#,
+            r#"<testsuites name="pytest tests"><testsuite name="custom"><testcase classname="tests.test_a" name="test_ok"/></testsuite></testsuites>"#,
+        ]);
+        assert_eq!(
+            c.evidence.tests,
+            vec![
+                "a.test.js::works::works",
+                "b.test.js::works::works",
+                "x.js::s::c::t",
+                "y.js::s::c::t",
+                "com.acme.T::m",
+                "tests.test_a::test_ok",
+            ]
+        );
+        assert_eq!(c.evidence.runs[0].outcomes, "pfppp");
+    }
+
+    /// Outside pytest, unmarked repeats are cases of their own, `#n` from the second on, and never
+    /// a retry: parameterized cases sharing a name (pass, pass, fail) keep their failure, and four
+    /// nameless cases are four tests, not one "passed on retry".
+    #[test]
+    fn unmarked_repeats_outside_pytest_are_separate_cases() {
+        let c = read(&[
+            r#"<testsuite name="MSTest"><testcase classname="T" name="Add"/><testcase classname="T" name="Add"/><testcase classname="T" name="Add"><failure/></testcase></testsuite>"#,
+            r#"<testsuite><testcase/><testcase><skipped/></testcase><testcase><failure/></testcase><testcase><error/></testcase></testsuite>"#,
+        ]);
+        assert_eq!(
+            c.evidence.tests,
+            vec![
+                "MSTest::T::Add",
+                "MSTest::T::Add #2",
+                "MSTest::T::Add #3",
+                "(unnamed)",
+                "(unnamed) #2",
+                "(unnamed) #3",
+                "(unnamed) #4",
+            ]
+        );
+        assert_eq!(c.evidence.runs[0].outcomes, "ppf");
+        assert_eq!(c.evidence.runs[1].outcomes, "...psfe");
+        // In a pytest report the same shape is a rerun: failed, then passed.
+        let c = read(&[
+            r#"<testsuites><testsuite name="pytest"><testcase classname="t" name="a"><failure/></testcase><testcase classname="t" name="a"/></testsuite></testsuites>"#,
+        ]);
+        assert_eq!(c.evidence.tests, vec!["t::a"]);
+        assert_eq!(c.evidence.runs[0].outcomes, "x");
+    }
+
+    /// Times as CI writes them: RFC 2822 (`Sat, 03 Dec 2022 23:10:07 GMT`), ISO with ` UTC`,
+    /// with a `+0000` offset; an unreadable one still falls back and is noted.
+    #[test]
+    fn producer_time_forms_are_read() {
+        for (text, want) in [
+            ("Sat, 03 Dec 2022 23:10:07 GMT", "2022-12-03T23:10:07+00:00"),
+            ("2021-03-07T10:36:56 UTC", "2021-03-07T10:36:56+00:00"),
+            ("2021-03-07 10:36:56 GMT", "2021-03-07T10:36:56+00:00"),
+            (
+                "2021-03-07T10:36:56.5+0100",
+                "2021-03-07T09:36:56.500+00:00",
+            ),
+        ] {
+            assert_eq!(
+                parse_time(text).map(|t| t.to_rfc3339()).as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
+        let c = read(&[r#"<testsuite timestamp="yesterday"><testcase name="a"/></testsuite>"#]);
+        assert_eq!(c.evidence.runs[0].time_source, TimeSource::Unknown);
+        assert_eq!(
+            c.notes,
+            vec![r#"f0.xml: the time "yesterday" could not be read"#]
+        );
+    }
+
+    /// A suite that declares tests but holds no `<testcase>` is not scored, but said, and the
+    /// source is incomplete; nested empty suites are told once, at the innermost.
+    #[test]
+    fn declared_totals_without_cases_are_told() {
+        let c = read(&[
+            r#"<testsuites tests="6"><testsuite name="s" tests="6" failures="1" errors="0" skipped="2"/></testsuites>"#,
+            r#"<testsuites tests="0"><testsuite name="none" tests="0"/></testsuites>"#,
+        ]);
+        assert_eq!(c.evidence.runs.len(), 2);
+        assert_eq!(
+            c.unread,
+            vec![
+                r#"f0.xml: the suite "s" declares 6 tests (1 failures, 0 errors, 2 skipped) but holds no <testcase>: not counted"#
+            ]
+        );
+        let p = c.provenance(&["*.xml".into()], &[]);
+        assert!(!p.complete);
+        assert!(
+            p.notes.iter().any(|n| n.contains("declares 6 tests")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    /// Test cases after the root's end make the file malformed: it is skipped whole.
+    #[test]
+    fn cases_after_the_root_refuse_the_file() {
+        let c = read(&[
+            r#"<testsuites><testsuite name="s"><testcase classname="c" name="a"/></testsuite></testsuites>
+<testcase classname="c" name="b"><failure/></testcase><testcase classname="c" name="d"/>"#,
+        ]);
+        assert!(c.evidence.runs.is_empty());
+        assert!(c.evidence.tests.is_empty());
+        assert_eq!(
+            c.skipped[0].1,
+            "malformed: <testcase> after the end of the root element"
+        );
+    }
+
+    /// Output and failure text is skipped, even holding look-alike end tags in CDATA, and a
+    /// truncation inside it still refuses the file.
+    #[test]
+    fn skipped_content_is_followed_to_its_end() {
+        let c = read(&[
+            r#"<testsuite name="s"><testcase classname="c" name="a"><system-out><![CDATA[</system-out><testcase name="fake"/>]]></system-out></testcase>
+<testcase classname="c" name="b"><failure message="m">x &lt; y <b>bold</b></failure><system-err>e</system-err></testcase></testsuite>"#,
+            r#"<testsuite name="s"><testcase classname="c" name="a"><system-out>cut"#,
+        ]);
+        assert_eq!(c.evidence.tests, vec!["s::c::a", "s::c::b"]);
+        assert_eq!(c.evidence.runs[0].outcomes, "pf");
+        assert_eq!(
+            c.skipped,
+            vec![(
+                "f1.xml".to_string(),
+                "truncated: the file ends inside <system-out>".to_string()
+            )]
+        );
+    }
+
+    /// A text or tag past the per-event bound (outside skipped elements) refuses the file
+    /// instead of being held whole.
+    #[test]
+    fn oversized_events_refuse_the_file() {
+        let mut text = String::from(r#"<testsuite name="s"><properties>"#);
+        text.push_str(&"x".repeat(usize::try_from(junit_io::MAX_EVENT).unwrap() + (1 << 20)));
+        text.push_str(r#"</properties><testcase name="a"/></testsuite>"#);
+        // Read as from a file: in pieces, as BufReader gives them.
+        let mut r = JunitReader::new();
+        r.read(
+            BufReader::with_capacity(64 * 1024, text.as_bytes()),
+            "big.xml",
+            None,
+        );
+        let c = r.finish();
+        assert!(
+            c.evidence.runs.is_empty(),
+            "{:?} {:?}",
+            c.evidence,
+            c.skipped
+        );
+        assert!(
+            c.skipped[0].1.contains("longer than 32 MiB"),
+            "{}",
+            c.skipped[0].1
+        );
+    }
+
+    /// The environment comes from `--junit-env` on the path (first group), else a suite property.
+    #[test]
+    fn environment_from_path_or_property() {
+        let run = r#"<testsuite name="s"><properties><property name="ENV" value="py3.12"/></properties><testcase name="a"/></testsuite>"#;
+        let mut r = JunitReader::with_env_pattern(Some(Regex::new("artifacts/([^/]+)/").unwrap()));
+        r.read(run.as_bytes(), "artifacts/windows-latest/junit.xml", None);
+        r.read(run.as_bytes(), "elsewhere/junit.xml", None);
+        r.read(
+            &b"<testsuite><testcase name=\"a\"/></testsuite>"[..],
+            "x.xml",
+            None,
+        );
+        let c = r.finish();
+        let envs: Vec<_> = c.evidence.runs.iter().map(|r| r.env.as_deref()).collect();
+        assert_eq!(envs, vec![Some("windows-latest"), Some("py3.12"), None]);
     }
 
     /// Globs expand in order, each file once; a pattern matching nothing is reported.

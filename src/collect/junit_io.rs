@@ -8,7 +8,8 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// The most bytes one XML event (a tag, a text) may take outside the
-/// elements whose content is skipped; past it the file is refused.
+/// elements whose content is skipped (give or take one read buffer); past
+/// it the file is refused.
 pub const MAX_EVENT: u64 = 32 * 1024 * 1024;
 
 /// Files matching one glob `pattern`, each once, in path order, with how
@@ -49,7 +50,11 @@ pub fn glob_files(pattern: &str) -> Result<(Vec<PathBuf>, usize), glob::PatternE
         found: Vec::new(),
         again: 0,
     };
-    let start = if base.is_empty() { Path::new(".") } else { Path::new(base) };
+    let start = if base.is_empty() {
+        Path::new(".")
+    } else {
+        Path::new(base)
+    };
     if let Ok(m) = std::fs::metadata(start) {
         walk.folders.insert((m.dev(), m.ino()));
     }
@@ -71,7 +76,13 @@ struct Walk {
 
 impl Walk {
     /// Lists `dir` (named without `./` when `bare`), `depth` levels down at most.
-    fn visit(&mut self, dir: &Path, bare: bool, depth: usize, matches: &mut dyn FnMut(&Path) -> bool) {
+    fn visit(
+        &mut self,
+        dir: &Path,
+        bare: bool,
+        depth: usize,
+        matches: &mut dyn FnMut(&Path) -> bool,
+    ) {
         if depth == 0 {
             return;
         }
@@ -179,9 +190,17 @@ enum At {
     /// After `<`, reading the start of a tag into the look-ahead.
     Open,
     /// Inside a tag; the quote of an attribute value if in one; the byte before.
-    Tag { quote: u8, last: u8, same: Same },
-    Comment { dashes: u8 },
-    CData { brackets: u8 },
+    Tag {
+        quote: u8,
+        last: u8,
+        same: Same,
+    },
+    Comment {
+        dashes: u8,
+    },
+    CData {
+        brackets: u8,
+    },
 }
 
 /// Whether the tag being read opens or closes an element of the skipped name.
@@ -208,10 +227,7 @@ pub fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(), String
             .fill_buf()
             .map_err(|e| format!("cannot read inside <{}>: {e}", show(name)))?;
         if chunk.is_empty() {
-            return Err(format!(
-                "truncated: the file ends inside <{}>",
-                show(name)
-            ));
+            return Err(format!("truncated: the file ends inside <{}>", show(name)));
         }
         let mut used = 0;
         while used < chunk.len() {
@@ -241,7 +257,11 @@ pub fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(), String
             let b = chunk[used];
             used += 1;
             at = step(at, b, &mut ahead, name);
-            if let At::Tag { quote: 0, same, last } = at
+            if let At::Tag {
+                quote: 0,
+                same,
+                last,
+            } = at
                 && b == b'>'
             {
                 match same {
@@ -279,12 +299,16 @@ fn step(at: At, b: u8, ahead: &mut Vec<u8>, name: &[u8]) -> At {
             At::Tag { quote, last, same }
         }
         At::Comment { dashes } => match b {
-            b'-' => At::Comment { dashes: dashes.saturating_add(1) },
+            b'-' => At::Comment {
+                dashes: dashes.saturating_add(1),
+            },
             b'>' if dashes >= 2 => At::Text,
             _ => At::Comment { dashes: 0 },
         },
         At::CData { brackets } => match b {
-            b']' => At::CData { brackets: brackets.saturating_add(1) },
+            b']' => At::CData {
+                brackets: brackets.saturating_add(1),
+            },
             b'>' if brackets >= 2 => At::Text,
             _ => At::CData { brackets: 0 },
         },
@@ -373,6 +397,31 @@ mod tests {
             let e = skip(input, "system-out").unwrap_err();
             assert_eq!(e, "truncated: the file ends inside <system-out>", "{input}");
         }
+    }
+
+    /// A walk through links that loop (`ci/a -> ..`, `ci/b -> ..`) ends, and finds each file
+    /// once; a link to a file already found is counted, not read again.
+    #[test]
+    fn glob_walks_follow_no_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("ci/deep")).unwrap();
+        std::fs::write(d.join("ci/r.xml"), "x").unwrap();
+        std::fs::write(d.join("ci/deep/s.xml"), "x").unwrap();
+        std::os::unix::fs::symlink("..", d.join("ci/a")).unwrap();
+        std::os::unix::fs::symlink("..", d.join("ci/deep/b")).unwrap();
+        std::os::unix::fs::symlink("r.xml", d.join("ci/z.xml")).unwrap();
+        let (found, again) = glob_files(&format!("{}/**/*.xml", d.display())).unwrap();
+        let rel: Vec<_> = found
+            .iter()
+            .map(|p| p.strip_prefix(d).unwrap().display().to_string())
+            .collect();
+        assert_eq!(rel, vec!["ci/deep/s.xml", "ci/r.xml"]);
+        assert_eq!(again, 1);
+        // One level only without `**`.
+        let (found, _) = glob_files(&format!("{}/ci/*.xml", d.display())).unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(glob_files("[").is_err());
     }
 
     /// The bounded reader refuses past MAX_EVENT bytes without a mark, and resets on mark.

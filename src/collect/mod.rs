@@ -120,7 +120,9 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     if !request.junit.is_empty() {
         let env = match &request.junit_env {
             Some(p) => Some(regex::Regex::new(p).map_err(|e| {
-                Error::Usage(format!("--junit-env {p:?} is not a valid regular expression: {e}"))
+                Error::Usage(format!(
+                    "--junit-env {p:?} is not a valid regular expression: {e}"
+                ))
             })?),
             None => None,
         };
