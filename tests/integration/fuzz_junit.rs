@@ -95,7 +95,12 @@ fn junit_reader_fuzz() {
             assert_eq!(cut.evidence, whole.evidence, "reads cut otherwise disagree");
             assert_eq!(cut.skipped.len(), whole.skipped.len());
             for m in test_results::measure(Some(ev), &window) {
-                assert!(m.value.is_none_or(f64::is_finite), "{}: {:?}", m.signal, m.value);
+                assert!(
+                    m.value.is_none_or(f64::is_finite),
+                    "{}: {:?}",
+                    m.signal,
+                    m.value
+                );
             }
         },
     );

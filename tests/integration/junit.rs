@@ -231,3 +231,179 @@ fn hostile_test_names_are_escaped() {
     }
     assert!(md.contains("a\\|b"), "{md}");
 }
+
+/// Runs for one environment folder: `artifacts/{env}/run{n}.xml`, one commit, `test_os` failing on windows.
+fn matrix_reports(ws: &Workspace) {
+    for (env, outcome) in [("linux", 'p'), ("windows", 'f')] {
+        std::fs::create_dir_all(ws.path(&format!("artifacts/{env}"))).unwrap();
+        for run in 0..2 {
+            let cases = [("pkg", "test_os", outcome), ("pkg", "test_ok", 'p')];
+            ws.write(
+                &format!("artifacts/{env}/run{run}.xml"),
+                &junit("abc123", &format!("2026-08-0{}T10:00:00", run + 1), &cases),
+            );
+        }
+    }
+}
+
+/// `--junit-env` takes each run's environment from its path: a test failing on every Windows run
+/// and passing on every Linux run of one commit is an environment-specific failure, not flaky
+/// (without the option it is counted flaky); a bad REGEX is a usage error.
+#[test]
+fn environments_from_paths_are_compared_apart() {
+    let ws = Workspace::new();
+    matrix_reports(&ws);
+    let args = [
+        "report",
+        "--junit",
+        "artifacts/**/*.xml",
+        "--format",
+        "json",
+    ];
+    let mixed: Value = serde_json::from_str(&ws.run(&args).ok()).unwrap();
+    assert_eq!(measurement(&mixed, "tests.flaky_tests")["value"], 1.0);
+    let env = [&args[..], &["--junit-env", "artifacts/([^/]+)/"]].concat();
+    let v: Value = serde_json::from_str(&ws.run(&env).ok()).unwrap();
+    let flaky = measurement(&v, "tests.flaky_tests");
+    assert_eq!(flaky["value"], 0.0, "{flaky}");
+    assert!(
+        flaky["basis"]
+            .as_str()
+            .unwrap()
+            .contains("within 2 environments"),
+        "{flaky}"
+    );
+    let pass = measurement(&v, "tests.pass_rate");
+    assert_eq!(
+        pass["examples"][0]["note"],
+        "environment-specific: fails in every run on windows, passes on linux"
+    );
+    assert!(
+        junit_source(&v)["notes"]
+            .to_string()
+            .contains("environments known for 4"),
+        "{}",
+        junit_source(&v)["notes"]
+    );
+    let e = ws
+        .run(&[&args[..], &["--junit-env", "("]].concat())
+        .fails(2);
+    assert!(e.contains("--junit-env \"(\""), "{e}");
+}
+
+/// Devices and FIFOs are refused at once with a warning naming them (no 4 GB allocation from
+/// /dev/zero, no hang on a FIFO); the source is incomplete and the regular files still count.
+#[test]
+fn special_files_are_refused() {
+    let ws = Workspace::new();
+    reports(&ws);
+    let made = std::process::Command::new("mkfifo")
+        .arg(ws.path("reports/pipe.xml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let r = ws.run(&[
+        "report",
+        "--junit",
+        "reports/*.xml",
+        "--junit",
+        "/dev/zero",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("reports/pipe.xml: cannot read it: not a regular file (a FIFO)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("/dev/zero: cannot read it: not a regular file (a character device)"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(junit_source(&v)["items"], 3);
+    assert_eq!(junit_source(&v)["complete"], false);
+}
+
+/// `--junit 'DIR/**/*.xml'` through links that loop back up reads each file once and ends,
+/// and the source stays complete.
+#[test]
+fn symlink_loops_are_walked_once() {
+    let ws = Workspace::new();
+    reports(&ws);
+    std::fs::create_dir_all(ws.path("reports/ci")).unwrap();
+    std::os::unix::fs::symlink("..", ws.path("reports/ci/a")).unwrap();
+    std::os::unix::fs::symlink("..", ws.path("reports/ci/b")).unwrap();
+    let out = ws
+        .run(&["report", "--junit", "reports/**/*.xml", "--format", "json"])
+        .ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(junit_source(&v)["items"], 3);
+    assert_eq!(junit_source(&v)["complete"], true);
+    assert_eq!(measurement(&v, "tests.pass_rate")["n"], 123);
+}
+
+/// Test cases after `</testsuites>` make the file malformed: skipped whole (the pass rate is
+/// not diluted by them) and the source is incomplete.
+#[test]
+fn cases_after_the_root_skip_the_file() {
+    let ws = Workspace::new();
+    reports(&ws);
+    let good = ws.read("reports/run0.xml");
+    ws.write(
+        "reports/run3.xml",
+        &format!("{good}<testcase classname=\"x\" name=\"late\"><failure/></testcase>\n"),
+    );
+    let r = ws.run(&["report", "--junit", "reports/*.xml", "--format", "json"]);
+    assert!(
+        r.stderr
+            .contains("run3.xml: malformed: <testcase> after the end of the root element"),
+        "{}",
+        r.stderr
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(measurement(&v, "tests.pass_rate")["n"], 123);
+    assert_eq!(junit_source(&v)["complete"], false);
+}
+
+/// Peak resident memory of the binary on a 200 MB `<system-out>` stays far below the file's
+/// size: the content is skipped, not held (it cost about the file's size before).
+#[test]
+fn a_huge_system_out_costs_little_memory() {
+    use std::io::Write;
+    let ws = Workspace::new();
+    let path = ws.path("big.xml");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    f.write_all(
+        b"<testsuites><testsuite name=\"s\"><testcase classname=\"c\" name=\"a\"><system-out>",
+    )
+    .unwrap();
+    let line = [b"x".repeat(1023), b"\n".to_vec()].concat();
+    for _ in 0..200 * 1024 {
+        f.write_all(&line).unwrap();
+    }
+    f.write_all(b"</system-out></testcase><testcase classname=\"c\" name=\"b\"><failure/></testcase></testsuite></testsuites>\n")
+        .unwrap();
+    f.flush().unwrap();
+    drop(f);
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["collect", "--junit", "big.xml", "-o", "ev.json", "-q"])
+        .current_dir(ws.dir.path())
+        .env("SOURCE_DATE_EPOCH", crate::common::NOW)
+        .spawn()
+        .unwrap();
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
+    // wait4 reaps this child alone and reports its own peak resident set (VmHWM), in KiB.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(peak_mib < 64, "peak resident memory {peak_mib} MiB");
+    let ev: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
+    assert_eq!(ev["tests"]["runs"][0]["outcomes"], "pf");
+}
