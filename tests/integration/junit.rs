@@ -374,7 +374,7 @@ fn cases_after_the_root_skip_the_file() {
 /// size: the content is skipped, not held (it cost about the file's size before).
 #[test]
 fn a_huge_system_out_costs_little_memory() {
-    use std::io::Write;
+    use std::io::{Read, Write};
     let ws = Workspace::new();
     let path = ws.path("big.xml");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
@@ -386,24 +386,49 @@ fn a_huge_system_out_costs_little_memory() {
     for _ in 0..200 * 1024 {
         f.write_all(&line).unwrap();
     }
-    f.write_all(b"</system-out></testcase><testcase classname=\"c\" name=\"b\"><failure/></testcase></testsuite></testsuites>\n")
-        .unwrap();
+    f.write_all(
+        b"</system-out></testcase><testcase classname=\"c\" name=\"b\"><failure/></testcase>\n",
+    )
+    .unwrap();
+    // Enough tests that the evidence (over 1 MiB) cannot fit in a pipe's buffer.
+    for i in 0..50_000 {
+        write!(f, "<testcase classname=\"c\" name=\"t{i}\"/>").unwrap();
+    }
+    f.write_all(b"</testsuite></testsuites>\n").unwrap();
     f.flush().unwrap();
     drop(f);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
-        .args(["collect", "--junit", "big.xml", "-o", "ev.json", "-q"])
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["collect", "--junit", "big.xml", "-q"])
         .current_dir(ws.dir.path())
         .env("SOURCE_DATE_EPOCH", crate::common::NOW)
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    let (mut status, mut usage) = (0, unsafe { std::mem::zeroed::<libc::rusage>() });
-    // wait4 reaps this child alone and reports its own peak resident set (VmHWM), in KiB.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid);
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
-    let peak_mib = usage.ru_maxrss / 1024;
-    assert!(peak_mib < 64, "peak resident memory {peak_mib} MiB");
-    let ev: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
-    assert_eq!(ev["tests"]["runs"][0]["outcomes"], "pf");
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).unwrap();
+    // The evidence is being written, so the file has been read; and the process cannot end
+    // before the rest is read from the pipe: its own peak (VmHWM) is there to be read.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let mut rest = Vec::new();
+    out.read_to_end(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(
+        rest.len() > 1 << 20,
+        "the output fits in a pipe: {} bytes",
+        rest.len()
+    );
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no VmHWM in {status}"));
+    assert!(peak_kib < 64 * 1024, "peak resident memory {peak_kib} KiB");
+    let ev: Value = serde_json::from_slice(&[&first[..], &rest].concat()).unwrap();
+    assert!(
+        ev["tests"]["runs"][0]["outcomes"]
+            .as_str()
+            .unwrap()
+            .starts_with("pfp")
+    );
 }
