@@ -340,9 +340,7 @@ fn classify(ahead: &[u8], name: &[u8]) -> Option<At> {
         Some(b'/') => (&ahead[2..], true),
         _ => (&ahead[1..], false),
     };
-    let Some((&end, stem)) = body.split_last() else {
-        return None;
-    };
+    let (&end, stem) = body.split_last()?;
     if stem.len() < name.len() && name.starts_with(body) {
         return None;
     }

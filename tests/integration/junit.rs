@@ -330,7 +330,7 @@ fn special_files_are_refused() {
 }
 
 /// `--junit 'DIR/**/*.xml'` through links that loop back up reads each file once and ends,
-/// and the source stays complete.
+/// and the source stays complete; a link to a file already read is left out and counted.
 #[test]
 fn symlink_loops_are_walked_once() {
     let ws = Workspace::new();
@@ -338,12 +338,18 @@ fn symlink_loops_are_walked_once() {
     std::fs::create_dir_all(ws.path("reports/ci")).unwrap();
     std::os::unix::fs::symlink("..", ws.path("reports/ci/a")).unwrap();
     std::os::unix::fs::symlink("..", ws.path("reports/ci/b")).unwrap();
+    std::os::unix::fs::symlink("../run0.xml", ws.path("reports/ci/same.xml")).unwrap();
     let out = ws
         .run(&["report", "--junit", "reports/**/*.xml", "--format", "json"])
         .ok();
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(junit_source(&v)["items"], 3);
     assert_eq!(junit_source(&v)["complete"], true);
+    let notes = junit_source(&v)["notes"].to_string();
+    assert!(
+        notes.contains("1 matches left out as a file already read"),
+        "{notes}"
+    );
     assert_eq!(measurement(&v, "tests.pass_rate")["n"], 123);
 }
 
