@@ -136,6 +136,9 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
         for (file, why) in &read.skipped {
             warn(&format!("skipped {file}: {why}"));
         }
+        for unread in &read.unread {
+            warn(unread);
+        }
         ev.sources
             .push(read.provenance(&request.junit, &files.empty));
         ev.tests = Some(read.evidence);

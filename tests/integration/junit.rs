@@ -438,3 +438,26 @@ fn a_huge_system_out_costs_little_memory() {
             .starts_with("pfp")
     );
 }
+
+/// A suite declaring totals without any `<testcase>` is not scored, but warned about with what
+/// it declared, and the source is incomplete.
+#[test]
+fn declared_totals_without_cases_are_warned() {
+    let ws = Workspace::new();
+    reports(&ws);
+    ws.write(
+        "reports/totals.xml",
+        r#"<testsuites><testsuite name="only totals" tests="6" failures="1" errors="0" skipped="2"/></testsuites>"#,
+    );
+    let r = ws.run(&["report", "--junit", "reports/*.xml", "--format", "json"]);
+    let said = r#"reports/totals.xml: the suite "only totals" declares 6 tests (1 failures, 0 errors, 2 skipped) but holds no <testcase>: not counted"#;
+    assert!(r.stderr.contains(said), "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(junit_source(&v)["complete"], false);
+    assert!(
+        junit_source(&v)["notes"]
+            .to_string()
+            .contains("declares 6 tests")
+    );
+    assert_eq!(measurement(&v, "tests.pass_rate")["n"], 123);
+}
