@@ -259,6 +259,7 @@ fn main() {
                 quiet: true,
             },
             junit: Vec::new(),
+            junit_env: None,
             bench: Default::default(),
         };
         let before = fake.full_cost.load(Ordering::Relaxed);

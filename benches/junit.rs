@@ -98,7 +98,7 @@ fn main() {
     for run in 0..RUNS {
         let t = Instant::now();
         let files = junit::expand(std::slice::from_ref(&pattern)).unwrap();
-        let read = junit::read_files(&files.paths);
+        let read = junit::read_files(&files.paths, None);
         let m = test_results::measure(Some(&read.evidence), &window);
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(read.evidence.runs.len(), FILES);

@@ -57,6 +57,7 @@ struct Settings {
     rule_override: Option<ReleaseRule>,
     github: GitHubRequest,
     junit: Vec<String>,
+    junit_env: Option<String>,
     bench: BenchInputs,
     step_summary: bool,
     /// Trends and their charts (off with `--no-charts`).
@@ -97,6 +98,7 @@ impl Settings {
             rule_override,
             github,
             junit: g.junit,
+            junit_env: g.junit_env,
             step_summary: g.step_summary,
             charts: !g.no_charts,
             bench: BenchInputs {
@@ -155,6 +157,7 @@ impl Settings {
                 now: self.now,
                 github: self.github.clone(),
                 junit: self.junit.clone(),
+                junit_env: self.junit_env.clone(),
                 bench: self.bench.clone(),
             },
         )?;

@@ -83,6 +83,10 @@ pub struct Global {
     #[arg(long, global = true, value_name = "GLOB")]
     pub junit: Vec<String>,
 
+    /// The environment of each JUnit run, from its file's path: the first capture group of REGEX (or its whole match), e.g. 'artifacts/([^/]+)/'. Runs are compared within an environment
+    #[arg(long = "junit-env", global = true, value_name = "REGEX")]
+    pub junit_env: Option<String>,
+
     /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine) or an `asv publish` folder (graphs/). Alone, they are the target
     #[arg(long, global = true, value_name = "DIR")]
     pub asv: Vec<PathBuf>,

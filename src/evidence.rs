@@ -150,6 +150,10 @@ pub struct TestRun {
     pub time: Option<DateTime<Utc>>,
     /// Where `time` came from.
     pub time_source: TimeSource,
+    /// The environment the run is from (a CI matrix entry), when known:
+    /// runs are compared within an environment, never across.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
     /// One letter per test in `TestEvidence::tests` order: `p` passed, `f`
     /// failed, `e` error, `s` skipped, `x` both passed and failed within this
     /// run (a retried test), `.` not in this run. Shorter than `tests` when

@@ -383,3 +383,82 @@ mod tests {
         );
     }
 }
+
+/// Opens `path` for reading when it is a regular file (after following
+/// links). Devices, FIFOs, sockets and folders are refused with an error
+/// naming what they are: `/dev/zero` never ends, `/dev/urandom` and a FIFO
+/// without a writer block a read forever.
+///
+/// # Errors
+/// The file cannot be opened, or is not a regular file.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let not_regular = |ft: std::fs::FileType| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", file_kind(ft)),
+        )
+    };
+    // Checked before opening, since opening a FIFO blocks until a writer comes.
+    let ft = std::fs::metadata(path)?.file_type();
+    if !ft.is_file() {
+        return Err(not_regular(ft));
+    }
+    let file = std::fs::File::open(path)?;
+    // Checked again on what was opened, in case the path changed in between.
+    let ft = file.metadata()?.file_type();
+    if !ft.is_file() {
+        return Err(not_regular(ft));
+    }
+    Ok(file)
+}
+
+/// What kind of file `ft` is, in words.
+fn file_kind(ft: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_dir() {
+        "a folder"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(test)]
+mod open_regular_tests {
+    use super::*;
+
+    /// Devices, FIFOs and folders are refused at once (a FIFO would block), naming their kind.
+    #[test]
+    fn only_regular_files_are_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for (path, kind) in [
+            (Path::new("/dev/zero"), "a character device"),
+            (fifo.as_path(), "a FIFO"),
+            (dir.path(), "a folder"),
+        ] {
+            let e = open_regular(path).unwrap_err().to_string();
+            assert_eq!(
+                e,
+                format!("not a regular file ({kind})"),
+                "{}",
+                path.display()
+            );
+        }
+        let file = dir.path().join("a.xml");
+        std::fs::write(&file, "x").unwrap();
+        assert!(open_regular(&file).is_ok());
+    }
+}

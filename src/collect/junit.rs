@@ -1,39 +1,58 @@
 //! JUnit XML files: one file is one run of a test suite.
 //!
 //! Files are read as a stream of XML events (`quick-xml`), never whole, so a
-//! file of any size costs a small buffer plus the test names. Test names are
+//! file of any size costs a small buffer plus the test names: the content of
+//! `<system-out>`, `<system-err>`, `<failure>`, `<error>`, `<skipped>` and the
+//! rerun elements is skipped without being held, and no other tag or text may
+//! exceed [`junit_io::MAX_EVENT`]. Only regular files are read. Test names are
 //! interned: each distinct test is stored once, and a run is one letter per
 //! test (see [`TestRun::outcomes`]).
 //!
 //! Producers handled: pytest `--junitxml` (with pytest-rerunfailures),
-//! cargo-nextest, Maven Surefire/Failsafe, Jest and other JUnit reporters.
-//! The root is `<testsuites>` or `<testsuite>`; suites nest to any depth.
-//! The run's time is the first `timestamp` attribute of a `<testsuites>` or
-//! `<testsuite>`, else a suite `<property>` named like `timestamp`, else the
-//! file's modification time; zone-less times are UTC. The commit is a suite
-//! `<property>` named like `commit`, `git_commit`, `sha` or `GITHUB_SHA`.
+//! cargo-nextest, Maven Surefire/Failsafe, Jest, gtest and other JUnit
+//! reporters. The root is `<testsuites>` or `<testsuite>`; suites nest to any
+//! depth; anything after the root's end makes the file malformed.
+//!
+//! A test is `[file::][suite::]classname::name`: the `file` attribute when
+//! present, then the innermost named suite unless it repeats the classname
+//! (left out in pytest reports, whose one suite is named after the tool).
+//! A report is pytest's when its root is `<testsuites name="pytest tests">`
+//! or a suite is named `pytest`. In pytest reports, repeated records of one
+//! test are reruns (pytest-rerunfailures writes them unmarked): the test is
+//! `x` if it both passed and failed. In other reports, the n-th unmarked
+//! repeat is a test of its own, `… #n`; reruns there are the `<flakyFailure>`,
+//! `<flakyError>`, `<rerunFailure>`, `<rerunError>` and `<rerun>` children
+//! (Surefire, nextest).
 //!
 //! Per test and file the outcome is: `f` when a `<failure>` was recorded and
 //! the test never passed, `e` for an `<error>` alone, `s` when it was only
-//! skipped, `p` when it passed, and `x` when it both passed and failed in the
-//! same file: a test case repeated with different outcomes (pytest reruns),
-//! or a pass with `<flakyFailure>`, `<flakyError>`, `<rerunFailure>`,
-//! `<rerunError>` or `<rerun>` children (nextest, Surefire, rerunfailures).
+//! skipped (a `<skipped>` child, or a `status`/`result` attribute saying
+//! `disabled`, `ignored`, `skipped`, `notrun` or `suppressed`, unless a
+//! failure or error is recorded), `p` when it passed, and `x` when it both
+//! passed and failed in the same file.
+//!
+//! The run's time is the first `timestamp` attribute of a `<testsuites>` or
+//! `<testsuite>`, else a suite `<property>` named like `timestamp`, else the
+//! file's modification time; zone-less times are UTC. The commit is a suite
+//! `<property>` named like `commit`, `git_commit`, `sha` or `GITHUB_SHA`. The
+//! environment comes from `--junit-env REGEX` on the file's path, else a suite
+//! `<property>` named like `env` or `matrix`.
 //!
 //! A file that cannot be read whole (truncated, not UTF-8, not JUnit XML,
-//! unreadable) is skipped entirely, with a warning: the cases read before the
-//! break are not counted, since a partial run would bias pass rates towards
-//! whichever tests happen to come first.
+//! unreadable, not a regular file) is skipped entirely, with a warning: the
+//! cases read before the break are not counted, since a partial run would
+//! bias pass rates towards whichever tests happen to come first.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use regex::Regex;
 
+use super::junit_io::{self, Bounded};
 use crate::error::Error;
 use crate::evidence::{Provenance, TestEvidence, TestRun, TimeSource};
 
@@ -53,6 +72,27 @@ const COMMIT_PROPERTIES: &[&str] = &[
 /// Property names that give the time of the run.
 const TIME_PROPERTIES: &[&str] = &["timestamp", "date", "started_at", "start_time"];
 
+/// Property names that give the environment of the run (a CI matrix entry).
+const ENV_PROPERTIES: &[&str] = &["env", "environment", "matrix", "matrix_name", "tox_env"];
+
+/// `status`/`result` attribute values of a `<testcase>` that mean it did not run.
+const NOT_RUN: &[&str] = &["disabled", "ignored", "skipped", "notrun", "suppressed"];
+
+/// Elements whose content is never needed: skipped without being held.
+const SKIP_CONTENT: &[&str] = &[
+    "system-out",
+    "system-err",
+    "failure",
+    "error",
+    "skipped",
+    "flakyFailure",
+    "flakyError",
+    "rerunFailure",
+    "rerunError",
+    "rerun",
+    "stackTrace",
+];
+
 // Per test and file, what was seen.
 const PASS: u8 = 1;
 const FAIL: u8 = 2;
@@ -68,9 +108,12 @@ pub struct Files {
     pub paths: Vec<PathBuf>,
     /// The patterns that matched nothing.
     pub empty: Vec<String>,
+    /// Matches left out as a file already found (through a link, or by another pattern).
+    pub again: usize,
 }
 
-/// Expands `--junit` patterns. A pattern that names an existing file is that file.
+/// Expands `--junit` patterns. A pattern without wildcards is that path.
+/// Folder walks enter each folder once, so links that loop end.
 ///
 /// # Errors
 /// A pattern that is not a valid glob.
@@ -78,22 +121,19 @@ pub fn expand(patterns: &[String]) -> Result<Files, Error> {
     let mut files = Files::default();
     let mut seen = std::collections::HashSet::new();
     for pattern in patterns {
-        let mut found = Vec::new();
-        if Path::new(pattern).is_file() {
-            found.push(PathBuf::from(pattern));
-        } else {
-            let paths = glob::glob(pattern).map_err(|e| {
-                Error::Usage(format!("--junit {pattern:?} is not a valid pattern: {e}"))
-            })?;
-            // Entries that cannot be listed are left to the read, which names them.
-            found.extend(paths.filter_map(Result::ok).filter(|p| !p.is_dir()));
-        }
+        let (found, again) = junit_io::glob_files(pattern).map_err(|e| {
+            Error::Usage(format!("--junit {pattern:?} is not a valid pattern: {e}"))
+        })?;
+        files.again += again;
         if found.is_empty() {
             files.empty.push(pattern.clone());
         }
         for p in found {
-            if seen.insert(p.clone()) {
+            let id = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if seen.insert(id) {
                 files.paths.push(p);
+            } else {
+                files.again += 1;
             }
         }
     }
@@ -106,6 +146,8 @@ pub struct Collected {
     pub evidence: TestEvidence,
     /// `(file, problem)` for every file skipped.
     pub skipped: Vec<(String, String)>,
+    /// Suites that declare tests but hold no `<testcase>`: not counted.
+    pub unread: Vec<String>,
     /// Remarks that are not failures (a timestamp that could not be read).
     pub notes: Vec<String>,
 }
@@ -123,6 +165,7 @@ impl Collected {
                 .iter()
                 .map(|(f, why)| format!("skipped {f}: {why}")),
         );
+        notes.extend(self.unread.iter().cloned());
         notes.extend(self.notes.iter().cloned());
         if !self.evidence.runs.is_empty() {
             notes.push(where_from(&self.evidence.runs));
@@ -133,14 +176,14 @@ impl Collected {
             items: self.evidence.runs.len() as u64,
             item: "files".into(),
             requests: 0,
-            complete: self.skipped.is_empty() && empty.is_empty(),
+            complete: self.skipped.is_empty() && empty.is_empty() && self.unread.is_empty(),
             notes,
             fetched_at: None,
         }
     }
 }
 
-/// Says where the runs' times and commits came from, for the report.
+/// Says where the runs' times, commits and environments came from, for the report.
 fn where_from(runs: &[crate::evidence::TestRun]) -> String {
     let count = |src: TimeSource| runs.iter().filter(|r| r.time_source == src).count();
     let mut parts = Vec::new();
@@ -156,8 +199,9 @@ fn where_from(runs: &[crate::evidence::TestRun]) -> String {
         }
     }
     let commits = runs.iter().filter(|r| r.commit.is_some()).count();
+    let envs = runs.iter().filter(|r| r.env.is_some()).count();
     format!(
-        "run times: {}; commits known for {commits} of {} runs",
+        "run times: {}; commits known for {commits} of {} runs; environments known for {envs}",
         parts.join(", "),
         runs.len()
     )
@@ -171,6 +215,10 @@ pub struct JunitReader {
     /// Per test, what the current file showed (reused between files).
     seen: Vec<u8>,
     key: String,
+    /// Per test id, how many records the current file held (non-pytest repeats).
+    records: HashMap<String, u32>,
+    /// `--junit-env`: the environment read from the file's path.
+    env_pattern: Option<Regex>,
 }
 
 impl JunitReader {
@@ -179,14 +227,20 @@ impl JunitReader {
         Self::default()
     }
 
+    /// A reader that takes each run's environment from its path with `pattern`
+    /// (the first capture group, or the whole match).
+    #[must_use]
+    pub fn with_env_pattern(pattern: Option<Regex>) -> Self {
+        Self {
+            env_pattern: pattern,
+            ..Self::default()
+        }
+    }
+
     /// Reads one file; on failure nothing of it is kept and the problem is recorded.
     pub fn read_file(&mut self, path: &Path) {
         let name = path.display().to_string();
-        let mtime = std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .ok()
-            .map(DateTime::<Utc>::from);
-        let file = match File::open(path) {
+        let file = match crate::fsutil::open_regular(path) {
             Ok(f) => f,
             Err(e) => {
                 self.out
@@ -195,6 +249,11 @@ impl JunitReader {
                 return;
             }
         };
+        let mtime = file
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .map(DateTime::<Utc>::from);
         self.read(BufReader::with_capacity(64 * 1024, file), &name, mtime);
     }
 
@@ -208,28 +267,9 @@ impl JunitReader {
         let before = self.out.evidence.tests.len();
         self.seen.clear();
         self.seen.resize(before, 0);
-        match self.parse(input) {
-            Ok(meta) => {
-                let outcomes = self.outcomes();
-                let (time, time_source) = match (meta.attr_time, meta.prop_time, mtime) {
-                    (Some(t), _, _) => (Some(t), TimeSource::Attribute),
-                    (None, Some(t), _) => (Some(t), TimeSource::Property),
-                    (None, None, Some(t)) => (Some(t), TimeSource::FileModified),
-                    (None, None, None) => (None, TimeSource::Unknown),
-                };
-                for bad in meta.bad_times {
-                    self.out
-                        .notes
-                        .push(format!("{name}: the time {bad:?} could not be read"));
-                }
-                self.out.evidence.runs.push(TestRun {
-                    file: name.to_string(),
-                    commit: meta.commit,
-                    time,
-                    time_source,
-                    outcomes,
-                });
-            }
+        self.records.clear();
+        match self.parse(Bounded::new(input)) {
+            Ok(meta) => self.keep(meta, name, mtime),
             Err(problem) => {
                 // Forget the tests only this file introduced.
                 for id in self.out.evidence.tests.drain(before..) {
@@ -238,6 +278,39 @@ impl JunitReader {
                 self.out.skipped.push((name.to_string(), problem));
             }
         }
+    }
+
+    /// Records the run just parsed.
+    fn keep(&mut self, meta: Meta, name: &str, mtime: Option<DateTime<Utc>>) {
+        let outcomes = self.outcomes();
+        let (time, time_source) = match (meta.attr_time, meta.prop_time, mtime) {
+            (Some(t), _, _) => (Some(t), TimeSource::Attribute),
+            (None, Some(t), _) => (Some(t), TimeSource::Property),
+            (None, None, Some(t)) => (Some(t), TimeSource::FileModified),
+            (None, None, None) => (None, TimeSource::Unknown),
+        };
+        for bad in meta.bad_times {
+            self.out
+                .notes
+                .push(format!("{name}: the time {bad:?} could not be read"));
+        }
+        for d in meta.declared {
+            self.out.unread.push(format!("{name}: {d}"));
+        }
+        let from_path = self.env_pattern.as_ref().and_then(|re| {
+            let c = re.captures(name)?;
+            c.get(1)
+                .or_else(|| c.get(0))
+                .map(|m| m.as_str().to_string())
+        });
+        self.out.evidence.runs.push(TestRun {
+            file: name.to_string(),
+            commit: meta.commit,
+            time,
+            time_source,
+            env: from_path.or(meta.env).filter(|e| !e.is_empty()),
+            outcomes,
+        });
     }
 
     /// The runs read so far.
@@ -264,135 +337,215 @@ impl JunitReader {
         i
     }
 
-    fn parse<R: std::io::BufRead>(&mut self, input: R) -> Result<Meta, String> {
+    fn parse<R: std::io::BufRead>(&mut self, input: Bounded<R>) -> Result<Meta, String> {
         let mut reader = Reader::from_reader(input);
-        reader.config_mut().check_end_names = true;
+        // End names are checked here, since skipped content includes end tags.
+        reader.config_mut().check_end_names = false;
         let mut buf = Vec::with_capacity(4096);
-        let mut meta = Meta::default();
-        // Element names from the root down (local names, owned: depth is small).
-        let mut stack: Vec<String> = Vec::new();
-        // Names of the enclosing test suites, innermost last.
-        let mut suites: Vec<Option<String>> = Vec::new();
-        let mut case: Option<Case> = None;
-        let mut root_seen = false;
+        let mut st = State::default();
         loop {
             let pos = reader.buffer_position();
+            reader.get_mut().mark();
             let event = reader
                 .read_event_into(&mut buf)
                 .map_err(|e| format!("truncated or not well-formed XML near byte {pos}: {e}"))?;
-            let (start, empty) = match &event {
-                Event::Start(e) => (Some(e), false),
-                Event::Empty(e) => (Some(e), true),
-                Event::End(_) => {
-                    let name = stack.pop().unwrap_or_default();
-                    match name.as_str() {
-                        "testcase" => {
-                            if let Some(c) = case.take() {
-                                self.close_case(c);
-                            }
-                        }
-                        "testsuite" => {
-                            suites.pop();
-                        }
-                        _ => {}
-                    }
-                    (None, false)
-                }
-                Event::Eof => break,
-                _ => (None, false),
-            };
-            let Some(e) = start else {
-                buf.clear();
-                continue;
-            };
-            let local = e.local_name().as_ref().to_string();
-            if !root_seen {
-                root_seen = true;
-                if local != "testsuites" && local != "testsuite" {
-                    return Err(format!(
-                        "not JUnit XML: the root element is <{local}>, not <testsuites> or <testsuite>"
-                    ));
-                }
-            }
-            let in_case = case.is_some();
-            match local.as_str() {
-                "testsuite" | "testsuites" => {
-                    let name = attr(e, "name")?;
-                    if let Some(ts) = attr(e, "timestamp")?
-                        && meta.attr_time.is_none()
-                    {
-                        match parse_time(&ts) {
-                            Some(t) => meta.attr_time = Some(t),
-                            None => meta.bad_times.push(ts),
-                        }
-                    }
-                    if !empty && local == "testsuite" {
-                        suites.push(name);
-                    }
-                }
-                "testcase" if !in_case => {
-                    let class = attr(e, "classname")?;
-                    let name = attr(e, "name")?.unwrap_or_default();
-                    let suite = suites.iter().rev().find_map(|s| s.clone());
-                    self.key.clear();
-                    if let Some(prefix) = class.filter(|c| !c.is_empty()).or(suite) {
-                        self.key.push_str(&prefix);
-                        self.key.push_str("::");
-                    }
-                    self.key.push_str(&name);
-                    let c = Case {
-                        index: self.intern(),
-                        flags: 0,
-                    };
-                    if empty {
-                        self.close_case(c);
+            match &event {
+                Event::Start(e) => {
+                    if self.start(&mut st, e, false)? {
+                        let name = e.name().as_ref().to_string();
+                        reader.get_mut().bound(false);
+                        junit_io::skip_content(&mut reader.stream(), name.as_bytes())?;
+                        reader.get_mut().bound(true);
                     } else {
-                        case = Some(c);
+                        st.stack.push(e.name().as_ref().to_string());
                     }
                 }
-                "failure" if in_case => set(&mut case, FAIL),
-                "error" if in_case => set(&mut case, ERROR),
-                "skipped" if in_case => set(&mut case, SKIP),
-                "flakyFailure" | "flakyError" | "rerunFailure" | "rerunError" | "rerun"
-                    if in_case =>
-                {
-                    set(&mut case, RETRY);
+                Event::Empty(e) => {
+                    self.start(&mut st, e, true)?;
                 }
-                "property" if !in_case => {
-                    let key = attr(e, "name")?
-                        .unwrap_or_default()
-                        .to_ascii_lowercase()
-                        .replace(['.', '-'], "_");
-                    let value = attr(e, "value")?.unwrap_or_default();
-                    let value = value.trim();
-                    if value.is_empty() {
-                    } else if COMMIT_PROPERTIES.contains(&key.as_str()) {
-                        meta.commit.get_or_insert_with(|| value.to_string());
-                    } else if TIME_PROPERTIES.contains(&key.as_str()) && meta.prop_time.is_none() {
-                        match parse_time(value) {
-                            Some(t) => meta.prop_time = Some(t),
-                            None => meta.bad_times.push(value.to_string()),
-                        }
-                    }
-                }
+                Event::End(e) => self.end(&mut st, e.name().as_ref(), pos)?,
+                Event::Eof => break,
                 _ => {}
-            }
-            if !empty {
-                stack.push(local);
             }
             buf.clear();
         }
-        if !root_seen {
+        if !st.root_seen {
             return Err(if reader.buffer_position() == 0 {
                 "the file is empty".into()
             } else {
                 "not JUnit XML: no root element".into()
             });
         }
-        if let Some(open) = stack.last() {
+        if let Some(open) = st.stack.last() {
             return Err(format!("truncated: the file ends inside <{open}>"));
         }
-        Ok(meta)
+        Ok(st.meta)
+    }
+
+    /// An end tag: closes a test case or a suite.
+    fn end(&mut self, st: &mut State, name: &str, pos: u64) -> Result<(), String> {
+        let Some(open) = st.stack.pop() else {
+            return Err(format!(
+                "not well-formed XML near byte {pos}: </{name}> closes nothing"
+            ));
+        };
+        if open != name {
+            return Err(format!(
+                "not well-formed XML near byte {pos}: </{name}> closes <{open}>"
+            ));
+        }
+        match local(name) {
+            "testcase" => {
+                if let Some(c) = st.case.take() {
+                    self.close_case(c);
+                }
+            }
+            "testsuite" | "testsuites" => st.close_suite(),
+            _ => {}
+        }
+        if st.stack.is_empty() {
+            st.root_closed = true;
+        }
+        Ok(())
+    }
+
+    /// A start (or empty) tag. Returns whether its content is to be skipped.
+    fn start(&mut self, st: &mut State, e: &BytesStart<'_>, empty: bool) -> Result<bool, String> {
+        let local_name = e.local_name();
+        let local = local_name.as_ref();
+        if st.root_closed {
+            return Err(format!(
+                "malformed: <{local}> after the end of the root element"
+            ));
+        }
+        if !st.root_seen {
+            st.root_seen = true;
+            if local != "testsuites" && local != "testsuite" {
+                return Err(format!(
+                    "not JUnit XML: the root element is <{local}>, not <testsuites> or <testsuite>"
+                ));
+            }
+        }
+        let in_case = st.case.is_some();
+        match local {
+            "testsuite" | "testsuites" => {
+                self.open_suite(st, e, local == "testsuites")?;
+                if empty {
+                    st.close_suite();
+                }
+            }
+            "testcase" if !in_case => {
+                let c = self.open_case(st, e)?;
+                if empty {
+                    self.close_case(c);
+                } else {
+                    st.case = Some(c);
+                }
+            }
+            "failure" if in_case => st.set(FAIL),
+            "error" if in_case => st.set(ERROR),
+            "skipped" if in_case => st.set(SKIP),
+            "flakyFailure" | "flakyError" | "rerunFailure" | "rerunError" | "rerun" if in_case => {
+                st.set(RETRY);
+            }
+            "property" if !in_case => property(&mut st.meta, e)?,
+            _ => {}
+        }
+        let skip = !empty && SKIP_CONTENT.contains(&local);
+        Ok(skip)
+    }
+
+    fn open_suite(&mut self, st: &mut State, e: &BytesStart<'_>, root: bool) -> Result<(), String> {
+        let name = attr(e, "name")?;
+        if let Some(ts) = attr(e, "timestamp")?
+            && st.meta.attr_time.is_none()
+        {
+            match parse_time(&ts) {
+                Some(t) => st.meta.attr_time = Some(t),
+                None => st.meta.bad_times.push(ts),
+            }
+        }
+        let count = |key: &str| -> Result<u64, String> {
+            Ok(attr(e, key)?
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(0))
+        };
+        let declared = [
+            count("tests")?,
+            count("failures")?,
+            count("errors")?,
+            count("skipped")?,
+        ];
+        let pytest = match (root, name.as_deref()) {
+            (true, Some("pytest tests")) | (false, Some("pytest")) => true,
+            _ => st.suites.iter().any(|s| s.pytest),
+        };
+        st.suites.push(Suite {
+            name: if root { None } else { name.clone() },
+            label: name,
+            root,
+            pytest,
+            declared,
+            cases: 0,
+            told: false,
+        });
+        Ok(())
+    }
+
+    fn open_case(&mut self, st: &mut State, e: &BytesStart<'_>) -> Result<Case, String> {
+        let class = attr(e, "classname")?.unwrap_or_default();
+        let name = attr(e, "name")?.unwrap_or_default();
+        let file = attr(e, "file")?.unwrap_or_default();
+        let status = attr(e, "status")?
+            .into_iter()
+            .chain(attr(e, "result")?)
+            .any(|s| NOT_RUN.contains(&s.trim().to_ascii_lowercase().as_str()));
+        let pytest = st.suites.iter().any(|s| s.pytest);
+        if let Some(s) = st.suites.last_mut() {
+            s.cases += 1;
+        }
+        let suite = st.suites.iter().rev().find_map(|s| s.name.as_deref());
+        self.key.clear();
+        let mut push = |part: &str| {
+            if !part.is_empty() {
+                if !self.key.is_empty() {
+                    self.key.push_str("::");
+                }
+                self.key.push_str(part);
+            }
+        };
+        push(&file);
+        if let Some(s) = suite
+            && (!pytest || class.is_empty())
+            && s != class
+            && s != file
+        {
+            push(s);
+        }
+        push(&class);
+        self.key
+            .push_str(if self.key.is_empty() || name.is_empty() {
+                ""
+            } else {
+                "::"
+            });
+        self.key.push_str(&name);
+        if self.key.is_empty() {
+            self.key.push_str("(unnamed)");
+        }
+        if !pytest {
+            // An unmarked repeat outside pytest is a case of its own.
+            let n = self.records.entry(self.key.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 {
+                let n = *n;
+                self.key.push_str(&format!(" #{n}"));
+            }
+        }
+        Ok(Case {
+            index: self.intern(),
+            flags: if status { SKIP } else { 0 },
+        })
     }
 
     fn close_case(&mut self, c: Case) {
@@ -402,25 +555,107 @@ impl JunitReader {
     }
 }
 
+/// A suite `<property>`: the commit, the time or the environment of the run.
+fn property(meta: &mut Meta, e: &BytesStart<'_>) -> Result<(), String> {
+    let key = attr(e, "name")?
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+        .replace(['.', '-'], "_");
+    let value = attr(e, "value")?.unwrap_or_default();
+    let value = value.trim();
+    if value.is_empty() {
+    } else if COMMIT_PROPERTIES.contains(&key.as_str()) {
+        meta.commit.get_or_insert_with(|| value.to_string());
+    } else if ENV_PROPERTIES.contains(&key.as_str()) {
+        meta.env.get_or_insert_with(|| value.to_string());
+    } else if TIME_PROPERTIES.contains(&key.as_str()) && meta.prop_time.is_none() {
+        match parse_time(value) {
+            Some(t) => meta.prop_time = Some(t),
+            None => meta.bad_times.push(value.to_string()),
+        }
+    }
+    Ok(())
+}
+
+/// The local part of a qualified name.
+fn local(name: &str) -> &str {
+    name.rsplit(':').next().unwrap_or(name)
+}
+
+/// The parse of one file in progress.
+#[derive(Debug, Default)]
+struct State {
+    meta: Meta,
+    /// Qualified names of the open elements, from the root down.
+    stack: Vec<String>,
+    /// The open `<testsuites>` and `<testsuite>` elements, innermost last.
+    suites: Vec<Suite>,
+    case: Option<Case>,
+    root_seen: bool,
+    root_closed: bool,
+}
+
+impl State {
+    fn set(&mut self, flag: u8) {
+        if let Some(c) = &mut self.case {
+            c.flags |= flag;
+        }
+    }
+
+    /// Closes the innermost suite: one that declared tests but held none is told.
+    fn close_suite(&mut self) {
+        let Some(s) = self.suites.pop() else {
+            return;
+        };
+        let [tests, failures, errors, skipped] = s.declared;
+        if s.cases == 0 && tests > 0 && !s.told {
+            let what = if s.root { "<testsuites>" } else { "suite" };
+            let name = s.label.map(|n| format!(" {n:?}")).unwrap_or_default();
+            self.meta.declared.push(format!(
+                "the {what}{name} declares {tests} tests ({failures} failures, {errors} errors, {skipped} skipped) but holds no <testcase>: not counted"
+            ));
+        }
+        if let Some(parent) = self.suites.last_mut() {
+            parent.cases += s.cases;
+            parent.told |= s.told || (s.cases == 0 && tests > 0);
+        }
+    }
+}
+
+/// An open suite.
+#[derive(Debug)]
+struct Suite {
+    /// The name a test takes from it (`None` for `<testsuites>`).
+    name: Option<String>,
+    /// Its name, for messages.
+    label: Option<String>,
+    root: bool,
+    /// It, or a suite around it, is pytest's.
+    pytest: bool,
+    /// `tests`, `failures`, `errors`, `skipped` as declared.
+    declared: [u64; 4],
+    /// Test cases held, nested suites included.
+    cases: u64,
+    /// A suite inside already said it declared tests it does not hold.
+    told: bool,
+}
+
 /// What a file says about its run besides the outcomes.
 #[derive(Debug, Default)]
 struct Meta {
     commit: Option<String>,
+    env: Option<String>,
     attr_time: Option<DateTime<Utc>>,
     prop_time: Option<DateTime<Utc>>,
     bad_times: Vec<String>,
+    /// Suites declaring tests they do not hold.
+    declared: Vec<String>,
 }
 
 #[derive(Debug)]
 struct Case {
     index: usize,
     flags: u8,
-}
-
-fn set(case: &mut Option<Case>, flag: u8) {
-    if let Some(c) = case {
-        c.flags |= flag;
-    }
 }
 
 /// The outcome letter for what one file showed of a test.
@@ -455,20 +690,37 @@ fn attr(e: &BytesStart<'_>, key: &str) -> Result<Option<String>, String> {
     Ok(None)
 }
 
-/// RFC 3339, or an ISO 8601 time without a zone (read as UTC), or a bare date.
+/// The times producers write: RFC 3339; ISO 8601 without a zone (read as UTC),
+/// with `Z`, an offset, or a ` UTC`/` GMT` suffix; RFC 2822
+/// (`Sat, 03 Dec 2022 23:10:07 GMT`); a bare date.
 #[must_use]
 pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
         return Some(d.with_timezone(&Utc));
     }
+    if let Ok(d) = DateTime::parse_from_rfc2822(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    let naive = t
+        .strip_suffix(" UTC")
+        .or_else(|| t.strip_suffix(" GMT"))
+        .or_else(|| t.strip_suffix('Z'))
+        .unwrap_or(t)
+        .trim_end();
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, fmt) {
+        if let Ok(n) = NaiveDateTime::parse_from_str(naive, fmt) {
             return Some(n.and_utc());
         }
     }
-    if let Ok(d) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z") {
-        return Some(d.with_timezone(&Utc));
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(t, fmt) {
+            return Some(d.with_timezone(&Utc));
+        }
     }
     chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .ok()
@@ -476,10 +728,10 @@ pub fn parse_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|n| n.and_utc())
 }
 
-/// Reads every file, in order.
+/// Reads every file, in order, taking environments from paths with `env_pattern`.
 #[must_use]
-pub fn read_files(paths: &[PathBuf]) -> Collected {
-    let mut r = JunitReader::new();
+pub fn read_files(paths: &[PathBuf], env_pattern: Option<Regex>) -> Collected {
+    let mut r = JunitReader::with_env_pattern(env_pattern);
     for p in paths {
         r.read_file(p);
     }
@@ -668,7 +920,7 @@ text &amp; more</failure></testcase>
         let cut_between = r#"<testsuites><testsuite name="s"><testcase classname="c" name="b"/>"#;
         let c = read(&[good, cut, cut_between]);
         assert_eq!(c.evidence.runs.len(), 1);
-        assert_eq!(c.evidence.tests, vec!["c::a".to_string()]);
+        assert_eq!(c.evidence.tests, vec!["s::c::a".to_string()]);
         assert_eq!(c.evidence.runs[0].outcomes, "p");
         assert_eq!(c.skipped.len(), 2, "{:?}", c.skipped);
         assert_eq!(c.skipped[0].0, "f1.xml");
@@ -727,6 +979,212 @@ text &amp; more</failure></testcase>
         assert_eq!(c.evidence.tests, vec!["c::a", "c::b", "c::c"]);
         assert_eq!(c.evidence.runs[0].outcomes, "pp");
         assert_eq!(c.evidence.runs[1].outcomes, "e.s");
+    }
+
+    /// A `status`/`result` attribute saying the test did not run is a skip (gtest, TST,
+    /// EnricoMi's `disabled`); a `<failure>` or `<error>` child still wins over it.
+    #[test]
+    fn status_attributes_that_mean_not_run_are_skips() {
+        let c = read(&[r#"<testsuites><testsuite name="factorial">
+<testcase classname="c" name="off" status="disabled"/>
+<testcase classname="c" name="ign" status="Ignored"/>
+<testcase classname="c" name="gt" status="notrun" result="suppressed"/>
+<testcase classname="c" name="gt_skip" status="run" result="skipped"/>
+<testcase classname="c" name="ran" status="run" result="completed"/>
+<testcase classname="c" name="odd" status="disabled"><failure/></testcase>
+<testcase classname="c" name="odd_err" status="skipped"><error/></testcase>
+</testsuite></testsuites>"#]);
+        assert_eq!(c.evidence.runs[0].outcomes, "sssspfe");
+    }
+
+    /// Cases of one classname and name in another file or suite are other tests (the shape of
+    /// dorny/test-reporter's jest fixture, where 257 of 4,239 cases used to vanish); the suite is
+    /// not repeated when it is the classname, and pytest's one suite is not part of its ids.
+    #[test]
+    fn identity_includes_file_and_suite() {
+        let c = read(&[
+            r#"<testsuites name="jest tests">
+<testsuite name="a.test.js"><testcase classname="works" name="works"/></testsuite>
+<testsuite name="b.test.js"><testcase classname="works" name="works"><failure/></testcase></testsuite>
+<testsuite name="s"><testcase classname="c" name="t" file="x.js"/><testcase classname="c" name="t" file="y.js"/></testsuite>
+<testsuite name="com.acme.T"><testcase classname="com.acme.T" name="m"/></testsuite>
+</testsuites>"#,
+            r#"<testsuites name="pytest tests"><testsuite name="custom"><testcase classname="tests.test_a" name="test_ok"/></testsuite></testsuites>"#,
+        ]);
+        assert_eq!(
+            c.evidence.tests,
+            vec![
+                "a.test.js::works::works",
+                "b.test.js::works::works",
+                "x.js::s::c::t",
+                "y.js::s::c::t",
+                "com.acme.T::m",
+                "tests.test_a::test_ok",
+            ]
+        );
+        assert_eq!(c.evidence.runs[0].outcomes, "pfppp");
+    }
+
+    /// Outside pytest, unmarked repeats are cases of their own, `#n` from the second on, and never
+    /// a retry: parameterized cases sharing a name (pass, pass, fail) keep their failure, and four
+    /// nameless cases are four tests, not one "passed on retry".
+    #[test]
+    fn unmarked_repeats_outside_pytest_are_separate_cases() {
+        let c = read(&[
+            r#"<testsuite name="MSTest"><testcase classname="T" name="Add"/><testcase classname="T" name="Add"/><testcase classname="T" name="Add"><failure/></testcase></testsuite>"#,
+            r#"<testsuite><testcase/><testcase><skipped/></testcase><testcase><failure/></testcase><testcase><error/></testcase></testsuite>"#,
+        ]);
+        assert_eq!(
+            c.evidence.tests,
+            vec![
+                "MSTest::T::Add",
+                "MSTest::T::Add #2",
+                "MSTest::T::Add #3",
+                "(unnamed)",
+                "(unnamed) #2",
+                "(unnamed) #3",
+                "(unnamed) #4",
+            ]
+        );
+        assert_eq!(c.evidence.runs[0].outcomes, "ppf");
+        assert_eq!(c.evidence.runs[1].outcomes, "...psfe");
+        // In a pytest report the same shape is a rerun: failed, then passed.
+        let c = read(&[
+            r#"<testsuites><testsuite name="pytest"><testcase classname="t" name="a"><failure/></testcase><testcase classname="t" name="a"/></testsuite></testsuites>"#,
+        ]);
+        assert_eq!(c.evidence.tests, vec!["t::a"]);
+        assert_eq!(c.evidence.runs[0].outcomes, "x");
+    }
+
+    /// Times as CI writes them: RFC 2822 (`Sat, 03 Dec 2022 23:10:07 GMT`), ISO with ` UTC`,
+    /// with a `+0000` offset; an unreadable one still falls back and is noted.
+    #[test]
+    fn producer_time_forms_are_read() {
+        for (text, want) in [
+            ("Sat, 03 Dec 2022 23:10:07 GMT", "2022-12-03T23:10:07+00:00"),
+            ("2021-03-07T10:36:56 UTC", "2021-03-07T10:36:56+00:00"),
+            ("2021-03-07 10:36:56 GMT", "2021-03-07T10:36:56+00:00"),
+            (
+                "2021-03-07T10:36:56.5+0100",
+                "2021-03-07T09:36:56.500+00:00",
+            ),
+        ] {
+            assert_eq!(
+                parse_time(text).map(|t| t.to_rfc3339()).as_deref(),
+                Some(want),
+                "{text}"
+            );
+        }
+        let c = read(&[r#"<testsuite timestamp="yesterday"><testcase name="a"/></testsuite>"#]);
+        assert_eq!(c.evidence.runs[0].time_source, TimeSource::Unknown);
+        assert_eq!(
+            c.notes,
+            vec![r#"f0.xml: the time "yesterday" could not be read"#]
+        );
+    }
+
+    /// A suite that declares tests but holds no `<testcase>` is not scored, but said, and the
+    /// source is incomplete; nested empty suites are told once, at the innermost.
+    #[test]
+    fn declared_totals_without_cases_are_told() {
+        let c = read(&[
+            r#"<testsuites tests="6"><testsuite name="s" tests="6" failures="1" errors="0" skipped="2"/></testsuites>"#,
+            r#"<testsuites tests="0"><testsuite name="none" tests="0"/></testsuites>"#,
+        ]);
+        assert_eq!(c.evidence.runs.len(), 2);
+        assert_eq!(
+            c.unread,
+            vec![
+                r#"f0.xml: the suite "s" declares 6 tests (1 failures, 0 errors, 2 skipped) but holds no <testcase>: not counted"#
+            ]
+        );
+        let p = c.provenance(&["*.xml".into()], &[]);
+        assert!(!p.complete);
+        assert!(
+            p.notes.iter().any(|n| n.contains("declares 6 tests")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    /// Test cases after the root's end make the file malformed: it is skipped whole.
+    #[test]
+    fn cases_after_the_root_refuse_the_file() {
+        let c = read(&[
+            r#"<testsuites><testsuite name="s"><testcase classname="c" name="a"/></testsuite></testsuites>
+<testcase classname="c" name="b"><failure/></testcase><testcase classname="c" name="d"/>"#,
+        ]);
+        assert!(c.evidence.runs.is_empty());
+        assert!(c.evidence.tests.is_empty());
+        assert_eq!(
+            c.skipped[0].1,
+            "malformed: <testcase> after the end of the root element"
+        );
+    }
+
+    /// Output and failure text is skipped, even holding look-alike end tags in CDATA, and a
+    /// truncation inside it still refuses the file.
+    #[test]
+    fn skipped_content_is_followed_to_its_end() {
+        let c = read(&[
+            r#"<testsuite name="s"><testcase classname="c" name="a"><system-out><![CDATA[</system-out><testcase name="fake"/>]]></system-out></testcase>
+<testcase classname="c" name="b"><failure message="m">x &lt; y <b>bold</b></failure><system-err>e</system-err></testcase></testsuite>"#,
+            r#"<testsuite name="s"><testcase classname="c" name="a"><system-out>cut"#,
+        ]);
+        assert_eq!(c.evidence.tests, vec!["s::c::a", "s::c::b"]);
+        assert_eq!(c.evidence.runs[0].outcomes, "pf");
+        assert_eq!(
+            c.skipped,
+            vec![(
+                "f1.xml".to_string(),
+                "truncated: the file ends inside <system-out>".to_string()
+            )]
+        );
+    }
+
+    /// A text or tag past the per-event bound (outside skipped elements) refuses the file
+    /// instead of being held whole.
+    #[test]
+    fn oversized_events_refuse_the_file() {
+        let mut text = String::from(r#"<testsuite name="s"><properties>"#);
+        text.push_str(&"x".repeat(usize::try_from(junit_io::MAX_EVENT).unwrap() + (1 << 20)));
+        text.push_str(r#"</properties><testcase name="a"/></testsuite>"#);
+        // Read as from a file: in pieces, as BufReader gives them.
+        let mut r = JunitReader::new();
+        r.read(
+            BufReader::with_capacity(64 * 1024, text.as_bytes()),
+            "big.xml",
+            None,
+        );
+        let c = r.finish();
+        assert!(
+            c.evidence.runs.is_empty(),
+            "{:?} {:?}",
+            c.evidence,
+            c.skipped
+        );
+        assert!(
+            c.skipped[0].1.contains("longer than 32 MiB"),
+            "{}",
+            c.skipped[0].1
+        );
+    }
+
+    /// The environment comes from `--junit-env` on the path (first group), else a suite property.
+    #[test]
+    fn environment_from_path_or_property() {
+        let run = r#"<testsuite name="s"><properties><property name="ENV" value="py3.12"/></properties><testcase name="a"/></testsuite>"#;
+        let mut r = JunitReader::with_env_pattern(Some(Regex::new("artifacts/([^/]+)/").unwrap()));
+        r.read(run.as_bytes(), "artifacts/windows-latest/junit.xml", None);
+        r.read(run.as_bytes(), "elsewhere/junit.xml", None);
+        r.read(
+            &b"<testsuite><testcase name=\"a\"/></testsuite>"[..],
+            "x.xml",
+            None,
+        );
+        let c = r.finish();
+        let envs: Vec<_> = c.evidence.runs.iter().map(|r| r.env.as_deref()).collect();
+        assert_eq!(envs, vec![Some("windows-latest"), Some("py3.12"), None]);
     }
 
     /// Globs expand in order, each file once; a pattern matching nothing is reported.

@@ -5,6 +5,7 @@ pub mod bench;
 pub mod git;
 pub mod github;
 pub mod junit;
+pub mod junit_io;
 
 use std::path::PathBuf;
 
@@ -28,6 +29,8 @@ pub struct Request {
     pub github: GitHubRequest,
     /// `--junit` patterns: JUnit XML files added to the evidence.
     pub junit: Vec<String>,
+    /// `--junit-env REGEX`: the environment of a JUnit run, from its path.
+    pub junit_env: Option<String>,
     /// Benchmark result files (`--asv`, `--bench-data`, `--criterion`, `--pytest-benchmark`).
     pub bench: bench::BenchInputs,
 }
@@ -115,9 +118,26 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     }
     let mut ev = collect_target(target, request, &files.paths)?;
     if !request.junit.is_empty() {
-        let read = junit::read_files(&files.paths);
+        let env = match &request.junit_env {
+            Some(p) => Some(regex::Regex::new(p).map_err(|e| {
+                Error::Usage(format!(
+                    "--junit-env {p:?} is not a valid regular expression: {e}"
+                ))
+            })?),
+            None => None,
+        };
+        let mut read = junit::read_files(&files.paths, env);
+        if files.again > 0 {
+            read.notes.push(format!(
+                "{} matches left out as a file already read (through a link, or by another pattern)",
+                files.again
+            ));
+        }
         for (file, why) in &read.skipped {
             warn(&format!("skipped {file}: {why}"));
+        }
+        for unread in &read.unread {
+            warn(unread);
         }
         ev.sources
             .push(read.provenance(&request.junit, &files.empty));

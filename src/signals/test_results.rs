@@ -6,8 +6,14 @@
 //! An `x` outcome (passed and failed within one run: a retried test) counts
 //! as a pass for `tests.pass_rate`, since the run went on green, and marks
 //! the test flaky. Skipped and absent tests are left out of both signals.
+//!
+//! Runs are compared within their environment (`TestRun::env`, runs of
+//! unknown environment together): a test that fails in every run of one
+//! environment and passes in every run of another is an
+//! environment-specific failure, named as such under the pass rate, not a
+//! flaky test.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Example, Measurement, def};
 use crate::evidence::{TestEvidence, TestRun};
@@ -21,7 +27,7 @@ const FLAKY_EXAMPLES: usize = 15;
 const FAILING_EXAMPLES: usize = 10;
 
 /// Per test, its outcomes over the runs counted.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct Tally {
     passed: u64,
     failed: u64,
@@ -30,6 +36,30 @@ struct Tally {
     runs: u64,
     same_commit: bool,
     flipped: bool,
+    /// Environments where it failed in every run, and where it passed in every run.
+    fails_only_in: Vec<String>,
+    passes_only_in: Vec<String>,
+}
+
+impl Tally {
+    fn flaky(&self) -> bool {
+        self.same_commit || self.retried > 0 || self.flipped
+    }
+
+    /// Fails in every run of some environments and passes in every run of others.
+    fn env_specific(&self) -> bool {
+        !self.flaky() && !self.fails_only_in.is_empty() && !self.passes_only_in.is_empty()
+    }
+}
+
+/// Outcome counts over all runs counted.
+#[derive(Debug, Default)]
+struct Counts {
+    p: u64,
+    x: u64,
+    f: u64,
+    e: u64,
+    s: u64,
 }
 
 fn is_pass(c: u8) -> bool {
@@ -43,6 +73,9 @@ fn is_fail(c: u8) -> bool {
 fn outcome(run: &TestRun, i: usize) -> u8 {
     run.outcomes.as_bytes().get(i).copied().unwrap_or(b'.')
 }
+
+/// The runs compared together: those of one environment (`None`: unknown).
+type ByEnv<'a> = BTreeMap<Option<&'a str>, Vec<&'a TestRun>>;
 
 /// Measures the `tests.*` signals (`None`: no JUnit XML files were given).
 #[must_use]
@@ -74,19 +107,32 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
             ev.runs.len()
         ));
     }
-
-    let n_tests = ev.tests.len();
-    let mut tally = vec![Tally::default(); n_tests];
-    let (mut p, mut x, mut f, mut e, mut s) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut tally, counts) = count(&runs, ev.tests.len());
+    let mut by_env: ByEnv = BTreeMap::new();
     for run in &runs {
+        by_env.entry(run.env.as_deref()).or_default().push(run);
+    }
+    let grouping = mark_flaky(&mut tally, &by_env);
+    mark_env_specific(&mut tally, &by_env);
+    vec![
+        pass_rate(ev, &tally, &counts, &scope, window),
+        flaky_tests(ev, &tally, &scope, &grouping, window),
+    ]
+}
+
+/// Per test tallies and overall counts.
+fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<Tally>, Counts) {
+    let mut tally = vec![Tally::default(); n_tests];
+    let mut n = Counts::default();
+    for run in runs {
         for (i, c) in run.outcomes.bytes().enumerate().take(n_tests) {
             let t = &mut tally[i];
             match c {
-                b'p' => p += 1,
-                b'x' => x += 1,
-                b'f' => f += 1,
-                b'e' => e += 1,
-                b's' => s += 1,
+                b'p' => n.p += 1,
+                b'x' => n.x += 1,
+                b'f' => n.f += 1,
+                b'e' => n.e += 1,
+                b's' => n.s += 1,
                 _ => continue,
             }
             if c == b's' {
@@ -104,115 +150,184 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
             }
         }
     }
+    (tally, n)
+}
 
-    // Same commit: a test with a pass and a failure among the runs of one commit.
-    let mut by_commit: HashMap<&str, Vec<&TestRun>> = HashMap::new();
-    let mut no_commit: Vec<&TestRun> = Vec::new();
-    for run in &runs {
-        match run.commit.as_deref() {
-            Some(c) => by_commit.entry(c).or_default().push(run),
-            None => no_commit.push(run),
+/// Marks tests that passed and failed on one commit in one environment, and
+/// (runs of unknown commit) that flipped between consecutive runs of one
+/// environment in time order (runs without a time first, in file order).
+/// Returns how the runs were grouped, for the basis.
+fn mark_flaky(tally: &mut [Tally], by_env: &ByEnv) -> String {
+    let (mut commits, mut with_commit, mut without) = (0usize, 0usize, 0usize);
+    for runs in by_env.values() {
+        let mut by_commit: HashMap<&str, Vec<&TestRun>> = HashMap::new();
+        let mut no_commit: Vec<&TestRun> = Vec::new();
+        for run in runs {
+            match run.commit.as_deref() {
+                Some(c) => by_commit.entry(c).or_default().push(run),
+                None => no_commit.push(run),
+            }
         }
-    }
-    for group in by_commit.values().filter(|g| g.len() > 1) {
+        commits += by_commit.len();
+        with_commit += runs.len() - no_commit.len();
+        without += no_commit.len();
+        for group in by_commit.values().filter(|g| g.len() > 1) {
+            for (i, t) in tally.iter_mut().enumerate() {
+                let (mut pass, mut fail) = (false, false);
+                for run in group {
+                    let c = outcome(run, i);
+                    pass |= is_pass(c);
+                    fail |= is_fail(c);
+                }
+                t.same_commit |= pass && fail;
+            }
+        }
+        no_commit.sort_by_key(|r| r.time);
         for (i, t) in tally.iter_mut().enumerate() {
-            let (mut pass, mut fail) = (false, false);
-            for run in group {
+            let mut last: Option<bool> = None;
+            for run in &no_commit {
                 let c = outcome(run, i);
-                pass |= is_pass(c);
-                fail |= is_fail(c);
+                if !matches!(c, b'p' | b'f' | b'e') {
+                    continue;
+                }
+                let passed = c == b'p';
+                t.flipped |= last.is_some_and(|l| l != passed);
+                last = Some(passed);
             }
-            t.same_commit |= pass && fail;
         }
     }
-    // Unknown commits: flips between consecutive runs in time order (runs
-    // without a time first, in file order; the sort is stable).
-    no_commit.sort_by_key(|r| r.time);
-    for (i, t) in tally.iter_mut().enumerate() {
-        let mut last: Option<bool> = None;
-        for run in &no_commit {
-            let c = outcome(run, i);
-            if !matches!(c, b'p' | b'f' | b'e') {
-                continue;
+    let known = by_env.keys().filter(|k| k.is_some()).count();
+    let envs = if known == 0 {
+        String::new()
+    } else {
+        format!(" within {} environments", by_env.len())
+    };
+    format!(
+        "{with_commit} runs grouped by {commits} commits, {without} runs of unknown commit compared in time order{envs}"
+    )
+}
+
+/// Notes, per test, the known environments where it failed in every run and
+/// those where it passed in every run.
+fn mark_env_specific(tally: &mut [Tally], by_env: &ByEnv) {
+    if by_env.keys().filter(|k| k.is_some()).count() < 2 {
+        return;
+    }
+    for (env, runs) in by_env {
+        let Some(env) = env else { continue };
+        for (i, t) in tally.iter_mut().enumerate() {
+            let (mut pass, mut fail) = (0u64, 0u64);
+            for run in runs {
+                let c = outcome(run, i);
+                pass += u64::from(is_pass(c));
+                fail += u64::from(is_fail(c));
             }
-            let passed = c == b'p';
-            t.flipped |= last.is_some_and(|l| l != passed);
-            last = Some(passed);
+            if fail > 0 && pass == 0 {
+                t.fails_only_in.push((*env).to_string());
+            } else if pass > 0 && fail == 0 {
+                t.passes_only_in.push((*env).to_string());
+            }
         }
     }
+}
 
-    let ran: usize = tally.iter().filter(|t| t.runs > 0).count();
-    let mut out = Vec::with_capacity(2);
-
-    // tests.pass_rate
+fn pass_rate(
+    ev: &TestEvidence,
+    tally: &[Tally],
+    c: &Counts,
+    scope: &str,
+    window: &Window,
+) -> Measurement {
     let d = def("tests.pass_rate");
-    let n = p + x + f + e;
+    let n = c.p + c.x + c.f + c.e;
     if n == 0 {
-        out.push(Measurement::insufficient(
+        return Measurement::insufficient(
             d,
             *window,
             SOURCE,
-            format!("no test passed or failed in the {scope}; {s} skipped outcomes"),
-        ));
-    } else {
-        let mut failing: Vec<(usize, &Tally)> = tally
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.failed > 0)
-            .collect();
-        failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(&b.0)));
-        out.push(Measurement {
-            signal: d.id.to_string(),
-            value: Some((p + x) as f64 / n as f64),
-            unit: d.unit,
-            n,
-            window: *window,
-            source: SOURCE.into(),
-            basis: format!(
-                "{n} test outcomes of {ran} distinct tests over {scope}: {p} passed, {x} passed on retry (counted as passes), {f} failed, {e} errors; {s} skipped outcomes left out"
+            format!(
+                "no test passed or failed in the {scope}; {} skipped outcomes",
+                c.s
             ),
-            insufficient: None,
-            examples: failing
-                .iter()
-                .take(FAILING_EXAMPLES)
-                .map(|(i, t)| Example {
-                    label: ev.tests[*i].clone(),
-                    date: None,
-                    value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
-                    note: None,
-                    url: None,
-                })
-                .collect(),
-        });
+        );
     }
+    let ran = tally.iter().filter(|t| t.runs > 0).count();
+    let mut failing: Vec<(usize, &Tally)> = tally
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.failed > 0)
+        .collect();
+    failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(&b.0)));
+    let specific = tally.iter().filter(|t| t.env_specific()).count();
+    let mut basis = format!(
+        "{n} test outcomes of {ran} distinct tests over {scope}: {} passed, {} passed on retry (counted as passes), {} failed, {} errors; {} skipped outcomes left out",
+        c.p, c.x, c.f, c.e, c.s
+    );
+    if specific > 0 {
+        basis.push_str(&format!(
+            "; {specific} tests fail in every run of some environments and pass in every run of others (environment-specific failures, not flaky)"
+        ));
+    }
+    Measurement {
+        signal: d.id.to_string(),
+        value: Some((c.p + c.x) as f64 / n as f64),
+        unit: d.unit,
+        n,
+        window: *window,
+        source: SOURCE.into(),
+        basis,
+        insufficient: None,
+        examples: failing
+            .iter()
+            .take(FAILING_EXAMPLES)
+            .map(|(i, t)| Example {
+                label: ev.tests[*i].clone(),
+                date: None,
+                value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
+                note: t.env_specific().then(|| {
+                    format!(
+                        "environment-specific: fails in every run on {}, passes on {}",
+                        t.fails_only_in.join(", "),
+                        t.passes_only_in.join(", ")
+                    )
+                }),
+                url: None,
+            })
+            .collect(),
+    }
+}
 
-    // tests.flaky_tests
+fn flaky_tests(
+    ev: &TestEvidence,
+    tally: &[Tally],
+    scope: &str,
+    grouping: &str,
+    window: &Window,
+) -> Measurement {
     let d = def("tests.flaky_tests");
     let eligible = tally
         .iter()
         .filter(|t| t.runs >= 2 || t.retried > 0)
         .count() as u64;
-    let mut flaky: Vec<(usize, &Tally)> = tally
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.same_commit || t.retried > 0 || t.flipped)
-        .collect();
     if eligible == 0 {
-        out.push(Measurement::insufficient(
+        return Measurement::insufficient(
             d,
             *window,
             SOURCE,
             format!("no test ran in two runs or was retried, in the {scope}"),
-        ));
-        return out;
+        );
     }
-    let by_commit_runs = runs.len() - no_commit.len();
+    let mut flaky: Vec<(usize, &Tally)> = tally
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.flaky())
+        .collect();
     // Flakiest first: the most evenly split between passing and failing.
     flaky.sort_by(|a, b| {
         let score = |t: &Tally| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
         score(b.1).cmp(&score(a.1)).then(a.0.cmp(&b.0))
     });
-    out.push(Measurement {
+    Measurement {
         signal: d.id.to_string(),
         value: Some(flaky.len() as f64),
         unit: d.unit,
@@ -220,41 +335,40 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
         window: *window,
         source: SOURCE.into(),
         basis: format!(
-            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {by_commit_runs} runs grouped by {} commits, {} runs of unknown commit compared in time order",
+            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {grouping}",
             flaky.len(),
-            by_commit.len(),
-            no_commit.len()
         ),
         insufficient: None,
         examples: flaky
             .iter()
             .take(FLAKY_EXAMPLES)
-            .map(|(i, t)| {
-                let mut how = Vec::new();
-                if t.same_commit {
-                    how.push("passed and failed on the same commit");
-                }
-                if t.retried > 0 {
-                    how.push("retried within a run");
-                }
-                if t.flipped {
-                    how.push("flipped between runs");
-                }
-                let mut value = format!("{} passed, {} failed", t.passed, t.failed);
-                if t.retried > 0 {
-                    value.push_str(&format!(" ({} passed on retry)", t.retried));
-                }
-                Example {
-                    label: ev.tests[*i].clone(),
-                    date: None,
-                    value: Some(value),
-                    note: Some(how.join("; ")),
-                    url: None,
-                }
-            })
+            .map(|(i, t)| flaky_example(&ev.tests[*i], t))
             .collect(),
-    });
-    out
+    }
+}
+
+fn flaky_example(label: &str, t: &Tally) -> Example {
+    let mut how = Vec::new();
+    if t.same_commit {
+        how.push("passed and failed on the same commit");
+    }
+    if t.retried > 0 {
+        how.push("retried within a run");
+    }
+    if t.flipped {
+        how.push("flipped between runs");
+    }
+    let mut value = format!("{} passed, {} failed", t.passed, t.failed);
+    if t.retried > 0 {
+        value.push_str(&format!(" ({} passed on retry)", t.retried));
+    }
+    Example {
+        label: label.to_string(),
+        date: None,
+        value: Some(value),
+        note: Some(how.join("; ")),
+        url: None,
+    }
 }
 
 #[cfg(test)]
@@ -280,6 +394,7 @@ mod tests {
             file: "f.xml".into(),
             commit: commit.map(str::to_string),
             time: time.map(t),
+            env: None,
             time_source: if time.is_some() {
                 TimeSource::Attribute
             } else {
@@ -392,6 +507,46 @@ mod tests {
             m[0].basis
         );
         assert_eq!(flaky_labels(&m[1]), vec!["t3"]);
+    }
+
+    fn in_env(env: &str, time: &str, outcomes: &str) -> TestRun {
+        TestRun {
+            env: Some(env.into()),
+            ..run(None, Some(time), outcomes)
+        }
+    }
+
+    /// Runs of unknown commit are compared within their environment: a test failing on every
+    /// Windows run and passing on every Linux run is an environment-specific failure, not flaky;
+    /// a test flipping within one environment is still flaky.
+    #[test]
+    fn environments_are_compared_apart() {
+        let e = ev(vec![
+            in_env("windows", "2026-03-01T00:00:00Z", "fpp"),
+            in_env("linux", "2026-03-02T00:00:00Z", "ppp"),
+            in_env("windows", "2026-03-03T00:00:00Z", "fpf"),
+            in_env("linux", "2026-03-04T00:00:00Z", "ppp"),
+        ]);
+        let m = measure(Some(&e), &window());
+        assert_eq!(flaky_labels(&m[1]), vec!["t2"], "{}", m[1].basis);
+        assert!(
+            m[1].basis.contains("within 2 environments"),
+            "{}",
+            m[1].basis
+        );
+        assert!(
+            m[0].basis
+                .contains("1 tests fail in every run of some environments"),
+            "{}",
+            m[0].basis
+        );
+        let t0 = m[0].examples.iter().find(|x| x.label == "t0").unwrap();
+        assert_eq!(
+            t0.note.as_deref(),
+            Some("environment-specific: fails in every run on windows, passes on linux")
+        );
+        // The pass rate itself is unchanged: 9 passes of 12 outcomes.
+        assert_eq!(m[0].value, Some(9.0 / 12.0));
     }
 
     /// No JUnit evidence at all is insufficient with the flag to use.

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod escaping;
 mod fuzz_bench;
+mod fuzz_junit;
 mod fuzzkit;
 mod github;
 mod github_actions;
