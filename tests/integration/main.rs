@@ -3,10 +3,13 @@
 
 mod bench_readers;
 mod bench_signals;
+mod cache;
 mod charts;
 mod cli;
 mod common;
 mod escaping;
+mod evidence_files;
+mod fuzz_evidence;
 mod fuzzkit;
 mod github;
 mod github_actions;
