@@ -422,8 +422,7 @@ impl Cache {
             // An interrupt while no statement runs is a no-op, so one sent
             // before the check got going is repeated until it finishes.
             let mut wait = budget;
-            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-                finished.recv_timeout(wait)
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(wait)
             {
                 interrupt.interrupt();
                 wait = Duration::from_millis(1);
@@ -440,7 +439,7 @@ impl Cache {
             Ok(verdict) if verdict == "ok" => Ok(Checked::Whole),
             Ok(detail) => Err(CacheError::Damaged {
                 path: self.path.clone(),
-                detail,
+                detail: detail.lines().collect::<Vec<_>>().join("; "),
             }),
             Err(e) if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted) => {
                 Ok(Checked::CutShort)
@@ -1036,12 +1035,18 @@ mod tests {
         cache
             .transaction(|c| {
                 for i in 0..n {
-                    c.put(&format!("k{i}"), &entry(&format!("[{i}, \"{}\"]", "x".repeat(2000)), 1))?;
+                    c.put(
+                        &format!("k{i}"),
+                        &entry(&format!("[{i}, \"{}\"]", "x".repeat(2000)), 1),
+                    )?;
                 }
                 Ok(())
             })
             .unwrap();
-        cache.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        cache
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
     }
 
     /// Bytes flipped in the middle of the file (a page header), which
@@ -1075,7 +1080,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         filled(dir.path(), 5000);
         let cache = Cache::open(dir.path()).unwrap();
-        assert_eq!(cache.check_integrity(Duration::ZERO).unwrap(), Checked::CutShort);
+        assert_eq!(
+            cache.check_integrity(Duration::ZERO).unwrap(),
+            Checked::CutShort
+        );
         assert_eq!(cache.check_integrity(CHECK_BUDGET).unwrap(), Checked::Whole);
         // Nothing is left interrupted: the cache still works.
         assert_eq!(cache.len().unwrap(), 5000);
@@ -1094,7 +1102,11 @@ mod tests {
         };
         cache.put("missing", &missing).unwrap();
         assert_eq!(cache.get_usable("bad").unwrap(), None);
-        assert_eq!(cache.get("bad").unwrap(), None, "the damaged row is dropped");
+        assert_eq!(
+            cache.get("bad").unwrap(),
+            None,
+            "the damaged row is dropped"
+        );
         assert_eq!(cache.get_usable("good").unwrap(), Some(entry("[1]", 1)));
         assert_eq!(cache.get_usable("missing").unwrap(), Some(missing));
         assert_eq!(cache.get_usable("absent").unwrap(), None);
@@ -1107,17 +1119,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open_with(dir.path(), true).unwrap();
         let holder = Connection::open(dir.path().join("cache.sqlite3")).unwrap();
-        holder.execute_batch("BEGIN IMMEDIATE; DELETE FROM responses;").unwrap();
+        holder
+            .execute_batch("BEGIN IMMEDIATE; DELETE FROM responses;")
+            .unwrap();
         let err = cache.put("k", &entry("[1]", 1)).unwrap_err();
         assert!(matches!(err, CacheError::Busy { .. }), "{err}");
-        assert!(err.to_string().contains("another process has held its lock"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("another process has held its lock"),
+            "{err}"
+        );
         let start = std::time::Instant::now();
         for i in 0..5 {
             let err = cache.put(&format!("k{i}"), &entry("[1]", 1)).unwrap_err();
             assert!(matches!(err, CacheError::Unavailable { .. }), "{err}");
         }
         assert!(cache.get("k").is_err());
-        assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     /// The scope is stable (the same across runs and Rust versions: pinned

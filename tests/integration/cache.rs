@@ -46,11 +46,10 @@ fn a_damaged_cache_file_is_moved_aside_and_named_on_stderr() {
     std::fs::write(&file, &bytes).unwrap();
     let run = report(&ws, &server.uri());
     assert!(
-        run.stderr
-            .contains("cache cache/cache.sqlite3: damaged: ")
-            && run.stderr.contains(
-                ": moved aside to cache/cache.sqlite3.corrupt-"
-            )
+        run.stderr.contains("cache cache/cache.sqlite3: damaged: ")
+            && run
+                .stderr
+                .contains(": moved aside to cache/cache.sqlite3.corrupt-")
             && run.stderr.contains("; starting an empty cache"),
         "{}",
         run.stderr
@@ -101,7 +100,10 @@ async fn a_damaged_body_with_a_matching_etag_is_fetched_again() {
         body: "[{\"tag_na\u{fffd}\u{fffd}".into(),
         fetched_at: 1,
     };
-    Cache::open(dir.path()).unwrap().put(&key, &damaged).unwrap();
+    Cache::open(dir.path())
+        .unwrap()
+        .put(&key, &damaged)
+        .unwrap();
     let client = Client::new(
         settings(&server, true),
         Some(Cache::open(dir.path()).unwrap()),

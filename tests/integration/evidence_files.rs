@@ -101,7 +101,10 @@ fn evidence_breaking_an_invariant_is_refused_naming_the_file_and_field() {
             "many.json",
             |ev| {
                 ev["window"]["since"] = json!("2027-01-01T00:00:00Z");
-                ev["tests"]["runs"] = json!(vec![json!({"file": "f", "commit": null, "time": null, "time_source": "unknown", "outcomes": "pppp"}); 11]);
+                ev["tests"]["runs"] = json!(vec![
+                    json!({"file": "f", "commit": null, "time": null, "time_source": "unknown", "outcomes": "pppp"});
+                    11
+                ]);
             },
             "12 problems:\n  window: since 2027-01-01T00:00:00+00:00",
         ),

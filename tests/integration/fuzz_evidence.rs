@@ -109,7 +109,10 @@ fn evidence_loader_survives_mutations() {
                     let text = report(&file, "markdown", &md) + &report(&file, "json", &json);
                     // Untrusted text may spell "NaN" itself; a number may not.
                     let input = String::from_utf8_lossy(bytes);
-                    if let Some(m) = not_finite.find_iter(&text).find(|m| !input.contains(m.as_str())) {
+                    if let Some(m) = not_finite
+                        .find_iter(&text)
+                        .find(|m| !input.contains(m.as_str()))
+                    {
                         panic!("{:?} reached the report", m.as_str());
                     }
                 }
