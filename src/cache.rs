@@ -15,13 +15,19 @@
 //! which for a token is [`token_scope`], a fingerprint that does not contain
 //! the token.
 //!
-//! The database is disposable: a file that is not a SQLite database is moved
-//! aside and a file written by another schema version is emptied, rather than
-//! making the tool unusable. It is opened in WAL mode with a busy timeout so
-//! that two `readiness` processes can share it, and a transaction is only
-//! ever open inside [`Cache::transaction`], so a process killed between calls
-//! leaves nothing half-written.
+//! The database is disposable: a file that is not a SQLite database, or
+//! that fails a time-boxed `PRAGMA quick_check` on open, is moved aside
+//! (stderr names where) and a file written by another schema version is
+//! emptied, rather than making the tool unusable. A cached body that is not
+//! JSON is dropped by [`Cache::get_usable`], so it is fetched again instead
+//! of revalidated forever. It is opened in WAL mode with a busy timeout so
+//! that two `readiness` processes can share it; once another process has
+//! held the lock past that timeout, the cache gives up for the rest of the
+//! run ([`CacheError::Unavailable`]) instead of making every call wait
+//! again. A transaction is only ever open inside [`Cache::transaction`], so
+//! a process killed between calls leaves nothing half-written.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -36,6 +42,11 @@ const SCHEMA_VERSION: i64 = 1;
 /// How long a process waits for another one holding the write lock: long
 /// enough for any batch of puts, short enough that a stuck process is noticed.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long the integrity check on open may run before it is cut short: a
+/// 54 MB cache is checked whole in 30-80 ms (debug build, busy machine), so
+/// only caches of a few hundred megabytes are checked in part.
+const CHECK_BUDGET: Duration = Duration::from_millis(250);
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS responses (
     key        TEXT PRIMARY KEY NOT NULL,
@@ -74,6 +85,22 @@ pub enum CacheError {
         source: std::io::Error,
     },
 
+    #[error("cache {}: is a folder, not a database file; remove it or choose another --cache-dir", path.display())]
+    NotAFile { path: PathBuf },
+
+    /// `PRAGMA quick_check` found damage: what it reported first.
+    #[error("cache {}: damaged: {detail}", path.display())]
+    Damaged { path: PathBuf, detail: String },
+
+    /// Another process held the lock for longer than the busy timeout.
+    #[error("cache {}: cannot {action}: another process has held its lock for more than {} s", path.display(), BUSY_TIMEOUT.as_secs())]
+    Busy { path: PathBuf, action: &'static str },
+
+    /// An earlier call met [`CacheError::Busy`]: the cache is not used for
+    /// the rest of the run, so no later call waits again.
+    #[error("cache {}: not used for the rest of this run (another process held its lock)", path.display())]
+    Unavailable { path: PathBuf },
+
     #[error("cache {}: cannot {action}: {source}", path.display())]
     Sqlite {
         path: PathBuf,
@@ -96,40 +123,75 @@ pub enum CacheError {
 pub struct Cache {
     conn: Connection,
     path: PathBuf,
+    /// Whether warnings (giving up on a locked cache) stay off stderr.
+    quiet: bool,
+    /// Set once a call waited out the busy timeout; every later call then
+    /// fails at once with [`CacheError::Unavailable`].
+    gave_up: Cell<bool>,
 }
 
 impl Cache {
     /// Opens (creating if needed) the cache database at `dir/cache.sqlite3`,
-    /// creating `dir`.
-    ///
-    /// If the file exists but is not a SQLite database, or SQLite reports it
-    /// corrupt, it is renamed to `cache.sqlite3.corrupt-<unix seconds>` (its
-    /// `-wal` file, if any, moved along with it) and a fresh, empty database
-    /// is created in its place: the cache is disposable and a damaged one
-    /// must not stop the tool. A file written with another schema version is
-    /// emptied for the same reason.
+    /// creating `dir`. Warnings go to stderr; see [`Cache::open_with`].
     ///
     /// # Errors
-    /// The directory cannot be created, the file cannot be opened or
-    /// configured (e.g. a read-only directory, or another process holding
-    /// the write lock longer than the busy timeout), or a corrupt file cannot
-    /// be moved aside.
+    /// As for [`Cache::open_with`].
     pub fn open(dir: &Path) -> Result<Cache, CacheError> {
+        Cache::open_with(dir, false)
+    }
+
+    /// Opens the cache like [`Cache::open`], or says on stderr (unless
+    /// `quiet`) why it cannot and that the run goes on without it: the cache
+    /// saves requests, and is never a reason to stop.
+    pub fn open_or_warn(dir: &Path, quiet: bool) -> Option<Cache> {
+        Cache::open_with(dir, quiet)
+            .map_err(|e| warn(quiet, &format!("{e}; going on without the cache")))
+            .ok()
+    }
+
+    /// Opens (creating if needed) the cache database at `dir/cache.sqlite3`,
+    /// creating `dir`; `quiet` keeps warnings off stderr.
+    ///
+    /// If the file exists but is not a SQLite database, or SQLite reports it
+    /// corrupt, or `PRAGMA quick_check` (cut short after [`CHECK_BUDGET`])
+    /// finds damage, it is renamed to `cache.sqlite3.corrupt-<unix seconds>`
+    /// (its `-wal` file, if any, moved along with it), stderr says where it
+    /// went, and a fresh, empty database is created in its place: the cache
+    /// is disposable and a damaged one must not stop the tool. A file
+    /// written with another schema version is emptied for the same reason.
+    ///
+    /// # Errors
+    /// The directory cannot be created, the database path is a folder, the
+    /// file cannot be opened or configured (e.g. a read-only directory, or
+    /// another process holding the lock longer than the busy timeout:
+    /// [`CacheError::Busy`]), or a corrupt file cannot be moved aside.
+    pub fn open_with(dir: &Path, quiet: bool) -> Result<Cache, CacheError> {
         let path = dir.join(FILE_NAME);
         create_private_dir(dir).map_err(|source| CacheError::CreateDir {
             path: path.clone(),
             source,
         })?;
-        match Cache::open_file(&path) {
-            Err(CacheError::Sqlite { source, .. }) if is_corruption(&source) => {
-                move_aside(&path).map_err(|source| CacheError::MoveAside {
+        if path.is_dir() {
+            return Err(CacheError::NotAFile { path });
+        }
+        let cache = match Cache::open_file(&path) {
+            Err(e) if e.is_damage() => {
+                let aside = move_aside(&path).map_err(|source| CacheError::MoveAside {
                     path: path.clone(),
                     source,
                 })?;
+                warn(
+                    quiet,
+                    &format!(
+                        "{e}: moved aside to {}; starting an empty cache",
+                        aside.display()
+                    ),
+                );
                 Cache::open_file(&path)
             }
             other => other,
-        }
+        }?;
+        Ok(Cache { quiet, ..cache })
     }
 
     /// An in-memory cache (tests, --no-cache runs that still want request
@@ -140,7 +202,7 @@ impl Cache {
     pub fn in_memory() -> Result<Cache, CacheError> {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|e| sqlite_err(&path, "open", e))?;
-        let cache = Cache { conn, path };
+        let cache = Cache::new(conn, path);
         cache.migrate()?;
         Ok(cache)
     }
@@ -164,6 +226,7 @@ impl Cache {
     /// # Errors
     /// SQLite cannot read the database (I/O error, corruption found late).
     pub fn get(&self, key: &str) -> Result<Option<Entry>, CacheError> {
+        self.available()?;
         self.conn
             .prepare_cached(
                 "SELECT status, etag, link, body, fetched_at FROM responses WHERE key = ?1",
@@ -183,12 +246,35 @@ impl Cache {
             .map_err(|e| self.err("read entry", e))
     }
 
+    /// Looks up a response like [`Cache::get`], but drops a successful
+    /// (2xx) entry whose body is not JSON and reports it as a miss: such a
+    /// body (damaged on disk) would otherwise be revalidated with its
+    /// still-matching ETag and fail to parse on every later run. The caller
+    /// then fetches it again without `If-None-Match` and stores a good copy.
+    ///
+    /// # Errors
+    /// As for [`Cache::get`] and [`Cache::put`].
+    pub fn get_usable(&self, key: &str) -> Result<Option<Entry>, CacheError> {
+        let Some(entry) = self.get(key)? else {
+            return Ok(None);
+        };
+        let json = serde_json::from_str::<serde::de::IgnoredAny>(&entry.body).is_ok();
+        if json || !(200..300).contains(&entry.status) {
+            return Ok(Some(entry));
+        }
+        self.conn
+            .execute("DELETE FROM responses WHERE key = ?1", [key])
+            .map_err(|e| self.err("drop a damaged entry", e))?;
+        Ok(None)
+    }
+
     /// Stores (insert or replace) a response.
     ///
     /// # Errors
     /// SQLite cannot write (disk full, read-only file, write lock held by
     /// another process for longer than the busy timeout).
     pub fn put(&self, key: &str, entry: &Entry) -> Result<(), CacheError> {
+        self.available()?;
         self.conn
             .prepare_cached(
                 "INSERT INTO responses (key, status, etag, link, body, fetched_at)
@@ -218,6 +304,7 @@ impl Cache {
     /// # Errors
     /// As for [`Cache::put`].
     pub fn touch(&self, key: &str, fetched_at: i64) -> Result<(), CacheError> {
+        self.available()?;
         self.conn
             .prepare_cached("UPDATE responses SET fetched_at = ?2 WHERE key = ?1")
             .and_then(|mut stmt| stmt.execute(params![key, fetched_at]))
@@ -243,6 +330,7 @@ impl Cache {
         // IMMEDIATE takes the write lock up front: a deferred transaction
         // that reads first and then writes can fail with SQLITE_BUSY without
         // the busy handler being able to help.
+        self.available()?;
         let nested = !self.conn.is_autocommit();
         let (begin, commit, rollback) = if nested {
             (
@@ -283,6 +371,7 @@ impl Cache {
     /// # Errors
     /// SQLite cannot read the database.
     pub fn len(&self) -> Result<u64, CacheError> {
+        self.available()?;
         self.conn
             .query_row("SELECT COUNT(*) FROM responses", [], |row| row.get(0))
             .map_err(|e| self.err("count entries", e))
@@ -304,13 +393,69 @@ impl Cache {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn =
             Connection::open_with_flags(path, flags).map_err(|e| sqlite_err(path, "open", e))?;
-        let cache = Cache {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let cache = Cache::new(conn, path.to_path_buf());
         cache.configure()?;
+        cache.check_integrity(CHECK_BUDGET)?;
         cache.migrate()?;
         Ok(cache)
+    }
+
+    /// A cache on `conn`, quiet until [`Cache::open_with`] says otherwise,
+    /// so that a failure while opening is reported once, by the caller.
+    fn new(conn: Connection, path: PathBuf) -> Cache {
+        Cache {
+            conn,
+            path,
+            quiet: true,
+            gave_up: Cell::new(false),
+        }
+    }
+
+    /// `PRAGMA quick_check` (b-tree structure, page and record format: what
+    /// flipped bytes in the file break), interrupted once it has run for
+    /// `budget` so that opening a huge cache stays cheap; a check cut short
+    /// counts as passed. Damage is [`CacheError::Damaged`].
+    fn check_integrity(&self, budget: Duration) -> Result<Checked, CacheError> {
+        let interrupt = self.conn.get_interrupt_handle();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let timer = std::thread::spawn(move || {
+            // An interrupt while no statement runs is a no-op, so one sent
+            // before the check got going is repeated until it finishes.
+            let mut wait = budget;
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(wait)
+            {
+                interrupt.interrupt();
+                wait = Duration::from_millis(1);
+            }
+        });
+        let result = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |row| row.get::<_, String>(0));
+        drop(done);
+        // Joined before any other statement runs, so a late interrupt
+        // cannot hit one.
+        let _ = timer.join();
+        match result {
+            Ok(verdict) if verdict == "ok" => Ok(Checked::Whole),
+            Ok(detail) => Err(CacheError::Damaged {
+                path: self.path.clone(),
+                detail: detail.lines().collect::<Vec<_>>().join("; "),
+            }),
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted) => {
+                Ok(Checked::CutShort)
+            }
+            Err(e) => Err(self.err("check integrity", e)),
+        }
+    }
+
+    /// Fails at once when an earlier call gave up on a locked database.
+    fn available(&self) -> Result<(), CacheError> {
+        if self.gave_up.get() {
+            return Err(CacheError::Unavailable {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
     }
 
     fn configure(&self) -> Result<(), CacheError> {
@@ -366,9 +511,23 @@ impl Cache {
             .map_err(|e| self.err("read schema version", e))
     }
 
+    /// The error for a failed call. A lock held past the busy timeout makes
+    /// the cache give up for the rest of the run, said once on stderr.
     fn err(&self, action: &'static str, source: rusqlite::Error) -> CacheError {
-        sqlite_err(&self.path, action, source)
+        let e = sqlite_err(&self.path, action, source);
+        if matches!(e, CacheError::Busy { .. }) && !self.gave_up.replace(true) {
+            warn(self.quiet, &format!("{e}; going on without the cache"));
+        }
+        e
     }
+}
+
+/// How much of the file the integrity check on open covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    Whole,
+    /// Interrupted after its time budget; what it covered was sound.
+    CutShort,
 }
 
 /// Rolls back the transaction or savepoint it guards unless disarmed, so
@@ -397,18 +556,39 @@ impl Drop for RollbackOnDrop<'_> {
 }
 
 fn sqlite_err(path: &Path, action: &'static str, source: rusqlite::Error) -> CacheError {
-    CacheError::Sqlite {
-        path: path.to_path_buf(),
-        action,
-        source,
+    let path = path.to_path_buf();
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            CacheError::Busy { path, action }
+        }
+        _ => CacheError::Sqlite {
+            path,
+            action,
+            source,
+        },
     }
 }
 
-fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    )
+impl CacheError {
+    /// Whether the file itself is damaged (not a database, corrupt, failed
+    /// the integrity check), so that moving it aside is the cure.
+    fn is_damage(&self) -> bool {
+        match self {
+            CacheError::Damaged { .. } => true,
+            CacheError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// `readiness: warning: TEXT` on stderr, unless `quiet`.
+fn warn(quiet: bool, text: &str) {
+    if !quiet {
+        eprintln!("readiness: warning: {text}");
+    }
 }
 
 /// Creates `dir` readable by its owner only when it does not exist yet:
@@ -431,9 +611,10 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Renames a corrupt database to `<name>.corrupt-<unix seconds>` (kept for
-/// inspection rather than deleted) along with its WAL file; the shared-memory
-/// index is only derived data and is removed.
-fn move_aside(path: &Path) -> std::io::Result<()> {
+/// inspection rather than deleted) along with its WAL file, and returns
+/// where it went; the shared-memory index is only derived data and is
+/// removed.
+fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -441,7 +622,7 @@ fn move_aside(path: &Path) -> std::io::Result<()> {
     let aside = sibling(path, &format!(".corrupt-{secs}"));
     match std::fs::rename(path, &aside) {
         // Another process already moved it; its fresh file will do.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(aside),
         other => other?,
     }
     // A WAL file left beside the new, empty database would be replayed
@@ -452,7 +633,7 @@ fn move_aside(path: &Path) -> std::io::Result<()> {
     }
     match std::fs::remove_file(sibling(path, "-shm")) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+        _ => Ok(aside),
     }
 }
 
@@ -820,13 +1001,144 @@ mod tests {
     #[test]
     fn error_names_the_file_and_the_action() {
         let dir = tempfile::tempdir().unwrap();
-        // A directory where the database file should be cannot be opened.
-        std::fs::create_dir(dir.path().join("cache.sqlite3")).unwrap();
-        let err = Cache::open(dir.path()).unwrap_err().to_string();
         let file = dir.path().join("cache.sqlite3");
+        std::fs::write(&file, b"").unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        cache.conn.execute_batch("DROP TABLE responses").unwrap();
+        let err = cache.get("k").unwrap_err().to_string();
         assert!(
-            err.starts_with(&format!("cache {}: cannot open: ", file.display())),
+            err.starts_with(&format!("cache {}: cannot read entry: ", file.display())),
             "{err}"
+        );
+    }
+
+    /// A folder where the database file should be is named as such at
+    /// once, instead of a bare "unable to open database file".
+    #[test]
+    fn a_folder_in_place_of_the_file_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cache.sqlite3");
+        std::fs::create_dir(&file).unwrap();
+        let err = Cache::open(dir.path()).unwrap_err();
+        assert!(matches!(err, CacheError::NotAFile { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with(&format!("cache {}: is a folder", file.display())),
+            "{err}"
+        );
+        assert!(Cache::open_or_warn(dir.path(), true).is_none());
+    }
+
+    /// Fills a cache with `n` entries of about 2 KB and closes it.
+    fn filled(dir: &Path, n: usize) {
+        let cache = Cache::open(dir).unwrap();
+        cache
+            .transaction(|c| {
+                for i in 0..n {
+                    c.put(
+                        &format!("k{i}"),
+                        &entry(&format!("[{i}, \"{}\"]", "x".repeat(2000)), 1),
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        cache
+            .conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+
+    /// Bytes flipped in the middle of the file (a page header), which
+    /// SQLite does not notice when opening, fail the integrity check on
+    /// open: the file is moved aside and an empty cache takes its place.
+    #[test]
+    fn bytes_flipped_in_the_middle_are_detected_and_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        filled(dir.path(), 200);
+        let file = dir.path().join("cache.sqlite3");
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = (bytes.len() / 4096 / 2) * 4096;
+        for b in &mut bytes[middle..middle + 64] {
+            *b ^= 0xA5;
+        }
+        std::fs::write(&file, &bytes).unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        assert_eq!(corrupt_files(dir.path()).len(), 1);
+        assert!(cache.is_empty().unwrap());
+        // An undamaged cache of the same size passes the check and keeps its entries.
+        let good = tempfile::tempdir().unwrap();
+        filled(good.path(), 200);
+        assert_eq!(Cache::open(good.path()).unwrap().len().unwrap(), 200);
+        assert!(corrupt_files(good.path()).is_empty());
+    }
+
+    /// The check stops at its time budget (passing), so opening a huge
+    /// cache stays cheap; within the budget it runs to the end.
+    #[test]
+    fn the_integrity_check_is_cut_short_at_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        filled(dir.path(), 5000);
+        let cache = Cache::open(dir.path()).unwrap();
+        assert_eq!(
+            cache.check_integrity(Duration::ZERO).unwrap(),
+            Checked::CutShort
+        );
+        assert_eq!(cache.check_integrity(CHECK_BUDGET).unwrap(), Checked::Whole);
+        // Nothing is left interrupted: the cache still works.
+        assert_eq!(cache.len().unwrap(), 5000);
+    }
+
+    /// A successful entry whose body is not JSON is dropped and reported as
+    /// a miss; JSON bodies and bodiless 404s are kept.
+    #[test]
+    fn a_body_that_is_not_json_is_dropped() {
+        let cache = Cache::in_memory().unwrap();
+        cache.put("bad", &entry("[{\"tag_na\u{fffd}", 1)).unwrap();
+        cache.put("good", &entry("[1]", 1)).unwrap();
+        let missing = Entry {
+            status: 404,
+            ..entry("", 1)
+        };
+        cache.put("missing", &missing).unwrap();
+        assert_eq!(cache.get_usable("bad").unwrap(), None);
+        assert_eq!(
+            cache.get("bad").unwrap(),
+            None,
+            "the damaged row is dropped"
+        );
+        assert_eq!(cache.get_usable("good").unwrap(), Some(entry("[1]", 1)));
+        assert_eq!(cache.get_usable("missing").unwrap(), Some(missing));
+        assert_eq!(cache.get_usable("absent").unwrap(), None);
+    }
+
+    /// Once another process has held the write lock past the busy timeout,
+    /// later calls fail at once instead of each waiting again.
+    #[test]
+    fn a_lock_held_past_the_timeout_gives_up_for_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open_with(dir.path(), true).unwrap();
+        let holder = Connection::open(dir.path().join("cache.sqlite3")).unwrap();
+        holder
+            .execute_batch("BEGIN IMMEDIATE; DELETE FROM responses;")
+            .unwrap();
+        let err = cache.put("k", &entry("[1]", 1)).unwrap_err();
+        assert!(matches!(err, CacheError::Busy { .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("another process has held its lock"),
+            "{err}"
+        );
+        let start = std::time::Instant::now();
+        for i in 0..5 {
+            let err = cache.put(&format!("k{i}"), &entry("[1]", 1)).unwrap_err();
+            assert!(matches!(err, CacheError::Unavailable { .. }), "{err}");
+        }
+        assert!(cache.get("k").is_err());
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
         );
     }
 

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::window::Window;
 
+pub mod validate;
+
 /// The version of the evidence format this build writes and reads.
 pub const SCHEMA: u32 = 1;
 
@@ -313,33 +315,14 @@ pub enum TagKind {
 }
 
 impl Evidence {
-    /// Reads an evidence file, checking its schema version.
+    /// Reads an evidence file and validates it (see [`validate`]).
     ///
     /// # Errors
-    /// The file cannot be read, is not JSON of this shape, or has another schema version.
+    /// The file cannot be read, is not JSON of this shape, has another
+    /// schema version or breaks an invariant; the error names the file and
+    /// the field.
     pub fn load(path: &Path) -> Result<Evidence, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::read(path, e))?;
-        let err = |message: String| Error::Evidence {
-            path: path.to_path_buf(),
-            message,
-        };
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON: {e}")))?;
-        match value.get("schema").and_then(serde_json::Value::as_u64) {
-            Some(v) if v == u64::from(SCHEMA) => {}
-            Some(v) => {
-                return Err(err(format!(
-                    "written with evidence schema {v}, this readiness reads schema {SCHEMA}: collect it again with this version"
-                )));
-            }
-            None => {
-                return Err(err(
-                    "no \"schema\" number: this is not a file written by `readiness collect`"
-                        .into(),
-                ));
-            }
-        }
-        serde_json::from_str(&text).map_err(|e| err(format!("{e}")))
+        validate::load(path)
     }
 
     /// Serializes as pretty JSON with a trailing newline.

@@ -320,10 +320,8 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
         target: repo.slug(),
         message,
     };
-    let cache = match &request.github.cache_dir {
-        Some(dir) => Some(Cache::open(dir).map_err(|e| Error::Usage(e.to_string()))?),
-        None => None,
-    };
+    let cache = (request.github.cache_dir.as_deref())
+        .and_then(|dir| Cache::open_or_warn(dir, request.github.quiet));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -374,12 +374,16 @@ fn output_files_are_written_atomically() {
         .run(&["report", "monthly", "-o", "no/such/dir/r.md"])
         .fails(2);
     assert!(err.contains("cannot write no/such/dir/r.md"), "{err}");
-    let leftovers: Vec<_> = std::fs::read_dir(ws.dir.path())
+    // A folder in the way: the temporary file is written beside it in
+    // out/, then the rename over the folder fails; nothing may be left.
+    std::fs::create_dir_all(ws.path("out/taken/inside")).unwrap();
+    let err = ws.run(&["report", "monthly", "-o", "out/taken"]).fails(2);
+    assert!(err.contains("cannot write out/taken"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(ws.path("out"))
         .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert!(leftovers.is_empty());
+    assert_eq!(left, ["taken"], "a temporary file was left behind");
 }
 
 /// A user template replaces the built-in one, with escaping still applied; its mistakes are located.

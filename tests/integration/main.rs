@@ -3,11 +3,14 @@
 
 mod bench_readers;
 mod bench_signals;
+mod cache;
 mod charts;
 mod cli;
 mod common;
 mod escaping;
+mod evidence_files;
 mod fuzz_bench;
+mod fuzz_evidence;
 mod fuzz_junit;
 mod fuzzkit;
 mod github;

@@ -295,7 +295,7 @@ impl Client {
 
     fn cache_get(&self, key: &str) -> Option<Entry> {
         let cache = self.cache.as_ref()?.lock().ok()?;
-        cache.get(key).ok().flatten()
+        cache.get_usable(key).ok().flatten()
     }
 
     fn cache_put(&self, key: &str, entry: &Entry) {
