@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod escape;
+pub mod guard;
 mod render;
 pub mod schema;
 mod view;

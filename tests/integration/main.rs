@@ -17,3 +17,4 @@ mod realdata;
 mod realdata_bench;
 mod rubric_errors;
 mod schema;
+mod templates;

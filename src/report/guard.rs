@@ -1,0 +1,356 @@
+//! Checks a template before it is rendered. handlebars has no recursion
+//! limit, and a stack overflow aborts the process (it cannot be caught), so
+//! a template is refused, with the partial and the place named, when:
+//!
+//! - a partial calls itself, directly or through other partials (the
+//!   template's own name counts as a partial that is the whole template);
+//! - a partial's name, or an inline partial's, is computed when rendering
+//!   (`{{> (lookup ...)}}`, `{{#*inline name}}`): such a call cannot be
+//!   checked, so it is not allowed;
+//! - blocks, subexpressions and partial calls nest more than [`MAX_DEPTH`]
+//!   deep along any path through the partials.
+//!
+//! What is left renders in bounded depth; the renderer also bounds the
+//! output's size.
+
+use std::collections::HashMap;
+
+use handlebars::template::{
+    DecoratorTemplate, HelperTemplate, Parameter, Template, TemplateElement, TemplateMapping,
+};
+use handlebars::{JsonValue, Path};
+
+/// How deep blocks, subexpressions and partial calls may nest, counted
+/// along the deepest path through the partials. The built-in templates
+/// nest 5 deep.
+pub const MAX_DEPTH: usize = 64;
+
+/// The partial that `{{> @partial-block}}` names: the block a partial was
+/// called with, rendered before the call, so it adds no call of its own.
+const PARTIAL_BLOCK: &str = "@partial-block";
+
+/// Where an element is: line and column in the template, when known.
+fn place(mapping: Option<&TemplateMapping>) -> String {
+    mapping.map_or_else(String::new, |m| {
+        format!(" (line {}, column {})", m.0, m.1)
+    })
+}
+
+/// The static name of a partial, or `None` when it is computed.
+fn static_name(name: &Parameter) -> Option<String> {
+    match name {
+        Parameter::Name(n) => Some(n.clone()),
+        Parameter::Path(Path::Relative((_, raw)) | Path::Local((_, _, raw))) => Some(raw.clone()),
+        Parameter::Literal(JsonValue::String(s)) => Some(s.clone()),
+        Parameter::Literal(v) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// One template body (the template or an inline partial) as a node of the
+/// call graph.
+#[derive(Default)]
+struct Node {
+    name: String,
+    /// The deepest nesting inside the body itself.
+    depth: usize,
+    /// The partials it calls, with the nesting at the call.
+    calls: Vec<(usize, usize)>,
+}
+
+/// Pending work of the walk: elements or one parameter, in a node, at a depth.
+enum Work<'a> {
+    Elements(&'a Template, usize, usize),
+    Element(&'a TemplateElement, Option<&'a TemplateMapping>, usize, usize),
+    Param(&'a Parameter, Option<&'a TemplateMapping>, usize, usize),
+}
+
+struct Graph {
+    nodes: Vec<Node>,
+    index: HashMap<String, usize>,
+}
+
+impl Graph {
+    fn node(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        self.nodes.push(Node {
+            name: name.to_string(),
+            ..Node::default()
+        });
+        self.index.insert(name.to_string(), self.nodes.len() - 1);
+        self.nodes.len() - 1
+    }
+
+    /// Walks `template` (registered as `root`) with an explicit stack, so
+    /// that a deep template cannot overflow this walk either.
+    fn build(template: &Template, root: &str) -> Result<Graph, String> {
+        let mut g = Graph {
+            nodes: Vec::new(),
+            index: HashMap::new(),
+        };
+        let top = g.node(root);
+        let mut work = vec![Work::Elements(template, top, 0)];
+        while let Some(item) = work.pop() {
+            match item {
+                Work::Elements(t, node, depth) => {
+                    for (i, e) in t.elements.iter().enumerate() {
+                        work.push(Work::Element(e, t.mapping.get(i), node, depth));
+                    }
+                }
+                Work::Param(p, at, node, depth) => {
+                    if let Parameter::Subexpression(s) = p {
+                        work.push(Work::Element(s.as_element(), at, node, depth + 1));
+                    }
+                }
+                Work::Element(e, at, node, depth) => {
+                    g.element(e, at, node, depth, &mut work)?;
+                }
+            }
+        }
+        Ok(g)
+    }
+
+    fn element<'a>(
+        &mut self,
+        e: &'a TemplateElement,
+        at: Option<&'a TemplateMapping>,
+        node: usize,
+        depth: usize,
+        work: &mut Vec<Work<'a>>,
+    ) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "blocks, subexpressions and partials nest more than {MAX_DEPTH} deep{}",
+                place(at)
+            ));
+        }
+        let deepest = &mut self.nodes[node].depth;
+        *deepest = (*deepest).max(depth);
+        match e {
+            TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
+            TemplateElement::Expression(h)
+            | TemplateElement::HtmlExpression(h)
+            | TemplateElement::HelperBlock(h) => helper(h, at, node, depth, work),
+            TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d)
+                if matches!(&d.name, Parameter::Name(n) if n == "inline") =>
+            {
+                let Some(name) = d.params.first().and_then(|p| match p {
+                    Parameter::Literal(JsonValue::String(s)) => Some(s.as_str()),
+                    _ => None,
+                }) else {
+                    return Err(format!(
+                        "an inline partial's name must be a quoted string, not computed when rendering{}",
+                        place(at)
+                    ));
+                };
+                let inline = self.node(name);
+                if let Some(body) = &d.template {
+                    // The body renders where the partial is called: its depth starts there.
+                    work.push(Work::Elements(body, inline, 0));
+                }
+            }
+            TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d) => {
+                decorator(d, at, node, depth, work);
+            }
+            TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
+                let Some(name) = static_name(&d.name) else {
+                    return Err(format!(
+                        "a partial's name must be written out, not computed when rendering (such as `{{{{> (lookup ...)}}}}`){}",
+                        place(at)
+                    ));
+                };
+                if name != PARTIAL_BLOCK {
+                    let callee = self.node(&name);
+                    self.nodes[node].calls.push((callee, depth + 1));
+                }
+                decorator(d, at, node, depth, work);
+            }
+            _ => return Err(format!("an element this check does not know{}", place(at))),
+        }
+        Ok(())
+    }
+
+    /// Each node's deepest nesting with the partials it calls, or the first
+    /// cycle of calls found.
+    fn depths(&self) -> Result<Vec<usize>, Vec<usize>> {
+        let mut total: Vec<Option<usize>> = vec![None; self.nodes.len()];
+        loop {
+            let mut progress = false;
+            for (i, n) in self.nodes.iter().enumerate() {
+                if total[i].is_some() {
+                    continue;
+                }
+                let callees: Option<Vec<usize>> = n
+                    .calls
+                    .iter()
+                    .map(|&(c, d)| total[c].map(|t| t + d))
+                    .collect();
+                if let Some(callees) = callees {
+                    total[i] = Some(callees.into_iter().fold(n.depth, usize::max));
+                    progress = true;
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        // Every node left calls one that is left: walking those calls must come back.
+        let Some(start) = total.iter().position(Option::is_none) else {
+            return Ok(total.into_iter().flatten().collect());
+        };
+        let mut path = vec![start];
+        loop {
+            let last = path[path.len() - 1];
+            let Some(&(next, _)) = self.nodes[last]
+                .calls
+                .iter()
+                .find(|(c, _)| total[*c].is_none())
+            else {
+                return Err(path);
+            };
+            if let Some(from) = path.iter().position(|&p| p == next) {
+                let mut cycle = path.split_off(from);
+                cycle.push(next);
+                return Err(cycle);
+            }
+            path.push(next);
+        }
+    }
+}
+
+fn helper<'a>(
+    h: &'a HelperTemplate,
+    at: Option<&'a TemplateMapping>,
+    node: usize,
+    depth: usize,
+    work: &mut Vec<Work<'a>>,
+) {
+    work.push(Work::Param(&h.name, at, node, depth));
+    for p in h.params.iter().chain(h.hash.values()) {
+        work.push(Work::Param(p, at, node, depth));
+    }
+    for body in [&h.template, &h.inverse].into_iter().flatten() {
+        work.push(Work::Elements(body, node, depth + 1));
+    }
+}
+
+fn decorator<'a>(
+    d: &'a DecoratorTemplate,
+    at: Option<&'a TemplateMapping>,
+    node: usize,
+    depth: usize,
+    work: &mut Vec<Work<'a>>,
+) {
+    for p in d.params.iter().chain(d.hash.values()) {
+        work.push(Work::Param(p, at, node, depth));
+    }
+    if let Some(body) = &d.template {
+        work.push(Work::Elements(body, node, depth + 1));
+    }
+}
+
+/// Checks `template`, registered under `root`, before it is rendered.
+///
+/// # Errors
+/// A recursive partial (the message names it and the calls that lead back
+/// to it), a partial name computed when rendering, or nesting deeper than
+/// [`MAX_DEPTH`].
+pub fn check(template: &Template, root: &str) -> Result<(), String> {
+    let graph = Graph::build(template, root)?;
+    match graph.depths() {
+        Ok(depths) => match depths.first() {
+            Some(&d) if d > MAX_DEPTH => Err(format!(
+                "blocks, subexpressions and partial calls nest {d} deep through its partials, more than {MAX_DEPTH}"
+            )),
+            _ => Ok(()),
+        },
+        Err(cycle) => {
+            let names: Vec<String> = cycle
+                .iter()
+                .map(|&i| format!("\"{}\"", graph.nodes[i].name))
+                .collect();
+            let first = names.first().cloned().unwrap_or_default();
+            let how = if names.len() <= 2 {
+                "directly".to_string()
+            } else {
+                format!("through {}", names.join(" → "))
+            };
+            Err(format!(
+                "partial {first} calls itself {how}; handlebars has no recursion limit, so recursive partials are refused"
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(text: &str) -> Result<(), String> {
+        let t = Template::compile(text).map_err(|e| e.to_string())?;
+        check(&t, "report.md.hbs")
+    }
+
+    /// A partial that calls itself is refused, and the message names it.
+    #[test]
+    fn self_calling_partials_are_refused() {
+        let e = checked(r#"{{#*inline "p"}}{{> p}}{{/inline}}{{> p}}"#).unwrap_err();
+        assert!(e.contains("partial \"p\" calls itself directly"), "{e}");
+        let e = checked(r#"{{#*inline "p"}}{{#if x}}{{#> p}}fallback{{/p}}{{/if}}{{/inline}}"#)
+            .unwrap_err();
+        assert!(e.contains("\"p\" calls itself"), "{e}");
+    }
+
+    /// Recursion through other partials, or through the template itself, is refused.
+    #[test]
+    fn mutual_recursion_is_refused() {
+        let e = checked(
+            r#"{{#*inline "a"}}{{> b}}{{/inline}}{{#*inline "b"}}{{#each x}}{{> c}}{{/each}}{{/inline}}{{#*inline "c"}}{{> a}}{{/inline}}{{> a}}"#,
+        )
+        .unwrap_err();
+        assert!(e.contains("through"), "{e}");
+        for name in ["\"a\"", "\"b\"", "\"c\""] {
+            assert!(e.contains(name), "{e}");
+        }
+        let e = checked(r#"{{#*inline "p"}}{{> report.md.hbs}}{{/inline}}{{> p}}"#).unwrap_err();
+        assert!(e.contains("\"report.md.hbs\""), "{e}");
+    }
+
+    /// Partial names computed when rendering are refused, with the place.
+    #[test]
+    fn dynamic_partial_names_are_refused() {
+        let e = checked("x\n{{> (lookup this \"name\")}}").unwrap_err();
+        assert!(e.contains("computed when rendering"), "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        let e = checked("{{#*inline name}}{{> p}}{{/inline}}").unwrap_err();
+        assert!(e.contains("quoted string"), "{e}");
+    }
+
+    /// Nesting deeper than the limit is refused, also when it builds up through partials.
+    #[test]
+    fn deep_nesting_is_refused() {
+        let n = MAX_DEPTH + 1;
+        let deep = "{{#if a}}".repeat(n) + "x" + &"{{/if}}".repeat(n);
+        checked(&deep.replacen("{{#if a}}", "", 1).replacen("{{/if}}", "", 1)).unwrap();
+        assert!(checked(&deep).unwrap_err().contains("nest more than"));
+        let half = "{{#if a}}".repeat(40) + "{{> q}}" + &"{{/if}}".repeat(40);
+        let chained = format!(
+            r#"{{{{#*inline "p"}}}}{half}{{{{/inline}}}}{{{{#*inline "q"}}}}{}{{{{/inline}}}}{{{{> p}}}}"#,
+            half.replace("{{> q}}", "x")
+        );
+        let e = checked(&chained).unwrap_err();
+        assert!(e.contains("through its partials"), "{e}");
+    }
+
+    /// Ordinary templates pass: partials called more than once, partial blocks, the built-in templates.
+    #[test]
+    fn ordinary_templates_pass() {
+        checked(r#"{{#*inline "row"}}| {{name}} |{{/inline}}{{#each categories}}{{> row}}{{> row}}{{/each}}"#)
+            .unwrap();
+        checked(r#"{{#*inline "box"}}[{{> @partial-block}}]{{/inline}}{{#> box}}x{{/box}}"#).unwrap();
+        checked(include_str!("../../templates/report.md.hbs")).unwrap();
+        checked(include_str!("../../templates/compare.md.hbs")).unwrap();
+    }
+}
