@@ -305,7 +305,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                     ));
                 }
                 Format::Json => {
-                    report::to_json(&SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>())
+                    report::to_json(
+                        "the signals",
+                        &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
+                    )?
                 }
             };
             emit(cli.global.output.as_deref(), &text)?;
@@ -324,7 +327,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             };
             emit(
                 cli.global.output.as_deref(),
-                &report::schema::schema_json(document),
+                &report::schema::schema_json(document)?,
             )?;
             Ok(Outcome::Done)
         }
@@ -363,8 +366,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let markdown = || report::render_report(&report, settings.template.as_deref());
             let text = match settings.format {
                 Format::Markdown => markdown()?,
-                Format::Json => report.to_json(),
-                Format::Badge => report::badge(&report, &settings.rubric.grades.insufficient),
+                Format::Json => report.to_json()?,
+                Format::Badge => report::badge(&report, &settings.rubric.grades)?,
             };
             settings.emit(&text)?;
             if settings.step_summary {
@@ -441,7 +444,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let markdown = || report::render_compare(&comparison, settings.template.as_deref());
             let text = match settings.format {
                 Format::Markdown => markdown()?,
-                Format::Json => report::to_json(&comparison),
+                Format::Json => report::to_json("the comparison", &comparison)?,
                 Format::Badge => {
                     return Err(Error::Usage(
                         "--format badge shows one project's score: use it with `readiness report`"
