@@ -339,3 +339,29 @@ const FIELDS_SHOWN: &[&str] = &[
     "target", "targetlocation", "source", "sourcelocation", "note", "githubnote", "issue",
     "workflow", "testname", "tag", "benchmark", "params", "machine", "unit",
 ];
+
+/// With GitHub Enterprise (`https://HOST/api/v3`) the report links to HOST
+/// only: github.com URLs from the API answers are shown as text.
+#[test]
+fn enterprise_reports_link_only_to_their_own_host() {
+    let mut ev = hostile_evidence();
+    for s in ev.sources.iter_mut().filter(|s| s.source == "github releases") {
+        s.location = "https://ghe.example.com/api/v3/repos/acme/w/releases?per_page=100".into();
+    }
+    for item in ev.items.iter_mut().flatten() {
+        item.url = item
+            .url
+            .replace("https://github.com/", "https://ghe.example.com/");
+    }
+    let ws = Workspace::new();
+    std::fs::write(ws.path("ghe.json"), ev.to_json()).unwrap();
+    let md = ws.run(&["report", "ghe.json"]).ok();
+    assert!(
+        assert_links_only_to(&md, "https://ghe.example.com/acme/w/issues/") > 0,
+        "{md}"
+    );
+    assert!(
+        md.contains("(https:\u{200B}//github.com/acme/w/actions/runs/2)"),
+        "{md}"
+    );
+}
