@@ -304,12 +304,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                         "--format badge is for `readiness report`".into(),
                     ));
                 }
-                Format::Json => {
-                    report::to_json(
-                        "the signals",
-                        &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
-                    )?
-                }
+                Format::Json => report::to_json(
+                    "the signals",
+                    &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
+                )?,
             };
             emit(cli.global.output.as_deref(), &text)?;
             Ok(Outcome::Done)

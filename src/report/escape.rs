@@ -130,10 +130,7 @@ mod tests {
             markdown("see https://evil.example/p"),
             format!("see https:{z}//evil.example/p")
         );
-        assert_eq!(
-            markdown("FTP://x.example"),
-            format!("FTP:{z}//x.example")
-        );
+        assert_eq!(markdown("FTP://x.example"), format!("FTP:{z}//x.example"));
         assert_eq!(
             markdown("www.evil.example and WWW.x.example"),
             format!("www{z}.evil.example and WWW{z}.x.example")
@@ -146,16 +143,16 @@ mod tests {
         assert_eq!(markdown("o/r#3"), format!("o/r\\#{z}3"));
         assert_eq!(markdown("GH-7 gh-8"), format!("GH-{z}7 gh-{z}8"));
         // A zero-width space in the input is replaced by the escape's own.
-        assert_eq!(
-            markdown(&format!("www{z}.x")),
-            format!("www{z}.x")
-        );
+        assert_eq!(markdown(&format!("www{z}.x")), format!("www{z}.x"));
     }
 
     /// Text without those patterns is left as it was.
     #[test]
     fn ordinary_names_stay_readable() {
-        assert_eq!(markdown("a-1 #x w.w ww.x http:/x"), "a-1 \\#x w.w ww.x http:/x");
+        assert_eq!(
+            markdown("a-1 #x w.w ww.x http:/x"),
+            "a-1 \\#x w.w ww.x http:/x"
+        );
         assert_eq!(markdown("v2024.1.0"), "v2024.1.0");
         assert_eq!(markdown("dask-2.0 → 2.1"), "dask-2.0 → 2.1");
     }

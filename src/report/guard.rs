@@ -31,9 +31,7 @@ const PARTIAL_BLOCK: &str = "@partial-block";
 
 /// Where an element is: line and column in the template, when known.
 fn place(mapping: Option<&TemplateMapping>) -> String {
-    mapping.map_or_else(String::new, |m| {
-        format!(" (line {}, column {})", m.0, m.1)
-    })
+    mapping.map_or_else(String::new, |m| format!(" (line {}, column {})", m.0, m.1))
 }
 
 /// The static name of a partial, or `None` when it is computed.
@@ -61,7 +59,12 @@ struct Node {
 /// Pending work of the walk: elements or one parameter, in a node, at a depth.
 enum Work<'a> {
     Elements(&'a Template, usize, usize),
-    Element(&'a TemplateElement, Option<&'a TemplateMapping>, usize, usize),
+    Element(
+        &'a TemplateElement,
+        Option<&'a TemplateMapping>,
+        usize,
+        usize,
+    ),
     Param(&'a Parameter, Option<&'a TemplateMapping>, usize, usize),
 }
 
@@ -133,8 +136,7 @@ impl Graph {
             TemplateElement::Expression(h)
             | TemplateElement::HtmlExpression(h)
             | TemplateElement::HelperBlock(h) => helper(h, at, node, depth, work),
-            TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d)
-                if matches!(&d.name, Parameter::Name(n) if n == "inline") =>
+            TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d) if matches!(&d.name, Parameter::Name(n) if n == "inline") =>
             {
                 let Some(name) = d.params.first().and_then(|p| match p {
                     Parameter::Literal(JsonValue::String(s)) => Some(s.as_str()),
@@ -349,7 +351,8 @@ mod tests {
     fn ordinary_templates_pass() {
         checked(r#"{{#*inline "row"}}| {{name}} |{{/inline}}{{#each categories}}{{> row}}{{> row}}{{/each}}"#)
             .unwrap();
-        checked(r#"{{#*inline "box"}}[{{> @partial-block}}]{{/inline}}{{#> box}}x{{/box}}"#).unwrap();
+        checked(r#"{{#*inline "box"}}[{{> @partial-block}}]{{/inline}}{{#> box}}x{{/box}}"#)
+            .unwrap();
         checked(include_str!("../../templates/report.md.hbs")).unwrap();
         checked(include_str!("../../templates/compare.md.hbs")).unwrap();
     }

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::evidence::{Evidence, Provenance, TargetInfo};
-use crate::rubric::{Grades, Rubric};
 use crate::rubric::score::Scorecard;
+use crate::rubric::{Grades, Rubric};
 use crate::signals::Measurement;
 use crate::signals::trends::Trend;
 use crate::window::Window;
@@ -102,7 +102,14 @@ impl Report {
 }
 
 /// The shields.io colours of the grade bands, from the top band down.
-const BADGE_COLOURS: [&str; 6] = ["brightgreen", "green", "yellowgreen", "yellow", "orange", "red"];
+const BADGE_COLOURS: [&str; 6] = [
+    "brightgreen",
+    "green",
+    "yellowgreen",
+    "yellow",
+    "orange",
+    "red",
+];
 
 /// The badge colour of the band at `rank` (0 = the top band) of `bands`:
 /// the top band bright green, the lowest red, the ones between in order

@@ -64,7 +64,10 @@ pub fn schema(document: Document) -> Result<Schema, Error> {
 /// # Errors
 /// The schema cannot be generated or written.
 pub fn schema_json(document: Document) -> Result<String, Error> {
-    super::to_json(&format!("the {} schema", document.title()), &schema(document)?)
+    super::to_json(
+        &format!("the {} schema", document.title()),
+        &schema(document)?,
+    )
 }
 
 fn generate<T: JsonSchema>(document: Document) -> Result<Schema, Error> {

@@ -291,10 +291,7 @@ fn assert_links_only_to(md: &str, own: &str) -> usize {
         ("a www name", r"(?i)\bwww\."),
     ] {
         let re = regex::Regex::new(pattern).unwrap();
-        let found: Vec<&str> = text
-            .lines()
-            .filter(|l| re.is_match(l))
-            .collect();
+        let found: Vec<&str> = text.lines().filter(|l| re.is_match(l)).collect();
         assert!(found.is_empty(), "{what} in the rendered text: {found:#?}");
     }
     hrefs.len()
@@ -336,8 +333,20 @@ fn hostile_text_is_escaped_in_reports_and_comparisons() {
 /// The fields whose hostile text the markdown report shows (the others,
 /// such as logins and labels, are not shown at all).
 const FIELDS_SHOWN: &[&str] = &[
-    "target", "targetlocation", "source", "sourcelocation", "note", "githubnote", "issue",
-    "workflow", "testname", "tag", "benchmark", "params", "machine", "unit",
+    "target",
+    "targetlocation",
+    "source",
+    "sourcelocation",
+    "note",
+    "githubnote",
+    "issue",
+    "workflow",
+    "testname",
+    "tag",
+    "benchmark",
+    "params",
+    "machine",
+    "unit",
 ];
 
 /// With GitHub Enterprise (`https://HOST/api/v3`) the report links to HOST
@@ -345,7 +354,11 @@ const FIELDS_SHOWN: &[&str] = &[
 #[test]
 fn enterprise_reports_link_only_to_their_own_host() {
     let mut ev = hostile_evidence();
-    for s in ev.sources.iter_mut().filter(|s| s.source == "github releases") {
+    for s in ev
+        .sources
+        .iter_mut()
+        .filter(|s| s.source == "github releases")
+    {
         s.location = "https://ghe.example.com/api/v3/repos/acme/w/releases?per_page=100".into();
     }
     for item in ev.items.iter_mut().flatten() {

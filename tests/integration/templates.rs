@@ -9,7 +9,8 @@ fn refused(template: &str) -> String {
     let ws = Workspace::new();
     ws.repo("monthly", &monthly_project());
     ws.write("t.hbs", template);
-    ws.run(&["report", "monthly", "--template", "t.hbs"]).fails(2)
+    ws.run(&["report", "monthly", "--template", "t.hbs"])
+        .fails(2)
 }
 
 /// The recursive template of issue 12 is refused before rendering, naming the template and the partial.
