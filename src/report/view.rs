@@ -147,7 +147,7 @@ pub fn origin(url: &str) -> Option<String> {
         return None;
     }
     let authority = rest
-        .split(['/', '?', '#', '\\'])
+        .split(['/', '?', '#'])
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
@@ -187,16 +187,16 @@ impl WebHosts {
         WebHosts(hosts)
     }
 
-    /// `url` as a link target, when it is on one of these hosts and safe to
-    /// write raw ([`safe_url`]).
+    /// `url` as a link target, when it is safe to write raw ([`safe_url`])
+    /// and, as written, on one of these hosts. The host is read from the
+    /// encoded URL, so that `https://github.com\@evil.example/`, which a
+    /// browser reads as github.com but encoded reads as evil.example, is
+    /// not linked.
     #[must_use]
     pub fn link(&self, url: &str) -> Option<String> {
-        let o = origin(url)?;
-        if self.0.contains(&o) {
-            safe_url(url)
-        } else {
-            None
-        }
+        let safe = safe_url(url)?;
+        let o = origin(&safe)?;
+        self.0.contains(&o).then_some(safe)
     }
 }
 
@@ -539,6 +539,8 @@ mod tests {
             "https://evil.example/o/r/issues/1",
             "https://github.com.evil.example/x",
             "https://github.com@evil.example/x",
+            "https://github.com\\@evil.example/x",
+            "https://github.com\t.evil.example/x",
             "https://github.com:8443/x",
             "http://github.com/x",
             "https://api.github.com/repos/o/r",
