@@ -411,7 +411,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 }
             };
             let (ev, _, _) = settings.evidence(&target)?;
-            settings.emit(&ev.to_json())?;
+            settings.emit(&ev.to_json()?)?;
             Ok(Outcome::Done)
         }
         Command::Compare { targets } => {

@@ -301,7 +301,7 @@ fn assert_links_only_to(md: &str, own: &str) -> usize {
 fn hostile_text_is_escaped_in_reports_and_comparisons() {
     let ws = Workspace::new();
     let path = ws.path("hostile.json");
-    std::fs::write(&path, hostile_evidence().to_json()).unwrap();
+    std::fs::write(&path, hostile_evidence().to_json().unwrap()).unwrap();
     let md = ws.run(&["report", "hostile.json"]).ok();
     // The hostile text did reach the report: in the slowest issues, the
     // regressions, the noisiest benchmarks and a chart's title.
@@ -367,7 +367,7 @@ fn enterprise_reports_link_only_to_their_own_host() {
             .replace("https://github.com/", "https://ghe.example.com/");
     }
     let ws = Workspace::new();
-    std::fs::write(ws.path("ghe.json"), ev.to_json()).unwrap();
+    std::fs::write(ws.path("ghe.json"), ev.to_json().unwrap()).unwrap();
     let md = ws.run(&["report", "ghe.json"]).ok();
     assert!(
         assert_links_only_to(&md, "https://ghe.example.com/acme/w/issues/") > 0,
