@@ -136,25 +136,12 @@ impl Graph {
             TemplateElement::Expression(h)
             | TemplateElement::HtmlExpression(h)
             | TemplateElement::HelperBlock(h) => helper(h, at, node, depth, work),
-            TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d) if matches!(&d.name, Parameter::Name(n) if n == "inline") =>
-            {
-                let Some(name) = d.params.first().and_then(|p| match p {
-                    Parameter::Literal(JsonValue::String(s)) => Some(s.as_str()),
-                    _ => None,
-                }) else {
-                    return Err(format!(
-                        "an inline partial's name must be a quoted string, not computed when rendering{}",
-                        place(at)
-                    ));
-                };
-                let inline = self.node(name);
-                if let Some(body) = &d.template {
-                    // The body renders where the partial is called: its depth starts there.
-                    work.push(Work::Elements(body, inline, 0));
-                }
-            }
             TemplateElement::DecoratorBlock(d) | TemplateElement::DecoratorExpression(d) => {
-                decorator(d, at, node, depth, work);
+                if matches!(&d.name, Parameter::Name(n) if n == "inline") {
+                    self.inline(d, at, work)?;
+                } else {
+                    decorator(d, at, node, depth, work);
+                }
             }
             TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
                 let Some(name) = static_name(&d.name) else {
@@ -174,51 +161,90 @@ impl Graph {
         Ok(())
     }
 
-    /// Each node's deepest nesting with the partials it calls, or the first
-    /// cycle of calls found.
-    fn depths(&self) -> Result<Vec<usize>, Vec<usize>> {
-        let mut total: Vec<Option<usize>> = vec![None; self.nodes.len()];
-        loop {
-            let mut progress = false;
-            for (i, n) in self.nodes.iter().enumerate() {
-                if total[i].is_some() {
-                    continue;
-                }
-                let callees: Option<Vec<usize>> = n
-                    .calls
-                    .iter()
-                    .map(|&(c, d)| total[c].map(|t| t + d))
-                    .collect();
-                if let Some(callees) = callees {
-                    total[i] = Some(callees.into_iter().fold(n.depth, usize::max));
-                    progress = true;
-                }
-            }
-            if !progress {
-                break;
-            }
-        }
-        // Every node left calls one that is left: walking those calls must come back.
-        let Some(start) = total.iter().position(Option::is_none) else {
-            return Ok(total.into_iter().flatten().collect());
+    /// An inline partial's definition: a node of its own, whose body's
+    /// depth starts at 0 (it renders where the partial is called).
+    fn inline<'a>(
+        &mut self,
+        d: &'a DecoratorTemplate,
+        at: Option<&'a TemplateMapping>,
+        work: &mut Vec<Work<'a>>,
+    ) -> Result<(), String> {
+        let Some(name) = d.params.first().and_then(|p| match p {
+            Parameter::Literal(JsonValue::String(s)) => Some(s.as_str()),
+            _ => None,
+        }) else {
+            return Err(format!(
+                "an inline partial's name must be a quoted string, not computed when rendering{}",
+                place(at)
+            ));
         };
-        let mut path = vec![start];
-        loop {
-            let last = path[path.len() - 1];
-            let Some(&(next, _)) = self.nodes[last]
-                .calls
-                .iter()
-                .find(|(c, _)| total[*c].is_none())
-            else {
-                return Err(path);
-            };
-            if let Some(from) = path.iter().position(|&p| p == next) {
-                let mut cycle = path.split_off(from);
-                cycle.push(next);
-                return Err(cycle);
-            }
-            path.push(next);
+        let inline = self.node(name);
+        if let Some(body) = &d.template {
+            work.push(Work::Elements(body, inline, 0));
         }
+        Ok(())
+    }
+
+    /// Each node's deepest nesting with the partials it calls, or the first
+    /// cycle of calls found (from the template itself first), as the nodes
+    /// along it, the first one again at the end. A depth-first walk with an
+    /// explicit stack: linear in the calls, and no recursion.
+    fn depths(&self) -> Result<Vec<usize>, Vec<usize>> {
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum State {
+            New,
+            Open,
+            Done(usize),
+        }
+        let mut state = vec![State::New; self.nodes.len()];
+        for start in 0..self.nodes.len() {
+            if state[start] != State::New {
+                continue;
+            }
+            state[start] = State::Open;
+            // (node, how many of its calls are walked)
+            let mut stack = vec![(start, 0usize)];
+            while let Some(&(node, next)) = stack.last() {
+                let n = &self.nodes[node];
+                if let Some(&(callee, _)) = n.calls.get(next) {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                    match state[callee] {
+                        State::New => {
+                            state[callee] = State::Open;
+                            stack.push((callee, 0));
+                        }
+                        State::Open => {
+                            let from = stack.iter().position(|&(s, _)| s == callee);
+                            let mut cycle: Vec<usize> =
+                                stack[from.unwrap_or(0)..].iter().map(|&(s, _)| s).collect();
+                            cycle.push(callee);
+                            return Err(cycle);
+                        }
+                        State::Done(_) => {}
+                    }
+                } else {
+                    let total = n
+                        .calls
+                        .iter()
+                        .map(|&(c, d)| match state[c] {
+                            State::Done(t) => t.saturating_add(d),
+                            _ => 0,
+                        })
+                        .fold(n.depth, usize::max);
+                    state[node] = State::Done(total);
+                    stack.pop();
+                }
+            }
+        }
+        Ok(state
+            .into_iter()
+            .map(|s| match s {
+                State::Done(t) => t,
+                _ => 0,
+            })
+            .collect())
     }
 }
 
