@@ -8,10 +8,13 @@
 //!   (`{{> (lookup ...)}}`, `{{#*inline name}}`): such a call cannot be
 //!   checked, so it is not allowed;
 //! - blocks, subexpressions and partial calls nest more than [`MAX_DEPTH`]
-//!   deep along any path through the partials.
+//!   deep along any path through the partials;
+//! - `{{#each}}` loops nest more than [`MAX_LOOPS`] deep (each loop
+//!   multiplies the work of the ones inside it, and a loop whose body writes
+//!   nothing is not stopped by the bound on the output's size).
 //!
-//! What is left renders in bounded depth; the renderer also bounds the
-//! output's size.
+//! What is left renders in bounded depth and time; the renderer also bounds
+//! the output's size.
 
 use std::collections::HashMap;
 
@@ -24,6 +27,58 @@ use handlebars::{JsonValue, Path};
 /// along the deepest path through the partials. The built-in templates
 /// nest 5 deep.
 pub const MAX_DEPTH: usize = 64;
+
+/// How deep `{{#each}}` loops may nest, through the partials too. The
+/// report's data nests three deep (`charts[].rows[][]`), which the built-in
+/// template walks; a fourth can pair any list with another.
+pub const MAX_LOOPS: usize = 4;
+
+/// How deep an element is: in blocks, subexpressions and partial calls, and
+/// in `{{#each}}` loops.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Depth {
+    nest: usize,
+    loops: usize,
+}
+
+impl Depth {
+    /// One level deeper, in a loop when `each`.
+    fn inside(self, each: bool) -> Depth {
+        Depth {
+            nest: self.nest + 1,
+            loops: self.loops + usize::from(each),
+        }
+    }
+
+    fn plus(self, other: Depth) -> Depth {
+        Depth {
+            nest: self.nest.saturating_add(other.nest),
+            loops: self.loops.saturating_add(other.loops),
+        }
+    }
+
+    fn max(self, other: Depth) -> Depth {
+        Depth {
+            nest: self.nest.max(other.nest),
+            loops: self.loops.max(other.loops),
+        }
+    }
+
+    /// What is too deep about it, if anything.
+    fn excess(self) -> Option<String> {
+        if self.nest > MAX_DEPTH {
+            Some(format!(
+                "blocks, subexpressions and partial calls nest more than {MAX_DEPTH} deep"
+            ))
+        } else if self.loops > MAX_LOOPS {
+            Some(format!(
+                "`{{{{#each}}}}` loops nest more than {MAX_LOOPS} deep"
+            ))
+        } else {
+            None
+        }
+    }
+}
 
 /// The partial that `{{> @partial-block}}` names: the block a partial was
 /// called with, rendered before the call, so it adds no call of its own.
@@ -51,21 +106,21 @@ fn static_name(name: &Parameter) -> Option<String> {
 struct Node {
     name: String,
     /// The deepest nesting inside the body itself.
-    depth: usize,
+    depth: Depth,
     /// The partials it calls, with the nesting at the call.
-    calls: Vec<(usize, usize)>,
+    calls: Vec<(usize, Depth)>,
 }
 
 /// Pending work of the walk: elements or one parameter, in a node, at a depth.
 enum Work<'a> {
-    Elements(&'a Template, usize, usize),
+    Elements(&'a Template, usize, Depth),
     Element(
         &'a TemplateElement,
         Option<&'a TemplateMapping>,
         usize,
-        usize,
+        Depth,
     ),
-    Param(&'a Parameter, Option<&'a TemplateMapping>, usize, usize),
+    Param(&'a Parameter, Option<&'a TemplateMapping>, usize, Depth),
 }
 
 struct Graph {
@@ -94,7 +149,7 @@ impl Graph {
             index: HashMap::new(),
         };
         let top = g.node(root);
-        let mut work = vec![Work::Elements(template, top, 0)];
+        let mut work = vec![Work::Elements(template, top, Depth::default())];
         while let Some(item) = work.pop() {
             match item {
                 Work::Elements(t, node, depth) => {
@@ -104,7 +159,7 @@ impl Graph {
                 }
                 Work::Param(p, at, node, depth) => {
                     if let Parameter::Subexpression(s) = p {
-                        work.push(Work::Element(s.as_element(), at, node, depth + 1));
+                        work.push(Work::Element(s.as_element(), at, node, depth.inside(false)));
                     }
                 }
                 Work::Element(e, at, node, depth) => {
@@ -120,17 +175,20 @@ impl Graph {
         e: &'a TemplateElement,
         at: Option<&'a TemplateMapping>,
         node: usize,
-        depth: usize,
+        depth: Depth,
         work: &mut Vec<Work<'a>>,
     ) -> Result<(), String> {
-        if depth > MAX_DEPTH {
-            return Err(format!(
-                "blocks, subexpressions and partials nest more than {MAX_DEPTH} deep{}",
-                place(at)
-            ));
+        // A loop counts even when its body is empty: it still iterates.
+        let each = matches!(e, TemplateElement::HelperBlock(h) if is_each(h));
+        let looped = Depth {
+            loops: depth.loops + usize::from(each),
+            ..depth
+        };
+        if let Some(excess) = looped.excess() {
+            return Err(format!("{excess}{}", place(at)));
         }
         let deepest = &mut self.nodes[node].depth;
-        *deepest = (*deepest).max(depth);
+        *deepest = (*deepest).max(looped);
         match e {
             TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
             TemplateElement::Expression(h)
@@ -152,7 +210,7 @@ impl Graph {
                 };
                 if name != PARTIAL_BLOCK {
                     let callee = self.node(&name);
-                    self.nodes[node].calls.push((callee, depth + 1));
+                    self.nodes[node].calls.push((callee, depth.inside(false)));
                 }
                 decorator(d, at, node, depth, work);
             }
@@ -180,7 +238,7 @@ impl Graph {
         };
         let inline = self.node(name);
         if let Some(body) = &d.template {
-            work.push(Work::Elements(body, inline, 0));
+            work.push(Work::Elements(body, inline, Depth::default()));
         }
         Ok(())
     }
@@ -189,12 +247,12 @@ impl Graph {
     /// cycle of calls found (from the template itself first), as the nodes
     /// along it, the first one again at the end. A depth-first walk with an
     /// explicit stack: linear in the calls, and no recursion.
-    fn depths(&self) -> Result<Vec<usize>, Vec<usize>> {
+    fn depths(&self) -> Result<Vec<Depth>, Vec<usize>> {
         #[derive(Clone, Copy, PartialEq, Eq)]
         enum State {
             New,
             Open,
-            Done(usize),
+            Done(Depth),
         }
         let mut state = vec![State::New; self.nodes.len()];
         for start in 0..self.nodes.len() {
@@ -229,10 +287,10 @@ impl Graph {
                         .calls
                         .iter()
                         .map(|&(c, d)| match state[c] {
-                            State::Done(t) => t.saturating_add(d),
-                            _ => 0,
+                            State::Done(t) => t.plus(d),
+                            _ => Depth::default(),
                         })
-                        .fold(n.depth, usize::max);
+                        .fold(n.depth, Depth::max);
                     state[node] = State::Done(total);
                     stack.pop();
                 }
@@ -242,25 +300,34 @@ impl Graph {
             .into_iter()
             .map(|s| match s {
                 State::Done(t) => t,
-                _ => 0,
+                _ => Depth::default(),
             })
             .collect())
     }
+}
+
+/// An `{{#each}}` loop.
+fn is_each(h: &HelperTemplate) -> bool {
+    matches!(&h.name, Parameter::Name(n) if n == "each")
 }
 
 fn helper<'a>(
     h: &'a HelperTemplate,
     at: Option<&'a TemplateMapping>,
     node: usize,
-    depth: usize,
+    depth: Depth,
     work: &mut Vec<Work<'a>>,
 ) {
     work.push(Work::Param(&h.name, at, node, depth));
     for p in h.params.iter().chain(h.hash.values()) {
         work.push(Work::Param(p, at, node, depth));
     }
-    for body in [&h.template, &h.inverse].into_iter().flatten() {
-        work.push(Work::Elements(body, node, depth + 1));
+    if let Some(body) = &h.template {
+        work.push(Work::Elements(body, node, depth.inside(is_each(h))));
+    }
+    // `{{else}}` of a loop renders once, when the list is empty.
+    if let Some(body) = &h.inverse {
+        work.push(Work::Elements(body, node, depth.inside(false)));
     }
 }
 
@@ -268,14 +335,14 @@ fn decorator<'a>(
     d: &'a DecoratorTemplate,
     at: Option<&'a TemplateMapping>,
     node: usize,
-    depth: usize,
+    depth: Depth,
     work: &mut Vec<Work<'a>>,
 ) {
     for p in d.params.iter().chain(d.hash.values()) {
         work.push(Work::Param(p, at, node, depth));
     }
     if let Some(body) = &d.template {
-        work.push(Work::Elements(body, node, depth + 1));
+        work.push(Work::Elements(body, node, depth.inside(false)));
     }
 }
 
@@ -283,16 +350,14 @@ fn decorator<'a>(
 ///
 /// # Errors
 /// A recursive partial (the message names it and the calls that lead back
-/// to it), a partial name computed when rendering, or nesting deeper than
-/// [`MAX_DEPTH`].
+/// to it), a partial name computed when rendering, nesting deeper than
+/// [`MAX_DEPTH`] or loops nested deeper than [`MAX_LOOPS`].
 pub fn check(template: &Template, root: &str) -> Result<(), String> {
     let graph = Graph::build(template, root)?;
     match graph.depths() {
-        Ok(depths) => match depths.first() {
-            Some(&d) if d > MAX_DEPTH => Err(format!(
-                "blocks, subexpressions and partial calls nest {d} deep through its partials, more than {MAX_DEPTH}"
-            )),
-            _ => Ok(()),
+        Ok(depths) => match depths.first().and_then(|d| d.excess()) {
+            Some(excess) => Err(format!("through its partials, {excess}")),
+            None => Ok(()),
         },
         Err(cycle) => {
             let names: Vec<String> = cycle
@@ -362,7 +427,11 @@ mod tests {
         let n = MAX_DEPTH + 1;
         let deep = "{{#if a}}".repeat(n) + "x" + &"{{/if}}".repeat(n);
         checked(&deep.replacen("{{#if a}}", "", 1).replacen("{{/if}}", "", 1)).unwrap();
-        assert!(checked(&deep).unwrap_err().contains("nest more than"));
+        assert!(
+            checked(&deep)
+                .unwrap_err()
+                .contains("nest more than 64 deep")
+        );
         let half = "{{#if a}}".repeat(40) + "{{> q}}" + &"{{/if}}".repeat(40);
         let chained = format!(
             r#"{{{{#*inline "p"}}}}{half}{{{{/inline}}}}{{{{#*inline "q"}}}}{}{{{{/inline}}}}{{{{> p}}}}"#,
@@ -370,6 +439,37 @@ mod tests {
         );
         let e = checked(&chained).unwrap_err();
         assert!(e.contains("through its partials"), "{e}");
+    }
+
+    /// Loops nested past the limit are refused, also through partials; an `{{else}}` is no loop.
+    #[test]
+    fn deep_loops_are_refused() {
+        let loops = |n: usize| "{{#each a}}".repeat(n) + "x" + &"{{/each}}".repeat(n);
+        checked(&loops(MAX_LOOPS)).unwrap();
+        let e = checked(&loops(MAX_LOOPS + 1)).unwrap_err();
+        assert!(e.contains("loops nest more than 4 deep"), "{e}");
+        let empty = "{{#each a}}".repeat(MAX_LOOPS + 1) + &"{{/each}}".repeat(MAX_LOOPS + 1);
+        checked(&empty).unwrap_err();
+        let e = checked(&format!(
+            r#"{{{{#*inline "p"}}}}{{{{#each z}}}}{{{{/each}}}}{{{{/inline}}}}{}{{{{> p}}}}{}"#,
+            "{{#each a}}".repeat(MAX_LOOPS),
+            "{{/each}}".repeat(MAX_LOOPS)
+        ))
+        .unwrap_err();
+        assert!(e.contains("through its partials"), "{e}");
+        let e = checked(&format!(
+            r#"{{{{#*inline "p"}}}}{}{{{{/inline}}}}{{{{#each a}}}}{{{{> p}}}}{{{{/each}}}}"#,
+            loops(MAX_LOOPS)
+        ))
+        .unwrap_err();
+        assert!(e.contains("through its partials, `{{#each}}` loops"), "{e}");
+        let four = "{{#each a}}{{#each b}}{{#each c}}{{#each d}}";
+        let end = "{{/each}}{{/each}}{{/each}}{{/each}}";
+        checked(&format!("{four}{{{{#each e}}}}y{{{{/each}}}}{end}")).unwrap_err();
+        checked(&format!(
+            "{four}x{{{{else}}}}{{{{#each e}}}}y{{{{/each}}}}{end}"
+        ))
+        .unwrap();
     }
 
     /// Ordinary templates pass: partials called more than once, partial blocks, the built-in templates.

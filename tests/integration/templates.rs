@@ -56,3 +56,12 @@ fn runaway_output_is_bounded() {
     ));
     assert!(err.contains("over 64 MiB"), "{err}");
 }
+
+/// Loops nested past the limit are refused: a loop whose body writes nothing is not stopped by the output bound.
+#[test]
+fn deeply_nested_loops_are_refused() {
+    let n = 5;
+    let template = "{{#each categories}}".repeat(n) + &"{{/each}}".repeat(n);
+    let err = refused(&template);
+    assert!(err.contains("loops nest more than 4 deep"), "{err}");
+}
