@@ -307,9 +307,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                         "--format badge is for `readiness report`".into(),
                     ));
                 }
-                Format::Json => {
-                    report::to_json(&SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>())
-                }
+                Format::Json => report::to_json(
+                    "the signals",
+                    &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
+                )?,
             };
             emit(cli.global.output.as_deref(), &text)?;
             Ok(Outcome::Done)
@@ -327,7 +328,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             };
             emit(
                 cli.global.output.as_deref(),
-                &report::schema::schema_json(document),
+                &report::schema::schema_json(document)?,
             )?;
             Ok(Outcome::Done)
         }
@@ -366,8 +367,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let markdown = || report::render_report(&report, settings.template.as_deref());
             let text = match settings.format {
                 Format::Markdown => markdown()?,
-                Format::Json => report.to_json(),
-                Format::Badge => report::badge(&report, &settings.rubric.grades.insufficient),
+                Format::Json => report.to_json()?,
+                Format::Badge => report::badge(&report, &settings.rubric.grades)?,
             };
             settings.emit(&text)?;
             if settings.step_summary {
@@ -413,7 +414,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 }
             };
             let (ev, _, _) = settings.evidence(&target)?;
-            settings.emit(&ev.to_json())?;
+            settings.emit(&ev.to_json()?)?;
             Ok(Outcome::Done)
         }
         Command::Compare { targets } => {
@@ -444,7 +445,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let markdown = || report::render_compare(&comparison, settings.template.as_deref());
             let text = match settings.format {
                 Format::Markdown => markdown()?,
-                Format::Json => report::to_json(&comparison),
+                Format::Json => report::to_json("the comparison", &comparison)?,
                 Format::Badge => {
                     return Err(Error::Usage(
                         "--format badge shows one project's score: use it with `readiness report`"

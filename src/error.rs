@@ -41,6 +41,10 @@ pub enum Error {
 
     #[error("{target}: {message}")]
     Target { target: String, message: String },
+
+    /// A document could not be written as JSON.
+    #[error("cannot write {what} as JSON: {message}")]
+    Json { what: String, message: String },
 }
 
 impl Error {

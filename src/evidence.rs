@@ -326,10 +326,15 @@ impl Evidence {
     }
 
     /// Serializes as pretty JSON with a trailing newline.
-    #[must_use]
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+    ///
+    /// # Errors
+    /// The evidence cannot be written as JSON: an error, never an empty file.
+    pub fn to_json(&self) -> Result<String, Error> {
+        let mut s = serde_json::to_string_pretty(self).map_err(|e| Error::Json {
+            what: "the evidence".into(),
+            message: e.to_string(),
+        })?;
         s.push('\n');
-        s
+        Ok(s)
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod escape;
+pub mod guard;
 mod render;
 pub mod schema;
 mod view;
@@ -12,9 +13,10 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::evidence::{Evidence, Provenance, TargetInfo};
-use crate::rubric::Rubric;
 use crate::rubric::score::Scorecard;
+use crate::rubric::{Grades, Rubric};
 use crate::signals::Measurement;
 use crate::signals::trends::Trend;
 use crate::window::Window;
@@ -91,45 +93,120 @@ impl Report {
     }
 
     /// Pretty JSON with a trailing newline.
-    #[must_use]
-    pub fn to_json(&self) -> String {
-        to_json(self)
+    ///
+    /// # Errors
+    /// The report cannot be written as JSON.
+    pub fn to_json(&self) -> Result<String, Error> {
+        to_json("the report", self)
     }
 }
 
-/// A shields.io endpoint badge (`https://img.shields.io/endpoint?url=...`):
-/// the score and grade, coloured by score; grey when the evidence was too
-/// thin for a grade (`grade == insufficient`).
+/// The shields.io colours of the grade bands, from the top band down.
+const BADGE_COLOURS: [&str; 6] = [
+    "brightgreen",
+    "green",
+    "yellowgreen",
+    "yellow",
+    "orange",
+    "red",
+];
+
+/// The badge colour of the band at `rank` (0 = the top band) of `bands`:
+/// the top band bright green, the lowest red, the ones between in order
+/// (four bands: brightgreen, yellowgreen, orange, red).
 #[must_use]
-pub fn badge(report: &Report, insufficient: &str) -> String {
-    let graded = report.scorecard.grade != insufficient;
-    let (message, color) = match report.scorecard.score {
-        Some(score) if graded => {
-            let color = if score >= 80.0 {
-                "brightgreen"
-            } else if score >= 60.0 {
-                "yellowgreen"
-            } else if score >= 40.0 {
-                "orange"
-            } else {
-                "red"
-            };
-            (format!("{score:.0}/100 {}", report.scorecard.grade), color)
+pub fn band_colour(rank: usize, bands: usize) -> &'static str {
+    let picks: &[usize] = match bands {
+        0 | 1 => &[0],
+        2 => &[0, 5],
+        3 => &[0, 3, 5],
+        4 => &[0, 2, 4, 5],
+        5 => &[0, 1, 2, 4, 5],
+        _ => &[0, 1, 2, 3, 4, 5],
+    };
+    let index = if bands <= picks.len() {
+        picks.get(rank).copied().unwrap_or(5)
+    } else {
+        // More bands than colours: spread them, rounding to the nearest.
+        let last = bands - 1;
+        (rank.min(last) * 5 * 2 + last) / (2 * last)
+    };
+    BADGE_COLOURS.get(index).copied().unwrap_or("red")
+}
+
+/// A shields.io endpoint badge (`https://img.shields.io/endpoint?url=...`):
+/// the score and grade, coloured by the grade's rank among the rubric's
+/// bands ([`band_colour`]); grey when there is no grade (the evidence was
+/// too thin, `grades.insufficient`).
+///
+/// # Errors
+/// The badge cannot be written as JSON.
+pub fn badge(report: &Report, grades: &Grades) -> Result<String, Error> {
+    let rank = grades
+        .bands
+        .iter()
+        .position(|b| b.label == report.scorecard.grade);
+    let (message, color) = match (report.scorecard.score, rank) {
+        (Some(score), Some(rank))
+            if score.is_finite() && report.scorecard.grade != grades.insufficient =>
+        {
+            (
+                format!("{score:.0}/100 {}", report.scorecard.grade),
+                band_colour(rank, grades.bands.len()),
+            )
         }
         _ => (report.scorecard.grade.clone(), "lightgrey"),
     };
-    to_json(&serde_json::json!({
-        "schemaVersion": 1,
-        "label": "readiness",
-        "message": message,
-        "color": color,
-    }))
+    to_json(
+        "the badge",
+        &serde_json::json!({
+            "schemaVersion": 1,
+            "label": "readiness",
+            "message": message,
+            "color": color,
+        }),
+    )
 }
 
-/// Pretty JSON with a trailing newline. The types serialized here have
-/// string keys only, so serialization cannot fail.
-pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+/// Pretty JSON with a trailing newline.
+///
+/// # Errors
+/// `value` cannot be written as JSON (a map with keys that are not
+/// strings, say): an error naming `what`, never an empty document.
+pub fn to_json<T: Serialize>(what: &str, value: &T) -> Result<String, Error> {
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Error::Json {
+        what: what.to_string(),
+        message: e.to_string(),
+    })?;
     s.push('\n');
-    s
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default four bands keep their colours; other counts run from bright green to red.
+    #[test]
+    fn badge_colours_follow_the_bands_rank() {
+        let four: Vec<&str> = (0..4).map(|r| band_colour(r, 4)).collect();
+        assert_eq!(four, ["brightgreen", "yellowgreen", "orange", "red"]);
+        let two: Vec<&str> = (0..2).map(|r| band_colour(r, 2)).collect();
+        assert_eq!(two, ["brightgreen", "red"]);
+        assert_eq!(band_colour(0, 1), "brightgreen");
+        let many: Vec<&str> = (0..11).map(|r| band_colour(r, 11)).collect();
+        assert_eq!(many[0], "brightgreen");
+        assert_eq!(many[10], "red");
+        assert_eq!(band_colour(99, 11), "red");
+    }
+
+    /// A value that serde cannot write is an error naming it, not an empty document.
+    #[test]
+    fn unserializable_values_are_errors() {
+        let mut map = std::collections::HashMap::new();
+        map.insert((1, 2), 3);
+        let e = to_json("the thing", &map).unwrap_err().to_string();
+        assert!(e.contains("the thing"), "{e}");
+        assert_eq!(to_json("x", &[1]).unwrap(), "[\n  1\n]\n");
+    }
 }

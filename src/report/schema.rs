@@ -12,6 +12,7 @@ use schemars::{JsonSchema, Schema};
 
 use super::compare::Comparison;
 use super::{REPORT_SCHEMA, Report};
+use crate::error::Error;
 
 /// Which document's schema to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +48,11 @@ impl Document {
 /// The JSON Schema of `document`, as written by serde: fields serde always
 /// writes are `required` (an absent value is `null`), and fields it skips
 /// when empty are optional.
-#[must_use]
-pub fn schema(document: Document) -> Schema {
+///
+/// # Errors
+/// The generated schema is not a JSON object (never expected): an error,
+/// not an empty schema that would accept anything.
+pub fn schema(document: Document) -> Result<Schema, Error> {
     match document {
         Document::Report => generate::<Report>(document),
         Document::Compare => generate::<Comparison>(document),
@@ -56,12 +60,17 @@ pub fn schema(document: Document) -> Schema {
 }
 
 /// The schema of `document` as pretty JSON with a trailing newline.
-#[must_use]
-pub fn schema_json(document: Document) -> String {
-    super::to_json(&schema(document))
+///
+/// # Errors
+/// The schema cannot be generated or written.
+pub fn schema_json(document: Document) -> Result<String, Error> {
+    super::to_json(
+        &format!("the {} schema", document.title()),
+        &schema(document)?,
+    )
 }
 
-fn generate<T: JsonSchema>(document: Document) -> Schema {
+fn generate<T: JsonSchema>(document: Document) -> Result<Schema, Error> {
     let generator = SchemaSettings::draft2020_12()
         .for_serialize()
         .into_generator();
@@ -71,7 +80,15 @@ fn generate<T: JsonSchema>(document: Document) -> Schema {
     object.insert("title".into(), document.title().into());
     let mut value = serde_json::Value::Object(std::mem::take(object));
     unwrap_descriptions(&mut value);
-    Schema::try_from(value).unwrap_or_default()
+    to_schema(value, document)
+}
+
+/// `value` as a schema; an error when it is not a JSON object or boolean.
+fn to_schema(value: serde_json::Value, document: Document) -> Result<Schema, Error> {
+    Schema::try_from(value).map_err(|e| Error::Json {
+        what: format!("the {} schema", document.title()),
+        message: e.to_string(),
+    })
 }
 
 /// Joins the lines of every `description` that a doc comment wrapped, so
@@ -101,10 +118,19 @@ fn unwrap_descriptions(value: &mut serde_json::Value) {
 mod tests {
     use super::*;
 
+    /// A value that is not a schema is an error naming the document, not an empty schema.
+    #[test]
+    fn a_non_schema_is_an_error() {
+        let e = to_schema(serde_json::json!([1]), Document::Compare)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the readiness comparison schema"), "{e}");
+    }
+
     /// The schemas declare draft 2020-12, name themselves, and require what serde always writes.
     #[test]
     fn schemas_are_draft_2020_12_with_an_id_and_title() {
-        let s = schema(Document::Report);
+        let s = schema(Document::Report).unwrap();
         assert_eq!(
             s.get("$schema").and_then(|v| v.as_str()),
             Some("https://json-schema.org/draft/2020-12/schema")
@@ -129,7 +155,7 @@ mod tests {
                 "{key} is not required: {required:?}"
             );
         }
-        let c = schema(Document::Compare);
+        let c = schema(Document::Compare).unwrap();
         assert_eq!(
             c.get("$id").and_then(|v| v.as_str()),
             Some("urn:readiness:schema:compare:1")

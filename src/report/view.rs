@@ -137,6 +137,85 @@ pub fn safe_url(url: &str) -> Option<String> {
     Some(out)
 }
 
+/// The web origin (`scheme://host[:port]`, lower case) of an http(s) URL;
+/// `None` for any other scheme, or a URL without a host.
+#[must_use]
+pub fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if authority.is_empty() {
+        return None;
+    }
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// The hosts a report links to: the web host of each GitHub API the
+/// evidence was read from (`https://github.com` for `https://api.github.com`,
+/// `https://HOST` for `https://HOST/api/v3`, the API's own host otherwise),
+/// taken from the sources' provenance. A URL from an API answer that points
+/// anywhere else is shown as text, not linked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebHosts(Vec<String>);
+
+impl WebHosts {
+    /// The web hosts of the GitHub APIs in `sources`: every `github ...`
+    /// source whose location is an API URL (`BASE/repos/OWNER/REPO/...`).
+    #[must_use]
+    pub fn of(sources: &[Provenance]) -> WebHosts {
+        let mut hosts: Vec<String> = Vec::new();
+        for p in sources.iter().filter(|p| p.source.starts_with("github")) {
+            let Some((base, _)) = p.location.split_once("/repos/") else {
+                continue;
+            };
+            let Some(api) = origin(base) else { continue };
+            let web = match api.as_str() {
+                "https://api.github.com" => "https://github.com".to_string(),
+                _ => api,
+            };
+            if !hosts.contains(&web) {
+                hosts.push(web);
+            }
+        }
+        WebHosts(hosts)
+    }
+
+    /// `url` as a link target, when it is safe to write raw ([`safe_url`])
+    /// and, as written, on one of these hosts. The host is read from the
+    /// encoded URL, so that `https://github.com\@evil.example/`, which a
+    /// browser reads as github.com but encoded reads as evil.example, is
+    /// not linked.
+    #[must_use]
+    pub fn link(&self, url: &str) -> Option<String> {
+        let safe = safe_url(url)?;
+        let o = origin(&safe)?;
+        self.0.contains(&o).then_some(safe)
+    }
+}
+
+fn example(e: &signals::Example, hosts: &WebHosts) -> ExampleView {
+    let url = e.url.as_deref().and_then(|u| hosts.link(u));
+    // A URL the report does not link is still shown, as (escaped) text.
+    let label = match (&url, &e.url) {
+        (None, Some(text)) if !text.is_empty() => format!("{} ({text})", e.label),
+        _ => e.label.clone(),
+    };
+    ExampleView {
+        label,
+        date: e.date.clone().unwrap_or_default(),
+        value: e.value.clone().unwrap_or_default(),
+        note: e.note.clone().unwrap_or_default(),
+        url,
+    }
+}
+
 /// `a`, `a and b`, `a, b and c`.
 #[must_use]
 pub fn and_list(items: &[String]) -> String {
@@ -164,10 +243,16 @@ pub fn required_names(card: &Scorecard) -> String {
     and_list(&names)
 }
 
-/// `0.833` as `83.3 %`, `1.0` as `100 %`.
+/// What a number that is not finite (NaN, infinite) is shown as.
+pub const NOT_A_NUMBER: &str = "n/a";
+
+/// `0.833` as `83.3 %`, `1.0` as `100 %`; `n/a` when not finite.
 #[must_use]
 pub fn percent(share: f64) -> String {
     let p = share * 100.0;
+    if !p.is_finite() {
+        return NOT_A_NUMBER.to_string();
+    }
     if (p - p.round()).abs() < 0.05 {
         format!("{p:.0} %")
     } else {
@@ -175,20 +260,27 @@ pub fn percent(share: f64) -> String {
     }
 }
 
-/// A score with one decimal, or `n/a`.
+/// A score with one decimal, or `n/a` (also when not finite).
 #[must_use]
 pub fn score_text(score: Option<f64>) -> String {
-    score.map_or_else(|| "n/a".to_string(), |s| format!("{s:.1}"))
+    score
+        .filter(|s| s.is_finite())
+        .map_or_else(|| NOT_A_NUMBER.to_string(), |s| format!("{s:.1}"))
 }
 
-/// A value in its unit, or `n/a`.
+/// A value in its unit, or `n/a` (also when not finite).
 #[must_use]
 pub fn value_text(unit: Unit, value: Option<f64>) -> String {
-    value.map_or_else(|| "n/a".to_string(), |v| unit.format(v))
+    value
+        .filter(|v| v.is_finite())
+        .map_or_else(|| NOT_A_NUMBER.to_string(), |v| unit.format(v))
 }
 
+/// A plain number: no decimals when whole; `n/a` when not finite.
 fn number(x: f64) -> String {
-    if x.fract() == 0.0 {
+    if !x.is_finite() {
+        NOT_A_NUMBER.to_string()
+    } else if x.fract() == 0.0 {
         format!("{x:.0}")
     } else {
         format!("{x}")
@@ -266,7 +358,7 @@ fn category(c: &CategoryScore) -> CategoryView {
     }
 }
 
-fn measurement(m: &Measurement) -> MeasurementView {
+fn measurement(m: &Measurement, hosts: &WebHosts) -> MeasurementView {
     MeasurementView {
         signal: m.signal.clone(),
         title: title(&m.signal),
@@ -280,13 +372,7 @@ fn measurement(m: &Measurement) -> MeasurementView {
             .examples
             .iter()
             .take(EXAMPLES_SHOWN)
-            .map(|e| ExampleView {
-                label: e.label.clone(),
-                date: e.date.clone().unwrap_or_default(),
-                value: e.value.clone().unwrap_or_default(),
-                note: e.note.clone().unwrap_or_default(),
-                url: e.url.as_deref().and_then(safe_url),
-            })
+            .map(|e| example(e, hosts))
             .collect(),
         more: m.examples.len().saturating_sub(EXAMPLES_SHOWN),
     }
@@ -407,7 +493,13 @@ impl ReportView {
             collected_at: r.collected_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             rubric: r.rubric.clone(),
             categories: r.scorecard.categories.iter().map(category).collect(),
-            measurements: r.measurements.iter().map(measurement).collect(),
+            measurements: {
+                let hosts = WebHosts::of(&r.sources);
+                r.measurements
+                    .iter()
+                    .map(|m| measurement(m, &hosts))
+                    .collect()
+            },
             charts: r.trends.iter().filter_map(chart).collect(),
             sources: r.sources.clone(),
         }
@@ -418,6 +510,87 @@ impl ReportView {
 mod tests {
     use super::*;
 
+    fn github(location: &str) -> Provenance {
+        Provenance {
+            source: "github releases".into(),
+            location: location.into(),
+            items: 0,
+            item: "releases".into(),
+            requests: 1,
+            complete: true,
+            notes: Vec::new(),
+            fetched_at: None,
+        }
+    }
+
+    /// Links go only to the web host of the API the evidence came from.
+    #[test]
+    fn links_go_only_to_the_apis_web_host() {
+        let dotcom = WebHosts::of(&[github(
+            "https://api.github.com/repos/o/r/releases?per_page=100",
+        )]);
+        let issue = "https://github.com/o/r/issues/1";
+        assert_eq!(dotcom.link(issue).as_deref(), Some(issue));
+        assert_eq!(
+            dotcom.link("HTTPS://GitHub.com/o/r/issues/1").as_deref(),
+            Some("HTTPS://GitHub.com/o/r/issues/1")
+        );
+        for other in [
+            "https://evil.example/o/r/issues/1",
+            "https://github.com.evil.example/x",
+            "https://github.com@evil.example/x",
+            "https://github.com\\@evil.example/x",
+            "https://github.com\t.evil.example/x",
+            "https://github.com:8443/x",
+            "http://github.com/x",
+            "https://api.github.com/repos/o/r",
+            "javascript://github.com/%0Aalert(1)",
+        ] {
+            assert_eq!(dotcom.link(other), None, "{other}");
+        }
+        let ghe = WebHosts::of(&[github(
+            "https://ghe.example.com/api/v3/repos/o/r/actions/runs",
+        )]);
+        assert_eq!(
+            ghe.link("https://ghe.example.com/o/r/pull/2").as_deref(),
+            Some("https://ghe.example.com/o/r/pull/2")
+        );
+        assert_eq!(ghe.link(issue), None);
+        // No GitHub API among the sources (a clone, artifacts): nothing is linked.
+        let mut local = github("https://api.github.com/repos/o/r/releases");
+        local.source = "git".into();
+        assert_eq!(WebHosts::of(&[local]).link(issue), None);
+        assert_eq!(WebHosts::of(&[github("o/r (GraphQL)")]).link(issue), None);
+    }
+
+    /// A URL that is not linked is still shown, as text beside the label.
+    #[test]
+    fn unlinked_urls_are_shown_as_text() {
+        let e = signals::Example {
+            label: "#1 title".into(),
+            date: None,
+            value: None,
+            note: None,
+            url: Some("https://evil.example/x".into()),
+        };
+        let v = example(&e, &WebHosts::default());
+        assert_eq!(v.url, None);
+        assert_eq!(v.label, "#1 title (https://evil.example/x)");
+    }
+
+    /// Number helpers print `n/a`, never `NaN` or `inf`.
+    #[test]
+    fn numbers_are_never_nan_or_inf() {
+        for x in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(percent(x), "n/a");
+            assert_eq!(score_text(Some(x)), "n/a");
+            assert_eq!(number(x), "n/a");
+            assert_eq!(value_text(Unit::Hours, Some(x)), "n/a");
+            assert_eq!(Unit::Fraction.format(x), "n/a");
+        }
+    }
+
+    /// Only http(s) URLs are linked, with markup characters percent-encoded.
     #[test]
     fn urls_are_linked_only_when_safe() {
         assert_eq!(safe_url("javascript:alert(1)"), None);
@@ -437,6 +610,7 @@ mod tests {
         );
     }
 
+    /// Shares, scores and numbers read as people write them.
     #[test]
     fn percentages_and_scores_read_well() {
         assert_eq!(percent(1.0), "100 %");

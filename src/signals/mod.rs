@@ -87,9 +87,13 @@ impl Unit {
         (v * scale).round() / scale
     }
 
-    /// A value in this unit as a person reads it.
+    /// A value in this unit as a person reads it; `n/a` when it is not
+    /// finite (NaN or infinite), never `NaN` or `inf`.
     #[must_use]
     pub fn format(self, v: f64) -> String {
+        if !v.is_finite() {
+            return "n/a".to_string();
+        }
         let d = usize::try_from(self.decimals()).unwrap_or(0);
         match self {
             Unit::Releases if v.fract() == 0.0 => format!("{v:.0}"),

@@ -1,6 +1,7 @@
 //! The integration test binary: every module drives the real `readiness`
 //! binary against fixtures the tests build themselves.
 
+mod badge;
 mod bench_readers;
 mod bench_signals;
 mod cache;
@@ -22,3 +23,4 @@ mod realdata;
 mod realdata_bench;
 mod rubric_errors;
 mod schema;
+mod templates;
