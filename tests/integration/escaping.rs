@@ -76,6 +76,7 @@ fn hostile_tests() -> TestEvidence {
                 time: Some(t(30 + i)),
                 time_source: TimeSource::Attribute,
                 outcomes: if i % 2 == 0 { "fpp" } else { "ffp" }.into(),
+                env: Some(hostile("junitenv")),
             })
             .collect(),
     }
