@@ -268,14 +268,15 @@ fn resolve_token(
     let unused: Vec<&str> = others.into_iter().filter(|n| env(n).is_some()).collect();
     let notice = (!unused.is_empty()).then(|| {
         let shown = crate::collect::git::strip_credentials(api_url);
+        let verb = if unused.len() == 1 { "is" } else { "are" };
         if crate::target::is_github_com_api(api_url) {
             format!(
-                "{} is set, but it is for GitHub Enterprise hosts, not {shown}: no token is sent (set GH_TOKEN or give --token)",
+                "{} {verb} set, but only for GitHub Enterprise hosts, not {shown}: no token is sent (set GH_TOKEN or give --token)",
                 unused.join(" and ")
             )
         } else {
             format!(
-                "{} is set, but a github.com token is not sent to {shown}: no token is sent (set GH_ENTERPRISE_TOKEN or give --token)",
+                "{} {verb} set, but a github.com token is never sent to {shown}: no token is sent (set GH_ENTERPRISE_TOKEN or give --token)",
                 unused.join(" and ")
             )
         }

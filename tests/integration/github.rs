@@ -49,7 +49,7 @@ pub(crate) fn repo() -> Repo {
 }
 
 /// Twelve monthly releases, newest first, as REST returns them.
-fn releases_json() -> Value {
+pub(crate) fn releases_json() -> Value {
     let list: Vec<Value> = (1..=12)
         .rev()
         .map(|m| {
@@ -1118,6 +1118,8 @@ fn cli_without_a_token_says_what_it_costs_once() {
         ])
         .env_remove("GITHUB_TOKEN")
         .env_remove("GH_TOKEN")
+        .env_remove("GH_ENTERPRISE_TOKEN")
+        .env_remove("GITHUB_ENTERPRISE_TOKEN")
         .current_dir(ws.dir.path())
         .output()
         .unwrap();

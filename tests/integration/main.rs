@@ -11,6 +11,7 @@ mod fuzzkit;
 mod github;
 mod github_actions;
 mod github_enterprise;
+mod github_faults;
 mod junit;
 mod pipelines;
 mod realdata;

@@ -189,8 +189,6 @@ pub struct Listing {
     /// offered twice (a loop), the page limit, a next page on another host.
     /// The listing is then incomplete.
     pub stopped: Option<String>,
-    /// Items listed more than once (same `id`), counted once.
-    pub duplicates: usize,
 }
 
 pub struct Client {
@@ -1030,7 +1028,6 @@ pub(crate) async fn futures_join_all<F: std::future::Future>(
 /// Sets a listing's generation: every page's ETag, when all pages had one
 /// and the listing reached its end.
 fn finish(mut out: Listing, pages: &Pages<'_>) -> Listing {
-    out.duplicates = pages.guard.duplicates;
     if out.error.is_none() && out.stopped.is_none() && !pages.etags.is_empty() {
         out.generation = pages
             .etags

@@ -87,12 +87,12 @@ fn provenance(
 
 /// What made a source incomplete short of an error that stopped it: a
 /// listing that stopped early (a loop, the page limit), a partial GraphQL
-/// answer, records skipped for their shape; and items listed twice.
+/// answer, records skipped for their shape. Items listed twice are counted
+/// once without a note: pages shift while new items arrive.
 #[derive(Debug, Default)]
 pub(crate) struct Gaps {
     reasons: Vec<String>,
     skipped: BTreeMap<String, usize>,
-    duplicates: usize,
 }
 
 impl Gaps {
@@ -107,7 +107,6 @@ impl Gaps {
         if let Some(r) = &listing.stopped {
             self.stop(r.clone());
         }
-        self.duplicates += listing.duplicates;
     }
 
     /// The source stopped short, or may miss items, for `reason` (said once).
@@ -140,12 +139,6 @@ impl Gaps {
                 "incomplete: {total} {} skipped, in a shape readiness cannot read: {}",
                 p.item,
                 why.join("; ")
-            ));
-        }
-        if self.duplicates > 0 {
-            p.notes.push(format!(
-                "{} {} were listed more than once and counted once",
-                self.duplicates, p.item
             ));
         }
     }
@@ -500,7 +493,7 @@ async fn graphql_items(
             let (mut older, mut new) = (false, 0);
             for node in nodes {
                 match parse::graphql_item(node, kind) {
-                    Ok(item) if !numbers.insert(item.number) => gaps.duplicates += 1,
+                    Ok(item) if !numbers.insert(item.number) => {}
                     Ok(item) if item.created_at > window.until => new += 1,
                     Ok(item) if item.created_at <= window.since => (older, new) = (true, new + 1),
                     Ok(item) => {
@@ -584,7 +577,6 @@ async fn rest_issue_pages(
         }
         next = page.next;
     }
-    gaps.duplicates += guard.duplicates;
     Ok((items, error, gaps, fetched_at))
 }
 
