@@ -888,7 +888,7 @@ impl Client {
     /// the answer has no errors.
     #[must_use]
     pub fn graphql_errors(&self, v: &Value) -> Option<String> {
-        let errors = v.get("errors")?;
+        let errors = v.get("errors").filter(|e| !e.is_null())?;
         let Some(list) = errors.as_array() else {
             return Some("the answer's `errors` is not a list".into());
         };
