@@ -284,26 +284,23 @@ async fn collect_tags(
     let mut names = HashSet::new();
     let vars = json!({ "owner": repo.owner, "name": repo.name, "cursor": Value::Null });
     let refs = |v: &Value| v["data"]["repository"]["refs"].clone();
-    let error = graphql_pages(
-        client,
+    let q = Query {
         repo,
-        TAGS_QUERY,
+        query: TAGS_QUERY,
         vars,
         generation,
-        refs,
-        &mut gaps,
-        |nodes, gaps| {
-            let before = names.len();
-            for node in nodes {
-                match parse::graphql_tag(node) {
-                    Ok(Some(tag)) if names.insert(tag.name.clone()) => tags.push(tag),
-                    Ok(_) => {}
-                    Err(why) => gaps.skip(why),
-                }
+    };
+    let error = graphql_pages(client, q, refs, &mut gaps, |nodes, gaps| {
+        let before = names.len();
+        for node in nodes {
+            match parse::graphql_tag(node) {
+                Ok(Some(tag)) if names.insert(tag.name.clone()) => tags.push(tag),
+                Ok(_) => {}
+                Err(why) => gaps.skip(why),
             }
-            !repeats(nodes.len(), names.len() - before, gaps)
-        },
-    )
+        }
+        !repeats(nodes.len(), names.len() - before, gaps)
+    })
     .await;
     tags.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.name.cmp(&b.name)));
     (tags, error, gaps)
@@ -321,23 +318,34 @@ fn repeats(n: usize, new: usize, gaps: &mut Gaps) -> bool {
     looped
 }
 
+/// One GraphQL listing: its query, its first variables (`cursor` null),
+/// and the generation its cached pages are kept under.
+struct Query<'a> {
+    repo: &'a Repo,
+    query: &'a str,
+    vars: Value,
+    generation: Option<&'a str>,
+}
+
 /// Pages through a GraphQL connection by cursor, at most [`MAX_PAGES`]
 /// requests. `connection` finds the connection in an answer (null: the
 /// repository cannot be read); `nodes` takes each page's nodes and says
 /// whether to go on. A cursor already followed, a partial answer, page
 /// info that cannot be followed and the page limit are noted in `gaps`;
 /// the error that stopped the paging is returned.
-#[allow(clippy::too_many_arguments)]
 async fn graphql_pages(
     client: &Client,
-    repo: &Repo,
-    query: &str,
-    mut vars: Value,
-    generation: Option<&str>,
+    q: Query<'_>,
     connection: impl Fn(&Value) -> Value,
     gaps: &mut Gaps,
     mut nodes: impl FnMut(&[Value], &mut Gaps) -> bool,
 ) -> Option<FetchError> {
+    let Query {
+        repo,
+        query,
+        mut vars,
+        generation,
+    } = q;
     let mut cursors = HashSet::new();
     for _ in 0..MAX_PAGES {
         let v = match client.graphql_cached(query, &vars, generation).await {
@@ -481,34 +489,31 @@ async fn graphql_items(
     let mut numbers = HashSet::new();
     let vars = json!({ "owner": repo.owner, "name": repo.name, "cursor": Value::Null, "first": FIRST_RESPONSES });
     let conn = |v: &Value| v["data"]["repository"]["items"].clone();
-    let error = graphql_pages(
-        client,
+    let q = Query {
         repo,
         query,
         vars,
         generation,
-        conn,
-        &mut gaps,
-        |nodes, gaps| {
-            let (mut older, mut new) = (false, 0);
-            for node in nodes {
-                match parse::graphql_item(node, kind) {
-                    Ok(item) if !numbers.insert(item.number) => {}
-                    Ok(item) if item.created_at > window.until => new += 1,
-                    Ok(item) if item.created_at <= window.since => (older, new) = (true, new + 1),
-                    Ok(item) => {
-                        new += 1;
-                        items.push(item);
-                    }
-                    Err(why) => {
-                        new += 1;
-                        gaps.skip(why);
-                    }
+    };
+    let error = graphql_pages(client, q, conn, &mut gaps, |nodes, gaps| {
+        let (mut older, mut new) = (false, 0);
+        for node in nodes {
+            match parse::graphql_item(node, kind) {
+                Ok(item) if !numbers.insert(item.number) => {}
+                Ok(item) if item.created_at > window.until => new += 1,
+                Ok(item) if item.created_at <= window.since => (older, new) = (true, new + 1),
+                Ok(item) => {
+                    new += 1;
+                    items.push(item);
+                }
+                Err(why) => {
+                    new += 1;
+                    gaps.skip(why);
                 }
             }
-            !older && !repeats(nodes.len(), new, gaps)
-        },
-    )
+        }
+        !older && !repeats(nodes.len(), new, gaps)
+    })
     .await;
     (items, error, gaps)
 }
