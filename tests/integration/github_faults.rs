@@ -437,7 +437,8 @@ async fn redirects_to_another_host_are_not_used() {
     assert!(source(&ev, "github releases").complete, "{:?}", ev.sources);
 }
 
-/// A `Link` next page on another host is not followed (nor given the token): incomplete.
+/// A `Link` next page on another host is not followed (nor given the
+/// token): incomplete, and neither its credentials nor an echoed token are shown.
 #[tokio::test]
 async fn a_next_page_on_another_host_is_incomplete() {
     let server = MockServer::start().await;
@@ -447,13 +448,17 @@ async fn a_next_page_on_another_host_is_incomplete() {
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_json(json!([{"id": 1, "tag_name": "v1.0.0", "published_at": "2026-06-01T00:00:00Z"}]))
-                .insert_header("link", "<http://u:pa55w0rd@198.51.100.7/repos/acme/widget/releases?page=2>; rel=\"next\""),
+                .insert_header("link", format!("<http://u:pa55w0rd@198.51.100.7/{SECRET}/releases?page=2>; rel=\"next\"").as_str()),
         )
         .mount(&server)
         .await;
     let ev = collect(&server, true).await;
     incomplete(&ev, "github releases", "is not under the API URL");
-    assert!(!format!("{:?}", ev.sources).contains("pa55w0rd"));
+    let text = format!("{:?}", ev.sources);
+    assert!(
+        !text.contains("pa55w0rd") && !text.contains(SECRET),
+        "{text}"
+    );
 }
 
 /// An API URL with `user:password@` is refused before anything is sent,

@@ -333,10 +333,10 @@ impl Client {
             .filter(|p| p.starts_with('/'))
             .map(str::to_string)
             .ok_or_else(|| {
-                format!(
+                self.scrub(&format!(
                     "the next page ({}) is not under the API URL, so it was not followed",
                     crate::collect::git::strip_credentials(&url)
-                )
+                ))
             })
     }
 
@@ -1103,9 +1103,10 @@ impl PageGuard {
         if self.pages.insert(page_key(path)) {
             Ok(())
         } else {
-            Err(format!(
-                "GitHub offered a page already read as the next one ({path}): the listing stopped there"
-            ))
+            Err(
+                "GitHub offered a page already read as the next one: the listing stopped there"
+                    .into(),
+            )
         }
     }
 
