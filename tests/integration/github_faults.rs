@@ -120,6 +120,27 @@ fn numbers(ev: &GitHubEvidence) -> Vec<u64> {
         .collect()
 }
 
+/// Mounts two pages of the listing at `at` (query `q`): the first links to
+/// page 2, and page 2 links back to page 1.
+async fn mount_looping_pages(server: &MockServer, at: &str, q: &str, pages: [Value; 2]) {
+    let base = server.uri();
+    for ((page, next), body) in [(None, 2), (Some("2"), 1)].into_iter().zip(pages) {
+        let mut m = Mock::given(method("GET")).and(path(at));
+        if let Some(p) = page {
+            m = m.and(query_param("page", p));
+        }
+        let link = format!("<{base}{at}?{q}&page={next}>; rel=\"next\"");
+        m.respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(body)
+                .insert_header("link", link.as_str()),
+        )
+        .with_priority(if page.is_some() { 1 } else { 2 })
+        .mount(server)
+        .await;
+    }
+}
+
 /// `Retry-After: 10000000000000` on a 429 and `x-ratelimit-reset:
 /// 10000000000000` (or a negative one) on a 403 stop with "retry after",
 /// never a panic or an endless wait.
@@ -169,7 +190,6 @@ async fn absurd_rate_limit_headers_stop_without_a_panic() {
 async fn a_link_loop_in_the_runs_listing_is_incomplete() {
     let server = MockServer::start().await;
     mount_plain(&server).await;
-    let base = server.uri();
     let runs = |ids: std::ops::Range<u64>| -> Vec<Value> {
         ids.map(|i| {
             run_json(
@@ -184,26 +204,8 @@ async fn a_link_loop_in_the_runs_listing_is_incomplete() {
         .collect()
     };
     let q = "branch=main&created=2025-08-20T00:00:00Z..2026-08-20T00:00:00Z&exclude_pull_requests=true&per_page=100";
-    for (page, ids, next) in [(None, 1..4, 2), (Some("2"), 4..7, 1)] {
-        let mut m = Mock::given(method("GET")).and(path("/repos/acme/widget/actions/runs"));
-        if let Some(p) = page {
-            m = m.and(query_param("page", p));
-        }
-        m.respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"total_count": 9, "workflow_runs": runs(ids)}))
-                .insert_header(
-                    "link",
-                    format!(
-                        "<{base}/repos/acme/widget/actions/runs?{q}&page={next}>; rel=\"next\""
-                    )
-                    .as_str(),
-                ),
-        )
-        .with_priority(if page.is_some() { 1 } else { 2 })
-        .mount(&server)
-        .await;
-    }
+    let pages = [1..4, 4..7].map(|ids| json!({"total_count": 9, "workflow_runs": runs(ids)}));
+    mount_looping_pages(&server, "/repos/acme/widget/actions/runs", q, pages).await;
     let ev = collect(&server, true).await;
     assert_eq!(ev.runs.as_ref().unwrap().len(), 6);
     incomplete(&ev, "github actions runs", "a page already read");
@@ -215,26 +217,9 @@ async fn a_link_loop_in_the_runs_listing_is_incomplete() {
 async fn a_link_loop_in_the_issues_listing_is_incomplete() {
     let server = MockServer::start().await;
     mount_plain(&server).await;
-    let base = server.uri();
     let q = "state=all&sort=created&direction=desc&per_page=100&since=2025-08-20T00:00:00Z";
-    for (page, items, next) in [(None, 1..4, 2), (Some("2"), 4..7, 1)] {
-        let mut m = Mock::given(method("GET")).and(path("/repos/acme/widget/issues"));
-        if let Some(p) = page {
-            m = m.and(query_param("page", p));
-        }
-        m.respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(items.map(rest_issue).collect::<Vec<_>>())
-                .insert_header(
-                    "link",
-                    format!("<{base}/repos/acme/widget/issues?{q}&page={next}>; rel=\"next\"")
-                        .as_str(),
-                ),
-        )
-        .with_priority(if page.is_some() { 1 } else { 2 })
-        .mount(&server)
-        .await;
-    }
+    let pages = [1..4, 4..7].map(|ids| Value::Array(ids.map(rest_issue).collect()));
+    mount_looping_pages(&server, "/repos/acme/widget/issues", q, pages).await;
     let ev = collect(&server, false).await;
     assert_eq!(numbers(&ev), [6, 5, 4, 3, 2, 1]);
     incomplete(
@@ -545,4 +530,38 @@ fn a_github_com_token_is_not_sent_to_another_host() {
             .get("authorization")
             .is_some_and(|v| v.to_str().unwrap_or_default().contains(SECRET))
     }));
+}
+
+/// A `Link` to the API's own host with `user:password@` is compared without
+/// them and followed; a listing cut by the page limit is marked stopped.
+#[tokio::test]
+async fn next_pages_compare_without_credentials_and_stop_at_the_limit() {
+    let server = MockServer::start().await;
+    let port = server.address().port();
+    for (page, next) in [("1", "2"), ("2", "3"), ("3", "4")] {
+        let mut m = Mock::given(method("GET")).and(path("/list"));
+        if page != "1" {
+            m = m.and(query_param("page", page));
+        }
+        let link = format!(
+            "<http://user:pa55w0rd@127.0.0.1:{port}/list?per_page=100&page={next}>; rel=\"next\""
+        );
+        m.respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"id": page}]))
+                .insert_header("link", link.as_str()),
+        )
+        .with_priority(if page == "1" { 2 } else { 1 })
+        .mount(&server)
+        .await;
+    }
+    let client = Client::new(settings(&server, true), None).unwrap();
+    let listing = client.get_all("/list?per_page=100", 3).await;
+    assert_eq!(listing.items.len(), 3, "{listing:?}");
+    assert_eq!(
+        listing.stopped.as_deref(),
+        Some("stopped after 3 pages, the most readiness reads; more remain")
+    );
+    assert!(listing.generation.is_none());
+    assert!(!format!("{listing:?}").contains("pa55w0rd"));
 }

@@ -817,9 +817,7 @@ impl Client {
         let mut count = 1;
         while let Some(path) = next.take() {
             if count >= max_pages {
-                out.stopped = Some(format!(
-                    "stopped after {max_pages} pages, the most readiness reads; more remain"
-                ));
+                out.stopped = Some(page_limit(max_pages));
                 break;
             }
             // A `Link` that points back to a page already read would loop.
@@ -965,6 +963,12 @@ fn is_connect_failure(e: &octocrab::Error) -> bool {
         source = err.source();
     }
     false
+}
+
+/// Why a listing that reached the page limit is incomplete.
+#[must_use]
+pub fn page_limit(max_pages: usize) -> String {
+    format!("stopped after {max_pages} pages, the most readiness reads; more remain")
 }
 
 /// Whether two URLs share scheme, host and port (default ports filled in).

@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use self::client::{Client, FetchError, Listing, PageGuard};
+use self::client::{Client, FetchError, Listing, PageGuard, page_limit};
 use crate::evidence::{GitHubRelease, Item, ItemKind, Provenance, Tag};
 use crate::window::Window;
 
@@ -383,9 +383,7 @@ async fn graphql_pages(
             }
         }
     }
-    gaps.stop(format!(
-        "stopped after {MAX_PAGES} pages, the most readiness reads; more remain"
-    ));
+    gaps.stop(page_limit(MAX_PAGES));
     None
 }
 
@@ -535,9 +533,7 @@ async fn rest_issue_pages(
     let (mut fetched_at, mut pages) = (None, 0);
     while let Some(path) = next.take() {
         if pages >= MAX_PAGES {
-            gaps.stop(format!(
-                "stopped after {MAX_PAGES} pages, the most readiness reads; more remain"
-            ));
+            gaps.stop(page_limit(MAX_PAGES));
             break;
         }
         if let Err(why) = guard.enter(&path) {
