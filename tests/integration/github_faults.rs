@@ -565,3 +565,36 @@ async fn next_pages_compare_without_credentials_and_stop_at_the_limit() {
     assert!(listing.generation.is_none());
     assert!(!format!("{listing:?}").contains("pa55w0rd"));
 }
+
+/// A `Link` whose `last` page comes before its `next` one is not believed:
+/// the pages are followed one by one, and every page is read.
+#[tokio::test]
+async fn a_last_link_before_the_next_is_not_believed() {
+    let server = MockServer::start().await;
+    let base = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/list"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": 2}])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let link = format!(
+        "<{base}/list?per_page=100&page=2>; rel=\"next\", <{base}/list?per_page=100&page=1>; rel=\"last\""
+    );
+    Mock::given(method("GET"))
+        .and(path("/list"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!([{"id": 1}]))
+                .insert_header("link", link.as_str()),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cache = readiness::cache::Cache::open(dir.path()).unwrap();
+    let client = Client::new(settings(&server, true), Some(cache)).unwrap();
+    let listing = client.get_all("/list?per_page=100", 10).await;
+    assert_eq!(listing.items.len(), 2, "{listing:?}");
+    assert!(listing.error.is_none() && listing.stopped.is_none());
+}

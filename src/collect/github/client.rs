@@ -795,8 +795,10 @@ impl Client {
             out.stopped_early = true;
             return out;
         }
-        // Fan out when the remaining pages are numbered.
+        // Fan out when the remaining pages are numbered (and the last page
+        // comes after the next one: a `last` before it is not believed).
         if let (Some(n), Some(last)) = (&next, self.last_page(first).await)
+            && last >= 2
             && let Some(template) = page_template(n)
         {
             if last > max_pages {
