@@ -7,7 +7,9 @@
 
 use std::collections::HashSet;
 
-use readiness::collect::github::client::{Client, PageGuard, Settings, next_link, page_key};
+use readiness::collect::github::client::{
+    Client, PageGuard, Settings, link_without_userinfo, next_link, page_key,
+};
 use readiness::collect::github::parse;
 use readiness::evidence::ItemKind;
 use serde_json::{Value, json};
@@ -176,7 +178,7 @@ fn fuzz_github_graphql_nodes() {
 }
 
 /// `Link` headers, page keys and the page guard: a next URL is one the
-/// header holds; a page key is stable; a guard never keeps an `id` twice,
+/// header holds, and keeps no credentials once cleaned; a page key is stable; a guard never keeps an `id` twice,
 /// and refuses a page it has seen.
 #[test]
 fn fuzz_github_pages() {
@@ -204,6 +206,12 @@ fn fuzz_github_pages() {
             let text = String::from_utf8_lossy(bytes);
             if let Some(url) = next_link(&text) {
                 assert!(text.contains(url.as_str()));
+            }
+            if let Some(url) = next_link(&link_without_userinfo(&text))
+                && let Some((_, rest)) = url.split_once("://")
+            {
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+                assert!(!authority.contains('@'), "{url}: credentials kept");
             }
             let key = page_key(&text);
             assert_eq!(page_key(&key), key);

@@ -533,7 +533,8 @@ fn a_github_com_token_is_not_sent_to_another_host() {
 }
 
 /// A `Link` to the API's own host with `user:password@` is compared without
-/// them and followed; a listing cut by the page limit is marked stopped.
+/// them and followed, and they are not cached; a listing cut by the page
+/// limit is marked stopped.
 #[tokio::test]
 async fn next_pages_compare_without_credentials_and_stop_at_the_limit() {
     let server = MockServer::start().await;
@@ -555,7 +556,9 @@ async fn next_pages_compare_without_credentials_and_stop_at_the_limit() {
         .mount(&server)
         .await;
     }
-    let client = Client::new(settings(&server, true), None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = readiness::cache::Cache::open(dir.path()).unwrap();
+    let client = Client::new(settings(&server, true), Some(cache)).unwrap();
     let listing = client.get_all("/list?per_page=100", 3).await;
     assert_eq!(listing.items.len(), 3, "{listing:?}");
     assert_eq!(
@@ -564,6 +567,14 @@ async fn next_pages_compare_without_credentials_and_stop_at_the_limit() {
     );
     assert!(listing.generation.is_none());
     assert!(!format!("{listing:?}").contains("pa55w0rd"));
+    drop(client);
+    for f in std::fs::read_dir(dir.path()).unwrap() {
+        let bytes = std::fs::read(f.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(8).any(|w| w == b"pa55w0rd"),
+            "the cache holds the Link's password"
+        );
+    }
 }
 
 /// A `Link` whose `last` page comes before its `next` one is not believed:

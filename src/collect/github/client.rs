@@ -638,10 +638,12 @@ impl Client {
                 .map(str::to_string)
         };
         let mut headers = BTreeMap::new();
-        for name in ["etag", "link"] {
-            if let Some(v) = header(name) {
-                headers.insert(name.to_string(), v);
-            }
+        if let Some(v) = header("etag") {
+            headers.insert("etag".to_string(), v);
+        }
+        // The `Link` header is cached: no `user:password@` nor token is kept in it.
+        if let Some(v) = header("link") {
+            headers.insert("link".to_string(), self.scrub(&link_without_userinfo(&v)));
         }
         // octocrab follows redirects; tower-http drops the `Authorization`
         // header when one leaves the API's origin. Such an answer is not
@@ -1157,6 +1159,19 @@ pub fn page_key(path: &str) -> String {
         .collect();
     params.sort_unstable();
     format!("{base}?{}", params.join("&"))
+}
+
+/// A `Link` header with every `<URL>` in it without its `user:password@`.
+#[must_use]
+pub fn link_without_userinfo(link: &str) -> String {
+    // Split as `next_link` reads it: the URL is what comes before the first `;`.
+    link.split(',')
+        .map(|part| match part.split_once(';') {
+            Some((url, params)) => format!("{};{params}", without_userinfo(url)),
+            None => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A URL without the `user:password@` of its authority.
