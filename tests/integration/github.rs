@@ -564,6 +564,11 @@ async fn not_found_and_unauthorized_are_errors() {
         e.contains("not found (404)") || e.contains("refused the credentials (401)"),
         "{e}"
     );
+    let refused = FetchError::Unauthorized { path: "/x".into() }.to_string();
+    assert!(
+        refused.contains("--token, else GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN"),
+        "the message names the variables in the order they are read: {refused}"
+    );
 }
 
 /// No releases: tag dates come from GraphQL refs, 100 a request.

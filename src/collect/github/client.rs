@@ -105,7 +105,9 @@ impl Default for Settings {
 pub enum FetchError {
     #[error("{path}: not found (404): check the repository name and that the token can see it")]
     NotFound { path: String },
-    #[error("{path}: GitHub refused the credentials (401): check GITHUB_TOKEN or --token")]
+    #[error(
+        "{path}: GitHub refused the credentials (401): check the token (--token, else GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN for another host)"
+    )]
     Unauthorized { path: String },
     #[error(
         "{path}: the rate limit is used up until {reset} (in {minutes} minutes); run again then: what was fetched is cached"
