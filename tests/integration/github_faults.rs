@@ -141,17 +141,24 @@ async fn mount_looping_pages(server: &MockServer, at: &str, q: &str, pages: [Val
     }
 }
 
-/// `Retry-After: 10000000000000` on a 429 and `x-ratelimit-reset:
+/// `Retry-After: 10000000000000` (or more digits than a number holds, or
+/// an HTTP date in the year 9999) on a 429 and `x-ratelimit-reset:
 /// 10000000000000` (or a negative one) on a 403 stop with "retry after",
 /// never a panic or an endless wait.
 #[tokio::test]
 async fn absurd_rate_limit_headers_stop_without_a_panic() {
     let server = MockServer::start().await;
     let huge = "10000000000000";
-    Mock::given(path("/retry-after"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", huge))
-        .mount(&server)
-        .await;
+    for (p, value) in [
+        ("/retry-after", huge),
+        ("/retry-after-beyond-u64", "99999999999999999999999999"),
+        ("/retry-after-date", "Fri, 31 Dec 9999 23:59:59 GMT"),
+    ] {
+        Mock::given(path(p))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", value))
+            .mount(&server)
+            .await;
+    }
     for (p, reset) in [("/reset", huge), ("/reset-min", "-9223372036854775808")] {
         Mock::given(path(p))
             .respond_with(
@@ -167,7 +174,7 @@ async fn absurd_rate_limit_headers_stop_without_a_panic() {
     s.retries = 1;
     let client = Client::new(s, None).unwrap();
     let started = std::time::Instant::now();
-    for p in ["/retry-after", "/reset"] {
+    for p in ["/retry-after", "/retry-after-beyond-u64", "/reset"] {
         match client.get(p).await {
             Err(FetchError::RateLimited { reset, minutes, .. }) => {
                 assert!(reset.starts_with("a time too far away"), "{reset}");
@@ -175,6 +182,12 @@ async fn absurd_rate_limit_headers_stop_without_a_panic() {
             }
             other => panic!("{p}: expected RateLimited, got {other:?}"),
         }
+    }
+    match client.get("/retry-after-date").await {
+        Err(FetchError::RateLimited { reset, .. }) => {
+            assert!(reset.starts_with("9999-12-31"), "{reset}")
+        }
+        other => panic!("an HTTP date: expected RateLimited, got {other:?}"),
     }
     // A reset in the far past is a reset already passed: a short wait, then a bounded retry.
     assert!(matches!(

@@ -692,9 +692,8 @@ impl Client {
             401 => Attempt::Fail(FetchError::Unauthorized { path: path.into() }),
             404 | 410 => Attempt::Fail(FetchError::NotFound { path: path.into() }),
             403 | 429 => {
-                if let Some(secs) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok())
+                if let Some(wait) = header("retry-after").and_then(|v| retry_after(&v, Utc::now()))
                 {
-                    let wait = Duration::from_secs(secs);
                     return self.wait_or_fail(path, wait, "a secondary rate limit");
                 }
                 if header("x-ratelimit-remaining").as_deref() == Some("0") {
@@ -969,6 +968,24 @@ fn is_connect_failure(e: &octocrab::Error) -> bool {
         source = err.source();
     }
     false
+}
+
+/// The wait a `Retry-After` value asks for: seconds (any number of digits:
+/// one too large for a number is a wait beyond any limit) or an HTTP date.
+/// `None` for a value that is neither.
+#[must_use]
+pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v).ok()?;
+    Some(
+        at.with_timezone(&Utc)
+            .signed_duration_since(now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// Why a listing that reached the page limit is incomplete.
