@@ -8,7 +8,8 @@
 use std::collections::HashSet;
 
 use readiness::collect::github::client::{
-    Client, PageGuard, Settings, link_without_userinfo, next_link, page_key,
+    Client, PageGuard, Settings, link_without_userinfo, next_link, page_key, reset_time,
+    retry_after,
 };
 use readiness::collect::github::parse;
 use readiness::evidence::ItemKind;
@@ -178,7 +179,8 @@ fn fuzz_github_graphql_nodes() {
 }
 
 /// `Link` headers, page keys and the page guard: a next URL is one the
-/// header holds, and keeps no credentials once cleaned; a page key is stable; a guard never keeps an `id` twice,
+/// header holds, and keeps no credentials once cleaned; any `Retry-After`
+/// of digits is a wait whose end can be told; a page key is stable; a guard never keeps an `id` twice,
 /// and refuses a page it has seen.
 #[test]
 fn fuzz_github_pages() {
@@ -186,6 +188,8 @@ fn fuzz_github_pages() {
         br#"<https://api.github.com/repositories/1/issues?per_page=100&page=2>; rel="next", <https://api.github.com/repositories/1/issues?per_page=100&page=40>; rel="last""#.to_vec(),
         br#"<http://u:p@127.0.0.1:8/x?page=1&per_page=100>; rel=next"#.to_vec(),
         br#"[{"id": 1}, {"id": 2}, {"id": 1}, {"id": "1"}, {"x": null}]"#.to_vec(),
+        b"10000000000000".to_vec(),
+        b"Fri, 31 Dec 9999 23:59:59 GMT".to_vec(),
     ];
     let extra: &[&[u8]] = &[
         b"rel=\"next\"",
@@ -212,6 +216,12 @@ fn fuzz_github_pages() {
             {
                 let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
                 assert!(!authority.contains('@'), "{url}: credentials kept");
+            }
+            let now = chrono::Utc::now();
+            if let Some(wait) = retry_after(&text, now) {
+                assert!(!reset_time(now, wait).is_empty());
+            } else {
+                assert!(text.trim().is_empty() || !text.trim().bytes().all(|b| b.is_ascii_digit()));
             }
             let key = page_key(&text);
             assert_eq!(page_key(&key), key);
