@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use crate::fuzzkit;
 
 /// Cases per target by default: all targets together stay within seconds in a debug build.
-const DEFAULT: usize = 4000;
+const DEFAULT: usize = 10_000;
 
 const KEYS: &[&[u8]] = &[
     b"\"id\"",

@@ -622,3 +622,35 @@ async fn a_last_link_before_the_next_is_not_believed() {
     assert_eq!(listing.items.len(), 2, "{listing:?}");
     assert!(listing.error.is_none() && listing.stopped.is_none());
 }
+
+/// A page of tags that all point to trees (no date) is not taken for a
+/// loop: paging goes on, and the listing is complete.
+#[tokio::test]
+async fn a_page_of_undated_tags_is_not_a_loop() {
+    let server = MockServer::start().await;
+    mount_plain(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/releases"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    let tree = |name: &str| json!({"name": name, "target": {"__typename": "Tree", "oid": "t"}});
+    let dated = json!({"name": "v1.0.0", "target": {"__typename": "Commit", "oid": "c", "committedDate": "2026-02-01T00:00:00Z"}});
+    let refs = |nodes: Vec<Value>, next: bool| json!({"data": {"repository": {"refs": {"pageInfo": {"hasNextPage": next, "endCursor": if next { json!("c1") } else { Value::Null }}, "nodes": nodes}}}});
+    for (cursor, body) in [
+        ("null", refs(vec![tree("tree-1"), tree("tree-2")], true)),
+        ("\"c1\"", refs(vec![dated], false)),
+    ] {
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(body_string_contains("refs(refPrefix"))
+            .and(body_string_contains(format!("\"cursor\":{cursor}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    let ev = collect(&server, true).await;
+    let tags = ev.tags.as_ref().unwrap();
+    assert_eq!(tags.len(), 1, "{tags:?}");
+    assert!(source(&ev, "github tags").complete, "{:?}", ev.sources);
+}

@@ -291,15 +291,23 @@ async fn collect_tags(
         generation,
     };
     let error = graphql_pages(client, q, refs, &mut gaps, |nodes, gaps| {
-        let before = names.len();
+        let mut new = 0;
         for node in nodes {
             match parse::graphql_tag(node) {
-                Ok(Some(tag)) if names.insert(tag.name.clone()) => tags.push(tag),
-                Ok(_) => {}
-                Err(why) => gaps.skip(why),
+                Ok(Some(tag)) if !names.insert(tag.name.clone()) => {}
+                Ok(Some(tag)) => {
+                    new += 1;
+                    tags.push(tag);
+                }
+                // A tag of a tree or a blob has no date.
+                Ok(None) => new += 1,
+                Err(why) => {
+                    new += 1;
+                    gaps.skip(why);
+                }
             }
         }
-        !repeats(nodes.len(), names.len() - before, gaps)
+        !repeats(nodes.len(), new, gaps)
     })
     .await;
     tags.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.name.cmp(&b.name)));
