@@ -654,3 +654,40 @@ async fn a_page_of_undated_tags_is_not_a_loop() {
     assert_eq!(tags.len(), 1, "{tags:?}");
     assert!(source(&ev, "github tags").complete, "{:?}", ev.sources);
 }
+
+/// GraphQL error messages never carry the token into an error or a note,
+/// should GitHub (or something posing as it) echo it.
+#[tokio::test]
+async fn graphql_messages_that_echo_the_token_are_scrubbed() {
+    let server = MockServer::start().await;
+    let echo = format!("bad token {SECRET}");
+    Mock::given(path("/graphql"))
+        .and(body_string_contains("no-data"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": null, "errors": [{"type": "FORBIDDEN", "message": echo}]}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": {"x": 1}, "errors": [{"type": "FORBIDDEN", "message": echo}]}),
+        ))
+        .mount(&server)
+        .await;
+    let client = Client::new(settings(&server, true), None).unwrap();
+    let e = client
+        .graphql("{ no-data }", &json!({}))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("bad token <redacted>") && !e.contains(SECRET),
+        "{e}"
+    );
+    let partial = client.graphql("{ x }", &json!({})).await.unwrap();
+    let note = client.graphql_errors(&partial).unwrap();
+    assert!(
+        note.contains("FORBIDDEN: bad token <redacted>") && !note.contains(SECRET),
+        "{note}"
+    );
+}

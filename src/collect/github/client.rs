@@ -536,7 +536,7 @@ impl Client {
                     message: if message.is_empty() {
                         "no data in the answer".into()
                     } else {
-                        message
+                        self.scrub(&message)
                     },
                 });
             }
