@@ -291,7 +291,9 @@ fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
         .clone()
         .or_else(|| env("GITHUB_API_URL"))
         .unwrap_or_else(|| ClientSettings::default().api_url);
-    let api_url = crate::target::check_api_url(&api_url).map_err(Error::Usage)?;
+    // Credentials in the URL are refused before anything runs; whether it is
+    // an http(s) URL matters only once GitHub is used (`Client::new`).
+    let api_url = crate::target::refuse_credentials(&api_url).map_err(Error::Usage)?;
     let (token, notice) = resolve_token(g.token.as_deref(), &api_url, env).map_err(Error::Usage)?;
     if let Some(n) = notice
         && !g.quiet

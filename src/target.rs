@@ -98,23 +98,35 @@ fn authority(url: &str) -> Option<String> {
 /// Not an http(s) URL, or one with credentials; the message shows the URL
 /// with any credentials and query removed, and points to `--token`.
 pub fn check_api_url(url: &str) -> Result<String, String> {
-    let base = url.trim().trim_end_matches('/');
-    let shown = crate::collect::git::strip_credentials(base);
+    let base = refuse_credentials(url)?;
+    let shown = crate::collect::git::strip_credentials(&base);
     let lower = base.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return Err(format!("the API URL {shown:?} is not an http(s) URL"));
     }
+    if authority(&base).is_none_or(|a| a.is_empty()) {
+        return Err(format!("the API URL {shown:?} names no host"));
+    }
+    Ok(base.to_string())
+}
+
+/// Refuses an API URL that carries `user:password@` (any scheme), and
+/// returns it without its trailing `/`. The command line checks this before
+/// anything else runs; the rest of [`check_api_url`] waits until GitHub is used.
+///
+/// # Errors
+/// A URL with credentials; the message shows it without them, and points to `--token`.
+pub fn refuse_credentials(url: &str) -> Result<String, String> {
+    let base = url.trim().trim_end_matches('/');
     let has_userinfo = base
         .split_once("://")
         .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
         .is_some_and(|a| a.contains('@'));
     if has_userinfo {
         return Err(format!(
-            "the API URL {shown:?} carries a user name or password (user:password@): readiness neither sends nor stores credentials from a URL; give the token with --token (or GH_ENTERPRISE_TOKEN for a GitHub Enterprise host) instead"
+            "the API URL {:?} carries a user name or password (user:password@): readiness neither sends nor stores credentials from a URL; give the token with --token (or GH_ENTERPRISE_TOKEN for a GitHub Enterprise host) instead",
+            crate::collect::git::strip_credentials(base)
         ));
-    }
-    if authority(base).is_none_or(|a| a.is_empty()) {
-        return Err(format!("the API URL {shown:?} names no host"));
     }
     Ok(base.to_string())
 }
@@ -145,9 +157,12 @@ mod tests {
         assert!(e.contains("--token") && !e.contains("pa55w0rd"), "{e}");
         assert!(e.contains("http://127.0.0.1:8080"), "{e}");
         let e = check_api_url("ftp://u:pa55w0rd@host/x").unwrap_err();
-        assert!(
-            e.contains("not an http(s) URL") && !e.contains("pa55w0rd"),
-            "{e}"
+        assert!(e.contains("--token") && !e.contains("pa55w0rd"), "{e}");
+        let e = check_api_url("ftp://host/x").unwrap_err();
+        assert!(e.contains("not an http(s) URL"), "{e}");
+        assert_eq!(
+            refuse_credentials("not a url at all/").as_deref(),
+            Ok("not a url at all")
         );
         assert!(check_api_url("https://ghe.example.com/api/v3?x=@").is_ok());
         assert!(check_api_url("https://").is_err());
