@@ -8,7 +8,16 @@
 //! - the primary limit (`x-ratelimit-remaining: 0`) waits for the reset when
 //!   it is within `max_wait`, else stops with the time to retry at;
 //! - GraphQL `errors[].type == "RATE_LIMITED"` (sent with HTTP 200) is the
-//!   primary limit too.
+//!   primary limit too; a partial answer (`data` with a `TIMEOUT` error) is
+//!   asked again, and one that stays partial is returned for the caller to
+//!   mark incomplete;
+//! - any rate-limit header value, however large, is a wait: never an
+//!   overflow, never a sleep beyond `max_wait`.
+//!
+//! Listings follow `Link` headers with a [`PageGuard`]: a page offered twice
+//! ends the listing (marked `stopped`), and items count once by `id`. A
+//! redirect or a next page on another host is not used, and the token never
+//! goes there; URLs are compared, cached and shown without `user:password@`.
 //!
 //! The token lives only in octocrab's authorization header. It is checked
 //! for characters a header cannot carry before octocrab sees it, is never

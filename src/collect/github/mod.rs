@@ -11,7 +11,10 @@
 //! ([`actions`]).
 //!
 //! What could not be fetched is kept as far as it got and marked incomplete
-//! in the provenance, with the reason; it is never silently dropped.
+//! in the provenance, with the reason; it is never silently dropped. So are
+//! listings that loop (a page or cursor offered twice), partial GraphQL
+//! answers (with the errors' types), and records skipped for their shape
+//! (counted by reason, see [`parse`]).
 
 mod actions;
 pub mod bench;
