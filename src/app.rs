@@ -238,21 +238,71 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// The token for `api_url`, in the order the gh CLI documents
+/// (<https://cli.github.com/manual/gh_help_environment>): `--token`, then
+/// `GH_TOKEN`, then `GITHUB_TOKEN` for github.com; for any other host only
+/// `--token`, `GH_ENTERPRISE_TOKEN` and `GITHUB_ENTERPRISE_TOKEN`, so that a
+/// github.com token is never sent elsewhere. The second value is a notice
+/// when a github.com token was set but not used.
+fn resolve_token(
+    flag: Option<&str>,
+    api_url: &str,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(Option<Token>, Option<String>), String> {
+    if let Some(t) = flag {
+        return Token::new(t, "--token").map(|t| (Some(t), None));
+    }
+    let (names, others) = if crate::target::is_github_com_api(api_url) {
+        (
+            ["GH_TOKEN", "GITHUB_TOKEN"],
+            ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"],
+        )
+    } else {
+        (
+            ["GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN"],
+            ["GH_TOKEN", "GITHUB_TOKEN"],
+        )
+    };
+    for name in names {
+        if let Some(t) = env(name) {
+            return Token::new(&t, name).map(|t| (Some(t), None));
+        }
+    }
+    let unused: Vec<&str> = others.into_iter().filter(|n| env(n).is_some()).collect();
+    let notice = (!unused.is_empty()).then(|| {
+        let shown = crate::collect::git::strip_credentials(api_url);
+        let verb = if unused.len() == 1 { "is" } else { "are" };
+        if crate::target::is_github_com_api(api_url) {
+            format!(
+                "{} {verb} set, but only for GitHub Enterprise hosts, not {shown}: no token is sent (set GH_TOKEN or give --token)",
+                unused.join(" and ")
+            )
+        } else {
+            format!(
+                "{} {verb} set, but a github.com token is never sent to {shown}: no token is sent (set GH_ENTERPRISE_TOKEN or give --token)",
+                unused.join(" and ")
+            )
+        }
+    });
+    Ok((None, notice))
+}
+
 /// GitHub settings from the command line and the environment.
 fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
-    let token = match (&g.token, env("GITHUB_TOKEN"), env("GH_TOKEN")) {
-        (Some(t), _, _) => Some(Token::new(t, "--token")),
-        (None, Some(t), _) => Some(Token::new(&t, "GITHUB_TOKEN")),
-        (None, None, Some(t)) => Some(Token::new(&t, "GH_TOKEN")),
-        _ => None,
-    }
-    .transpose()
-    .map_err(Error::Usage)?;
     let api_url = g
         .api_url
         .clone()
         .or_else(|| env("GITHUB_API_URL"))
         .unwrap_or_else(|| ClientSettings::default().api_url);
+    // Credentials in the URL are refused before anything runs; whether it is
+    // an http(s) URL matters only once GitHub is used (`Client::new`).
+    let api_url = crate::target::refuse_credentials(&api_url).map_err(Error::Usage)?;
+    let (token, notice) = resolve_token(g.token.as_deref(), &api_url, env).map_err(Error::Usage)?;
+    if let Some(n) = notice
+        && !g.quiet
+    {
+        eprintln!("readiness: {n}");
+    }
     let repo = match &g.github {
         Some(slug) => match crate::target::parse_github(slug) {
             Some((owner, name)) => Some(Repo { owner, name }),
@@ -521,5 +571,54 @@ impl From<&signals::SignalDef> for SignalJson {
             source: d.source,
             anchor: d.anchor,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_string())
+        }
+    }
+
+    fn source(flag: Option<&str>, url: &str, vars: &[(&str, &str)]) -> Option<String> {
+        let (token, _) = resolve_token(flag, url, from(vars)).unwrap();
+        token.map(|t| t.expose().to_string())
+    }
+
+    /// The gh CLI's order: --token, GH_TOKEN, GITHUB_TOKEN for github.com;
+    /// only --token and the enterprise variables for another host.
+    #[test]
+    fn tokens_follow_the_gh_order_and_never_leave_github_com() {
+        let all = [
+            ("GH_TOKEN", "gh"),
+            ("GITHUB_TOKEN", "github"),
+            ("GH_ENTERPRISE_TOKEN", "ghe"),
+            ("GITHUB_ENTERPRISE_TOKEN", "githube"),
+        ];
+        let com = "https://api.github.com";
+        let ghes = "https://ghe.example.com/api/v3";
+        assert_eq!(source(Some("flag"), com, &all).as_deref(), Some("flag"));
+        assert_eq!(source(None, com, &all).as_deref(), Some("gh"));
+        assert_eq!(source(None, com, &all[1..]).as_deref(), Some("github"));
+        assert_eq!(source(None, com, &all[2..]), None);
+        assert_eq!(source(Some("flag"), ghes, &all).as_deref(), Some("flag"));
+        assert_eq!(source(None, ghes, &all).as_deref(), Some("ghe"));
+        assert_eq!(source(None, ghes, &all[3..]).as_deref(), Some("githube"));
+        assert_eq!(source(None, ghes, &all[..2]), None);
+        let (_, notice) = resolve_token(None, ghes, from(&all[..2])).unwrap();
+        let notice = notice.unwrap();
+        assert!(
+            notice.contains("GH_TOKEN and GITHUB_TOKEN") && notice.contains("GH_ENTERPRISE_TOKEN"),
+            "{notice}"
+        );
+        assert!(!notice.contains("gh\"") && !notice.contains("github\""));
+        let (_, none) = resolve_token(None, ghes, from(&[])).unwrap();
+        assert!(none.is_none());
     }
 }

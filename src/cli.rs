@@ -55,7 +55,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "URL")]
     pub api_url: Option<String>,
 
-    /// GitHub token [env: GITHUB_TOKEN, then GH_TOKEN]; never printed or stored
+    /// GitHub token [env: GH_TOKEN, then GITHUB_TOKEN; for an --api-url not github.com's: GH_ENTERPRISE_TOKEN, then GITHUB_ENTERPRISE_TOKEN]; never printed or stored
     #[arg(long, global = true, value_name = "TOKEN")]
     pub token: Option<String>,
 

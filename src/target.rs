@@ -81,9 +81,97 @@ pub fn parse_github(text: &str) -> Option<(String, String)> {
     (ok(owner) && ok(repo)).then(|| (owner.to_string(), repo.to_string()))
 }
 
+/// The host (and port) of an http(s) URL, lowercased, without any `user:password@`.
+fn authority(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    Some(host.to_ascii_lowercase())
+}
+
+/// Checks a GitHub API base URL (`--api-url`, `GITHUB_API_URL`) and returns
+/// it without its trailing `/`. A URL that carries `user:password@` is
+/// refused: readiness would otherwise show it in reports, store it in the
+/// evidence and the cache, and send it to every host a redirect names.
+///
+/// # Errors
+/// Not an http(s) URL, or one with credentials; the message shows the URL
+/// with any credentials and query removed, and points to `--token`.
+pub fn check_api_url(url: &str) -> Result<String, String> {
+    let base = refuse_credentials(url)?;
+    let shown = crate::collect::git::strip_credentials(&base);
+    let lower = base.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err(format!("the API URL {shown:?} is not an http(s) URL"));
+    }
+    if authority(&base).is_none_or(|a| a.is_empty()) {
+        return Err(format!("the API URL {shown:?} names no host"));
+    }
+    Ok(base.to_string())
+}
+
+/// Refuses an API URL that carries `user:password@` (any scheme), and
+/// returns it without its trailing `/`. The command line checks this before
+/// anything else runs; the rest of [`check_api_url`] waits until GitHub is used.
+///
+/// # Errors
+/// A URL with credentials; the message shows it without them, and points to `--token`.
+pub fn refuse_credentials(url: &str) -> Result<String, String> {
+    let base = url.trim().trim_end_matches('/');
+    let has_userinfo = base
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
+        .is_some_and(|a| a.contains('@'));
+    if has_userinfo {
+        return Err(format!(
+            "the API URL {:?} carries a user name or password (user:password@): readiness neither sends nor stores credentials from a URL; give the token with --token (or GH_ENTERPRISE_TOKEN for a GitHub Enterprise host) instead",
+            crate::collect::git::strip_credentials(base)
+        ));
+    }
+    Ok(base.to_string())
+}
+
+/// Whether an API base URL is github.com's (`https://api.github.com`), the
+/// only one that `GH_TOKEN` and `GITHUB_TOKEN` are sent to.
+#[must_use]
+pub fn is_github_com_api(url: &str) -> bool {
+    url.trim().to_ascii_lowercase().starts_with("https://")
+        && matches!(
+            authority(url.trim().trim_end_matches('/')).as_deref(),
+            Some("api.github.com" | "api.github.com:443")
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// API URLs with credentials are refused without echoing them; github.com's API is recognised by host alone.
+    #[test]
+    fn api_urls_are_checked() {
+        assert_eq!(
+            check_api_url("http://127.0.0.1:8080/").as_deref(),
+            Ok("http://127.0.0.1:8080")
+        );
+        let e = check_api_url("http://user:pa55w0rd@127.0.0.1:8080").unwrap_err();
+        assert!(e.contains("--token") && !e.contains("pa55w0rd"), "{e}");
+        assert!(e.contains("http://127.0.0.1:8080"), "{e}");
+        let e = check_api_url("ftp://u:pa55w0rd@host/x").unwrap_err();
+        assert!(e.contains("--token") && !e.contains("pa55w0rd"), "{e}");
+        let e = check_api_url("ftp://host/x").unwrap_err();
+        assert!(e.contains("not an http(s) URL"), "{e}");
+        assert_eq!(
+            refuse_credentials("not a url at all/").as_deref(),
+            Ok("not a url at all")
+        );
+        assert!(check_api_url("https://ghe.example.com/api/v3?x=@").is_ok());
+        assert!(check_api_url("https://").is_err());
+        assert!(is_github_com_api("https://api.github.com"));
+        assert!(is_github_com_api("https://API.github.com:443/"));
+        assert!(!is_github_com_api("https://api.github.com.evil.example"));
+        assert!(!is_github_com_api("http://127.0.0.1:9"));
+        assert!(!is_github_com_api("https://ghe.example.com/api/v3"));
+    }
 
     #[test]
     fn github_forms() {

@@ -334,7 +334,7 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
     }
     if !client.authenticated() && !request.github.quiet && !request.github.client.offline {
         eprintln!(
-            "readiness: no GitHub token (--token, GITHUB_TOKEN or GH_TOKEN): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
+            "readiness: no GitHub token (--token, GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN for another host): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
         );
     }
     let result = runtime.block_on(github::collect(

@@ -188,6 +188,8 @@ impl Workspace {
             .env("SOURCE_DATE_EPOCH", NOW)
             .env_remove("GITHUB_TOKEN")
             .env_remove("GH_TOKEN")
+            .env_remove("GH_ENTERPRISE_TOKEN")
+            .env_remove("GITHUB_ENTERPRISE_TOKEN")
             .env_remove("GITHUB_STEP_SUMMARY")
             // No test may reach the internet or the user's cache: an inferred GitHub
             // source meets a closed loopback port, and the cache lives in the workspace.

@@ -49,7 +49,7 @@ pub(crate) fn repo() -> Repo {
 }
 
 /// Twelve monthly releases, newest first, as REST returns them.
-fn releases_json() -> Value {
+pub(crate) fn releases_json() -> Value {
     let list: Vec<Value> = (1..=12)
         .rev()
         .map(|m| {
@@ -563,6 +563,11 @@ async fn not_found_and_unauthorized_are_errors() {
     assert!(
         e.contains("not found (404)") || e.contains("refused the credentials (401)"),
         "{e}"
+    );
+    let refused = FetchError::Unauthorized { path: "/x".into() }.to_string();
+    assert!(
+        refused.contains("--token, else GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN"),
+        "the message names the variables in the order they are read: {refused}"
     );
 }
 
@@ -1121,6 +1126,8 @@ fn cli_without_a_token_says_what_it_costs_once() {
         ])
         .env_remove("GITHUB_TOKEN")
         .env_remove("GH_TOKEN")
+        .env_remove("GH_ENTERPRISE_TOKEN")
+        .env_remove("GITHUB_ENTERPRISE_TOKEN")
         .current_dir(ws.dir.path())
         .output()
         .unwrap();

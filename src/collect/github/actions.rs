@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::client::{Client, FetchError, Listing, futures_join_all};
-use super::{Repo, parse};
+use super::{Gaps, Repo, parse};
 use crate::evidence::{Provenance, WorkflowRun};
 use crate::window::Window;
 
@@ -132,6 +132,7 @@ pub(super) async fn collect_runs(client: &Client, repo: &Repo, window: &Window) 
     let mut notes = vec![format!("default branch {branch}")];
     let mut complete = true;
     let mut runs: BTreeMap<u64, WorkflowRun> = BTreeMap::new();
+    let mut gaps = Gaps::default();
     let mut wave = vec![Range {
         since: window.since,
         until: window.until,
@@ -168,9 +169,13 @@ pub(super) async fn collect_runs(client: &Client, repo: &Repo, window: &Window) 
                 fetched_at = Some(fetched_at.map_or(at, |f| f.min(at)));
             }
             let got = listing.items.len();
+            gaps.absorb(&listing);
             for raw in &listing.items {
-                if let Some(run) = parse::workflow_run(raw) {
-                    runs.insert(run.id, run);
+                match parse::workflow_run(raw) {
+                    Ok(run) => {
+                        runs.insert(run.id, run);
+                    }
+                    Err(why) => gaps.skip(why),
                 }
             }
             if let Some(e) = &listing.error {
@@ -199,12 +204,9 @@ pub(super) async fn collect_runs(client: &Client, repo: &Repo, window: &Window) 
     }
     let mut runs: Vec<WorkflowRun> = runs.into_values().collect();
     runs.sort_by_key(|r| (r.created_at, r.id));
-    let n = runs.len();
-    (
-        Some(runs),
-        provenance(location, n, complete, notes),
-        fetched_at,
-    )
+    let mut source = provenance(location, runs.len(), complete, notes);
+    gaps.apply(&mut source);
+    (Some(runs), source, fetched_at)
 }
 
 #[cfg(test)]

@@ -8,14 +8,23 @@
 //! - the primary limit (`x-ratelimit-remaining: 0`) waits for the reset when
 //!   it is within `max_wait`, else stops with the time to retry at;
 //! - GraphQL `errors[].type == "RATE_LIMITED"` (sent with HTTP 200) is the
-//!   primary limit too.
+//!   primary limit too; a partial answer (`data` with a `TIMEOUT` error) is
+//!   asked again, and one that stays partial is returned for the caller to
+//!   mark incomplete;
+//! - any rate-limit header value, however large, is a wait: never an
+//!   overflow, never a sleep beyond `max_wait`.
+//!
+//! Listings follow `Link` headers with a [`PageGuard`]: a page offered twice
+//! ends the listing (marked `stopped`), and items count once by `id`. A
+//! redirect or a next page on another host is not used, and the token never
+//! goes there; URLs are compared, cached and shown without `user:password@`.
 //!
 //! The token lives only in octocrab's authorization header. It is checked
 //! for characters a header cannot carry before octocrab sees it, is never
 //! part of a cache key (a fingerprint is), and never appears in an error:
 //! errors name the URL path and GitHub's message only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +35,7 @@ use http_body_util::BodyExt;
 use octocrab::Octocrab;
 use serde_json::Value;
 use tokio::sync::Semaphore;
+use tower_http::follow_redirect::RequestUri;
 
 use crate::cache::{self, Cache, Entry};
 
@@ -104,7 +114,9 @@ impl Default for Settings {
 pub enum FetchError {
     #[error("{path}: not found (404): check the repository name and that the token can see it")]
     NotFound { path: String },
-    #[error("{path}: GitHub refused the credentials (401): check GITHUB_TOKEN or --token")]
+    #[error(
+        "{path}: GitHub refused the credentials (401): check the token (--token, else GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN for another host)"
+    )]
     Unauthorized { path: String },
     #[error(
         "{path}: the rate limit is used up until {reset} (in {minutes} minutes); run again then: what was fetched is cached"
@@ -160,6 +172,8 @@ pub struct Page {
     pub body: Value,
     /// The URL of the next page (`Link: <...>; rel="next"`), relative to the API base.
     pub next: Option<String>,
+    /// A `Link` next page that was not followed, and why (another host).
+    pub next_refused: Option<String>,
     /// When the data was fetched from GitHub (revalidation keeps the original data's age honest).
     pub fetched_at: DateTime<Utc>,
     /// The page's ETag: it changes whenever the page's content does.
@@ -182,12 +196,18 @@ pub struct Listing {
     /// True when the listing stopped after its first page because
     /// `total_count` was above the limit the caller gave.
     pub stopped_early: bool,
+    /// Why the listing stopped before its end without an error: a page
+    /// offered twice (a loop), the page limit, a next page on another host.
+    /// The listing is then incomplete.
+    pub stopped: Option<String>,
 }
 
 pub struct Client {
     rest: Octocrab,
     graphql: Octocrab,
     base: String,
+    /// The API base parsed, to tell a redirect to another host.
+    origin: http::Uri,
     graphql_url: String,
     scope: String,
     cache: Option<Mutex<Cache>>,
@@ -214,10 +234,10 @@ impl Client {
     /// # Errors
     /// An API URL that is not an http(s) URL.
     pub fn new(settings: Settings, cache: Option<Cache>) -> Result<Client, String> {
-        let base = settings.api_url.trim_end_matches('/').to_string();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(format!("the API URL {base:?} is not an http(s) URL"));
-        }
+        let base = crate::target::check_api_url(&settings.api_url)?;
+        let origin: http::Uri = base
+            .parse()
+            .map_err(|e| format!("the API URL {base:?} is not valid: {e}"))?;
         // GitHub Enterprise serves REST under /api/v3 and GraphQL at /api/graphql.
         let graphql_base = base
             .strip_suffix("/api/v3")
@@ -243,6 +263,7 @@ impl Client {
             graphql: build(&graphql_base)?,
             graphql_url: format!("{graphql_base}/graphql"),
             base,
+            origin,
             scope,
             cache: cache.map(Mutex::new),
             permits: Semaphore::new(settings.concurrency.max(1)),
@@ -311,14 +332,23 @@ impl Client {
         }
     }
 
-    /// Turns a URL from a `Link` header into a path under the API base; a
-    /// foreign host is refused rather than followed with the token.
-    fn relative<'a>(&self, url: &'a str) -> Option<&'a str> {
+    /// Turns a URL from a `Link` header into a path under the API base,
+    /// compared without any `user:password@`; a foreign host is refused
+    /// rather than followed with the token, and the refusal says so.
+    fn relative(&self, url: &str) -> Result<String, String> {
         if url.starts_with('/') {
-            return Some(url);
+            return Ok(url.to_string());
         }
+        let url = without_userinfo(url);
         url.strip_prefix(self.base.as_str())
             .filter(|p| p.starts_with('/'))
+            .map(str::to_string)
+            .ok_or_else(|| {
+                self.scrub(&format!(
+                    "the next page ({}) is not under the API URL, so it was not followed",
+                    crate::collect::git::strip_credentials(&url)
+                ))
+            })
     }
 
     /// GETs a REST path (`/repos/o/r/releases?per_page=100`), through the cache.
@@ -427,21 +457,28 @@ impl Client {
             path: path.into(),
             message: format!("the response is not JSON: {err}"),
         })?;
-        let next = e
-            .link
-            .as_deref()
-            .and_then(next_link)
-            .and_then(|u| self.relative(&u).map(str::to_string));
+        let (next, next_refused) = match e.link.as_deref().and_then(next_link) {
+            Some(u) => match self.relative(&u) {
+                Ok(p) => (Some(p), None),
+                Err(reason) => (None, Some(reason)),
+            },
+            None => (None, None),
+        };
         let fetched_at = DateTime::from_timestamp(e.fetched_at, 0).unwrap_or_default();
         Ok(Page {
             body,
             next,
+            next_refused,
             fetched_at,
             etag: e.etag.clone(),
         })
     }
 
     /// POSTs a GraphQL query. GraphQL answers are not cached: a POST cannot be revalidated.
+    /// A partial answer (`data` with `errors`) whose errors may pass
+    /// (`TIMEOUT`, `INTERNAL`, `SERVICE_UNAVAILABLE`) is asked again up to
+    /// `retries` times; after that, or for other errors (`FORBIDDEN`), it is
+    /// returned as it is: [`Client::graphql_errors`] names what is missing.
     ///
     /// # Errors
     /// See [`FetchError`]; `RATE_LIMITED` errors are handled like the REST limit.
@@ -452,6 +489,7 @@ impl Client {
         }
         let body = serde_json::json!({ "query": query, "variables": variables });
         let mut rate_limited_waits = 0;
+        let mut partial_retries = 0u32;
         loop {
             let (_, _, text) = self
                 .send(path, || async {
@@ -485,7 +523,18 @@ impl Client {
                 tokio::time::sleep(self.settings.max_wait.min(Duration::from_secs(60))).await;
                 continue;
             }
-            if v.get("data").is_none_or(Value::is_null) {
+            let has_data = v.get("data").is_some_and(|d| !d.is_null());
+            if has_data && errors.iter().any(retryable) && partial_retries < self.settings.retries {
+                // A partial answer (data and a TIMEOUT or INTERNAL error): ask again.
+                partial_retries += 1;
+                let backoff = self
+                    .settings
+                    .backoff
+                    .saturating_mul(1 << (partial_retries - 1).min(16));
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+            if !has_data {
                 let message = errors
                     .iter()
                     .filter_map(|e| e.get("message").and_then(Value::as_str))
@@ -496,7 +545,7 @@ impl Client {
                     message: if message.is_empty() {
                         "no data in the answer".into()
                     } else {
-                        message
+                        self.scrub(&message)
                     },
                 });
             }
@@ -600,10 +649,30 @@ impl Client {
                 .map(str::to_string)
         };
         let mut headers = BTreeMap::new();
-        for name in ["etag", "link"] {
-            if let Some(v) = header(name) {
-                headers.insert(name.to_string(), v);
-            }
+        if let Some(v) = header("etag") {
+            headers.insert("etag".to_string(), v);
+        }
+        // The `Link` header is cached: no `user:password@` nor token is kept in it.
+        if let Some(v) = header("link") {
+            headers.insert("link".to_string(), self.scrub(&link_without_userinfo(&v)));
+        }
+        // octocrab follows redirects; tower-http drops the `Authorization`
+        // header when one leaves the API's origin. Such an answer is not
+        // GitHub's: it is not used.
+        if let Some(RequestUri(uri)) = parts.extensions.get::<RequestUri>()
+            && !same_origin(uri, &self.origin)
+        {
+            return Attempt::Fail(FetchError::Other {
+                path: path.into(),
+                message: format!(
+                    "GitHub redirected to another host ({}): its answer is not used, and the token was not sent there",
+                    uri.host()
+                        .map_or_else(String::new, |h| match uri.port_u16() {
+                            Some(p) => format!("{h}:{p}"),
+                            None => h.to_string(),
+                        })
+                ),
+            });
         }
         let Ok(body) = String::from_utf8(bytes.to_vec()) else {
             return Attempt::Retry(format!("HTTP {status} with a body that is not UTF-8"), None);
@@ -632,16 +701,19 @@ impl Client {
             401 => Attempt::Fail(FetchError::Unauthorized { path: path.into() }),
             404 | 410 => Attempt::Fail(FetchError::NotFound { path: path.into() }),
             403 | 429 => {
-                if let Some(secs) = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok())
+                if let Some(wait) = header("retry-after").and_then(|v| retry_after(&v, Utc::now()))
                 {
-                    let wait = Duration::from_secs(secs);
                     return self.wait_or_fail(path, wait, "a secondary rate limit");
                 }
                 if header("x-ratelimit-remaining").as_deref() == Some("0") {
                     let reset = header("x-ratelimit-reset")
-                        .and_then(|v| v.parse::<i64>().ok())
+                        .and_then(|v| v.trim().parse::<i64>().ok())
                         .unwrap_or(0);
-                    let secs = (reset - Utc::now().timestamp()).max(0) + 1;
+                    // Any number a header holds: saturating, never an overflow.
+                    let secs = reset
+                        .saturating_sub(Utc::now().timestamp())
+                        .max(0)
+                        .saturating_add(1);
                     return self.wait_or_fail(
                         path,
                         Duration::from_secs(secs.unsigned_abs()),
@@ -676,10 +748,9 @@ impl Client {
         if wait <= self.settings.max_wait {
             return Attempt::Retry(format!("{what} ({} s)", wait.as_secs()), Some(wait));
         }
-        let reset = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
         Attempt::Fail(FetchError::RateLimited {
             path: path.into(),
-            reset: reset.format("%Y-%m-%d %H:%M UTC").to_string(),
+            reset: reset_time(Utc::now(), wait),
             minutes: i64::try_from(wait.as_secs().div_ceil(60)).unwrap_or(i64::MAX),
         })
     }
@@ -713,7 +784,6 @@ impl Client {
         stop_above: Option<u64>,
     ) -> Listing {
         let mut out = Listing::default();
-        let mut etags: Vec<Option<String>> = Vec::new();
         let first_page = match self.get(first).await {
             Ok(p) => p,
             Err(e) => {
@@ -724,58 +794,58 @@ impl Client {
         out.fetched_at = Some(first_page.fetched_at);
         out.total_count = first_page.body.get("total_count").and_then(Value::as_u64);
         let stop = matches!((out.total_count, stop_above), (Some(t), Some(limit)) if t > limit);
-        let mut take = |out: &mut Listing, r: Result<Page, FetchError>| match r {
-            Ok(p) => {
-                etags.push(p.etag.clone());
-                let n = p.next.clone();
-                match field {
-                    Some(f) => {
-                        if let Some(Value::Array(a)) = p.body.get(f) {
-                            out.items.extend(a.iter().cloned());
-                        }
-                    }
-                    None => append(&mut out.items, p.body),
-                }
-                Some(n)
-            }
-            Err(e) => {
-                out.error = Some(e);
-                None
-            }
+        let mut pages = Pages {
+            guard: PageGuard::default(),
+            etags: Vec::new(),
+            field,
         };
-        let Some(mut next) = take(&mut out, Ok(first_page)) else {
+        let _ = pages.guard.enter(first);
+        let Some(mut next) = pages.take(&mut out, Ok(first_page)) else {
             return out;
         };
         if stop {
             out.stopped_early = true;
             return out;
         }
-        // Fan out when the remaining pages are numbered.
+        // Fan out when the remaining pages are numbered (and the last page
+        // comes after the next one: a `last` before it is not believed).
         if let (Some(n), Some(last)) = (&next, self.last_page(first).await)
+            && last >= 2
             && let Some(template) = page_template(n)
         {
-            let pages: Vec<String> = (2..=last.min(max_pages))
+            if last > max_pages {
+                out.stopped = Some(format!(
+                    "the listing has {last} pages; readiness reads at most {max_pages}"
+                ));
+            }
+            let paths: Vec<String> = (2..=last.min(max_pages))
                 .map(|i| template.replace("{page}", &i.to_string()))
                 .collect();
-            for r in futures_join_all(pages.iter().map(|p| self.get(p))).await {
-                if take(&mut out, r).is_none() {
+            for r in futures_join_all(paths.iter().map(|p| self.get(p))).await {
+                if pages.take(&mut out, r).is_none() {
                     break;
                 }
             }
-            return finish(out, &etags);
+            return finish(out, &pages);
         }
         let mut count = 1;
         while let Some(path) = next.take() {
             if count >= max_pages {
+                out.stopped = Some(page_limit(max_pages));
+                break;
+            }
+            // A `Link` that points back to a page already read would loop.
+            if let Err(reason) = pages.guard.enter(&path) {
+                out.stopped = Some(reason);
                 break;
             }
             count += 1;
-            match take(&mut out, self.get(&path).await) {
+            match pages.take(&mut out, self.get(&path).await) {
                 Some(n) => next = n,
                 None => break,
             }
         }
-        finish(out, &etags)
+        finish(out, &pages)
     }
 
     /// A GraphQL query whose answer may come from the cache. Answers are
@@ -810,6 +880,10 @@ impl Client {
             return Ok(v);
         }
         let v = self.graphql(query, variables).await?;
+        if self.graphql_errors(&v).is_some() {
+            // A partial answer is not kept: the next run asks again.
+            return Ok(v);
+        }
         let entry = Entry {
             status: 200,
             etag: None,
@@ -819,6 +893,42 @@ impl Client {
         };
         self.cache_put(&key, &entry);
         Ok(v)
+    }
+
+    /// What a GraphQL answer's `errors` say, when it has any: each error's
+    /// `type` (or `path`) and message, for a provenance note. `None` when
+    /// the answer has no errors.
+    #[must_use]
+    pub fn graphql_errors(&self, v: &Value) -> Option<String> {
+        let errors = v.get("errors").filter(|e| !e.is_null())?;
+        let Some(list) = errors.as_array() else {
+            return Some("the answer's `errors` is not a list".into());
+        };
+        if list.is_empty() {
+            return None;
+        }
+        let mut parts: Vec<String> = list
+            .iter()
+            .take(3)
+            .map(|e| {
+                let kind = e.get("type").and_then(Value::as_str).unwrap_or("ERROR");
+                let message: String = e
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no message")
+                    .chars()
+                    .take(200)
+                    .collect();
+                format!("{kind}: {}", self.scrub(&message))
+            })
+            .collect();
+        if list.len() > 3 {
+            parts.push(format!("and {} more", list.len() - 3));
+        }
+        Some(format!(
+            "GitHub's GraphQL answer came with errors, and items may be missing: {}",
+            parts.join("; ")
+        ))
     }
 
     /// The number of the last page of a list, from the cached first page's `Link` header.
@@ -835,6 +945,18 @@ impl Client {
             .trim_end_matches('>');
         query_param(url, "page")?.parse().ok()
     }
+}
+
+/// A GraphQL error that may pass when the query is sent again.
+fn retryable(e: &Value) -> bool {
+    let kind = e.get("type").and_then(Value::as_str).unwrap_or_default();
+    let message = e
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    matches!(kind, "TIMEOUT" | "INTERNAL" | "SERVICE_UNAVAILABLE")
+        || (kind.is_empty() && (message.contains("timeout") || message.contains("timed out")))
 }
 
 type Body = http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>;
@@ -855,6 +977,62 @@ fn is_connect_failure(e: &octocrab::Error) -> bool {
         source = err.source();
     }
     false
+}
+
+/// The wait a `Retry-After` value asks for: seconds (any number of digits:
+/// one too large for a number is a wait beyond any limit) or an HTTP date.
+/// `None` for a value that is neither.
+#[must_use]
+pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(v.parse::<u64>().map_or(Duration::MAX, Duration::from_secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v).ok()?;
+    Some(
+        at.with_timezone(&Utc)
+            .signed_duration_since(now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Why a listing that reached the page limit is incomplete.
+#[must_use]
+pub fn page_limit(max_pages: usize) -> String {
+    format!("stopped after {max_pages} pages, the most readiness reads; more remain")
+}
+
+/// Whether two URLs share scheme, host and port (default ports filled in).
+fn same_origin(a: &http::Uri, b: &http::Uri) -> bool {
+    let port = |u: &http::Uri| {
+        u.port_u16().or(match u.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        })
+    };
+    a.scheme() == b.scheme()
+        && a.host().map(str::to_ascii_lowercase) == b.host().map(str::to_ascii_lowercase)
+        && port(a) == port(b)
+}
+
+/// When a wait that starts at `now` ends, as the report says it; a wait
+/// beyond what a date can hold (an absurd header) says so instead of overflowing.
+#[must_use]
+pub fn reset_time(now: DateTime<Utc>, wait: Duration) -> String {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .map_or_else(
+            || {
+                format!(
+                    "a time too far away to name ({} s from now)",
+                    wait.as_secs()
+                )
+            },
+            |t| t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        )
 }
 
 /// Runs futures concurrently on the current task and returns their outputs in order.
@@ -883,16 +1061,156 @@ pub(crate) async fn futures_join_all<F: std::future::Future>(
     out.into_iter().flatten().collect()
 }
 
-/// Sets a listing's generation: every page's ETag, when all pages had one and none failed.
-fn finish(mut out: Listing, etags: &[Option<String>]) -> Listing {
-    if out.error.is_none() && !etags.is_empty() {
-        out.generation = etags
+/// Sets a listing's generation: every page's ETag, when all pages had one
+/// and the listing reached its end.
+fn finish(mut out: Listing, pages: &Pages<'_>) -> Listing {
+    if out.error.is_none() && out.stopped.is_none() && !pages.etags.is_empty() {
+        out.generation = pages
+            .etags
             .iter()
             .map(Clone::clone)
             .collect::<Option<Vec<String>>>()
             .map(|v| v.join(","));
     }
     out
+}
+
+/// The pages of one listing as they are read.
+struct Pages<'a> {
+    guard: PageGuard,
+    etags: Vec<Option<String>>,
+    /// The array of an object body that holds the items (`workflow_runs`).
+    field: Option<&'a str>,
+}
+
+impl Pages<'_> {
+    /// Adds a page's new items; `Some(next)` to go on, `None` when the listing ends here.
+    fn take(&mut self, out: &mut Listing, r: Result<Page, FetchError>) -> Option<Option<String>> {
+        let p = match r {
+            Ok(p) => p,
+            Err(e) => {
+                out.error = Some(e);
+                return None;
+            }
+        };
+        self.etags.push(p.etag.clone());
+        let items = match self.field {
+            Some(f) => match p.body.get(f) {
+                Some(Value::Array(a)) => a.clone(),
+                _ => {
+                    out.stopped = Some(format!("a page has no `{f}` list"));
+                    return None;
+                }
+            },
+            None => {
+                let mut v = Vec::new();
+                append(&mut v, p.body);
+                v
+            }
+        };
+        if let Err(reason) = self.guard.keep(items, &mut out.items) {
+            out.stopped = Some(reason);
+            return None;
+        }
+        if let Some(reason) = p.next_refused {
+            out.stopped = Some(reason);
+            return None;
+        }
+        Some(p.next)
+    }
+}
+
+/// Guards a paged listing against loops: a page already read ends it, and
+/// items are counted once by their `id`.
+#[derive(Debug, Default)]
+pub struct PageGuard {
+    pages: HashSet<String>,
+    ids: HashSet<String>,
+    /// Items listed again, and counted once.
+    pub duplicates: usize,
+}
+
+impl PageGuard {
+    /// Records that the page at `path` is about to be read.
+    ///
+    /// # Errors
+    /// The page was read already (a `Link` that loops): the reason, for the provenance.
+    pub fn enter(&mut self, path: &str) -> Result<(), String> {
+        if self.pages.insert(page_key(path)) {
+            Ok(())
+        } else {
+            Err(
+                "GitHub offered a page already read as the next one: the listing stopped there"
+                    .into(),
+            )
+        }
+    }
+
+    /// Whether an item is new: one whose `id` was seen already is not.
+    pub fn fresh(&mut self, item: &Value) -> bool {
+        match item.get("id") {
+            Some(id) if !id.is_null() => {
+                let new = self.ids.insert(id.to_string());
+                if !new {
+                    self.duplicates += 1;
+                }
+                new
+            }
+            _ => true,
+        }
+    }
+
+    /// Keeps the new items of a page.
+    ///
+    /// # Errors
+    /// The page had items and none was new: the listing repeats itself.
+    pub fn keep(&mut self, page: Vec<Value>, out: &mut Vec<Value>) -> Result<(), String> {
+        let (n, before) = (page.len(), out.len());
+        out.extend(page.into_iter().filter(|v| self.fresh(v)));
+        if n > 0 && out.len() == before {
+            return Err(format!(
+                "a page held only items already read ({n}): the listing loops, and stopped there"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A page's path with its query in a canonical order and `page=1` left
+/// out, so that `?per_page=100` and `?page=1&per_page=100` are one page.
+#[must_use]
+pub fn page_key(path: &str) -> String {
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty() && *kv != "page=1")
+        .collect();
+    params.sort_unstable();
+    format!("{base}?{}", params.join("&"))
+}
+
+/// A `Link` header with every `<URL>` in it without its `user:password@`.
+#[must_use]
+pub fn link_without_userinfo(link: &str) -> String {
+    // Split as `next_link` reads it: the URL is what comes before the first `;`.
+    link.split(',')
+        .map(|part| match part.split_once(';') {
+            Some((url, params)) => format!("{};{params}", without_userinfo(url)),
+            None => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A URL without the `user:password@` of its authority.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{host}{tail}")
 }
 
 fn append(items: &mut Vec<Value>, body: Value) {
@@ -968,6 +1286,60 @@ mod tests {
             Some("40")
         );
         assert_eq!(next_link(r#"<https://x/y?page=1>; rel="prev""#), None);
+    }
+
+    /// A wait beyond what a date can hold is named, not an overflow panic.
+    #[test]
+    fn absurd_waits_do_not_overflow() {
+        let now = Utc::now();
+        assert!(
+            reset_time(now, Duration::from_secs(10_000_000_000_000))
+                .starts_with("a time too far away")
+        );
+        assert!(reset_time(now, Duration::MAX).starts_with("a time too far away"));
+        assert!(reset_time(now, Duration::from_secs(3600)).ends_with(" UTC"));
+    }
+
+    /// `?per_page=100` and `?page=1&per_page=100` are one page; a page read twice or a page of repeats is refused.
+    #[test]
+    fn pages_are_read_once_and_items_counted_once() {
+        assert_eq!(
+            page_key("/r?per_page=100"),
+            page_key("/r?page=1&per_page=100")
+        );
+        assert_ne!(
+            page_key("/r?per_page=100"),
+            page_key("/r?per_page=100&page=2")
+        );
+        let mut g = PageGuard::default();
+        assert!(g.enter("/r?per_page=100").is_ok());
+        assert!(g.enter("/r?per_page=100&page=2").is_ok());
+        assert!(g.enter("/r?page=1&per_page=100").is_err());
+        let mut out = Vec::new();
+        assert!(
+            g.keep(
+                vec![serde_json::json!({"id": 1}), serde_json::json!({"id": 2})],
+                &mut out
+            )
+            .is_ok()
+        );
+        assert!(
+            g.keep(
+                vec![serde_json::json!({"id": 2}), serde_json::json!({"id": 3})],
+                &mut out
+            )
+            .is_ok()
+        );
+        assert_eq!((out.len(), g.duplicates), (3, 1));
+        assert!(
+            g.keep(vec![serde_json::json!({"id": 1})], &mut out)
+                .is_err()
+        );
+        assert!(g.keep(Vec::new(), &mut out).is_ok());
+        assert_eq!(
+            without_userinfo("http://u:p@h:1/x?a=b@c"),
+            "http://h:1/x?a=b@c"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! GitHub's JSON (REST and GraphQL shapes) into evidence types. A record
-//! missing what it must have is skipped (`None`), never a panic.
+//! missing what it must have, or holding it in another type, is skipped
+//! with the reason (`Err`), never a panic and never silently: collectors
+//! count the reasons in the source's provenance and mark it incomplete.
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
@@ -8,18 +10,81 @@ use crate::evidence::{
     Actor, GitHubRelease, Item, ItemKind, Response, ResponseKind, Tag, TagKind, WorkflowRun,
 };
 
-fn time(v: &Value) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(v.as_str()?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+/// Why a record was skipped: names the field and what is wrong with it.
+pub type Skip = String;
+
+fn shape(v: &Value, field: &str) -> Skip {
+    match v.get(field) {
+        None | Some(Value::Null) => format!("no `{field}`"),
+        Some(Value::String(_)) => format!("`{field}` is not a valid value"),
+        Some(Value::Number(_)) => format!("`{field}` is a number"),
+        Some(Value::Bool(_)) => format!("`{field}` is a boolean"),
+        Some(Value::Array(_)) => format!("`{field}` is a list"),
+        Some(Value::Object(_)) => format!("`{field}` is an object"),
+    }
 }
 
-fn time_local(v: &Value) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(v.as_str()?).ok()
+fn req_str<'a>(v: &'a Value, field: &str) -> Result<&'a str, Skip> {
+    v.get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| shape(v, field))
+}
+
+fn req_u64(v: &Value, field: &str) -> Result<u64, Skip> {
+    v.get(field)
+        .and_then(Value::as_u64)
+        .ok_or_else(|| shape(v, field))
+}
+
+fn req_time(v: &Value, field: &str) -> Result<DateTime<Utc>, Skip> {
+    opt_time(v, field)?.ok_or_else(|| shape(v, field))
+}
+
+/// A time that may be absent or null; any other value must be an RFC 3339 string.
+fn opt_time(v: &Value, field: &str) -> Result<Option<DateTime<Utc>>, Skip> {
+    Ok(opt_time_local(v, field)?.map(|t| t.with_timezone(&Utc)))
+}
+
+fn opt_time_local(v: &Value, field: &str) -> Result<Option<DateTime<FixedOffset>>, Skip> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
+            .map(Some)
+            .map_err(|_| format!("`{field}` is not a date")),
+        Some(_) => Err(shape(v, field)),
+    }
+}
+
+/// A flag that may be absent or null (false); any other value must be a boolean.
+fn opt_bool(v: &Value, field: &str) -> Result<bool, Skip> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(shape(v, field)),
+    }
+}
+
+/// Text that may be absent or null; any other value must be a string.
+fn opt_str(v: &Value, field: &str) -> Result<Option<String>, Skip> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(shape(v, field)),
+    }
 }
 
 fn text(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
+}
+
+fn object(v: &Value) -> Result<(), Skip> {
+    if v.is_object() {
+        Ok(())
+    } else if v.is_null() {
+        Err("the record is null".into())
+    } else {
+        Err("the record is not an object".into())
+    }
 }
 
 /// A REST `user` object (`{login, type}`) or a GraphQL `author` (`{login, __typename}`).
@@ -35,44 +100,61 @@ fn actor(v: &Value) -> Option<Actor> {
 }
 
 /// A REST release.
-pub fn release(v: &Value) -> Option<GitHubRelease> {
-    Some(GitHubRelease {
-        tag: v.get("tag_name")?.as_str()?.to_string(),
-        published_at: time_local(&v["published_at"]),
-        draft: v["draft"].as_bool().unwrap_or(false),
-        prerelease: v["prerelease"].as_bool().unwrap_or(false),
+///
+/// # Errors
+/// What the record lacks, or holds in another type.
+pub fn release(v: &Value) -> Result<GitHubRelease, Skip> {
+    object(v)?;
+    Ok(GitHubRelease {
+        tag: req_str(v, "tag_name")?.to_string(),
+        published_at: opt_time_local(v, "published_at")?,
+        draft: opt_bool(v, "draft")?,
+        prerelease: opt_bool(v, "prerelease")?,
         url: v["html_url"].as_str().map(str::to_string),
     })
 }
 
-/// A GraphQL `refs(refPrefix: "refs/tags/")` node.
-pub fn graphql_tag(v: &Value) -> Option<Tag> {
+/// A GraphQL `refs(refPrefix: "refs/tags/")` node: `Ok(None)` for a tag of
+/// a tree or a blob, which has no date.
+///
+/// # Errors
+/// What the node lacks, or holds in another type.
+pub fn graphql_tag(v: &Value) -> Result<Option<Tag>, Skip> {
+    object(v)?;
+    let name = req_str(v, "name")?.to_string();
     let target = &v["target"];
-    let name = v["name"].as_str()?.to_string();
-    match target["__typename"].as_str()? {
+    match req_str(target, "__typename").map_err(|e| format!("target: {e}"))? {
         "Tag" => {
             let inner = &target["target"];
             let commit =
                 (inner["__typename"].as_str() == Some("Commit")).then(|| text(&inner["oid"]));
-            let date = time_local(&target["tagger"]["date"])
-                .or_else(|| time_local(&inner["committedDate"]))?;
-            Some(Tag {
+            let tagged = opt_time_local(&target["tagger"], "date")?;
+            let date = match tagged {
+                Some(d) => d,
+                None => opt_time_local(inner, "committedDate")?
+                    .ok_or_else(|| "no `tagger.date` nor `committedDate`".to_string())?,
+            };
+            Ok(Some(Tag {
                 name,
                 date,
                 kind: TagKind::Annotated,
                 commit,
-            })
+            }))
         }
-        "Commit" => Some(Tag {
+        "Commit" => Ok(Some(Tag {
             name,
-            date: time_local(&target["committedDate"])?,
+            date: opt_time_local(target, "committedDate")?
+                .ok_or_else(|| shape(target, "committedDate"))?,
             kind: TagKind::Lightweight,
             commit: Some(text(&target["oid"])),
-        }),
-        _ => None,
+        })),
+        _ => Ok(None),
     }
 }
 
+/// The responses of a GraphQL connection, and whether they are all there:
+/// a node that is null or without a time (a `FORBIDDEN` answer) makes the
+/// list incomplete, like responses beyond the ones fetched.
 fn graphql_responses(conn: &Value, kind: ResponseKind) -> (Vec<Response>, bool) {
     let nodes = conn["nodes"]
         .as_array()
@@ -81,8 +163,12 @@ fn graphql_responses(conn: &Value, kind: ResponseKind) -> (Vec<Response>, bool) 
     let responses: Vec<Response> = nodes
         .iter()
         .filter_map(|n| {
+            let at = match opt_time(n, "submittedAt") {
+                Ok(Some(t)) => t,
+                _ => req_time(n, "createdAt").ok()?,
+            };
             Some(Response {
-                at: time(&n["submittedAt"]).or_else(|| time(&n["createdAt"]))?,
+                at,
                 actor: actor(&n["author"]),
                 author_association: text(&n["authorAssociation"]),
                 kind,
@@ -90,12 +176,24 @@ fn graphql_responses(conn: &Value, kind: ResponseKind) -> (Vec<Response>, bool) 
         })
         .collect();
     let total = conn["totalCount"].as_u64().unwrap_or(0);
-    let complete = total <= nodes.len() as u64;
+    let complete = total <= nodes.len() as u64 && responses.len() == nodes.len();
     (responses, complete)
 }
 
+fn labels(list: &Value) -> Vec<String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["name"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// A GraphQL issue or pull request node.
-pub fn graphql_item(v: &Value, kind: ItemKind) -> Option<Item> {
+///
+/// # Errors
+/// What the node lacks, or holds in another type.
+pub fn graphql_item(v: &Value, kind: ItemKind) -> Result<Item, Skip> {
+    object(v)?;
     let (mut responses, mut complete) = graphql_responses(&v["comments"], ResponseKind::Comment);
     if kind == ItemKind::PullRequest {
         let (reviews, reviews_complete) = graphql_responses(&v["reviews"], ResponseKind::Review);
@@ -103,32 +201,47 @@ pub fn graphql_item(v: &Value, kind: ItemKind) -> Option<Item> {
         complete &= reviews_complete;
     }
     responses.sort_by_key(|r| r.at);
-    Some(Item {
-        number: v["number"].as_u64()?,
+    Ok(Item {
+        number: req_u64(v, "number")?,
         kind,
         title: text(&v["title"]),
         url: text(&v["url"]),
         author: actor(&v["author"]),
         author_association: text(&v["authorAssociation"]),
-        created_at: time(&v["createdAt"])?,
-        closed_at: time(&v["closedAt"]),
-        merged_at: time(&v["mergedAt"]),
-        labels: v["labels"]["nodes"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|l| l["name"].as_str().map(str::to_string))
-            .collect(),
+        created_at: req_time(v, "createdAt")?,
+        closed_at: opt_time(v, "closedAt")?,
+        merged_at: opt_time(v, "mergedAt")?,
+        labels: labels(&v["labels"]["nodes"]),
         responses,
         responses_complete: complete,
     })
 }
 
+/// A GraphQL connection's next cursor: `Ok(None)` at the last page.
+///
+/// # Errors
+/// A `pageInfo` that cannot be followed: `hasNextPage` that is not a
+/// boolean, or true without an `endCursor` string.
+pub fn next_cursor(connection: &Value) -> Result<Option<String>, Skip> {
+    let info = &connection["pageInfo"];
+    match info.get("hasNextPage") {
+        Some(Value::Bool(false)) => Ok(None),
+        Some(Value::Bool(true)) => req_str(info, "endCursor")
+            .map(|c| Some(c.to_string()))
+            .map_err(|e| format!("pageInfo says there is a next page but has {e}")),
+        _ => Err(format!("pageInfo: {}", shape(info, "hasNextPage"))),
+    }
+}
+
 /// A REST issue (a pull request when it has a `pull_request` key).
-pub fn rest_item(v: &Value) -> Option<Item> {
+///
+/// # Errors
+/// What the record lacks, or holds in another type.
+pub fn rest_item(v: &Value) -> Result<Item, Skip> {
+    object(v)?;
     let pr = v.get("pull_request").filter(|p| !p.is_null());
-    Some(Item {
-        number: v["number"].as_u64()?,
+    Ok(Item {
+        number: req_u64(v, "number")?,
         kind: if pr.is_some() {
             ItemKind::PullRequest
         } else {
@@ -138,31 +251,37 @@ pub fn rest_item(v: &Value) -> Option<Item> {
         url: text(&v["html_url"]),
         author: actor(&v["user"]),
         author_association: text(&v["author_association"]),
-        created_at: time(&v["created_at"])?,
-        closed_at: time(&v["closed_at"]),
-        merged_at: pr.and_then(|p| time(&p["merged_at"])),
-        labels: v["labels"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|l| l["name"].as_str().map(str::to_string))
-            .collect(),
+        created_at: req_time(v, "created_at")?,
+        closed_at: opt_time(v, "closed_at")?,
+        merged_at: match pr {
+            Some(p) => opt_time(p, "merged_at").map_err(|e| format!("pull_request: {e}"))?,
+            None => None,
+        },
+        labels: labels(&v["labels"]),
         responses: Vec::new(),
         responses_complete: true,
     })
 }
 
 /// A REST issue comment or review comment, with the number of the item it belongs to.
-pub fn rest_comment(v: &Value) -> Option<(u64, Response)> {
+///
+/// # Errors
+/// What the record lacks, or holds in another type.
+pub fn rest_comment(v: &Value) -> Result<(u64, Response), Skip> {
+    object(v)?;
     let (url, kind) = match v.get("pull_request_url").and_then(Value::as_str) {
         Some(u) => (u, ResponseKind::ReviewComment),
-        None => (v.get("issue_url")?.as_str()?, ResponseKind::Comment),
+        None => (req_str(v, "issue_url")?, ResponseKind::Comment),
     };
-    let number = url.rsplit('/').next()?.parse().ok()?;
-    Some((
+    let number = url
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| "its item URL does not end in a number".to_string())?;
+    Ok((
         number,
         Response {
-            at: time(&v["created_at"])?,
+            at: req_time(v, "created_at")?,
             actor: actor(&v["user"]),
             author_association: text(&v["author_association"]),
             kind,
@@ -173,26 +292,32 @@ pub fn rest_comment(v: &Value) -> Option<(u64, Response)> {
 /// A REST workflow run (`GET /repos/{o}/{r}/actions/runs`). Old answers
 /// lack `name`, `run_attempt` and `run_started_at`: the workflow is then
 /// named by its id, and the attempt is the first.
-pub fn workflow_run(v: &Value) -> Option<WorkflowRun> {
-    let workflow_id = v["workflow_id"].as_u64()?;
-    Some(WorkflowRun {
-        id: v["id"].as_u64()?,
-        workflow: v["name"]
-            .as_str()
-            .map_or_else(|| format!("workflow {workflow_id}"), str::to_string),
-        workflow_id,
-        head_sha: v["head_sha"].as_str()?.to_string(),
-        head_branch: v["head_branch"].as_str().map(str::to_string),
-        event: text(&v["event"]),
-        status: text(&v["status"]),
-        conclusion: v["conclusion"].as_str().map(str::to_string),
-        run_attempt: v["run_attempt"]
+///
+/// # Errors
+/// What the record lacks, or holds in another type.
+pub fn workflow_run(v: &Value) -> Result<WorkflowRun, Skip> {
+    object(v)?;
+    let workflow_id = req_u64(v, "workflow_id")?;
+    let run_attempt = match v.get("run_attempt") {
+        None | Some(Value::Null) => 1,
+        Some(a) => a
             .as_u64()
             .and_then(|a| u32::try_from(a).ok())
-            .unwrap_or(1),
-        created_at: time(&v["created_at"])?,
-        run_started_at: time(&v["run_started_at"]),
-        updated_at: time(&v["updated_at"])?,
+            .ok_or_else(|| shape(v, "run_attempt"))?,
+    };
+    Ok(WorkflowRun {
+        id: req_u64(v, "id")?,
+        workflow: opt_str(v, "name")?.unwrap_or_else(|| format!("workflow {workflow_id}")),
+        workflow_id,
+        head_sha: req_str(v, "head_sha")?.to_string(),
+        head_branch: opt_str(v, "head_branch")?,
+        event: req_str(v, "event")?.to_string(),
+        status: req_str(v, "status")?.to_string(),
+        conclusion: opt_str(v, "conclusion")?,
+        run_attempt,
+        created_at: req_time(v, "created_at")?,
+        run_started_at: opt_time(v, "run_started_at")?,
+        updated_at: req_time(v, "updated_at")?,
         url: text(&v["html_url"]),
     })
 }
@@ -227,7 +352,10 @@ mod tests {
             rest_comment(&rc).unwrap().1.kind,
             ResponseKind::ReviewComment
         );
-        assert!(rest_item(&json!({"title": "no number"})).is_none());
+        assert_eq!(
+            rest_item(&json!({"title": "no number"})).unwrap_err(),
+            "no `number`"
+        );
     }
 
     #[test]
@@ -241,14 +369,73 @@ mod tests {
         assert_eq!(i.responses[0].kind, ResponseKind::Review);
         assert_eq!(i.responses[0].at.to_rfc3339(), "2026-01-01T05:00:00+00:00");
         let tag = json!({"name": "v1.0", "target": {"__typename": "Tag", "oid": "t", "tagger": {"date": "2026-02-01T08:30:00-05:00"}, "target": {"__typename": "Commit", "oid": "c", "committedDate": "2026-01-01T00:00:00Z"}}});
-        let t = graphql_tag(&tag).unwrap();
+        let t = graphql_tag(&tag).unwrap().unwrap();
         assert_eq!(
             (t.date.to_rfc3339().as_str(), t.commit.as_deref()),
             ("2026-02-01T08:30:00-05:00", Some("c"))
         );
         let light = json!({"name": "v1.1", "target": {"__typename": "Commit", "oid": "c2", "committedDate": "2026-03-01T00:00:00Z"}});
-        assert_eq!(graphql_tag(&light).unwrap().kind, TagKind::Lightweight);
-        assert!(graphql_tag(&json!({"name": "tree", "target": {"__typename": "Tree"}})).is_none());
+        assert_eq!(
+            graphql_tag(&light).unwrap().unwrap().kind,
+            TagKind::Lightweight
+        );
+        assert_eq!(
+            graphql_tag(&json!({"name": "tree", "target": {"__typename": "Tree"}})),
+            Ok(None)
+        );
+    }
+
+    /// Wrong types are skipped with a reason that names the field; null optional fields are not.
+    #[test]
+    fn wrong_types_are_skipped_with_the_reason() {
+        let rel = |extra: Value| {
+            let mut v = json!({"tag_name": "v1", "published_at": "2026-01-01T00:00:00Z", "draft": false, "prerelease": false});
+            for (k, x) in extra.as_object().unwrap() {
+                v[k] = x.clone();
+            }
+            release(&v)
+        };
+        assert_eq!(
+            rel(json!({"tag_name": 5})).unwrap_err(),
+            "`tag_name` is a number"
+        );
+        assert_eq!(
+            rel(json!({"published_at": 1767225600})).unwrap_err(),
+            "`published_at` is a number"
+        );
+        assert_eq!(
+            rel(json!({"published_at": "yesterday"})).unwrap_err(),
+            "`published_at` is not a date"
+        );
+        assert!(
+            rel(json!({"published_at": null}))
+                .unwrap()
+                .published_at
+                .is_none()
+        );
+        let run = json!({"id": "50001", "workflow_id": 1, "head_sha": "a", "event": "push", "status": "completed", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"});
+        assert_eq!(workflow_run(&run).unwrap_err(), "`id` is not a valid value");
+        let mut run = run;
+        run["id"] = json!(50001);
+        run["created_at"] = Value::Null;
+        assert_eq!(workflow_run(&run).unwrap_err(), "no `created_at`");
+        assert_eq!(release(&json!(null)).unwrap_err(), "the record is null");
+        assert_eq!(
+            next_cursor(&json!({"pageInfo": {"hasNextPage": "yes", "endCursor": "c"}}))
+                .unwrap_err(),
+            "pageInfo: `hasNextPage` is not a valid value"
+        );
+        assert!(
+            next_cursor(&json!({"pageInfo": {"hasNextPage": true, "endCursor": null}})).is_err()
+        );
+        assert_eq!(
+            next_cursor(&json!({"pageInfo": {"hasNextPage": true, "endCursor": "c"}})),
+            Ok(Some("c".into()))
+        );
+        assert_eq!(
+            next_cursor(&json!({"pageInfo": {"hasNextPage": false}})),
+            Ok(None)
+        );
     }
 
     /// A recorded real answer (PyGithub's, 2020: no `name`, `run_attempt`
@@ -271,6 +458,6 @@ mod tests {
         let r = workflow_run(&new).unwrap();
         assert_eq!((r.workflow.as_str(), r.run_attempt), ("CI", 3));
         assert!(r.conclusion.is_none() && r.run_started_at.is_some());
-        assert!(workflow_run(&json!({"id": 1})).is_none());
+        assert!(workflow_run(&json!({"id": 1})).is_err());
     }
 }
