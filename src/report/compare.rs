@@ -330,6 +330,9 @@ pub struct CompareView {
     pub verdicts: Vec<String>,
     /// The projects were measured over different windows.
     pub windows_differ: bool,
+    /// Per project, the signals not measured because a source that was asked
+    /// for could not be read: `name: issues.*, prs.*: <reason>`.
+    pub not_measured: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -450,7 +453,7 @@ impl CompareView {
                 .map(|(i, (v, p))| ProjectView {
                     name: v.target.name.clone(),
                     location: v.target.location.clone(),
-                    score: v.score.clone(),
+                    score: v.score_label.clone(),
                     best: c.best_overall.contains(&i),
                     grade: v.grade.clone(),
                     coverage: percent(p.scorecard.coverage),
@@ -462,6 +465,14 @@ impl CompareView {
             verdicts: c.verdicts.iter().map(|v| v.text.clone()).collect(),
             windows_differ,
             windows,
+            not_measured: views
+                .iter()
+                .flat_map(|v| {
+                    v.not_measured
+                        .iter()
+                        .map(move |line| format!("{}: {line}", v.target.name))
+                })
+                .collect(),
         }
     }
 }

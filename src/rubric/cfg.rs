@@ -221,7 +221,30 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
     let actors = validate_actors(&mut p, raw.actors);
     let benchmarks = validate_benchmarks(&mut p, raw.benchmarks);
 
-    if raw.category.is_empty() {
+    let categories = validate_categories(&mut p, raw.category);
+
+    if !p.list.is_empty() {
+        return Err(fail(p.list));
+    }
+    let name = raw.name.unwrap_or_else(|| {
+        std::path::Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+    });
+    Ok(Rubric {
+        name,
+        description: raw.description.unwrap_or_default(),
+        origin: origin.to_string(),
+        grades,
+        categories,
+        actors,
+        benchmarks,
+    })
+}
+
+/// Validates the `[[category]]` tables, and that their weights can be added up.
+fn validate_categories(p: &mut Problems<'_>, raw: Vec<RawCategory>) -> Vec<Category> {
+    if raw.is_empty() {
         p.add(
             0..0,
             None,
@@ -232,7 +255,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
     let mut ids = HashSet::new();
     let mut signals_used = HashSet::new();
     let mut categories = Vec::new();
-    for cat in raw.category {
+    for cat in raw {
         let id = cat.id.get_ref().clone();
         let id_ok = !id.is_empty()
             && id
@@ -253,7 +276,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
                 None,
             );
         }
-        check_number(&mut p, &cat.weight, "weight", "a category weight", false);
+        check_number(p, &cat.weight, "weight", "a category weight", false);
         if cat.criterion.is_empty() {
             p.add(
                 cat.id.span(),
@@ -264,12 +287,19 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         }
         let mut criteria = Vec::new();
         for c in cat.criterion {
-            if let Some(k) = validate_criterion(&mut p, c, &mut signals_used) {
+            if let Some(k) = validate_criterion(p, c, &mut signals_used) {
                 criteria.push(k);
             }
         }
-        if !criteria.is_empty() && criteria.iter().map(|k: &Criterion| k.weight).sum::<f64>() <= 0.0
-        {
+        let sum: f64 = criteria.iter().map(|k: &Criterion| k.weight).sum();
+        if !sum.is_finite() {
+            p.add(
+                cat.id.span(),
+                None,
+                format!("the criterion weights of category `{id}` add up to {sum}, not a finite number"),
+                Some("weights only count relative to each other: use small numbers such as 1, 2, 3".into()),
+            );
+        } else if !criteria.is_empty() && sum <= 0.0 {
             p.add(
                 cat.id.span(),
                 None,
@@ -285,7 +315,15 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
             criteria,
         });
     }
-    if !categories.is_empty() && categories.iter().all(|c| c.weight == 0.0) {
+    let total: f64 = categories.iter().map(|c| c.weight).sum();
+    if !total.is_finite() {
+        p.add(
+            0..0,
+            None,
+            format!("the category weights add up to {total}, not a finite number"),
+            Some("weights only count relative to each other: use small numbers such as 1, 2, 3".into()),
+        );
+    } else if !categories.is_empty() && categories.iter().all(|c| c.weight == 0.0) {
         p.add(
             0..0,
             None,
@@ -294,23 +332,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         );
     }
 
-    if !p.list.is_empty() {
-        return Err(fail(p.list));
-    }
-    let name = raw.name.unwrap_or_else(|| {
-        std::path::Path::new(file)
-            .file_stem()
-            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
-    });
-    Ok(Rubric {
-        name,
-        description: raw.description.unwrap_or_default(),
-        origin: origin.to_string(),
-        grades,
-        categories,
-        actors,
-        benchmarks,
-    })
+    categories
 }
 
 /// A share in `[benchmarks]`: above 0, below 10 (1000 %).
