@@ -399,7 +399,11 @@ fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
 
 /// `readiness report`: exit 1 under `--fail-under`, 2 when a source that was
 /// asked for could not be read (the report is written first).
-fn report_command(g: Global, target: Option<&str>, fail_under: Option<f64>) -> Result<Outcome, Error> {
+fn report_command(
+    g: Global,
+    target: Option<&str>,
+    fail_under: Option<f64>,
+) -> Result<Outcome, Error> {
     if let Some(t) = fail_under
         && !(0.0..=100.0).contains(&t)
     {
@@ -420,7 +424,10 @@ fn report_command(g: Global, target: Option<&str>, fail_under: Option<f64>) -> R
             target: target.display(),
             message: format!(
                 "nothing could be read, so no report was written: {}",
-                gaps.iter().map(|g| g.reason.as_str()).collect::<Vec<_>>().join("; ")
+                gaps.iter()
+                    .map(|g| g.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         });
     }
@@ -455,7 +462,11 @@ fn report_command(g: Global, target: Option<&str>, fail_under: Option<f64>) -> R
         _ => Outcome::Done,
     };
     // A source that failed outranks the gate: the score itself is in doubt.
-    Ok(if incomplete { Outcome::Incomplete } else { gate })
+    Ok(if incomplete {
+        Outcome::Incomplete
+    } else {
+        gate
+    })
 }
 
 /// `readiness collect`: evidence as JSON; exit 2 after writing when a source
@@ -516,7 +527,12 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
     for target in &targets {
         let (ev, window, rule) = match settings.evidence(target) {
             Ok(found) => found,
-            Err(e @ (Error::Target { .. } | Error::Git { .. } | Error::Evidence { .. } | Error::Read { .. })) => {
+            Err(
+                e @ (Error::Target { .. }
+                | Error::Git { .. }
+                | Error::Evidence { .. }
+                | Error::Read { .. }),
+            ) => {
                 let window = settings.window()?;
                 let request = settings.request(window, ReleaseRule::default());
                 let ev = collect::unreadable(target, &request, &e.to_string());
@@ -593,7 +609,11 @@ fn artifact_gaps(ev: &Evidence, junit: &[String], bench: &BenchInputs) -> Vec<Ga
     for ((flag, source), given) in ARTIFACT_SOURCES.into_iter().zip(given) {
         // With --bench-data the gh-pages copy is not read, so every
         // github-action-benchmark source is then a --bench-data file.
-        for p in ev.sources.iter().filter(|p| given && p.source == source && p.items == 0) {
+        for p in ev
+            .sources
+            .iter()
+            .filter(|p| given && p.source == source && p.items == 0)
+        {
             let why = if p.notes.is_empty() {
                 String::new()
             } else {

@@ -166,7 +166,9 @@ mod tests {
         assert!(written_as_path("./dask/dask") && written_as_path("dask/dask/"));
         assert!(!written_as_path("dask/dask"));
         assert_eq!(
-            Target::parse_noting("https://github.com/dask/dask/").unwrap().0,
+            Target::parse_noting("https://github.com/dask/dask/")
+                .unwrap()
+                .0,
             gh
         );
         let _ = std::fs::remove_dir_all(&dir);

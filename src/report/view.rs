@@ -238,9 +238,14 @@ pub fn not_measured(measurements: &[Measurement]) -> Vec<String> {
 fn suggestion(r: &Report) -> String {
     let has = |source: &str| r.sources.iter().any(|s| s.source == source);
     let kind = r.target.kind.as_str();
-    let bench_read = ["asv", "criterion", "pytest-benchmark", "github-action-benchmark"]
-        .iter()
-        .any(|s| has(s));
+    let bench_read = [
+        "asv",
+        "criterion",
+        "pytest-benchmark",
+        "github-action-benchmark",
+    ]
+    .iter()
+    .any(|s| has(s));
     let hint = |signal: &str| -> Option<&'static str> {
         match signal.split('.').next().unwrap_or("") {
             "issues" | "prs" | "ci" if kind == "git" => Some("--github OWNER/REPO"),
@@ -248,9 +253,9 @@ fn suggestion(r: &Report) -> String {
                 Some("a repository (OWNER/REPO, or a clone with --github OWNER/REPO)")
             }
             "tests" if !has("junit") => Some("JUnit XML files (--junit)"),
-            "bench" if !bench_read => Some(
-                "benchmark results (--asv, --bench-data, --criterion or --pytest-benchmark)",
-            ),
+            "bench" if !bench_read => {
+                Some("benchmark results (--asv, --bench-data, --criterion or --pytest-benchmark)")
+            }
             _ => None,
         }
     };

@@ -292,12 +292,18 @@ fn validate_categories(p: &mut Problems<'_>, raw: Vec<RawCategory>) -> Vec<Categ
             }
         }
         let sum: f64 = criteria.iter().map(|k: &Criterion| k.weight).sum();
-        if !sum.is_finite() {
+        // A weight that is not finite itself is reported on its own line.
+        if !sum.is_finite() && criteria.iter().all(|k| k.weight.is_finite()) {
             p.add(
                 cat.id.span(),
                 None,
-                format!("the criterion weights of category `{id}` add up to {sum}, not a finite number"),
-                Some("weights only count relative to each other: use small numbers such as 1, 2, 3".into()),
+                format!(
+                    "the criterion weights of category `{id}` add up to {sum}, not a finite number"
+                ),
+                Some(
+                    "weights only count relative to each other: use small numbers such as 1, 2, 3"
+                        .into(),
+                ),
             );
         } else if !criteria.is_empty() && sum <= 0.0 {
             p.add(
@@ -316,12 +322,15 @@ fn validate_categories(p: &mut Problems<'_>, raw: Vec<RawCategory>) -> Vec<Categ
         });
     }
     let total: f64 = categories.iter().map(|c| c.weight).sum();
-    if !total.is_finite() {
+    if !total.is_finite() && categories.iter().all(|c| c.weight.is_finite()) {
         p.add(
             0..0,
             None,
             format!("the category weights add up to {total}, not a finite number"),
-            Some("weights only count relative to each other: use small numbers such as 1, 2, 3".into()),
+            Some(
+                "weights only count relative to each other: use small numbers such as 1, 2, 3"
+                    .into(),
+            ),
         );
     } else if !categories.is_empty() && categories.iter().all(|c| c.weight == 0.0) {
         p.add(
@@ -682,6 +691,45 @@ why = "monthly releases"
             shown
                 .starts_with("rubric r.toml is not valid (3 problems):\nr.toml:4:10: key `weight`"),
             "{shown}"
+        );
+    }
+
+    /// Weights that are each finite but add up to infinity are refused
+    /// (issue 12: two categories of weight 1e308 scored NaN), for categories
+    /// and for the criteria of one category, naming the category.
+    #[test]
+    fn weights_whose_sum_is_not_finite_are_refused() {
+        let criterion = |signal: &str, weight: &str| {
+            format!(
+                "[[category.criterion]]\nsignal = \"{signal}\"\ngood = 12\nbad = 1\nweight = {weight}\nwhy = \"w\"\n"
+            )
+        };
+        let categories = format!(
+            "[[category]]\nid = \"a\"\nweight = 1e308\n{}[[category]]\nid = \"b\"\nweight = 1e308\n{}",
+            criterion("release.count_365d", "1"),
+            criterion("release.staleness_ratio", "1")
+        );
+        let e = errors(&categories);
+        let messages: Vec<&str> = e.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["the category weights add up to inf, not a finite number"]
+        );
+        let criteria = format!(
+            "[[category]]\nid = \"a\"\nweight = 1\n{}{}",
+            criterion("release.count_365d", "1e308"),
+            criterion("release.staleness_ratio", "1e308")
+        );
+        let e = errors(&criteria);
+        assert!(
+            e.problems[0]
+                .message
+                .starts_with("the criterion weights of category `a` add up to inf"),
+            "{e}"
+        );
+        assert!(
+            e.to_string().starts_with("rubric r.toml is not valid"),
+            "{e}"
         );
     }
 

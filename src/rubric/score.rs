@@ -423,6 +423,49 @@ why = "x"
         );
     }
 
+    /// Weights count by their share: scaling every weight by 1e307 (each
+    /// valid, their sums finite) gives the same finite score, never NaN or inf.
+    #[test]
+    fn huge_weights_give_the_same_finite_score() {
+        let huge = RUBRIC
+            .replace("id = \"a\"\nweight = 3\n", "id = \"a\"\nweight = 3e307\n")
+            .replace("id = \"b\"\nweight = 1\n", "id = \"b\"\nweight = 1e307\n")
+            .replace("weight = 3\nmin_samples", "weight = 3e307\nmin_samples")
+            .replace("min_samples = 4\n", "min_samples = 4\n")
+            .replace("bad = 2\n", "bad = 2\nweight = 1e307\n");
+        let r = Rubric::parse(&huge, "t.toml", "t.toml").unwrap();
+        assert_eq!(r.categories[0].weight, 3e307);
+        assert_eq!(r.categories[0].criteria[1].weight, 3e307);
+        let ms = [
+            m("release.count_365d", Some(7.0), 7),
+            m("release.median_interval_days", Some(30.0), 6),
+            m("release.staleness_ratio", Some(3.0), 5),
+        ];
+        let card = score(&r, &ms);
+        assert_eq!(card.score, Some(78.1));
+        assert_eq!(card.categories[0].score, Some(87.5));
+        assert_eq!(card.grade, "not ready");
+        assert_eq!(card.withheld, None);
+    }
+
+    /// A withheld grade says why: coverage under the minimum, in percent.
+    #[test]
+    fn a_withheld_grade_says_why() {
+        let card = score(&rubric(), &[m("release.count_365d", Some(12.0), 12)]);
+        assert_eq!(card.grade, "insufficient evidence");
+        assert_eq!(
+            card.withheld.as_deref(),
+            Some("coverage 18.8 % is under the rubric's minimum 50 %")
+        );
+        assert!(card.release_only, "only release signals were scored");
+        let none = score(&rubric(), &[]);
+        assert_eq!(
+            none.withheld.as_deref(),
+            Some("no criterion could be scored")
+        );
+        assert!(!none.release_only, "no score is no release-cadence score");
+    }
+
     /// `RUBRIC` with category `b` (weight 1 of 4) marked required.
     fn requiring_b() -> Rubric {
         let text = RUBRIC.replace(

@@ -535,16 +535,15 @@ fn listing_reason(p: &Provenance) -> String {
 #[must_use]
 pub fn unread(evidence: &Evidence) -> Vec<Unread> {
     let mut out: Vec<Unread> = Vec::new();
-    let mut add = |family: &'static str, reason: String| {
-        match out.iter_mut().find(|u| u.reason == reason) {
+    let mut add =
+        |family: &'static str, reason: String| match out.iter_mut().find(|u| u.reason == reason) {
             Some(u) if !u.families.contains(&family) => u.families.push(family),
             Some(_) => {}
             None => out.push(Unread {
                 families: vec![family],
                 reason,
             }),
-        }
-    };
+        };
     let failed = |p: &&Provenance| !p.complete;
     for p in evidence.sources.iter().filter(failed) {
         for (family, sources) in FEEDS {
@@ -606,17 +605,14 @@ pub fn markdown_table() -> String {
 mod tests {
     use super::*;
 
-    /// Every family names only declared signals: measuring empty evidence gives
-    /// each declared signal exactly once, in order (an undeclared id would fall
-    /// back to the first signal and appear twice).
-    #[test]
-    fn families_produce_exactly_the_declared_signals() {
+    /// Evidence with every family present and empty, over one day from the epoch.
+    fn empty_evidence() -> Evidence {
         use chrono::{TimeZone, Utc};
         let window = Window {
             since: Utc.timestamp_opt(0, 0).unwrap(),
             until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
-        let ev = Evidence {
+        Evidence {
             schema: crate::evidence::SCHEMA,
             tool: String::new(),
             target: crate::evidence::TargetInfo {
@@ -635,7 +631,20 @@ mod tests {
             runs: Some(Vec::new()),
             tests: Some(crate::evidence::TestEvidence::default()),
             bench: Some(crate::evidence::BenchEvidence::default()),
+        }
+    }
+
+    /// Every family names only declared signals: measuring empty evidence gives
+    /// each declared signal exactly once, in order (an undeclared id would fall
+    /// back to the first signal and appear twice).
+    #[test]
+    fn families_produce_exactly_the_declared_signals() {
+        use chrono::{TimeZone, Utc};
+        let window = Window {
+            since: Utc.timestamp_opt(0, 0).unwrap(),
+            until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
+        let ev = empty_evidence();
         let actors = crate::rubric::Actors {
             responders: crate::rubric::Responders::Maintainers,
             bots: Vec::new(),
@@ -654,6 +663,102 @@ mod tests {
         .collect();
         let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
         assert_eq!(ids, declared);
+    }
+
+    fn prov(source: &str, items: u64, complete: bool, note: &str) -> Provenance {
+        Provenance {
+            source: source.into(),
+            location: "acme/widget".into(),
+            items,
+            item: "items".into(),
+            requests: 1,
+            complete,
+            notes: vec![note.into()],
+            fetched_at: None,
+        }
+    }
+
+    fn measured(ev: &Evidence) -> Vec<Measurement> {
+        let actors = crate::rubric::Actors {
+            responders: crate::rubric::Responders::Maintainers,
+            bots: Vec::new(),
+        };
+        measure(
+            ev,
+            &ev.window,
+            &ReleaseRule::default(),
+            &actors,
+            None,
+            &BenchParams::default(),
+        )
+        .unwrap()
+    }
+
+    fn reason<'a>(ms: &'a [Measurement], id: &str) -> &'a str {
+        ms.iter()
+            .find(|m| m.signal == id)
+            .and_then(|m| m.insufficient.as_deref())
+            .unwrap_or("")
+    }
+
+    /// Issue 11: an empty listing that failed says "not measured" with the
+    /// source's own reason, never "no issue was opened in the window"; the
+    /// same empty listing read in full still says none was opened.
+    #[test]
+    fn a_failed_listing_is_not_measured_not_empty() {
+        let mut ev = empty_evidence();
+        ev.sources = vec![
+            prov(
+                "github issues and pull requests",
+                0,
+                false,
+                "incomplete: /repos/acme/widget/issues: cannot connect to https://api.github.com (no network?)",
+            ),
+            prov("github actions runs", 0, true, "default branch main"),
+        ];
+        let ms = measured(&ev);
+        for id in ["issues.first_response_p50_hours", "prs.merge_p50_days"] {
+            assert_eq!(
+                reason(&ms, id),
+                "not measured: the GitHub issues and pull requests listing was not read in full: cannot connect to https://api.github.com (no network?)"
+            );
+        }
+        assert!(!reason(&ms, "ci.pass_rate").starts_with(NOT_MEASURED));
+        ev.sources[0].complete = true;
+        let ms = measured(&ev);
+        assert_eq!(
+            reason(&ms, "issues.first_response_p50_hours"),
+            "no issue was opened in the window"
+        );
+    }
+
+    /// A GitHub part that could not be read at all leaves the families it
+    /// would have given (and has no evidence of) not measured; a clone's tags
+    /// keep the release signals measured.
+    #[test]
+    fn a_github_part_that_failed_whole_leaves_its_families_unmeasured() {
+        let mut ev = empty_evidence();
+        ev.items = None;
+        ev.runs = None;
+        ev.releases = None;
+        ev.sources = vec![
+            prov("git", 0, true, "tags"),
+            prov(
+                "github",
+                0,
+                false,
+                "the GitHub repository acme/widget (--github) could not be read: not found",
+            ),
+        ];
+        let gaps = unread(&ev);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].families, ["issues.", "prs.", "ci."]);
+        assert_eq!(
+            gaps[0].reason,
+            "not measured: the GitHub repository acme/widget (--github) could not be read: not found"
+        );
+        let ms = measured(&ev);
+        assert!(!reason(&ms, "release.count_365d").starts_with(NOT_MEASURED));
     }
 
     #[test]
