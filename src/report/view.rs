@@ -32,7 +32,9 @@ pub struct ReportView {
     /// minimum 50 %`); empty when there is a grade.
     pub withheld: String,
     /// Which source would add the most coverage, when the grade is withheld
-    /// (`--github OWNER/REPO would back up to 60 % more of the rubric's weight`); else empty.
+    /// (``The source that would add the most: `--github OWNER/REPO`, up to
+    /// 39.3 % of the rubric's weight``); else empty. Markdown built here from
+    /// fixed text only, so templates write it raw (`{{{suggestion}}}`).
     pub suggestion: String,
     /// Every scored criterion is a release signal: the score is a release-cadence score.
     pub release_only: bool,
@@ -248,11 +250,11 @@ fn suggestion(r: &Report) -> String {
     .any(|s| has(s));
     let hint = |signal: &str| -> Option<&'static str> {
         match signal.split('.').next().unwrap_or("") {
-            "issues" | "prs" | "ci" if kind == "git" => Some("--github OWNER/REPO"),
+            "issues" | "prs" | "ci" if kind == "git" => Some("`--github OWNER/REPO`"),
             "issues" | "prs" | "ci" | "release" if kind == "artifacts" => {
-                Some("a repository (OWNER/REPO, or a clone with --github OWNER/REPO)")
+                Some("a repository (`OWNER/REPO`, or a clone with `--github OWNER/REPO`)")
             }
-            "tests" if !has("junit") => Some("JUnit XML files (--junit)"),
+            "tests" if !has("junit") => Some("JUnit XML files (`--junit`)"),
             "bench" if !bench_read => {
                 Some("benchmark results (--asv, --bench-data, --criterion or --pytest-benchmark)")
             }
@@ -281,7 +283,7 @@ fn suggestion(r: &Report) -> String {
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map_or_else(String::new, |(h, g)| {
             format!(
-                "{h} would add the most: up to {} of the rubric's weight",
+                "The source that would add the most: {h}, up to {} of the rubric's weight",
                 percent(g)
             )
         })

@@ -272,8 +272,9 @@ fn withheld(
     if score.is_none() {
         return Some("no criterion could be scored".into());
     }
+    let mut reasons = Vec::new();
     if coverage < rubric.grades.min_coverage {
-        return Some(format!(
+        reasons.push(format!(
             "coverage {} is under the rubric's minimum {}",
             percent(coverage),
             percent(rubric.grades.min_coverage)
@@ -289,10 +290,13 @@ fn withheld(
                     .map_or(id.as_str(), |c| c.name.as_str())
             })
             .collect();
-        return Some(format!(
-            "the rubric requires evidence for {}, and none of its criteria could be scored",
+        reasons.push(format!(
+            "the rubric requires evidence for {}, and no criterion there could be scored",
             names.join(", ")
         ));
+    }
+    if !reasons.is_empty() {
+        return Some(reasons.join("; "));
     }
     // A band always covers 0 (the rubric checks it); a score below every band is withheld too.
     rubric

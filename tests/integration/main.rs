@@ -7,6 +7,7 @@ mod charts;
 mod cli;
 mod common;
 mod escaping;
+mod fuzz_rubric;
 mod fuzzkit;
 mod github;
 mod github_actions;
