@@ -205,9 +205,9 @@ impl Settings {
         fatal
     }
 
-    /// Measures and scores evidence.
+    /// Measures and scores evidence. A chart of a signal whose source
+    /// failed is left out, like the signal's value: it would draw what little arrived.
     fn score(&self, ev: &Evidence, window: Window, rule: &ReleaseRule) -> Result<Report, Error> {
-        let (ev, window, rule) = (ev, window, rule.clone());
         // Benchmark series are fitted once, for the signals and the charts.
         let bench = ev
             .bench
@@ -216,17 +216,19 @@ impl Settings {
         let measurements = signals::measure(
             ev,
             &window,
-            &rule,
+            rule,
             &self.rubric.actors,
             bench.as_ref(),
             &self.rubric.benchmarks,
         )?;
         let card = score::score(&self.rubric, &measurements);
-        let trends = if self.charts {
-            signals::trends::trends(ev, &window, &rule, &self.rubric.actors, bench.as_ref())?
+        let mut trends = if self.charts {
+            signals::trends::trends(ev, &window, rule, &self.rubric.actors, bench.as_ref())?
         } else {
             Vec::new()
         };
+        let unread = signals::unread(ev);
+        trends.retain(|t| !unread.iter().any(|u| u.covers(&t.signal)));
         Ok(Report::new(
             ev,
             window,
@@ -533,10 +535,16 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
                 | Error::Evidence { .. }
                 | Error::Read { .. }),
             ) => {
+                // Kept, with the reason; a target that cannot be read at all was asked for.
+                gaps.push(Gap {
+                    reason: format!("{}: could not be read: {e}", target.display()),
+                    fatal: true,
+                });
                 let window = settings.window()?;
                 let request = settings.request(window, ReleaseRule::default());
                 let ev = collect::unreadable(target, &request, &e.to_string());
-                (ev, window, ReleaseRule::default())
+                reports.push(settings.score(&ev, window, &ReleaseRule::default())?);
+                continue;
             }
             Err(e) => return Err(e),
         };

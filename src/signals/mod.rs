@@ -471,8 +471,9 @@ const FEEDS: &[(&str, &[&str])] = &[
 ];
 
 /// Sources that stand for a whole target: one of them marked incomplete with
-/// nothing read means the target (or its GitHub part) could not be read at all.
-const WHOLE: &[&str] = &["github", "git"];
+/// nothing read means the target (or its GitHub part) could not be read at
+/// all (`evidence`: a saved evidence file `compare` could not read).
+const WHOLE: &[&str] = &["github", "git", "evidence"];
 
 /// Signal families not measured because the source that feeds them failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -525,7 +526,7 @@ fn listing_reason(p: &Provenance) -> String {
 ///
 /// - a listing of [`FEEDS`] marked incomplete (`complete: false`: it failed
 ///   or stopped early) leaves its families unmeasured, whatever it read;
-/// - a `github` or `git` source marked incomplete that read nothing (the
+/// - a `github`, `git` or `evidence` source marked incomplete that read nothing (the
 ///   repository could not be reached or read at all) leaves unmeasured every
 ///   family it would have given and that has no evidence: `issues.`,
 ///   `prs.`, `ci.` when there are no issues or runs, `release.` when there

@@ -831,7 +831,13 @@ const CLOSED: &str = "http://127.0.0.1:9";
 fn an_unreachable_explicit_github_is_not_measured_and_exits_2() {
     let ws = two_projects();
     let args = [
-        "report", "slow", "--github", "dask/dask", "--api-url", CLOSED, "--no-cache",
+        "report",
+        "slow",
+        "--github",
+        "dask/dask",
+        "--api-url",
+        CLOSED,
+        "--no-cache",
     ];
     let run = ws.run(&args);
     let md = run.stdout.clone();
@@ -853,7 +859,11 @@ fn an_unreachable_explicit_github_is_not_measured_and_exits_2() {
     json.extend(["--format", "json", "-o", "r.json"]);
     ws.run(&json).fails(2);
     let v: serde_json::Value = serde_json::from_str(&ws.read("r.json")).unwrap();
-    for id in ["issues.first_response_p50_hours", "prs.merge_p50_days", "ci.pass_rate"] {
+    for id in [
+        "issues.first_response_p50_hours",
+        "prs.merge_p50_days",
+        "ci.pass_rate",
+    ] {
         let why = crate::common::measurement(&v, id)["insufficient"]
             .as_str()
             .unwrap_or_default()
@@ -891,7 +901,15 @@ fn an_unreachable_inferred_github_is_a_note_with_exit_0() {
         "clone",
         &slow_project().remote(&format!("{CLOSED}/acme/widget.git")),
     );
-    let run = ws.run(&["report", "clone", "--api-url", CLOSED, "--no-cache", "--format", "json"]);
+    let run = ws.run(&[
+        "report",
+        "clone",
+        "--api-url",
+        CLOSED,
+        "--no-cache",
+        "--format",
+        "json",
+    ]);
     let err = run.stderr.clone();
     let v: serde_json::Value = serde_json::from_str(&run.ok()).unwrap();
     let why = crate::common::measurement(&v, "issues.first_response_p50_hours")["insufficient"]
@@ -907,12 +925,25 @@ fn an_unreachable_inferred_github_is_a_note_with_exit_0() {
 #[test]
 fn compare_keeps_a_failed_project_and_exits_2() {
     let ws = two_projects();
-    let run = ws.run(&["compare", "monthly", "dask/dask", "--api-url", CLOSED, "--no-cache"]);
+    let run = ws.run(&[
+        "compare",
+        "monthly",
+        "dask/dask",
+        "--api-url",
+        CLOSED,
+        "--no-cache",
+    ]);
     let md = run.stdout.clone();
     let err = run.fails(2);
-    assert!(md.starts_with("# Readiness comparison: monthly vs dask/dask"), "{md}");
+    assert!(
+        md.starts_with("# Readiness comparison: monthly vs dask/dask"),
+        "{md}"
+    );
     for family in ["release.\\*", "issues.\\*, prs.\\*", "ci.\\*"] {
-        assert!(md.contains(&format!("\n- dask/dask: {family}: the GitHub ")), "{family}: {md}");
+        assert!(
+            md.contains(&format!("\n- dask/dask: {family}: the GitHub ")),
+            "{family}: {md}"
+        );
     }
     assert!(err.contains("readiness: warning: dask/dask: "), "{err}");
 }
@@ -925,9 +956,7 @@ fn owner_repo_means_github_even_beside_a_folder_of_that_name() {
     let ws = Workspace::new();
     std::fs::create_dir_all(ws.path("dask")).unwrap();
     ws.repo("dask/dask", &slow_project());
-    let err = ws
-        .run(&["report", "dask/dask", "--offline"])
-        .fails(2);
+    let err = ws.run(&["report", "dask/dask", "--offline"]).fails(2);
     assert!(
         err.contains("\"dask/dask\" is read as the GitHub repository dask/dask; a local folder of that name exists: write ./dask/dask to read it instead"),
         "{err}"
@@ -966,12 +995,110 @@ fn artifacts_that_read_nothing_exit_2() {
     ws.write("bad.xml", "this is not XML");
     std::fs::create_dir(ws.path("empty-criterion")).unwrap();
     for (flag, value, named) in [
-        ("--junit", "bad.xml", "--junit bad.xml: nothing could be read"),
+        (
+            "--junit",
+            "bad.xml",
+            "--junit bad.xml: nothing could be read",
+        ),
         ("--criterion", "empty-criterion", "--criterion "),
     ] {
         let run = ws.run(&["report", "monthly", flag, value]);
-        assert!(run.stdout.starts_with("# Readiness: monthly"), "{flag}: {}", run.stdout);
+        assert!(
+            run.stdout.starts_with("# Readiness: monthly"),
+            "{flag}: {}",
+            run.stdout
+        );
         let err = run.fails(2);
-        assert!(err.contains(named) && err.contains("nothing could be read"), "{flag}: {err}");
+        assert!(
+            err.contains(named) && err.contains("nothing could be read"),
+            "{flag}: {err}"
+        );
     }
+}
+
+/// Issue 11: a listing that stops early (the second page of issues fails)
+/// leaves the issue signals, and their chart, not measured with the
+/// listing's own reason, instead of measuring the first page as if it were
+/// all; pull requests, read in full, are still measured; exit 2 after writing.
+#[test]
+fn a_listing_that_stops_early_is_not_measured() {
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let (rt, server) = crate::github::start_server();
+    rt.block_on(async {
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(body_string_contains("issues(first"))
+            .and(body_string_contains("\"cursor\":\"c1\""))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"data": null, "errors": [{"message": "something went wrong"}]}),
+            ))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+    });
+    let ws = Workspace::new();
+    let api = server.uri();
+    let run = ws.run(&[
+        "report",
+        "acme/widget",
+        "--api-url",
+        &api,
+        "--token",
+        crate::github::SECRET,
+        "--no-cache",
+        "--until",
+        "2026-08-20",
+        "--format",
+        "json",
+    ]);
+    let out = run.stdout.clone();
+    let err = run.fails(2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let why = |id: &str| {
+        crate::common::measurement(&v, id)["insufficient"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        why("issues.first_response_p50_hours"),
+        "not measured: the GitHub issues listing was not read in full: GraphQL error: something went wrong"
+    );
+    assert!(!why("prs.first_review_p50_hours").starts_with("not measured"));
+    let charts: Vec<&str> = v["trends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert!(
+        !charts.contains(&"issue_first_response_by_month"),
+        "{charts:?}"
+    );
+    assert!(charts.contains(&"releases_per_quarter"), "{charts:?}");
+    assert!(
+        err.contains("readiness: warning: issues.*: not measured"),
+        "{err}"
+    );
+}
+
+/// `compare` keeps a project that cannot be read at all (a corrupt evidence
+/// file), names the reason, and exits 2 after writing.
+#[test]
+fn compare_keeps_an_unreadable_project_and_exits_2() {
+    let ws = two_projects();
+    ws.write("corrupt.json", "{\"schema\": 1, \"tool\": ");
+    let run = ws.run(&["compare", "monthly", "corrupt.json"]);
+    let md = run.stdout.clone();
+    let err = run.fails(2);
+    assert!(
+        md.starts_with("# Readiness comparison: monthly vs corrupt.json"),
+        "{md}"
+    );
+    assert!(md.contains("\n- corrupt.json: release.\\*, issues.\\*, prs.\\*, ci.\\*: evidence file corrupt.json: not valid JSON"), "{md}");
+    assert!(
+        err.contains("readiness: warning: corrupt.json: could not be read: evidence file corrupt.json: not valid JSON"),
+        "{err}"
+    );
 }

@@ -119,7 +119,15 @@ fn fuzz_rubric_loader() {
     let tried = fuzzkit::run(
         "rubric",
         &seeds,
-        &[b"nan", b"inf", b"1e308", b"[[category]]", b"weight = ", b"\"\"\"", b"'''"],
+        &[
+            b"nan",
+            b"inf",
+            b"1e308",
+            b"[[category]]",
+            b"weight = ",
+            b"\"\"\"",
+            b"'''",
+        ],
         fuzzkit::cases(DEFAULT_CASES),
         |bytes| {
             std::fs::write(&file, bytes).unwrap();
@@ -134,7 +142,12 @@ fn fuzz_rubric_loader() {
                     );
                     assert!(card.coverage.is_finite(), "coverage {}", card.coverage);
                     for c in &card.categories {
-                        assert!(c.score.is_none_or(f64::is_finite), "{}: {:?}", c.id, c.score);
+                        assert!(
+                            c.score.is_none_or(f64::is_finite),
+                            "{}: {:?}",
+                            c.id,
+                            c.score
+                        );
                     }
                     if card.score.is_none() {
                         assert_eq!(card.grade, rubric.grades.insufficient);
@@ -143,11 +156,17 @@ fn fuzz_rubric_loader() {
                 Err(e) => {
                     invalid += 1;
                     let shown = e.to_string();
-                    assert!(shown.contains(&spec), "the error does not name the file: {shown}");
+                    assert!(
+                        shown.contains(&spec),
+                        "the error does not name the file: {shown}"
+                    );
                 }
             }
         },
     );
     assert!(tried >= DEFAULT_CASES.min(fuzzkit::cases(DEFAULT_CASES)));
-    assert!(valid > 2 && invalid > 100, "valid {valid}, invalid {invalid}");
+    assert!(
+        valid > 2 && invalid > 100,
+        "valid {valid}, invalid {invalid}"
+    );
 }
