@@ -14,9 +14,9 @@ use readiness::window::Window;
 use crate::common::Workspace;
 use crate::fuzzkit::{self, Rng};
 
-const DEFAULT_CASES: usize = 1500;
+const DEFAULT_CASES: usize = 1000;
 /// Structured mutants added to the seeds.
-const MUTANTS: usize = 300;
+const MUTANTS: usize = 200;
 
 /// Values that stress validation and scoring.
 const ODD_VALUES: &[&str] = &[
@@ -40,6 +40,11 @@ const ODD_VALUES: &[&str] = &[
     "0.5",
 ];
 
+/// Numbers at the edges of what `f64` sums and products hold.
+const NUMBERS: &[&str] = &[
+    "1e308", "1.7e308", "1e300", "1e-308", "0", "nan", "inf", "-0.0", "1e20", "3",
+];
+
 /// One structured mutation of a rubric's TOML text.
 fn mutate_toml(text: &str, rng: &mut Rng) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
@@ -48,7 +53,7 @@ fn mutate_toml(text: &str, rng: &mut Rng) -> String {
             break;
         }
         let i = rng.below(lines.len());
-        match rng.below(5) {
+        match rng.below(7) {
             0 => {
                 lines.remove(i);
             }
@@ -65,6 +70,28 @@ fn mutate_toml(text: &str, rng: &mut Rng) -> String {
                         .unwrap_or(lines.len());
                     let block: Vec<String> = lines[start..end].to_vec();
                     lines.extend(block);
+                }
+            }
+            3 | 4 => {
+                // A number the scoring works with: a weight, a threshold, a share.
+                let numeric: Vec<usize> = (0..lines.len())
+                    .filter(|&j| {
+                        [
+                            "weight",
+                            "good",
+                            "bad",
+                            "min",
+                            "min_coverage",
+                            "min_samples",
+                        ]
+                        .iter()
+                        .any(|k| lines[j].starts_with(&format!("{k} =")))
+                    })
+                    .collect();
+                if !numeric.is_empty() {
+                    let j = *rng.pick(&numeric);
+                    let key = lines[j].split('=').next().unwrap_or("weight").to_string();
+                    lines[j] = format!("{key}= {}", rng.pick(NUMBERS));
                 }
             }
             _ => {
