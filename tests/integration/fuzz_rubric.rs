@@ -14,7 +14,7 @@ use readiness::window::Window;
 use crate::common::Workspace;
 use crate::fuzzkit::{self, Rng};
 
-const DEFAULT_CASES: usize = 1000;
+const DEFAULT_CASES: usize = 800;
 /// Structured mutants added to the seeds.
 const MUTANTS: usize = 200;
 

@@ -53,7 +53,7 @@ fn seed() -> u64 {
     std::env::var("READINESS_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5EED_0F_2EAD_1E55)
+        .unwrap_or(0x005E_ED0F_2EAD_1E55)
 }
 
 /// Bytes that parsers treat specially, spliced in by [`mutate_bytes`].
