@@ -1,13 +1,16 @@
 //! Reading rubric TOML: the raw serde model (with spans), then validation
-//! into a [`Rubric`]. Syntax and type errors stop at the first one (that is
-//! how TOML parsing works); semantic problems are all collected, so a user
-//! fixes a file in one pass.
+//! into a [`Rubric`]. As many problems as possible are reported in one run,
+//! so that a user fixes a file in one pass: every syntax error the TOML
+//! reader recovers from; else the first key or type problem of the top
+//! level, of each `[[category]]` and of each `[[category.criterion]]`; else
+//! every semantic problem.
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::{
     Actors, Band, BenchParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
@@ -177,6 +180,86 @@ fn from_toml_error(text: &str, e: &toml::de::Error) -> RubricError {
     }
 }
 
+/// A table's value read as `T`, or the problem, located.
+fn read_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    value: Spanned<DeValue<'_>>,
+) -> Result<T, RubricError> {
+    T::deserialize(ValueDeserializer::from(value)).map_err(|e| from_toml_error(text, &e))
+}
+
+/// The tables of an array of tables (`[[category]]`) under `key`, each with
+/// its span; a value that is not an array is a problem.
+fn tables_of<'i>(
+    text: &str,
+    value: Option<Spanned<DeValue<'i>>>,
+    key: &str,
+    problems: &mut Vec<RubricError>,
+) -> Vec<Spanned<DeValue<'i>>> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::Array(items) => items.into_iter().collect(),
+        _ => {
+            let (line, column, snippet) = locate(text, &span);
+            problems.push(RubricError {
+                line,
+                column,
+                key: Some(key.to_string()),
+                message: format!("`{key}` must be an array of tables, written [[{key}]]"),
+                help: None,
+                snippet,
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// The TOML read into the raw model in parts: the top level, each category,
+/// each criterion, so that a problem in one does not hide those in the others.
+fn read_raw(text: &str) -> Result<RawRubric, Vec<RubricError>> {
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        return Err(syntax.iter().map(|e| from_toml_error(text, e)).collect());
+    }
+    let span = root.span();
+    let mut root = root.into_inner();
+    let categories = root.remove("category");
+    let mut problems = Vec::new();
+    let top: Option<RawRubric> = read_as(text, Spanned::new(span, DeValue::Table(root)))
+        .map_err(|e| problems.push(e))
+        .ok();
+    let mut read = Vec::new();
+    for cat in tables_of(text, categories, "category", &mut problems) {
+        let span = cat.span();
+        let DeValue::Table(mut table) = cat.into_inner() else {
+            continue; // TOML arrays of tables hold tables only
+        };
+        let criteria = table.remove("criterion");
+        let category: Option<RawCategory> =
+            read_as(text, Spanned::new(span, DeValue::Table(table)))
+                .map_err(|e| problems.push(e))
+                .ok();
+        let mut criterion = Vec::new();
+        for c in tables_of(text, criteria, "criterion", &mut problems) {
+            match read_as(text, c) {
+                Ok(k) => criterion.push(k),
+                Err(e) => problems.push(e),
+            }
+        }
+        read.extend(category.map(|c| RawCategory { criterion, ..c }));
+    }
+    match top {
+        Some(top) if problems.is_empty() => Ok(RawRubric {
+            category: read,
+            ..top
+        }),
+        _ => Err(problems),
+    }
+}
+
 fn check_number(
     p: &mut Problems<'_>,
     v: &Spanned<f64>,
@@ -211,7 +294,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         file: file.to_string(),
         problems,
     };
-    let raw: RawRubric = toml::from_str(text).map_err(|e| fail(vec![from_toml_error(text, &e)]))?;
+    let raw = read_raw(text).map_err(fail)?;
     let mut p = Problems {
         text,
         list: Vec::new(),
@@ -672,6 +755,42 @@ why = "monthly releases"
         let e = errors(&OK.replace("good = 12", "good = \"twelve\""));
         assert_eq!(e.problems[0].key.as_deref(), Some("good"));
         assert_eq!(e.problems[0].line, 8);
+    }
+
+    /// Key and type problems in different tables are all reported in one
+    /// run (issue 11), each located: one per criterion, one per category,
+    /// one at the top level.
+    #[test]
+    fn key_and_type_problems_of_every_table_are_reported_at_once() {
+        let text = format!(
+            "nme = \"x\"\n{}\n[[category.criterion]]\nsignal = \"release.staleness_ratio\"\ngood = 1\nbad = \"five\"\nwhy = \"w\"\n[[category]]\nid = \"b\"\nweight = \"heavy\"\n",
+            OK.replace("good = 12", "good = \"twelve\"")
+        );
+        let e = errors(&text);
+        let found: Vec<(usize, Option<&str>)> = e
+            .problems
+            .iter()
+            .map(|p| (p.line, p.key.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, Some("nme")),
+                (9, Some("good")),
+                (16, Some("bad")),
+                (20, Some("weight")),
+            ],
+            "{e}"
+        );
+    }
+
+    /// Syntax errors the TOML reader recovers from are all reported.
+    #[test]
+    fn recoverable_syntax_errors_are_all_reported() {
+        let e = errors("[[category]]\nid = \"a\"\nweight = = 1\nname = \"unterminated\n");
+        assert!(e.problems.len() >= 2, "{e}");
+        assert_eq!(e.problems[0].line, 3, "{e}");
+        assert!(e.problems.iter().any(|p| p.line == 4), "{e}");
     }
 
     #[test]
