@@ -590,9 +590,9 @@ struct Gap {
     fatal: bool,
 }
 
-/// No source was read in full, and none read a single item: there is nothing to report.
+/// No source read a single item: there is nothing to report.
 fn read_nothing(ev: &Evidence) -> bool {
-    ev.sources.iter().all(|s| !s.complete && s.items == 0)
+    ev.sources.iter().all(|s| s.items == 0)
 }
 
 /// The artifact options and the provenance source each one's inputs are recorded under.

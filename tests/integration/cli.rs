@@ -1014,6 +1014,19 @@ fn artifacts_that_read_nothing_exit_2() {
             "{flag}: {err}"
         );
     }
+    // Alone, such inputs leave nothing to report on: no report, exit 2, the reason.
+    for args in [
+        ["report", "--criterion", "empty-criterion"],
+        ["report", "--pytest-benchmark", "nothing-*.json"],
+    ] {
+        let run = ws.run(&args);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        let err = run.fails(2);
+        assert!(
+            err.contains("nothing could be read") && err.contains(args[2]),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 /// Issue 11: a listing that stops early (the second page of issues fails)
