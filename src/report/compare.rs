@@ -231,6 +231,22 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
             and_list(&ungraded)
         ));
     }
+    let cadence_only: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.release_only)
+        .map(|r| r.target.name.clone())
+        .collect();
+    if !cadence_only.is_empty() {
+        total.text.push_str(&format!(
+            "; release-cadence {} only (no other signal could be scored): {}",
+            if cadence_only.len() == 1 {
+                "score"
+            } else {
+                "scores"
+            },
+            and_list(&cadence_only)
+        ));
+    }
     out.push(total);
     out.extend(per_category);
     out
