@@ -117,6 +117,16 @@ impl Settings {
         artifact_flag(&self.junit, &self.bench)
     }
 
+    /// A target as typed; when `OWNER/REPO` is also a local path, a note
+    /// says which was used and how to get the other (unless `--quiet`).
+    fn target(&self, text: &str) -> Result<Target, Error> {
+        let (target, note) = Target::parse_noting(text)?;
+        if let Some(note) = note.filter(|_| !self.github.quiet) {
+            eprintln!("readiness: note: {note}");
+        }
+        Ok(target)
+    }
+
     /// The window for a fresh collection.
     fn window(&self) -> Result<Window, Error> {
         Window::from_args(self.since.as_deref(), self.until.as_deref(), self.now)
@@ -415,7 +425,7 @@ fn report_command(
     }
     let settings = Settings::new(g)?;
     let target = match target {
-        Some(t) => Target::parse(t)?,
+        Some(t) => settings.target(t)?,
         None if settings.artifact_flag().is_some() => Target::Artifacts,
         None => Target::parse(".")?,
     };
@@ -484,7 +494,7 @@ fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
     }
     let settings = Settings::new(g)?;
     let target = match target {
-        Some(t) => Target::parse(t)?,
+        Some(t) => settings.target(t)?,
         None if settings.artifact_flag().is_some() => Target::Artifacts,
         None => {
             return Err(Error::Usage(
@@ -522,7 +532,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
     let settings = Settings::new(g)?;
     let targets = targets
         .iter()
-        .map(|t| Target::parse(t))
+        .map(|t| settings.target(t))
         .collect::<Result<Vec<_>, _>>()?;
     let mut gaps = Vec::new();
     let mut reports = Vec::new();

@@ -1115,3 +1115,52 @@ fn compare_keeps_an_unreadable_project_and_exits_2() {
         "{err}"
     );
 }
+
+/// Issue 11: a clone with an explicit `--github` naming a repository that
+/// does not exist keeps the clone's report (written, nothing lost), says
+/// why the GitHub signals are not measured, and exits 2; before, the error
+/// lost the whole report.
+#[test]
+fn an_explicit_github_that_does_not_exist_keeps_the_clone_and_exits_2() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, ResponseTemplate};
+    let (rt, server) = crate::github::start_server();
+    rt.block_on(async {
+        Mock::given(path("/repos/acme/missing/releases"))
+            .respond_with(
+                ResponseTemplate::new(404)
+                    .set_body_json(serde_json::json!({"message": "Not Found"})),
+            )
+            .mount(&server)
+            .await;
+    });
+    let ws = two_projects();
+    let api = server.uri();
+    let run = ws.run(&[
+        "report",
+        "slow",
+        "--github",
+        "acme/missing",
+        "--api-url",
+        &api,
+        "--no-cache",
+        "--format",
+        "json",
+    ]);
+    let out = run.stdout.clone();
+    let err = run.fails(2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["target"]["kind"], "git");
+    assert!(v["score"].as_f64().is_some(), "the clone's score is kept");
+    let why = crate::common::measurement(&v, "ci.pass_rate")["insufficient"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        why.starts_with(
+            "not measured: the GitHub repository acme/missing (--github) could not be read: "
+        ) && why.contains("not found (404)"),
+        "{why}"
+    );
+    assert!(err.contains("exit 2"), "{err}");
+}
