@@ -126,8 +126,10 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// Collects evidence about `target`.
 ///
 /// # Errors
-/// A target that cannot be read; a GitHub repository that does not exist or
-/// refuses the credentials. A saved evidence file is not collected again.
+/// A target that cannot be read; an `OWNER/REPO` target that does not exist
+/// or refuses the credentials (for a clone, the GitHub part's failure is
+/// recorded in the provenance instead, and the clone kept). A saved
+/// evidence file is not collected again.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     let files = junit::expand(&request.junit)?;
     let warn = |text: &str| {
