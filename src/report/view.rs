@@ -344,11 +344,18 @@ pub fn explain(k: &CriterionScore) -> String {
             k.unit.format(v),
             k.reason.as_deref().unwrap_or("too few samples")
         ),
-        _ => format!(
-            "insufficient evidence, not scored: {} (n = {}); {scale}",
-            k.reason.as_deref().unwrap_or("no value"),
-            k.n
-        ),
+        _ => match k
+            .reason
+            .as_deref()
+            .and_then(|r| r.strip_prefix(signals::NOT_MEASURED))
+        {
+            Some(why) => format!("not measured, not scored: {why}; {scale}"),
+            None => format!(
+                "insufficient evidence, not scored: {} (n = {}); {scale}",
+                k.reason.as_deref().unwrap_or("no value"),
+                k.n
+            ),
+        },
     }
 }
 

@@ -851,6 +851,10 @@ fn an_unreachable_explicit_github_is_not_measured_and_exits_2() {
     );
     assert!(!md.contains("was opened in the window"), "{md}");
     assert!(
+        md.contains("Why this score: not measured, not scored: the GitHub issues and pull requests listing was not read in full: cannot connect"),
+        "{md}"
+    );
+    assert!(
         err.contains("readiness: warning: issues.*, prs.*: not measured:")
             && err.contains("exit 2"),
         "{err}"
