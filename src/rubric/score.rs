@@ -469,6 +469,28 @@ why = "x"
         assert!(!none.release_only, "no score is no release-cadence score");
     }
 
+    /// A score under every band (a rubric built in code, not read: a file
+    /// must have a band from 0) has no grade, and says so.
+    #[test]
+    fn a_score_under_every_band_is_withheld_with_the_reason() {
+        let mut r = rubric();
+        r.grades.bands.retain(|b| b.min > 0.0);
+        let card = score(
+            &r,
+            &[
+                m("release.count_365d", Some(2.0), 2),
+                m("release.median_interval_days", Some(330.0), 6),
+                m("release.staleness_ratio", Some(5.0), 5),
+            ],
+        );
+        assert_eq!(card.score, Some(0.0));
+        assert_eq!(card.grade, "insufficient evidence");
+        assert_eq!(
+            card.withheld.as_deref(),
+            Some("the score is below every grade band")
+        );
+    }
+
     /// `RUBRIC` with category `b` (weight 1 of 4) marked required.
     fn requiring_b() -> Rubric {
         let text = RUBRIC.replace(
