@@ -1,6 +1,10 @@
 //! Runs a parsed command line: validates the raw arguments into settings
 //! first (so that a bad rubric or date fails before any collection), then
-//! drives collect -> measure -> score -> render.
+//! drives collect -> measure -> score -> render, one function per command.
+//! After collecting it compares what was asked for with what was read: a
+//! source asked for that failed, or an artifact input that read nothing, is
+//! said on standard error and makes the command exit 2 after writing
+//! ([`Outcome::Incomplete`]); a report with nothing read at all is not written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
