@@ -1,6 +1,10 @@
 //! Runs a parsed command line: validates the raw arguments into settings
 //! first (so that a bad rubric or date fails before any collection), then
-//! drives collect -> measure -> score -> render.
+//! drives collect -> measure -> score -> render, one function per command.
+//! After collecting it compares what was asked for with what was read: a
+//! source asked for that failed, or an artifact input that read nothing, is
+//! said on standard error and makes the command exit 2 after writing
+//! ([`Outcome::Incomplete`]); a report with nothing read at all is not written.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +31,9 @@ pub enum Outcome {
     Done,
     /// The report was written, but its score is below `--fail-under`.
     BelowThreshold,
+    /// The output was written, but a source that was asked for could not be
+    /// read (or an artifact input read nothing): its signals say "not measured".
+    Incomplete,
 }
 
 impl Outcome {
@@ -35,6 +42,7 @@ impl Outcome {
         match self {
             Outcome::Done => 0,
             Outcome::BelowThreshold => 1,
+            Outcome::Incomplete => 2,
         }
     }
 }
@@ -115,6 +123,16 @@ impl Settings {
         artifact_flag(&self.junit, &self.bench)
     }
 
+    /// A target as typed; when `OWNER/REPO` is also a local path, a note
+    /// says which was used and how to get the other (unless `--quiet`).
+    fn target(&self, text: &str) -> Result<Target, Error> {
+        let (target, note) = Target::parse_noting(text)?;
+        if let Some(note) = note.filter(|_| !self.github.quiet) {
+            eprintln!("readiness: note: {note}");
+        }
+        Ok(target)
+    }
+
     /// The window for a fresh collection.
     fn window(&self) -> Result<Window, Error> {
         Window::from_args(self.since.as_deref(), self.until.as_deref(), self.now)
@@ -149,44 +167,87 @@ impl Settings {
         }
         let window = self.window()?;
         let rule = self.rule_override.clone().unwrap_or_default();
-        let ev = collect::collect(
-            target,
-            &Request {
-                window,
-                release_rule: rule.clone(),
-                now: self.now,
-                github: self.github.clone(),
-                junit: self.junit.clone(),
-                junit_env: self.junit_env.clone(),
-                bench: self.bench.clone(),
-            },
-        )?;
+        let ev = collect::collect(target, &self.request(window, rule.clone()))?;
         Ok((ev, window, rule))
     }
 
-    fn report(&self, target: &Target) -> Result<Report, Error> {
-        let (ev, window, rule) = self.evidence(target)?;
+    /// A fresh collection's request.
+    fn request(&self, window: Window, release_rule: ReleaseRule) -> Request {
+        Request {
+            window,
+            release_rule,
+            now: self.now,
+            github: self.github.clone(),
+            junit: self.junit.clone(),
+            junit_env: self.junit_env.clone(),
+            bench: self.bench.clone(),
+        }
+    }
+
+    /// What `ev` lacks of what was asked for about `target`. A GitHub source
+    /// is asked for by an `OWNER/REPO` target, by `--github`, or by saved
+    /// evidence of a GitHub target; one inferred from `origin` is not.
+    fn gaps(&self, target: &Target, ev: &Evidence) -> Vec<Gap> {
+        let explicit = match target {
+            Target::GitHub { .. } => true,
+            Target::Git(_) => self.github.repo.is_some(),
+            Target::Evidence(_) => ev.target.kind == "github",
+            Target::Artifacts => false,
+        };
+        let mut gaps: Vec<Gap> = signals::unread(ev)
+            .into_iter()
+            .map(|u| Gap {
+                reason: format!("{}: {}", families_text(&u.families), u.reason),
+                fatal: explicit,
+            })
+            .collect();
+        if !matches!(target, Target::Evidence(_)) {
+            gaps.extend(artifact_gaps(ev, &self.junit, &self.bench));
+        }
+        gaps
+    }
+
+    /// Says every gap on standard error (a note that changes nothing is
+    /// silenced by `--quiet`); true when one of them means exit 2.
+    fn warn(&self, gaps: &[Gap]) -> bool {
+        for g in gaps.iter().filter(|g| g.fatal || !self.github.quiet) {
+            eprintln!("readiness: warning: {}", g.reason);
+        }
+        let fatal = gaps.iter().any(|g| g.fatal);
+        if fatal {
+            eprintln!(
+                "readiness: exit 2: a source that was asked for could not be read; what was read is written, and the signals it would have given say \"not measured\""
+            );
+        }
+        fatal
+    }
+
+    /// Measures and scores evidence. A chart of a signal whose source
+    /// failed is left out, like the signal's value: it would draw what little arrived.
+    fn score(&self, ev: &Evidence, window: Window, rule: &ReleaseRule) -> Result<Report, Error> {
         // Benchmark series are fitted once, for the signals and the charts.
         let bench = ev
             .bench
             .as_ref()
             .map(|b| signals::bench::analyse(b, &window, &self.rubric.benchmarks));
         let measurements = signals::measure(
-            &ev,
+            ev,
             &window,
-            &rule,
+            rule,
             &self.rubric.actors,
             bench.as_ref(),
             &self.rubric.benchmarks,
         )?;
         let card = score::score(&self.rubric, &measurements);
-        let trends = if self.charts {
-            signals::trends::trends(&ev, &window, &rule, &self.rubric.actors, bench.as_ref())?
+        let mut trends = if self.charts {
+            signals::trends::trends(ev, &window, rule, &self.rubric.actors, bench.as_ref())?
         } else {
             Vec::new()
         };
+        let unread = signals::unread(ev);
+        trends.retain(|t| !unread.iter().any(|u| u.covers(&t.signal)));
         Ok(Report::new(
-            &ev,
+            ev,
             window,
             &self.rubric,
             measurements,
@@ -348,46 +409,16 @@ fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
 /// # Errors
 /// Anything that stops the command; the message names what and where.
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
+    let g = cli.global;
     match cli.command {
-        Command::Signals => {
-            let text = match cli.global.format.unwrap_or(Format::Markdown) {
-                Format::Markdown => signals::markdown_table(),
-                Format::Badge => {
-                    return Err(Error::Usage(
-                        "--format badge is for `readiness report`".into(),
-                    ));
-                }
-                Format::Json => report::to_json(
-                    "the signals",
-                    &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
-                )?,
-            };
-            emit(cli.global.output.as_deref(), &text)?;
-            Ok(Outcome::Done)
-        }
-        Command::Schema { of } => {
-            if matches!(cli.global.format, Some(Format::Markdown | Format::Badge)) {
-                return Err(Error::Usage(
-                    "a JSON Schema is JSON: `readiness schema` takes no --format other than json"
-                        .into(),
-                ));
-            }
-            let document = match of {
-                SchemaOf::Report => report::schema::Document::Report,
-                SchemaOf::Compare => report::schema::Document::Compare,
-            };
-            emit(
-                cli.global.output.as_deref(),
-                &report::schema::schema_json(document)?,
-            )?;
-            Ok(Outcome::Done)
-        }
-        Command::Rubric { command } => rubric_command(command, cli.global.output.as_deref()),
+        Command::Signals => signals_command(&g),
+        Command::Schema { of } => schema_command(&g, of),
+        Command::Rubric { command } => rubric_command(command, g.output.as_deref()),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
             clap_complete::generate(shell, &mut cmd, "readiness", &mut buf);
-            emit(cli.global.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+            emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
             Ok(Outcome::Done)
         }
         Command::Man => {
@@ -396,124 +427,292 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             clap_mangen::Man::new(cmd)
                 .render(&mut buf)
                 .map_err(|e| Error::write("the man page", e))?;
-            emit(cli.global.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+            emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
             Ok(Outcome::Done)
         }
-        Command::Report { target, fail_under } => {
-            if let Some(t) = fail_under
-                && !(0.0..=100.0).contains(&t)
-            {
-                return Err(Error::Usage(format!(
-                    "--fail-under takes a score from 0 to 100, not {t}"
-                )));
-            }
-            let settings = Settings::new(cli.global)?;
-            let target = match target.as_deref() {
-                Some(t) => Target::parse(t)?,
-                None if settings.artifact_flag().is_some() => Target::Artifacts,
-                None => Target::parse(".")?,
-            };
-            let report = settings.report(&target)?;
-            let markdown = || report::render_report(&report, settings.template.as_deref());
-            let text = match settings.format {
-                Format::Markdown => markdown()?,
-                Format::Json => report.to_json()?,
-                Format::Badge => report::badge(&report, &settings.rubric.grades)?,
-            };
-            settings.emit(&text)?;
-            if settings.step_summary {
-                let md = match settings.format {
-                    Format::Markdown => text.clone(),
-                    _ => markdown()?,
-                };
-                step_summary(&md)?;
-            }
-            match (fail_under, report.scorecard.score) {
-                (Some(t), Some(s)) if s < t => {
-                    eprintln!("readiness: the score {s:.1} is below --fail-under {t}");
-                    Ok(Outcome::BelowThreshold)
-                }
-                (Some(t), None) => {
-                    eprintln!(
-                        "readiness: there is no score ({}), so it cannot reach --fail-under {t}",
-                        report.scorecard.grade
-                    );
-                    Ok(Outcome::BelowThreshold)
-                }
-                _ => Ok(Outcome::Done),
-            }
+        Command::Report { target, fail_under } => report_command(g, target.as_deref(), fail_under),
+        Command::Collect { target } => collect_command(g, target.as_deref()),
+        Command::Compare { targets } => compare_command(g, &targets),
+    }
+}
+
+/// `readiness signals`.
+fn signals_command(g: &Global) -> Result<Outcome, Error> {
+    let text = match g.format.unwrap_or(Format::Markdown) {
+        Format::Markdown => signals::markdown_table(),
+        Format::Badge => {
+            return Err(Error::Usage(
+                "--format badge is for `readiness report`".into(),
+            ));
         }
-        Command::Collect { target } => {
-            if matches!(cli.global.format, Some(Format::Markdown | Format::Badge))
-                || cli.global.template.is_some()
-                || cli.global.step_summary
-            {
-                return Err(Error::Usage(
-                    "collect writes JSON evidence; `readiness report` renders markdown".into(),
-                ));
-            }
-            let settings = Settings::new(cli.global)?;
-            let target = match target.as_deref() {
-                Some(t) => Target::parse(t)?,
-                None if settings.artifact_flag().is_some() => Target::Artifacts,
-                None => {
-                    return Err(Error::Usage(
-                        "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts (--junit, --asv, --bench-data, --criterion, --pytest-benchmark)"
-                            .into(),
-                    ));
-                }
-            };
-            let (ev, _, _) = settings.evidence(&target)?;
-            settings.emit(&ev.to_json()?)?;
-            Ok(Outcome::Done)
+        Format::Json => report::to_json(
+            "the signals",
+            &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
+        )?,
+    };
+    emit(g.output.as_deref(), &text)?;
+    Ok(Outcome::Done)
+}
+
+/// `readiness schema`.
+fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
+    if matches!(g.format, Some(Format::Markdown | Format::Badge)) {
+        return Err(Error::Usage(
+            "a JSON Schema is JSON: `readiness schema` takes no --format other than json".into(),
+        ));
+    }
+    let document = match of {
+        SchemaOf::Report => report::schema::Document::Report,
+        SchemaOf::Compare => report::schema::Document::Compare,
+    };
+    emit(g.output.as_deref(), &report::schema::schema_json(document)?)?;
+    Ok(Outcome::Done)
+}
+
+/// `readiness report`: exit 1 under `--fail-under`, 2 when a source that was
+/// asked for could not be read (the report is written first).
+fn report_command(
+    g: Global,
+    target: Option<&str>,
+    fail_under: Option<f64>,
+) -> Result<Outcome, Error> {
+    if let Some(t) = fail_under
+        && !(0.0..=100.0).contains(&t)
+    {
+        return Err(Error::Usage(format!(
+            "--fail-under takes a score from 0 to 100, not {t}"
+        )));
+    }
+    let settings = Settings::new(g)?;
+    let target = match target {
+        Some(t) => settings.target(t)?,
+        None if settings.artifact_flag().is_some() => Target::Artifacts,
+        None => Target::parse(".")?,
+    };
+    let (ev, window, rule) = settings.evidence(&target)?;
+    let gaps = settings.gaps(&target, &ev);
+    if read_nothing(&ev) && gaps.iter().any(|g| g.fatal) {
+        return Err(Error::Target {
+            target: target.display(),
+            message: format!(
+                "nothing could be read, so no report was written: {}",
+                gaps.iter()
+                    .map(|g| g.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
+    }
+    let report = settings.score(&ev, window, &rule)?;
+    let markdown = || report::render_report(&report, settings.template.as_deref());
+    let text = match settings.format {
+        Format::Markdown => markdown()?,
+        Format::Json => report.to_json()?,
+        Format::Badge => report::badge(&report, &settings.rubric.grades)?,
+    };
+    settings.emit(&text)?;
+    if settings.step_summary {
+        let md = match settings.format {
+            Format::Markdown => text.clone(),
+            _ => markdown()?,
+        };
+        step_summary(&md)?;
+    }
+    let incomplete = settings.warn(&gaps);
+    let gate = match (fail_under, report.scorecard.score) {
+        (Some(t), Some(s)) if s < t => {
+            eprintln!("readiness: the score {s:.1} is below --fail-under {t}");
+            Outcome::BelowThreshold
         }
-        Command::Compare { targets } => {
-            let g = &cli.global;
-            if let Some(flag) = artifact_flag(
-                &g.junit,
-                &BenchInputs {
-                    asv: g.asv.clone(),
-                    bench_data: g.bench_data.clone(),
-                    criterion: g.criterion.clone(),
-                    pytest_benchmark: g.pytest_benchmark.clone(),
-                },
-            ) {
-                return Err(Error::Usage(format!(
-                    "compare does not take {flag}: artifacts belong to one target; run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
-                )));
+        (Some(t), None) => {
+            eprintln!(
+                "readiness: there is no score ({}), so it cannot reach --fail-under {t}",
+                report.scorecard.grade
+            );
+            Outcome::BelowThreshold
+        }
+        _ => Outcome::Done,
+    };
+    // A source that failed outranks the gate: the score itself is in doubt.
+    Ok(if incomplete {
+        Outcome::Incomplete
+    } else {
+        gate
+    })
+}
+
+/// `readiness collect`: evidence as JSON; exit 2 after writing when a source
+/// that was asked for could not be read.
+fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
+    if matches!(g.format, Some(Format::Markdown | Format::Badge))
+        || g.template.is_some()
+        || g.step_summary
+    {
+        return Err(Error::Usage(
+            "collect writes JSON evidence; `readiness report` renders markdown".into(),
+        ));
+    }
+    let settings = Settings::new(g)?;
+    let target = match target {
+        Some(t) => settings.target(t)?,
+        None if settings.artifact_flag().is_some() => Target::Artifacts,
+        None => {
+            return Err(Error::Usage(
+                "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts (--junit, --asv, --bench-data, --criterion, --pytest-benchmark)"
+                    .into(),
+            ));
+        }
+    };
+    let (ev, _, _) = settings.evidence(&target)?;
+    let gaps = settings.gaps(&target, &ev);
+    settings.emit(&ev.to_json()?)?;
+    Ok(if settings.warn(&gaps) {
+        Outcome::Incomplete
+    } else {
+        Outcome::Done
+    })
+}
+
+/// `readiness compare`: a project that could not be read is kept, with the
+/// reason, and the command exits 2 after writing.
+fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
+    if let Some(flag) = artifact_flag(
+        &g.junit,
+        &BenchInputs {
+            asv: g.asv.clone(),
+            bench_data: g.bench_data.clone(),
+            criterion: g.criterion.clone(),
+            pytest_benchmark: g.pytest_benchmark.clone(),
+        },
+    ) {
+        return Err(Error::Usage(format!(
+            "compare does not take {flag}: artifacts belong to one target; run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
+        )));
+    }
+    let settings = Settings::new(g)?;
+    let targets = targets
+        .iter()
+        .map(|t| settings.target(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut gaps = Vec::new();
+    let mut reports = Vec::new();
+    for target in &targets {
+        let (ev, window, rule) = match settings.evidence(target) {
+            Ok(found) => found,
+            Err(
+                e @ (Error::Target { .. }
+                | Error::Git { .. }
+                | Error::Evidence { .. }
+                | Error::Read { .. }),
+            ) => {
+                // Kept, with the reason; a target that cannot be read at all was asked for.
+                gaps.push(Gap {
+                    reason: format!("{}: could not be read: {e}", target.display()),
+                    fatal: true,
+                });
+                let window = settings.window()?;
+                let request = settings.request(window, ReleaseRule::default());
+                let ev = collect::unreadable(target, &request, &e.to_string());
+                reports.push(settings.score(&ev, window, &ReleaseRule::default())?);
+                continue;
             }
-            let settings = Settings::new(cli.global)?;
-            let targets = targets
-                .iter()
-                .map(|t| Target::parse(t))
-                .collect::<Result<Vec<_>, _>>()?;
-            let reports = targets
-                .iter()
-                .map(|t| settings.report(t))
-                .collect::<Result<Vec<_>, _>>()?;
-            let comparison = compare::compare(reports, &settings.rubric);
-            let markdown = || report::render_compare(&comparison, settings.template.as_deref());
-            let text = match settings.format {
-                Format::Markdown => markdown()?,
-                Format::Json => report::to_json("the comparison", &comparison)?,
-                Format::Badge => {
-                    return Err(Error::Usage(
-                        "--format badge shows one project's score: use it with `readiness report`"
-                            .into(),
-                    ));
-                }
+            Err(e) => return Err(e),
+        };
+        gaps.extend(settings.gaps(target, &ev).into_iter().map(|g| Gap {
+            reason: format!("{}: {}", target.display(), g.reason),
+            fatal: g.fatal,
+        }));
+        reports.push(settings.score(&ev, window, &rule)?);
+    }
+    let comparison = compare::compare(reports, &settings.rubric);
+    let markdown = || report::render_compare(&comparison, settings.template.as_deref());
+    let text = match settings.format {
+        Format::Markdown => markdown()?,
+        Format::Json => report::to_json("the comparison", &comparison)?,
+        Format::Badge => {
+            return Err(Error::Usage(
+                "--format badge shows one project's score: use it with `readiness report`".into(),
+            ));
+        }
+    };
+    settings.emit(&text)?;
+    if settings.step_summary {
+        let md = match settings.format {
+            Format::Markdown => text.clone(),
+            _ => markdown()?,
+        };
+        step_summary(&md)?;
+    }
+    Ok(if settings.warn(&gaps) {
+        Outcome::Incomplete
+    } else {
+        Outcome::Done
+    })
+}
+
+/// Something asked for that the evidence lacks: a source that failed or
+/// stopped early, an artifact input that gave nothing.
+#[derive(Debug)]
+struct Gap {
+    reason: String,
+    /// It makes the command exit 2 (after writing): the source was asked for
+    /// explicitly. A GitHub repository only inferred from `origin` is a note.
+    fatal: bool,
+}
+
+/// No source read a single item: there is nothing to report.
+fn read_nothing(ev: &Evidence) -> bool {
+    ev.sources.iter().all(|s| s.items == 0)
+}
+
+/// The artifact options and the provenance source each one's inputs are recorded under.
+const ARTIFACT_SOURCES: [(&str, &str); 5] = [
+    ("--junit", "junit"),
+    ("--asv", "asv"),
+    ("--bench-data", "github-action-benchmark"),
+    ("--criterion", "criterion"),
+    ("--pytest-benchmark", "pytest-benchmark"),
+];
+
+/// Every artifact input given that read nothing, with what its provenance says.
+fn artifact_gaps(ev: &Evidence, junit: &[String], bench: &BenchInputs) -> Vec<Gap> {
+    let given = [
+        !junit.is_empty(),
+        !bench.asv.is_empty(),
+        !bench.bench_data.is_empty(),
+        !bench.criterion.is_empty(),
+        !bench.pytest_benchmark.is_empty(),
+    ];
+    let mut gaps = Vec::new();
+    for ((flag, source), given) in ARTIFACT_SOURCES.into_iter().zip(given) {
+        // With --bench-data the gh-pages copy is not read, so every
+        // github-action-benchmark source is then a --bench-data file.
+        for p in ev
+            .sources
+            .iter()
+            .filter(|p| given && p.source == source && p.items == 0)
+        {
+            let why = if p.notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", p.notes.join("; "))
             };
-            settings.emit(&text)?;
-            if settings.step_summary {
-                let md = match settings.format {
-                    Format::Markdown => text.clone(),
-                    _ => markdown()?,
-                };
-                step_summary(&md)?;
-            }
-            Ok(Outcome::Done)
+            gaps.push(Gap {
+                reason: format!("{flag} {}: nothing could be read{why}", p.location),
+                fatal: true,
+            });
         }
     }
+    gaps
+}
+
+/// `issues.*, prs.*`.
+fn families_text(families: &[&str]) -> String {
+    families
+        .iter()
+        .map(|f| format!("{f}*"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn rubric_command(command: RubricCommand, output: Option<&Path>) -> Result<Outcome, Error> {

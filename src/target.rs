@@ -1,6 +1,10 @@
 //! What the user points at: a local git checkout, a saved evidence file, or
 //! a GitHub repository (`owner/repo`, `https://github.com/owner/repo`).
-//! An existing local path always wins over the `owner/repo` reading.
+//!
+//! Text that reads as `OWNER/REPO` means GitHub, even when a folder or file
+//! of that name exists here: a path means a path only when written as one
+//! (`./dask/dask`, an absolute path, or with a trailing `/`). When such a
+//! path exists, standard error says which was used and how to get the other.
 
 use std::path::{Path, PathBuf};
 
@@ -24,15 +28,40 @@ impl Target {
     /// # Errors
     /// Text that is neither an existing path nor a GitHub repository.
     pub fn parse(text: &str) -> Result<Target, Error> {
+        let (target, note) = Target::parse_noting(text)?;
+        if let Some(note) = note {
+            eprintln!("readiness: note: {note}");
+        }
+        Ok(target)
+    }
+
+    /// [`Target::parse`] without printing: the target, and the note to give
+    /// when `OWNER/REPO` is also the name of a local folder or file.
+    ///
+    /// # Errors
+    /// Text that is neither an existing path nor a GitHub repository.
+    pub fn parse_noting(text: &str) -> Result<(Target, Option<String>), Error> {
         let path = Path::new(text);
+        let url = ["https://", "http://", "ssh://", "git@", "github.com/"]
+            .iter()
+            .any(|p| text.trim().starts_with(p));
+        if (url || !written_as_path(text))
+            && let Some((owner, repo)) = parse_github(text)
+        {
+            let note = path.exists().then(|| {
+                format!(
+                    "{text:?} is read as the GitHub repository {owner}/{repo}; a local {} of that name exists: write ./{} to read it instead",
+                    if path.is_dir() { "folder" } else { "file" },
+                    text.trim_start_matches("./")
+                )
+            });
+            return Ok((Target::GitHub { owner, repo }, note));
+        }
         if path.is_dir() {
-            return Ok(Target::Git(path.to_path_buf()));
+            return Ok((Target::Git(path.to_path_buf()), None));
         }
         if path.is_file() {
-            return Ok(Target::Evidence(path.to_path_buf()));
-        }
-        if let Some((owner, repo)) = parse_github(text) {
-            return Ok(Target::GitHub { owner, repo });
+            return Ok((Target::Evidence(path.to_path_buf()), None));
         }
         Err(Error::Target {
             target: text.to_string(),
@@ -49,6 +78,19 @@ impl Target {
             Target::Artifacts => "artifacts".into(),
         }
     }
+}
+
+/// Whether `text` is written as a path, not as `OWNER/REPO`: it starts with
+/// `./`, `../` or `/` (or `~`, or is absolute on this system), or ends with
+/// a path separator.
+fn written_as_path(text: &str) -> bool {
+    text.starts_with("./")
+        || text.starts_with("../")
+        || text.starts_with('~')
+        || text.ends_with('/')
+        || text.ends_with(std::path::MAIN_SEPARATOR)
+        || Path::new(text).is_absolute()
+        || Path::new(text).has_root()
 }
 
 /// `owner/repo`, `github.com/owner/repo`, `https://github.com/owner/repo(.git)(/...)`,
@@ -189,6 +231,35 @@ mod tests {
         for s in ["dask", "a/b/c", "../x", "a b/c", "https://gitlab.com/a/b"] {
             assert_eq!(parse_github(s), None, "{s}");
         }
+    }
+
+    /// `OWNER/REPO` means GitHub; `./OWNER/REPO`, a trailing `/` or an
+    /// absolute path mean the folder.
+    #[test]
+    fn owner_repo_means_github_and_paths_are_written_as_paths() {
+        let dir = std::env::temp_dir().join(format!("readiness-target-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("dask/dask")).unwrap();
+        // The relative forms are tested through the binary (tests/integration/cli.rs),
+        // which runs in its own folder; here an absolute path is a path.
+        let rel = |t: &str| dir.join(t).to_string_lossy().into_owned();
+        let gh = Target::GitHub {
+            owner: "dask".into(),
+            repo: "dask".into(),
+        };
+        assert_eq!(Target::parse_noting("dask/dask").unwrap().0, gh);
+        assert_eq!(
+            Target::parse_noting(&rel("dask/dask")).unwrap().0,
+            Target::Git(dir.join("dask/dask"))
+        );
+        assert!(written_as_path("./dask/dask") && written_as_path("dask/dask/"));
+        assert!(!written_as_path("dask/dask"));
+        assert_eq!(
+            Target::parse_noting("https://github.com/dask/dask/")
+                .unwrap()
+                .0,
+            gh
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

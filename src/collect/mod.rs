@@ -73,6 +73,42 @@ fn empty(target: TargetInfo, request: &Request) -> Evidence {
     }
 }
 
+/// The provenance of a source that could not be read at all.
+fn failed_source(source: &str, location: String, note: String) -> Provenance {
+    Provenance {
+        source: source.into(),
+        location,
+        items: 0,
+        item: "items".into(),
+        requests: 0,
+        complete: false,
+        notes: vec![note],
+        fetched_at: None,
+    }
+}
+
+/// Evidence for a target that could not be collected at all, holding only
+/// the reason (`compare` keeps such a project and says why it has no numbers).
+#[must_use]
+pub fn unreadable(target: &Target, request: &Request, reason: &str) -> Evidence {
+    let (kind, source) = match target {
+        Target::GitHub { .. } => ("github", "github"),
+        Target::Git(_) => ("git", "git"),
+        Target::Evidence(_) => ("evidence", "evidence"),
+        Target::Artifacts => ("artifacts", "artifacts"),
+    };
+    let info = TargetInfo {
+        name: target.display(),
+        kind: kind.into(),
+        location: target.display(),
+        remote: None,
+    };
+    let mut ev = empty(info, request);
+    ev.sources
+        .push(failed_source(source, target.display(), reason.to_string()));
+    ev
+}
+
 /// The GitHub repository a remote URL points to, when it is on the configured GitHub.
 fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
     let on_github_com = api_url.trim_end_matches('/') == "https://api.github.com";
@@ -93,8 +129,10 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// Collects evidence about `target`.
 ///
 /// # Errors
-/// A target that cannot be read; a GitHub repository that does not exist or
-/// refuses the credentials. A saved evidence file is not collected again.
+/// A target that cannot be read; an `OWNER/REPO` target that does not exist
+/// or refuses the credentials (for a clone, the GitHub part's failure is
+/// recorded in the provenance instead, and the clone kept). A saved
+/// evidence file is not collected again.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     let files = junit::expand(&request.junit)?;
     let warn = |text: &str| {
@@ -263,25 +301,21 @@ fn collect_target(
                 target.kind = "git+github".into();
                 target.name = gh_repo.slug();
                 ev.target = target;
-                match add_github(&mut ev, &gh_repo, request) {
-                    Ok(()) => {}
-                    // An explicit --github must work; an inferred one only adds to the clone.
-                    Err(e) if explicit.is_some() => return Err(e),
-                    Err(e) => {
-                        ev.target.kind = "git".into();
-                        ev.sources.push(Provenance {
-                            source: "github".into(),
-                            location: gh_repo.slug(),
-                            items: 0,
-                            item: "items".into(),
-                            requests: 0,
-                            complete: false,
-                            notes: vec![format!(
-                                "the clone's GitHub repository could not be read: {e}"
-                            )],
-                            fetched_at: None,
-                        });
-                    }
+                // A GitHub part that fails keeps the clone's evidence: the
+                // failure is recorded, and the caller decides the exit code
+                // (an explicit --github must work; an inferred one only adds).
+                if let Err(e) = add_github(&mut ev, &gh_repo, request) {
+                    ev.target.kind = "git".into();
+                    let whose = if explicit.is_some() {
+                        format!("the GitHub repository {} (--github)", gh_repo.slug())
+                    } else {
+                        "the clone's GitHub repository".into()
+                    };
+                    ev.sources.push(failed_source(
+                        "github",
+                        gh_repo.slug(),
+                        format!("{whose} could not be read: {e}"),
+                    ));
                 }
             }
             Ok(ev)

@@ -231,6 +231,22 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
             and_list(&ungraded)
         ));
     }
+    let cadence_only: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.release_only)
+        .map(|r| r.target.name.clone())
+        .collect();
+    if !cadence_only.is_empty() {
+        total.text.push_str(&format!(
+            "; release-cadence {} only (no other signal could be scored): {}",
+            if cadence_only.len() == 1 {
+                "score"
+            } else {
+                "scores"
+            },
+            and_list(&cadence_only)
+        ));
+    }
     out.push(total);
     out.extend(per_category);
     out
@@ -330,6 +346,9 @@ pub struct CompareView {
     pub verdicts: Vec<String>,
     /// The projects were measured over different windows.
     pub windows_differ: bool,
+    /// Per project, the signals not measured because a source that was asked
+    /// for could not be read: `name: issues.*, prs.*: <reason>`.
+    pub not_measured: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -357,6 +376,75 @@ pub struct Cell {
     pub best: bool,
 }
 
+/// The comparison's rows as shown, and the "not compared" lines for the
+/// criteria a project could not score.
+fn rows_and_gaps(c: &Comparison) -> (Vec<RowView>, Vec<String>) {
+    let mut gaps = Vec::new();
+    let mut rows = Vec::new();
+    for row in &c.rows {
+        let cat_name = c
+            .projects
+            .iter()
+            .find_map(|p| p.scorecard.categories.iter().find(|x| x.id == row.category))
+            .map_or_else(|| row.category.clone(), |x| x.name.clone());
+        let Some(signal) = &row.signal else {
+            rows.push(RowView {
+                is_category: true,
+                label: cat_name,
+                signal: String::new(),
+                cells: row
+                    .scores
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| Cell {
+                        text: score_text(*s),
+                        best: row.best.contains(&i),
+                    })
+                    .collect(),
+            });
+            continue;
+        };
+        let mut cells = Vec::new();
+        for (i, p) in c.projects.iter().enumerate() {
+            let k = p
+                .scorecard
+                .categories
+                .iter()
+                .flat_map(|x| x.criteria.iter())
+                .find(|k| &k.signal == signal);
+            let text = match (k, row.values[i]) {
+                (Some(k), Some(v)) => {
+                    format!("{} ({})", k.unit.format(v), score_text(row.scores[i]))
+                }
+                (Some(k), None) => {
+                    gaps.push(format!(
+                        "{}: {}: {}",
+                        p.target.name,
+                        view::title(signal),
+                        k.reason.as_deref().unwrap_or("no value")
+                    ));
+                    match k.value {
+                        Some(v) => format!("{} (n/a)", value_text(k.unit, Some(v))),
+                        None => "n/a".to_string(),
+                    }
+                }
+                (None, _) => "n/a".to_string(),
+            };
+            cells.push(Cell {
+                text,
+                best: row.best.contains(&i),
+            });
+        }
+        rows.push(RowView {
+            is_category: false,
+            label: view::title(signal),
+            signal: signal.clone(),
+            cells,
+        });
+    }
+    (rows, gaps)
+}
+
 impl CompareView {
     #[must_use]
     pub fn new(c: &Comparison) -> CompareView {
@@ -371,69 +459,7 @@ impl CompareView {
                 windows.push(w);
             }
         }
-        let mut gaps = Vec::new();
-        let mut rows = Vec::new();
-        for row in &c.rows {
-            let cat_name = c
-                .projects
-                .iter()
-                .find_map(|p| p.scorecard.categories.iter().find(|x| x.id == row.category))
-                .map_or_else(|| row.category.clone(), |x| x.name.clone());
-            let Some(signal) = &row.signal else {
-                rows.push(RowView {
-                    is_category: true,
-                    label: cat_name,
-                    signal: String::new(),
-                    cells: row
-                        .scores
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| Cell {
-                            text: score_text(*s),
-                            best: row.best.contains(&i),
-                        })
-                        .collect(),
-                });
-                continue;
-            };
-            let mut cells = Vec::new();
-            for (i, p) in c.projects.iter().enumerate() {
-                let k = p
-                    .scorecard
-                    .categories
-                    .iter()
-                    .flat_map(|x| x.criteria.iter())
-                    .find(|k| &k.signal == signal);
-                let text = match (k, row.values[i]) {
-                    (Some(k), Some(v)) => {
-                        format!("{} ({})", k.unit.format(v), score_text(row.scores[i]))
-                    }
-                    (Some(k), None) => {
-                        gaps.push(format!(
-                            "{}: {}: {}",
-                            p.target.name,
-                            view::title(signal),
-                            k.reason.as_deref().unwrap_or("no value")
-                        ));
-                        match k.value {
-                            Some(v) => format!("{} (n/a)", value_text(k.unit, Some(v))),
-                            None => "n/a".to_string(),
-                        }
-                    }
-                    (None, _) => "n/a".to_string(),
-                };
-                cells.push(Cell {
-                    text,
-                    best: row.best.contains(&i),
-                });
-            }
-            rows.push(RowView {
-                is_category: false,
-                label: view::title(signal),
-                signal: signal.clone(),
-                cells,
-            });
-        }
+        let (rows, gaps) = rows_and_gaps(c);
         let windows_differ = windows.len() > 1;
         CompareView {
             tool: c.tool.clone(),
@@ -450,7 +476,7 @@ impl CompareView {
                 .map(|(i, (v, p))| ProjectView {
                     name: v.target.name.clone(),
                     location: v.target.location.clone(),
-                    score: v.score.clone(),
+                    score: v.score_label.clone(),
                     best: c.best_overall.contains(&i),
                     grade: v.grade.clone(),
                     coverage: percent(p.scorecard.coverage),
@@ -462,6 +488,14 @@ impl CompareView {
             verdicts: c.verdicts.iter().map(|v| v.text.clone()).collect(),
             windows_differ,
             windows,
+            not_measured: views
+                .iter()
+                .flat_map(|v| {
+                    v.not_measured
+                        .iter()
+                        .map(move |line| format!("{}: {line}", v.target.name))
+                })
+                .collect(),
         }
     }
 }

@@ -28,6 +28,21 @@ pub struct ReportView {
     /// The names of the required categories without evidence, as one
     /// phrase (`Benchmarks`, `Tests and Benchmarks`); empty when none.
     pub missing_required: String,
+    /// Why the grade is withheld (`coverage 25 % is under the rubric's
+    /// minimum 50 %`); empty when there is a grade.
+    pub withheld: String,
+    /// Which source would add the most coverage, when the grade is withheld
+    /// (``The source that would add the most: `--github OWNER/REPO`, up to
+    /// 39.3 % of the rubric's weight``); else empty. Markdown built here from
+    /// fixed text only, so templates write it raw (`{{{suggestion}}}`).
+    pub suggestion: String,
+    /// Every scored criterion is a release signal: the score is a release-cadence score.
+    pub release_only: bool,
+    /// The score with its label: `62.0` or `62.0 (release cadence only)`.
+    pub score_label: String,
+    /// Signals not measured because a source that was asked for could not
+    /// be read: one line per reason, `issues.*, prs.*: <reason>`.
+    pub not_measured: Vec<String>,
     pub window: WindowView,
     pub collected_at: String,
     pub rubric: RubricInfo,
@@ -97,6 +112,9 @@ pub struct MeasurementView {
     pub source: String,
     pub basis: String,
     pub insufficient: Option<String>,
+    /// The value is missing because its source could not be read:
+    /// `insufficient` then holds the reason after `not measured: `.
+    pub not_measured: bool,
     pub examples: Vec<ExampleView>,
     /// Examples left out of the markdown (all are in the JSON).
     pub more: usize,
@@ -260,6 +278,102 @@ pub fn percent(share: f64) -> String {
     }
 }
 
+/// The overall score, labelled when it rests on release signals alone.
+#[must_use]
+pub fn score_label(card: &Scorecard) -> String {
+    let text = score_text(card.score);
+    if card.release_only {
+        format!("{text} (release cadence only)")
+    } else {
+        text
+    }
+}
+
+/// One line per reason a source could not be read, naming the signal
+/// families it leaves unmeasured: `issues.*, prs.*: <reason>`.
+#[must_use]
+pub fn not_measured(measurements: &[Measurement]) -> Vec<String> {
+    let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
+    for m in measurements {
+        let Some(reason) = m
+            .insufficient
+            .as_deref()
+            .and_then(|r| r.strip_prefix(signals::NOT_MEASURED))
+        else {
+            continue;
+        };
+        let family = m.signal.split('.').next().unwrap_or(&m.signal);
+        match by_reason.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, families)) if !families.contains(&family) => families.push(family),
+            Some(_) => {}
+            None => by_reason.push((reason, vec![family])),
+        }
+    }
+    by_reason
+        .into_iter()
+        .map(|(reason, families)| {
+            let names: Vec<String> = families.iter().map(|f| format!("{f}.*")).collect();
+            format!("{}: {reason}", names.join(", "))
+        })
+        .collect()
+}
+
+/// The source that would back the most of the rubric's weight still
+/// unbacked, as advice; empty when no source not already read would help.
+/// Only criteria without any value count: a value with too few samples
+/// needs a longer window, not another source.
+fn suggestion(r: &Report) -> String {
+    let has = |source: &str| r.sources.iter().any(|s| s.source == source);
+    let kind = r.target.kind.as_str();
+    let bench_read = [
+        "asv",
+        "criterion",
+        "pytest-benchmark",
+        "github-action-benchmark",
+    ]
+    .iter()
+    .any(|s| has(s));
+    let hint = |signal: &str| -> Option<&'static str> {
+        match signal.split('.').next().unwrap_or("") {
+            "issues" | "prs" | "ci" if kind == "git" => Some("`--github OWNER/REPO`"),
+            "issues" | "prs" | "ci" | "release" if kind == "artifacts" => {
+                Some("a repository (`OWNER/REPO`, or a clone with `--github OWNER/REPO`)")
+            }
+            "tests" if !has("junit") => Some("JUnit XML files (`--junit`)"),
+            "bench" if !bench_read => {
+                Some("benchmark results (--asv, --bench-data, --criterion or --pytest-benchmark)")
+            }
+            _ => None,
+        }
+    };
+    let total: f64 = r.scorecard.categories.iter().map(|c| c.weight).sum();
+    let mut gain: Vec<(&str, f64)> = Vec::new();
+    for c in &r.scorecard.categories {
+        let all: f64 = c.criteria.iter().map(|k| k.weight).sum();
+        if !(total > 0.0 && all > 0.0) {
+            continue;
+        }
+        for k in c.criteria.iter().filter(|k| k.value.is_none()) {
+            if let Some(h) = hint(&k.signal) {
+                let share = c.weight / total * k.weight / all;
+                match gain.iter_mut().find(|(x, _)| *x == h) {
+                    Some((_, g)) => *g += share,
+                    None => gain.push((h, share)),
+                }
+            }
+        }
+    }
+    gain.into_iter()
+        .filter(|(_, g)| g.is_finite() && *g > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or_else(String::new, |(h, g)| {
+            format!(
+                "The source that would add the most: {h}, up to {} of the rubric's weight",
+                percent(g)
+            )
+        })
+}
+
 /// A score with one decimal, or `n/a` (also when not finite).
 #[must_use]
 pub fn score_text(score: Option<f64>) -> String {
@@ -322,11 +436,18 @@ pub fn explain(k: &CriterionScore) -> String {
             k.unit.format(v),
             k.reason.as_deref().unwrap_or("too few samples")
         ),
-        _ => format!(
-            "insufficient evidence, not scored: {} (n = {}); {scale}",
-            k.reason.as_deref().unwrap_or("no value"),
-            k.n
-        ),
+        _ => match k
+            .reason
+            .as_deref()
+            .and_then(|r| r.strip_prefix(signals::NOT_MEASURED))
+        {
+            Some(why) => format!("not measured, not scored: {why}; {scale}"),
+            None => format!(
+                "insufficient evidence, not scored: {} (n = {}); {scale}",
+                k.reason.as_deref().unwrap_or("no value"),
+                k.n
+            ),
+        },
     }
 }
 
@@ -367,7 +488,15 @@ fn measurement(m: &Measurement, hosts: &WebHosts) -> MeasurementView {
         window: window_text(&m.window),
         source: m.source.clone(),
         basis: m.basis.clone(),
-        insufficient: m.insufficient.clone(),
+        insufficient: m.insufficient.as_deref().map(|r| {
+            r.strip_prefix(signals::NOT_MEASURED)
+                .unwrap_or(r)
+                .to_string()
+        }),
+        not_measured: m
+            .insufficient
+            .as_deref()
+            .is_some_and(|r| r.starts_with(signals::NOT_MEASURED)),
         examples: m
             .examples
             .iter()
@@ -485,6 +614,15 @@ impl ReportView {
             grade: r.scorecard.grade.clone(),
             coverage: percent(r.scorecard.coverage),
             missing_required: required_names(&r.scorecard),
+            withheld: r.scorecard.withheld.clone().unwrap_or_default(),
+            suggestion: if r.scorecard.withheld.is_some() {
+                suggestion(r)
+            } else {
+                String::new()
+            },
+            release_only: r.scorecard.release_only,
+            score_label: score_label(&r.scorecard),
+            not_measured: not_measured(&r.measurements),
             window: WindowView {
                 since: day(r.window.since),
                 until: day(r.window.until),

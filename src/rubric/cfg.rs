@@ -1,13 +1,16 @@
 //! Reading rubric TOML: the raw serde model (with spans), then validation
-//! into a [`Rubric`]. Syntax and type errors stop at the first one (that is
-//! how TOML parsing works); semantic problems are all collected, so a user
-//! fixes a file in one pass.
+//! into a [`Rubric`]. As many problems as possible are reported in one run,
+//! so that a user fixes a file in one pass: every syntax error the TOML
+//! reader recovers from; else the first key or type problem of the top
+//! level, of each `[[category]]` and of each `[[category.criterion]]`; else
+//! every semantic problem.
 
 use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::{
     Actors, Band, BenchParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
@@ -177,6 +180,86 @@ fn from_toml_error(text: &str, e: &toml::de::Error) -> RubricError {
     }
 }
 
+/// A table's value read as `T`, or the problem, located.
+fn read_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    value: Spanned<DeValue<'_>>,
+) -> Result<T, RubricError> {
+    T::deserialize(ValueDeserializer::from(value)).map_err(|e| from_toml_error(text, &e))
+}
+
+/// The tables of an array of tables (`[[category]]`) under `key`, each with
+/// its span; a value that is not an array is a problem.
+fn tables_of<'i>(
+    text: &str,
+    value: Option<Spanned<DeValue<'i>>>,
+    key: &str,
+    problems: &mut Vec<RubricError>,
+) -> Vec<Spanned<DeValue<'i>>> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let span = value.span();
+    match value.into_inner() {
+        DeValue::Array(items) => items.into_iter().collect(),
+        _ => {
+            let (line, column, snippet) = locate(text, &span);
+            problems.push(RubricError {
+                line,
+                column,
+                key: Some(key.to_string()),
+                message: format!("`{key}` must be an array of tables, written [[{key}]]"),
+                help: None,
+                snippet,
+            });
+            Vec::new()
+        }
+    }
+}
+
+/// The TOML read into the raw model in parts: the top level, each category,
+/// each criterion, so that a problem in one does not hide those in the others.
+fn read_raw(text: &str) -> Result<RawRubric, Vec<RubricError>> {
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        return Err(syntax.iter().map(|e| from_toml_error(text, e)).collect());
+    }
+    let span = root.span();
+    let mut root = root.into_inner();
+    let categories = root.remove("category");
+    let mut problems = Vec::new();
+    let top: Option<RawRubric> = read_as(text, Spanned::new(span, DeValue::Table(root)))
+        .map_err(|e| problems.push(e))
+        .ok();
+    let mut read = Vec::new();
+    for cat in tables_of(text, categories, "category", &mut problems) {
+        let span = cat.span();
+        let DeValue::Table(mut table) = cat.into_inner() else {
+            continue; // TOML arrays of tables hold tables only
+        };
+        let criteria = table.remove("criterion");
+        let category: Option<RawCategory> =
+            read_as(text, Spanned::new(span, DeValue::Table(table)))
+                .map_err(|e| problems.push(e))
+                .ok();
+        let mut criterion = Vec::new();
+        for c in tables_of(text, criteria, "criterion", &mut problems) {
+            match read_as(text, c) {
+                Ok(k) => criterion.push(k),
+                Err(e) => problems.push(e),
+            }
+        }
+        read.extend(category.map(|c| RawCategory { criterion, ..c }));
+    }
+    match top {
+        Some(top) if problems.is_empty() => Ok(RawRubric {
+            category: read,
+            ..top
+        }),
+        _ => Err(problems),
+    }
+}
+
 fn check_number(
     p: &mut Problems<'_>,
     v: &Spanned<f64>,
@@ -211,7 +294,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         file: file.to_string(),
         problems,
     };
-    let raw: RawRubric = toml::from_str(text).map_err(|e| fail(vec![from_toml_error(text, &e)]))?;
+    let raw = read_raw(text).map_err(fail)?;
     let mut p = Problems {
         text,
         list: Vec::new(),
@@ -221,7 +304,30 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
     let actors = validate_actors(&mut p, raw.actors);
     let benchmarks = validate_benchmarks(&mut p, raw.benchmarks);
 
-    if raw.category.is_empty() {
+    let categories = validate_categories(&mut p, raw.category);
+
+    if !p.list.is_empty() {
+        return Err(fail(p.list));
+    }
+    let name = raw.name.unwrap_or_else(|| {
+        std::path::Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+    });
+    Ok(Rubric {
+        name,
+        description: raw.description.unwrap_or_default(),
+        origin: origin.to_string(),
+        grades,
+        categories,
+        actors,
+        benchmarks,
+    })
+}
+
+/// Validates the `[[category]]` tables, and that their weights can be added up.
+fn validate_categories(p: &mut Problems<'_>, raw: Vec<RawCategory>) -> Vec<Category> {
+    if raw.is_empty() {
         p.add(
             0..0,
             None,
@@ -232,7 +338,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
     let mut ids = HashSet::new();
     let mut signals_used = HashSet::new();
     let mut categories = Vec::new();
-    for cat in raw.category {
+    for cat in raw {
         let id = cat.id.get_ref().clone();
         let id_ok = !id.is_empty()
             && id
@@ -253,7 +359,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
                 None,
             );
         }
-        check_number(&mut p, &cat.weight, "weight", "a category weight", false);
+        check_number(p, &cat.weight, "weight", "a category weight", false);
         if cat.criterion.is_empty() {
             p.add(
                 cat.id.span(),
@@ -264,12 +370,25 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         }
         let mut criteria = Vec::new();
         for c in cat.criterion {
-            if let Some(k) = validate_criterion(&mut p, c, &mut signals_used) {
+            if let Some(k) = validate_criterion(p, c, &mut signals_used) {
                 criteria.push(k);
             }
         }
-        if !criteria.is_empty() && criteria.iter().map(|k: &Criterion| k.weight).sum::<f64>() <= 0.0
-        {
+        let sum: f64 = criteria.iter().map(|k: &Criterion| k.weight).sum();
+        // A weight that is not finite itself is reported on its own line.
+        if !sum.is_finite() && criteria.iter().all(|k| k.weight.is_finite()) {
+            p.add(
+                cat.id.span(),
+                None,
+                format!(
+                    "the criterion weights of category `{id}` add up to {sum}, not a finite number"
+                ),
+                Some(
+                    "weights only count relative to each other: use small numbers such as 1, 2, 3"
+                        .into(),
+                ),
+            );
+        } else if !criteria.is_empty() && sum <= 0.0 {
             p.add(
                 cat.id.span(),
                 None,
@@ -285,7 +404,18 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
             criteria,
         });
     }
-    if !categories.is_empty() && categories.iter().all(|c| c.weight == 0.0) {
+    let total: f64 = categories.iter().map(|c| c.weight).sum();
+    if !total.is_finite() && categories.iter().all(|c| c.weight.is_finite()) {
+        p.add(
+            0..0,
+            None,
+            format!("the category weights add up to {total}, not a finite number"),
+            Some(
+                "weights only count relative to each other: use small numbers such as 1, 2, 3"
+                    .into(),
+            ),
+        );
+    } else if !categories.is_empty() && categories.iter().all(|c| c.weight == 0.0) {
         p.add(
             0..0,
             None,
@@ -294,23 +424,7 @@ pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, Rubr
         );
     }
 
-    if !p.list.is_empty() {
-        return Err(fail(p.list));
-    }
-    let name = raw.name.unwrap_or_else(|| {
-        std::path::Path::new(file)
-            .file_stem()
-            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
-    });
-    Ok(Rubric {
-        name,
-        description: raw.description.unwrap_or_default(),
-        origin: origin.to_string(),
-        grades,
-        categories,
-        actors,
-        benchmarks,
-    })
+    categories
 }
 
 /// A share in `[benchmarks]`: above 0, below 10 (1000 %).
@@ -643,6 +757,42 @@ why = "monthly releases"
         assert_eq!(e.problems[0].line, 8);
     }
 
+    /// Key and type problems in different tables are all reported in one
+    /// run (issue 11), each located: one per criterion, one per category,
+    /// one at the top level.
+    #[test]
+    fn key_and_type_problems_of_every_table_are_reported_at_once() {
+        let text = format!(
+            "nme = \"x\"\n{}\n[[category.criterion]]\nsignal = \"release.staleness_ratio\"\ngood = 1\nbad = \"five\"\nwhy = \"w\"\n[[category]]\nid = \"b\"\nweight = \"heavy\"\n",
+            OK.replace("good = 12", "good = \"twelve\"")
+        );
+        let e = errors(&text);
+        let found: Vec<(usize, Option<&str>)> = e
+            .problems
+            .iter()
+            .map(|p| (p.line, p.key.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, Some("nme")),
+                (9, Some("good")),
+                (16, Some("bad")),
+                (20, Some("weight")),
+            ],
+            "{e}"
+        );
+    }
+
+    /// Syntax errors the TOML reader recovers from are all reported.
+    #[test]
+    fn recoverable_syntax_errors_are_all_reported() {
+        let e = errors("[[category]]\nid = \"a\"\nweight = = 1\nname = \"unterminated\n");
+        assert!(e.problems.len() >= 2, "{e}");
+        assert_eq!(e.problems[0].line, 3, "{e}");
+        assert!(e.problems.iter().any(|p| p.line == 4), "{e}");
+    }
+
     #[test]
     fn semantic_problems_are_all_reported_at_once() {
         let text = OK
@@ -660,6 +810,45 @@ why = "monthly releases"
             shown
                 .starts_with("rubric r.toml is not valid (3 problems):\nr.toml:4:10: key `weight`"),
             "{shown}"
+        );
+    }
+
+    /// Weights that are each finite but add up to infinity are refused
+    /// (issue 12: two categories of weight 1e308 scored NaN), for categories
+    /// and for the criteria of one category, naming the category.
+    #[test]
+    fn weights_whose_sum_is_not_finite_are_refused() {
+        let criterion = |signal: &str, weight: &str| {
+            format!(
+                "[[category.criterion]]\nsignal = \"{signal}\"\ngood = 12\nbad = 1\nweight = {weight}\nwhy = \"w\"\n"
+            )
+        };
+        let categories = format!(
+            "[[category]]\nid = \"a\"\nweight = 1e308\n{}[[category]]\nid = \"b\"\nweight = 1e308\n{}",
+            criterion("release.count_365d", "1"),
+            criterion("release.staleness_ratio", "1")
+        );
+        let e = errors(&categories);
+        let messages: Vec<&str> = e.problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["the category weights add up to inf, not a finite number"]
+        );
+        let criteria = format!(
+            "[[category]]\nid = \"a\"\nweight = 1\n{}{}",
+            criterion("release.count_365d", "1e308"),
+            criterion("release.staleness_ratio", "1e308")
+        );
+        let e = errors(&criteria);
+        assert!(
+            e.problems[0]
+                .message
+                .starts_with("the criterion weights of category `a` add up to inf"),
+            "{e}"
+        );
+        assert!(
+            e.to_string().starts_with("rubric r.toml is not valid"),
+            "{e}"
         );
     }
 

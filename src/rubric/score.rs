@@ -34,6 +34,15 @@ pub struct Scorecard {
     /// the grade is withheld (the rubric's `insufficient` label), whatever
     /// the coverage; the score is still given.
     pub missing_required: Vec<String>,
+    /// Why the grade is withheld (`grade` is the rubric's `insufficient`
+    /// label), in one phrase: `coverage 25 % is under the rubric's minimum 50 %`;
+    /// `null` (`None`) when there is a grade.
+    #[serde(default)]
+    pub withheld: Option<String>,
+    /// True when every scored criterion is a `release.*` signal: the score
+    /// is then a release-cadence score, and is labelled so wherever shown.
+    #[serde(default)]
+    pub release_only: bool,
     /// One entry per rubric category, in rubric order.
     pub categories: Vec<CategoryScore>,
 }
@@ -164,52 +173,70 @@ fn score_criterion(k: &Criterion, m: Option<&Measurement>) -> CriterionScore {
     }
 }
 
-/// Applies `rubric` to `measurements`.
+/// `0.25` as `25 %`, `0.333` as `33.3 %`.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if (p - p.round()).abs() < 0.05 {
+        format!("{p:.0} %")
+    } else {
+        format!("{p:.1} %")
+    }
+}
+
+/// Applies `rubric` to `measurements`. Weights count by their share of
+/// their category's (and the rubric's) total, so that no weight, however
+/// large, makes a sum overflow; a score that is still not finite is not
+/// given, and the grade is withheld.
 #[must_use]
 pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
     let mut categories = Vec::new();
     let mut missing_required = Vec::new();
-    // Σ over categories of weight * coverage * score, and of weight * coverage, and of weight.
-    let (mut weighted, mut covered, mut total) = (0.0, 0.0, 0.0);
+    // Σ over categories of share * coverage * score, and of share * coverage.
+    let (mut weighted, mut covered) = (0.0, 0.0);
+    let total: f64 = rubric.categories.iter().map(|c| c.weight).sum();
     for cat in &rubric.categories {
+        let all_w: f64 = cat.criteria.iter().map(|k| k.weight).sum();
+        let share = |w: f64| if all_w > 0.0 { w / all_w } else { 0.0 };
         let mut criteria = Vec::new();
-        let (mut sum, mut scored_w, mut all_w) = (0.0, 0.0, 0.0);
+        let (mut sum, mut scored_w) = (0.0, 0.0);
         for k in &cat.criteria {
             let cs = score_criterion(k, measurements.iter().find(|m| m.signal == k.signal.id));
             let raw = cs
                 .value
                 .filter(|_| cs.status == Status::Scored)
                 .map(|v| linear(v, k.good, k.bad));
-            all_w += k.weight;
             if let Some(s) = raw {
-                sum += k.weight * s;
-                scored_w += k.weight;
+                sum += share(k.weight) * s;
+                scored_w += share(k.weight);
             }
             criteria.push(cs);
         }
-        let coverage = if all_w > 0.0 { scored_w / all_w } else { 0.0 };
+        let coverage = scored_w;
         let cat_score = (scored_w > 0.0).then(|| sum / scored_w);
-        total += cat.weight;
         if cat.required && cat_score.is_none() {
             missing_required.push(cat.id.clone());
         }
+        let cat_share = if total > 0.0 { cat.weight / total } else { 0.0 };
         if let Some(s) = cat_score {
-            weighted += cat.weight * coverage * s;
-            covered += cat.weight * coverage;
+            weighted += cat_share * coverage * s;
+            covered += cat_share * coverage;
         }
         categories.push(CategoryScore {
             id: cat.id.clone(),
             name: cat.name.clone(),
             weight: cat.weight,
-            score: cat_score.map(round1),
+            score: cat_score.map(round1).filter(|s| s.is_finite()),
             coverage: round3(coverage),
             criteria,
         });
     }
-    let coverage = if total > 0.0 { covered / total } else { 0.0 };
-    let score = (covered > 0.0).then(|| round1(weighted / covered));
+    let coverage = if covered.is_finite() { covered } else { 0.0 };
+    let score = (covered > 0.0)
+        .then(|| round1(weighted / covered))
+        .filter(|s| s.is_finite());
+    let withheld = withheld(rubric, score, coverage, &missing_required, &categories);
     let grade = match score {
-        Some(s) if coverage >= rubric.grades.min_coverage && missing_required.is_empty() => rubric
+        Some(s) if withheld.is_none() => rubric
             .grades
             .bands
             .iter()
@@ -217,13 +244,67 @@ pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
             .map_or_else(|| rubric.grades.insufficient.clone(), |b| b.label.clone()),
         _ => rubric.grades.insufficient.clone(),
     };
+    let release_only = score.is_some()
+        && categories
+            .iter()
+            .flat_map(|c| &c.criteria)
+            .filter(|k| k.status == Status::Scored)
+            .all(|k| k.signal.starts_with("release."));
     Scorecard {
         score,
         grade,
         coverage: round3(coverage),
         missing_required,
+        withheld,
+        release_only,
         categories,
     }
+}
+
+/// Why a grade is withheld, or `None` when it is not.
+fn withheld(
+    rubric: &Rubric,
+    score: Option<f64>,
+    coverage: f64,
+    missing_required: &[String],
+    categories: &[CategoryScore],
+) -> Option<String> {
+    if score.is_none() {
+        return Some("no criterion could be scored".into());
+    }
+    let mut reasons = Vec::new();
+    if coverage < rubric.grades.min_coverage {
+        reasons.push(format!(
+            "coverage {} is under the rubric's minimum {}",
+            percent(coverage),
+            percent(rubric.grades.min_coverage)
+        ));
+    }
+    if !missing_required.is_empty() {
+        let names: Vec<&str> = missing_required
+            .iter()
+            .map(|id| {
+                categories
+                    .iter()
+                    .find(|c| &c.id == id)
+                    .map_or(id.as_str(), |c| c.name.as_str())
+            })
+            .collect();
+        reasons.push(format!(
+            "the rubric requires evidence for {}, and no criterion there could be scored",
+            names.join(", ")
+        ));
+    }
+    if !reasons.is_empty() {
+        return Some(reasons.join("; "));
+    }
+    // A band always covers 0 (the rubric checks it); a score below every band is withheld too.
+    rubric
+        .grades
+        .bands
+        .iter()
+        .all(|b| score.is_some_and(|s| s < b.min))
+        .then(|| "the score is below every grade band".into())
 }
 
 #[cfg(test)]
@@ -343,6 +424,70 @@ why = "x"
         assert_eq!(
             card.categories[0].criteria[0].reason.as_deref(),
             Some("not measured")
+        );
+    }
+
+    /// Weights count by their share: scaling every weight by 1e307 (each
+    /// valid, their sums finite) gives the same finite score, never NaN or inf.
+    #[test]
+    fn huge_weights_give_the_same_finite_score() {
+        let huge = RUBRIC
+            .replace("id = \"a\"\nweight = 3\n", "id = \"a\"\nweight = 3e307\n")
+            .replace("id = \"b\"\nweight = 1\n", "id = \"b\"\nweight = 1e307\n")
+            .replace("weight = 3\nmin_samples", "weight = 3e307\nmin_samples")
+            .replace("bad = 2\n", "bad = 2\nweight = 1e307\n");
+        let r = Rubric::parse(&huge, "t.toml", "t.toml").unwrap();
+        assert_eq!(r.categories[0].weight, 3e307);
+        assert_eq!(r.categories[0].criteria[1].weight, 3e307);
+        let ms = [
+            m("release.count_365d", Some(7.0), 7),
+            m("release.median_interval_days", Some(30.0), 6),
+            m("release.staleness_ratio", Some(3.0), 5),
+        ];
+        let card = score(&r, &ms);
+        assert_eq!(card.score, Some(78.1));
+        assert_eq!(card.categories[0].score, Some(87.5));
+        assert_eq!(card.grade, "not ready");
+        assert_eq!(card.withheld, None);
+    }
+
+    /// A withheld grade says why: coverage under the minimum, in percent.
+    #[test]
+    fn a_withheld_grade_says_why() {
+        let card = score(&rubric(), &[m("release.count_365d", Some(12.0), 12)]);
+        assert_eq!(card.grade, "insufficient evidence");
+        assert_eq!(
+            card.withheld.as_deref(),
+            Some("coverage 18.8 % is under the rubric's minimum 50 %")
+        );
+        assert!(card.release_only, "only release signals were scored");
+        let none = score(&rubric(), &[]);
+        assert_eq!(
+            none.withheld.as_deref(),
+            Some("no criterion could be scored")
+        );
+        assert!(!none.release_only, "no score is no release-cadence score");
+    }
+
+    /// A score under every band (a rubric built in code, not read: a file
+    /// must have a band from 0) has no grade, and says so.
+    #[test]
+    fn a_score_under_every_band_is_withheld_with_the_reason() {
+        let mut r = rubric();
+        r.grades.bands.retain(|b| b.min > 0.0);
+        let card = score(
+            &r,
+            &[
+                m("release.count_365d", Some(2.0), 2),
+                m("release.median_interval_days", Some(330.0), 6),
+                m("release.staleness_ratio", Some(5.0), 5),
+            ],
+        );
+        assert_eq!(card.score, Some(0.0));
+        assert_eq!(card.grade, "insufficient evidence");
+        assert_eq!(
+            card.withheld.as_deref(),
+            Some("the score is below every grade band")
         );
     }
 

@@ -4,6 +4,11 @@
 //! Every signal is declared once, in [`SIGNALS`]: its id, unit, title and
 //! definition. `readiness signals`, the README's signal table and the
 //! report's explanations are all generated from that list.
+//!
+//! A signal whose source was asked for but not read to the end is "not
+//! measured" with the reason ([`unread`]), never measured from what little
+//! arrived: an empty or cut-short listing would otherwise read as "no issue
+//! was opened in the window".
 
 pub mod bench;
 pub mod changepoint;
@@ -17,7 +22,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::evidence::{Evidence, ReleaseRule};
+use crate::evidence::{Evidence, Provenance, ReleaseRule};
 use crate::rubric::{Actors, BenchParams};
 use crate::window::Window;
 
@@ -443,7 +448,144 @@ pub fn measure(
         }
     }
     out.sort_by_key(|m| SIGNALS.iter().position(|d| d.id == m.signal));
+    for gap in unread(evidence) {
+        for m in out.iter_mut().filter(|m| gap.covers(&m.signal)) {
+            let source = std::mem::take(&mut m.source);
+            *m = Measurement::insufficient(def(&m.signal), *window, &source, gap.reason.clone());
+        }
+    }
     Ok(out)
+}
+
+/// The start of every reason given for a signal whose source failed.
+pub const NOT_MEASURED: &str = "not measured: ";
+
+/// Which listings feed which signal families: `(id prefix, provenance sources)`.
+/// The family is not measured when one of them is marked incomplete.
+const FEEDS: &[(&str, &[&str])] = &[
+    (
+        "issues.",
+        &["github issues", "github issues and pull requests"],
+    ),
+    (
+        "prs.",
+        &["github pull requests", "github issues and pull requests"],
+    ),
+    ("ci.", &["github actions runs"]),
+];
+
+/// Sources that stand for a whole target: one of them marked incomplete with
+/// nothing read means the target (or its GitHub part) could not be read at
+/// all (`evidence`: a saved evidence file `compare` could not read).
+const WHOLE: &[&str] = &["github", "git", "evidence"];
+
+/// Signal families not measured because the source that feeds them failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// Signal id prefixes (`issues.`, `ci.`...).
+    pub families: Vec<&'static str>,
+    /// `not measured: ...`, with the source and its own words.
+    pub reason: String,
+}
+
+impl Unread {
+    /// Whether the signal `id` is one of the families.
+    #[must_use]
+    pub fn covers(&self, id: &str) -> bool {
+        self.families.iter().any(|f| id.starts_with(f))
+    }
+}
+
+/// What a failed source says about itself: its first `incomplete:` note,
+/// else its first note, else that it was not read to the end.
+/// A request path that opens a note (`/repos/o/r/issues?...: `) is left out:
+/// the source's location in the Sources section says where.
+fn failure_note(p: &Provenance) -> String {
+    let note = p
+        .notes
+        .iter()
+        .find_map(|n| n.strip_prefix("incomplete: "))
+        .or_else(|| p.notes.first().map(String::as_str));
+    match note {
+        Some(n) if n.starts_with('/') => n.split_once(": ").map_or(n, |(_, rest)| rest).into(),
+        Some(n) => n.into(),
+        None => format!("{} ({}) was not read to the end", p.source, p.location),
+    }
+}
+
+/// `not measured: the GitHub issues listing was not read in full: <its note>`.
+fn listing_reason(p: &Provenance) -> String {
+    let source = p
+        .source
+        .strip_prefix("github ")
+        .map_or_else(|| p.source.clone(), |s| format!("GitHub {s}"));
+    format!(
+        "{NOT_MEASURED}the {source} listing was not read in full: {}",
+        failure_note(p)
+    )
+}
+
+/// The signal families of `evidence` that were asked for but not measured,
+/// decided from the provenance alone:
+///
+/// - a listing of [`FEEDS`] marked incomplete (`complete: false`: it failed
+///   or stopped early) leaves its families unmeasured, whatever it read;
+/// - a `github`, `git` or `evidence` source marked incomplete that read nothing (the
+///   repository could not be reached or read at all) leaves unmeasured every
+///   family it would have given and that has no evidence: `issues.`,
+///   `prs.`, `ci.` when there are no issues or runs, `release.` when there
+///   are neither tags nor releases;
+/// - GitHub releases or tags marked incomplete leave `release.` unmeasured
+///   when no clone gave the tags (a clone's own tags are complete).
+#[must_use]
+pub fn unread(evidence: &Evidence) -> Vec<Unread> {
+    let mut out: Vec<Unread> = Vec::new();
+    let mut add =
+        |family: &'static str, reason: String| match out.iter_mut().find(|u| u.reason == reason) {
+            Some(u) if !u.families.contains(&family) => u.families.push(family),
+            Some(_) => {}
+            None => out.push(Unread {
+                families: vec![family],
+                reason,
+            }),
+        };
+    let failed = |p: &&Provenance| !p.complete;
+    for p in evidence.sources.iter().filter(failed) {
+        for (family, sources) in FEEDS {
+            if sources.contains(&p.source.as_str()) {
+                add(family, listing_reason(p));
+            }
+        }
+        let clone_tags = evidence.sources.iter().any(|s| s.source == "git");
+        if !clone_tags && matches!(p.source.as_str(), "github releases" | "github tags") {
+            add("release.", listing_reason(p));
+        }
+    }
+    // Then the whole-source failures, for what no listing explains.
+    for p in evidence.sources.iter().filter(failed) {
+        if WHOLE.contains(&p.source.as_str()) && p.items == 0 {
+            let absent = [
+                ("issues.", evidence.items.is_none()),
+                ("prs.", evidence.items.is_none()),
+                ("ci.", evidence.runs.is_none()),
+                (
+                    "release.",
+                    evidence.tags.is_none() && evidence.releases.is_none(),
+                ),
+            ];
+            for (family, _) in absent.into_iter().filter(|(_, a)| *a) {
+                add(family, format!("{NOT_MEASURED}{}", failure_note(p)));
+            }
+        }
+    }
+    // A family is named once, under the first reason found for it.
+    let mut seen: Vec<&'static str> = Vec::new();
+    for u in &mut out {
+        u.families.retain(|f| !seen.contains(f));
+        seen.extend(u.families.iter().copied());
+    }
+    out.retain(|u| !u.families.is_empty());
+    out
 }
 
 /// The signal table as markdown, as the README and `readiness signals` show it.
@@ -468,17 +610,14 @@ pub fn markdown_table() -> String {
 mod tests {
     use super::*;
 
-    /// Every family names only declared signals: measuring empty evidence gives
-    /// each declared signal exactly once, in order (an undeclared id would fall
-    /// back to the first signal and appear twice).
-    #[test]
-    fn families_produce_exactly_the_declared_signals() {
+    /// Evidence with every family present and empty, over one day from the epoch.
+    fn empty_evidence() -> Evidence {
         use chrono::{TimeZone, Utc};
         let window = Window {
             since: Utc.timestamp_opt(0, 0).unwrap(),
             until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
-        let ev = Evidence {
+        Evidence {
             schema: crate::evidence::SCHEMA,
             tool: String::new(),
             target: crate::evidence::TargetInfo {
@@ -497,7 +636,20 @@ mod tests {
             runs: Some(Vec::new()),
             tests: Some(crate::evidence::TestEvidence::default()),
             bench: Some(crate::evidence::BenchEvidence::default()),
+        }
+    }
+
+    /// Every family names only declared signals: measuring empty evidence gives
+    /// each declared signal exactly once, in order (an undeclared id would fall
+    /// back to the first signal and appear twice).
+    #[test]
+    fn families_produce_exactly_the_declared_signals() {
+        use chrono::{TimeZone, Utc};
+        let window = Window {
+            since: Utc.timestamp_opt(0, 0).unwrap(),
+            until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
+        let ev = empty_evidence();
         let actors = crate::rubric::Actors {
             responders: crate::rubric::Responders::Maintainers,
             bots: Vec::new(),
@@ -516,6 +668,102 @@ mod tests {
         .collect();
         let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
         assert_eq!(ids, declared);
+    }
+
+    fn prov(source: &str, items: u64, complete: bool, note: &str) -> Provenance {
+        Provenance {
+            source: source.into(),
+            location: "acme/widget".into(),
+            items,
+            item: "items".into(),
+            requests: 1,
+            complete,
+            notes: vec![note.into()],
+            fetched_at: None,
+        }
+    }
+
+    fn measured(ev: &Evidence) -> Vec<Measurement> {
+        let actors = crate::rubric::Actors {
+            responders: crate::rubric::Responders::Maintainers,
+            bots: Vec::new(),
+        };
+        measure(
+            ev,
+            &ev.window,
+            &ReleaseRule::default(),
+            &actors,
+            None,
+            &BenchParams::default(),
+        )
+        .unwrap()
+    }
+
+    fn reason<'a>(ms: &'a [Measurement], id: &str) -> &'a str {
+        ms.iter()
+            .find(|m| m.signal == id)
+            .and_then(|m| m.insufficient.as_deref())
+            .unwrap_or("")
+    }
+
+    /// Issue 11: an empty listing that failed says "not measured" with the
+    /// source's own reason, never "no issue was opened in the window"; the
+    /// same empty listing read in full still says none was opened.
+    #[test]
+    fn a_failed_listing_is_not_measured_not_empty() {
+        let mut ev = empty_evidence();
+        ev.sources = vec![
+            prov(
+                "github issues and pull requests",
+                0,
+                false,
+                "incomplete: /repos/acme/widget/issues: cannot connect to https://api.github.com (no network?)",
+            ),
+            prov("github actions runs", 0, true, "default branch main"),
+        ];
+        let ms = measured(&ev);
+        for id in ["issues.first_response_p50_hours", "prs.merge_p50_days"] {
+            assert_eq!(
+                reason(&ms, id),
+                "not measured: the GitHub issues and pull requests listing was not read in full: cannot connect to https://api.github.com (no network?)"
+            );
+        }
+        assert!(!reason(&ms, "ci.pass_rate").starts_with(NOT_MEASURED));
+        ev.sources[0].complete = true;
+        let ms = measured(&ev);
+        assert_eq!(
+            reason(&ms, "issues.first_response_p50_hours"),
+            "no issue was opened in the window"
+        );
+    }
+
+    /// A GitHub part that could not be read at all leaves the families it
+    /// would have given (and has no evidence of) not measured; a clone's tags
+    /// keep the release signals measured.
+    #[test]
+    fn a_github_part_that_failed_whole_leaves_its_families_unmeasured() {
+        let mut ev = empty_evidence();
+        ev.items = None;
+        ev.runs = None;
+        ev.releases = None;
+        ev.sources = vec![
+            prov("git", 0, true, "tags"),
+            prov(
+                "github",
+                0,
+                false,
+                "the GitHub repository acme/widget (--github) could not be read: not found",
+            ),
+        ];
+        let gaps = unread(&ev);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].families, ["issues.", "prs.", "ci."]);
+        assert_eq!(
+            gaps[0].reason,
+            "not measured: the GitHub repository acme/widget (--github) could not be read: not found"
+        );
+        let ms = measured(&ev);
+        assert!(!reason(&ms, "release.count_365d").starts_with(NOT_MEASURED));
     }
 
     #[test]

@@ -235,6 +235,18 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         }
     };
 
+    let mut out = issue_measurements(&issues, actors, window, &none_opened);
+    out.extend(pr_measurements(&prs, actors, window, &none_opened));
+    out
+}
+
+/// The four `issues.*` signals of the issues opened in the window.
+fn issue_measurements(
+    issues: &Tally<'_>,
+    actors: &Actors,
+    window: &Window,
+    none_opened: &dyn Fn(&Tally) -> String,
+) -> Vec<Measurement> {
     let mut out = Vec::with_capacity(IDS.len());
 
     // issues.first_response_p50_hours and _p90_hours
@@ -248,7 +260,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
     );
     let no_answer = || {
         if issues.items.is_empty() {
-            none_opened(&issues)
+            none_opened(issues)
         } else {
             format!(
                 "no issue opened in the window got a response that counts ({})",
@@ -277,7 +289,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
     ));
 
     // issues.responded_within_7d
-    out.push(within_7d(&issues, actors, window, &none_opened));
+    out.push(within_7d(issues, actors, window, none_opened));
 
     // issues.resolution_p50_days
     let closed: Vec<(&Item, f64)> = issues
@@ -304,7 +316,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         ),
         || {
             if issues.items.is_empty() {
-                none_opened(&issues)
+                none_opened(issues)
             } else {
                 format!(
                     "none of the {} opened in the window is closed",
@@ -315,6 +327,17 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         slowest(&closed, Unit::Days),
     ));
 
+    out
+}
+
+/// The two `prs.*` signals of the pull requests opened in the window.
+fn pr_measurements(
+    prs: &Tally<'_>,
+    actors: &Actors,
+    window: &Window,
+    none_opened: &dyn Fn(&Tally) -> String,
+) -> Vec<Measurement> {
+    let mut out = Vec::with_capacity(2);
     // prs.first_review_p50_hours
     let reviewed = prs.answered();
     let hours: Vec<f64> = reviewed.iter().map(|(_, h)| *h).collect();
@@ -331,7 +354,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         ),
         || {
             if prs.items.is_empty() {
-                none_opened(&prs)
+                none_opened(prs)
             } else {
                 format!(
                     "no pull request opened in the window got a review or comment that counts ({})",
@@ -375,7 +398,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         ),
         || {
             if prs.items.is_empty() {
-                none_opened(&prs)
+                none_opened(prs)
             } else {
                 format!(
                     "none of the {} opened in the window was merged ({open} open, {closed_unmerged} closed without merge)",

@@ -183,7 +183,11 @@ fn missing_inputs_are_usage_errors() {
         assert!(err.contains("nope"), "{args:?}: {err}");
     }
     ws.write("garbage.js", "<html>not data</html>");
-    let (ev, stderr) = collect(&ws, &["--bench-data", "garbage.js"]);
+    // An input that reads nothing is written, then exits 2 (issue 11).
+    let stderr = ws
+        .run(&["collect", "--bench-data", "garbage.js", "-o", "ev.json"])
+        .fails(2);
+    let ev: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
     assert!(stderr.contains("garbage.js"), "{stderr}");
     assert_eq!(source(&ev, "github-action-benchmark")["complete"], false);
     assert_eq!(ev["bench"]["series"].as_array().unwrap().len(), 0);

@@ -642,7 +642,7 @@ fn the_pydata_rubric_requires_benchmarks() {
     );
     let md = ws.run(&["report", "monthly", "--rubric", "pydata"]).ok();
     assert!(
-        md.contains("\n\nNo grade: the rubric requires evidence for Benchmarks, and no criterion there could be scored (the sections below say why).\n"),
+        md.contains("\n\nNo grade: coverage 20 % is under the rubric's minimum 50 %; the rubric requires evidence for Benchmarks, and no criterion there could be scored. The source that would add the most: benchmark results"),
         "{md}"
     );
     assert!(md.contains("| Rubric | pydata (built-in) |"), "{md}");
@@ -650,7 +650,11 @@ fn the_pydata_rubric_requires_benchmarks() {
     let v = json(&[]);
     assert_eq!(v["rubric"]["name"], "default");
     assert_eq!(v["missing_required"], serde_json::json!([]));
-    assert!(!ws.run(&["report", "monthly"]).ok().contains("No grade:"));
+    assert!(
+        !ws.run(&["report", "monthly"])
+            .ok()
+            .contains("the rubric requires evidence for")
+    );
 
     // With benchmark results, releases and benchmarks are 3 of 5: graded.
     steady_asv(&ws);
@@ -689,7 +693,7 @@ fn compare_names_the_missing_required_evidence() {
     .unwrap();
     let overall = v["verdicts"][0]["text"].as_str().unwrap();
     assert!(
-        overall.ends_with("; too little evidence for a grade: monthly (no evidence for Benchmarks, which the rubric requires) and slow (no evidence for Benchmarks, which the rubric requires)"),
+        overall.contains("; too little evidence for a grade: monthly (no evidence for Benchmarks, which the rubric requires) and slow (no evidence for Benchmarks, which the rubric requires); release-cadence scores only (no other signal could be scored): monthly and slow"),
         "{overall}"
     );
     let v: serde_json::Value = serde_json::from_str(
@@ -819,4 +823,352 @@ fn compare_gives_a_verdict_and_flags_different_windows() {
     // Same window: no warning.
     let md = ws.run(&["compare", "monthly", "slow"]).ok();
     assert!(!md.contains("different windows"));
+}
+
+/// Where nothing listens: every GitHub request fails to connect.
+const CLOSED: &str = "http://127.0.0.1:9";
+
+/// Issue 11: a clone with an explicit `--github` that cannot be reached is
+/// still written, with the GitHub signals "not measured" and the reason (in
+/// the first lines, in each signal, and on standard error), then exits 2.
+#[test]
+fn an_unreachable_explicit_github_is_not_measured_and_exits_2() {
+    let ws = two_projects();
+    let args = [
+        "report",
+        "slow",
+        "--github",
+        "dask/dask",
+        "--api-url",
+        CLOSED,
+        "--no-cache",
+    ];
+    let run = ws.run(&args);
+    let md = run.stdout.clone();
+    let err = run.fails(2);
+    assert!(md.starts_with("# Readiness: dask/dask"), "{md}");
+    let head: String = md.lines().take(14).collect::<Vec<_>>().join("\n");
+    assert!(
+        head.contains("Not measured, because a source that was asked for could not be read")
+            && head.contains("cannot connect to http://127.0.0.1:9"),
+        "{head}"
+    );
+    assert!(!md.contains("was opened in the window"), "{md}");
+    assert!(
+        md.contains("Why this score: not measured, not scored: the GitHub issues and pull requests listing was not read in full: cannot connect"),
+        "{md}"
+    );
+    assert!(
+        err.contains("readiness: warning: issues.*, prs.*: not measured:")
+            && err.contains("exit 2"),
+        "{err}"
+    );
+    let mut json = args.to_vec();
+    json.extend(["--format", "json", "-o", "r.json"]);
+    ws.run(&json).fails(2);
+    let v: serde_json::Value = serde_json::from_str(&ws.read("r.json")).unwrap();
+    for id in [
+        "issues.first_response_p50_hours",
+        "prs.merge_p50_days",
+        "ci.pass_rate",
+    ] {
+        let why = crate::common::measurement(&v, id)["insufficient"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(why.starts_with("not measured: "), "{id}: {why}");
+    }
+    assert_eq!(
+        crate::common::measurement(&v, "release.count_365d")["source"],
+        "git tags",
+        "what the clone gave is kept"
+    );
+}
+
+/// Issue 11: `report OWNER/REPO` that reads nothing at all writes no report and exits 2 with the reason.
+#[test]
+fn a_github_target_that_yields_nothing_exits_2() {
+    let ws = Workspace::new();
+    let run = ws.run(&["report", "dask/dask", "--api-url", CLOSED, "--no-cache"]);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    let err = run.fails(2);
+    assert!(
+        err.contains("error: dask/dask: nothing could be read, so no report was written")
+            && err.contains("cannot connect to http://127.0.0.1:9"),
+        "{err}"
+    );
+}
+
+/// Issue 11: a GitHub repository only inferred from `origin` that cannot be
+/// reached stays a note: the clone's report, its GitHub signals not
+/// measured, exit 0.
+#[test]
+fn an_unreachable_inferred_github_is_a_note_with_exit_0() {
+    let ws = Workspace::new();
+    ws.repo(
+        "clone",
+        &slow_project().remote(&format!("{CLOSED}/acme/widget.git")),
+    );
+    let run = ws.run(&[
+        "report",
+        "clone",
+        "--api-url",
+        CLOSED,
+        "--no-cache",
+        "--format",
+        "json",
+    ]);
+    let err = run.stderr.clone();
+    let v: serde_json::Value = serde_json::from_str(&run.ok()).unwrap();
+    let why = crate::common::measurement(&v, "issues.first_response_p50_hours")["insufficient"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(why.starts_with("not measured: "), "{why}");
+    assert!(err.contains("readiness: warning: issues.*"), "{err}");
+}
+
+/// Issue 11: `compare` keeps a project whose GitHub part failed, names the
+/// reason, and exits 2 after writing.
+#[test]
+fn compare_keeps_a_failed_project_and_exits_2() {
+    let ws = two_projects();
+    let run = ws.run(&[
+        "compare",
+        "monthly",
+        "dask/dask",
+        "--api-url",
+        CLOSED,
+        "--no-cache",
+    ]);
+    let md = run.stdout.clone();
+    let err = run.fails(2);
+    assert!(
+        md.starts_with("# Readiness comparison: monthly vs dask/dask"),
+        "{md}"
+    );
+    for family in ["release.\\*", "issues.\\*, prs.\\*", "ci.\\*"] {
+        assert!(
+            md.contains(&format!("\n- dask/dask: {family}: the GitHub ")),
+            "{family}: {md}"
+        );
+    }
+    assert!(err.contains("readiness: warning: dask/dask: "), "{err}");
+}
+
+/// Issue 11: `OWNER/REPO` means GitHub even where a folder of that name
+/// exists, and standard error says how to read the folder; `./OWNER/REPO`
+/// and `OWNER/REPO/` read the folder.
+#[test]
+fn owner_repo_means_github_even_beside_a_folder_of_that_name() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.path("dask")).unwrap();
+    ws.repo("dask/dask", &slow_project());
+    let err = ws.run(&["report", "dask/dask", "--offline"]).fails(2);
+    assert!(
+        err.contains("\"dask/dask\" is read as the GitHub repository dask/dask; a local folder of that name exists: write ./dask/dask to read it instead"),
+        "{err}"
+    );
+    for path in ["./dask/dask", "dask/dask/"] {
+        let md = ws.run(&["report", path]).ok();
+        assert!(md.starts_with("# Readiness: dask"), "{path}: {md}");
+    }
+}
+
+/// Issue 11: a withheld grade says why in the report's first lines, with
+/// the source that would add the most; a clone-only score is labelled a
+/// release-cadence score wherever it is shown.
+#[test]
+fn a_withheld_grade_says_why_and_a_clone_score_is_labelled() {
+    let ws = two_projects();
+    let md = ws.run(&["report", "monthly"]).ok();
+    let head: String = md.lines().take(8).collect::<Vec<_>>().join("\n");
+    assert!(
+        head.contains("(release cadence only) · insufficient evidence")
+            && head.contains("No grade: coverage 25 % is under the rubric's minimum 50 %.")
+            && head.contains("The source that would add the most: `--github OWNER/REPO`, up to 39.3 % of the rubric's weight."),
+        "{head}"
+    );
+    assert!(md.contains("| **Overall** | **"), "{md}");
+    assert!(md.contains(" (release cadence only)** |"), "{md}");
+    let cmp = ws.run(&["compare", "monthly", "slow"]).ok();
+    assert!(cmp.contains("(release cadence only)"), "{cmp}");
+}
+
+/// Issue 11: an artifact input that reads nothing (every JUnit file
+/// skipped, an empty criterion folder) exits 2 after writing, naming it.
+#[test]
+fn artifacts_that_read_nothing_exit_2() {
+    let ws = two_projects();
+    ws.write("bad.xml", "this is not XML");
+    std::fs::create_dir(ws.path("empty-criterion")).unwrap();
+    for (flag, value, named) in [
+        (
+            "--junit",
+            "bad.xml",
+            "--junit bad.xml: nothing could be read",
+        ),
+        ("--criterion", "empty-criterion", "--criterion "),
+    ] {
+        let run = ws.run(&["report", "monthly", flag, value]);
+        assert!(
+            run.stdout.starts_with("# Readiness: monthly"),
+            "{flag}: {}",
+            run.stdout
+        );
+        let err = run.fails(2);
+        assert!(
+            err.contains(named) && err.contains("nothing could be read"),
+            "{flag}: {err}"
+        );
+    }
+    // Alone, such inputs leave nothing to report on: no report, exit 2, the reason.
+    for args in [
+        ["report", "--criterion", "empty-criterion"],
+        ["report", "--pytest-benchmark", "nothing-*.json"],
+    ] {
+        let run = ws.run(&args);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        let err = run.fails(2);
+        assert!(
+            err.contains("nothing could be read") && err.contains(args[2]),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// Issue 11: a listing that stops early (the second page of issues fails)
+/// leaves the issue signals, and their chart, not measured with the
+/// listing's own reason, instead of measuring the first page as if it were
+/// all; pull requests, read in full, are still measured; exit 2 after writing.
+#[test]
+fn a_listing_that_stops_early_is_not_measured() {
+    use wiremock::matchers::{body_string_contains, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let (rt, server) = crate::github::start_server();
+    rt.block_on(async {
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(body_string_contains("issues(first"))
+            .and(body_string_contains("\"cursor\":\"c1\""))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"data": null, "errors": [{"message": "something went wrong"}]}),
+            ))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+    });
+    let ws = Workspace::new();
+    let api = server.uri();
+    let run = ws.run(&[
+        "report",
+        "acme/widget",
+        "--api-url",
+        &api,
+        "--token",
+        crate::github::SECRET,
+        "--no-cache",
+        "--until",
+        "2026-08-20",
+        "--format",
+        "json",
+    ]);
+    let out = run.stdout.clone();
+    let err = run.fails(2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let why = |id: &str| {
+        crate::common::measurement(&v, id)["insufficient"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        why("issues.first_response_p50_hours"),
+        "not measured: the GitHub issues listing was not read in full: GraphQL error: something went wrong"
+    );
+    assert!(!why("prs.first_review_p50_hours").starts_with("not measured"));
+    let charts: Vec<&str> = v["trends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["id"].as_str())
+        .collect();
+    assert!(
+        !charts.contains(&"issue_first_response_by_month"),
+        "{charts:?}"
+    );
+    assert!(charts.contains(&"releases_per_quarter"), "{charts:?}");
+    assert!(
+        err.contains("readiness: warning: issues.*: not measured"),
+        "{err}"
+    );
+}
+
+/// `compare` keeps a project that cannot be read at all (a corrupt evidence
+/// file), names the reason, and exits 2 after writing.
+#[test]
+fn compare_keeps_an_unreadable_project_and_exits_2() {
+    let ws = two_projects();
+    ws.write("corrupt.json", "{\"schema\": 1, \"tool\": ");
+    let run = ws.run(&["compare", "monthly", "corrupt.json"]);
+    let md = run.stdout.clone();
+    let err = run.fails(2);
+    assert!(
+        md.starts_with("# Readiness comparison: monthly vs corrupt.json"),
+        "{md}"
+    );
+    assert!(md.contains("\n- corrupt.json: release.\\*, issues.\\*, prs.\\*, ci.\\*: evidence file corrupt.json: not valid JSON"), "{md}");
+    assert!(
+        err.contains("readiness: warning: corrupt.json: could not be read: evidence file corrupt.json: not valid JSON"),
+        "{err}"
+    );
+}
+
+/// Issue 11: a clone with an explicit `--github` naming a repository that
+/// does not exist keeps the clone's report (written, nothing lost), says
+/// why the GitHub signals are not measured, and exits 2; before, the error
+/// lost the whole report.
+#[test]
+fn an_explicit_github_that_does_not_exist_keeps_the_clone_and_exits_2() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, ResponseTemplate};
+    let (rt, server) = crate::github::start_server();
+    rt.block_on(async {
+        Mock::given(path("/repos/acme/missing/releases"))
+            .respond_with(
+                ResponseTemplate::new(404)
+                    .set_body_json(serde_json::json!({"message": "Not Found"})),
+            )
+            .mount(&server)
+            .await;
+    });
+    let ws = two_projects();
+    let api = server.uri();
+    let run = ws.run(&[
+        "report",
+        "slow",
+        "--github",
+        "acme/missing",
+        "--api-url",
+        &api,
+        "--no-cache",
+        "--format",
+        "json",
+    ]);
+    let out = run.stdout.clone();
+    let err = run.fails(2);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["target"]["kind"], "git");
+    assert!(v["score"].as_f64().is_some(), "the clone's score is kept");
+    let why = crate::common::measurement(&v, "ci.pass_rate")["insufficient"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        why.starts_with(
+            "not measured: the GitHub repository acme/missing (--github) could not be read: "
+        ) && why.contains("not found (404)"),
+        "{why}"
+    );
+    assert!(err.contains("exit 2"), "{err}");
 }

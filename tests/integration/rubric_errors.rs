@@ -114,3 +114,26 @@ fn report_refuses_a_broken_rubric() {
         "{err}"
     );
 }
+
+/// Issue 12: two categories of weight 1e308 add up to infinity: `rubric
+/// check` refuses the file, and `report --rubric` fails before scoring
+/// instead of writing `NaN / 100` and passing `--fail-under`.
+#[test]
+fn weights_that_add_up_to_infinity_are_refused() {
+    let second = GOOD
+        .replace("id = \"releases\"", "id = \"again\"")
+        .replace("release.count_365d", "release.staleness_ratio");
+    let text = format!("{GOOD}\n{second}").replace("weight = 1\n", "weight = 1e308\n");
+    let err = check(&text);
+    assert!(
+        err.contains("the category weights add up to inf, not a finite number"),
+        "{err}"
+    );
+    let ws = Workspace::new();
+    ws.repo("slow", &slow_project());
+    ws.write("r.toml", &text);
+    let err = ws
+        .run(&["report", "slow", "--rubric", "r.toml", "--fail-under", "10"])
+        .fails(2);
+    assert!(err.contains("rubric r.toml is not valid"), "{err}");
+}
