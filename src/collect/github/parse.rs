@@ -61,6 +61,7 @@ pub fn graphql_tag(v: &Value) -> Option<Tag> {
                 date,
                 kind: TagKind::Annotated,
                 commit,
+                shares_history: None,
             })
         }
         "Commit" => Some(Tag {
@@ -68,6 +69,7 @@ pub fn graphql_tag(v: &Value) -> Option<Tag> {
             date: time_local(&target["committedDate"])?,
             kind: TagKind::Lightweight,
             commit: Some(text(&target["oid"])),
+            shares_history: None,
         }),
         _ => None,
     }
