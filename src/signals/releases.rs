@@ -10,8 +10,7 @@
 //!   calendar versions); the project's line starts from the largest family
 //!   (a `py-` family when there is one, else the largest unprefixed or
 //!   `v`-prefixed one), and takes in each other family that succeeds or
-//!   precedes it (at most one switch between the two in date order, or few
-//!   against their size) or only repeats its versions; the rest were
+//!   precedes it (see [`succeeds`]) or only repeats its versions; the rest were
 //!   released in parallel (dask-expr's `v*` inside dask, polars' `rs-`) and
 //!   are left out, with the tags of the line that repeat their versions on
 //!   the same commits.
@@ -41,8 +40,8 @@ use crate::window::{Window, days_between};
 const STALENESS_GAPS: usize = 10;
 /// How many longest gaps are listed as examples.
 const GAP_EXAMPLES: usize = 5;
-/// A family joins the line when its switches with the line, in date order,
-/// are at most one, or at most this fraction of the smaller one's releases.
+/// A family succeeds another when the older one makes at most one release
+/// after the newer one's first, or at most this share of the newer one's count.
 const STRAGGLER_SHARE: f64 = 0.1;
 /// A clone whose newest tag or commit is more days than this before the end
 /// of the window may be stale.
@@ -302,16 +301,22 @@ fn anchor(groups: &BTreeMap<Family, Vec<usize>>) -> Option<&Family> {
         .or_else(|| largest(&|_| true))
 }
 
-/// How many times a date-ordered merge of `line` and `other` (both sorted
-/// indices into the candidates, which are in date order) switches between them.
-fn switches(line: &[usize], other: &[usize]) -> usize {
-    let mut merged: Vec<(usize, bool)> = line
-        .iter()
-        .map(|i| (*i, false))
-        .chain(other.iter().map(|i| (*i, true)))
-        .collect();
-    merged.sort_unstable();
-    merged.windows(2).filter(|w| w[0].1 != w[1].1).count()
+/// Whether `other` succeeds or precedes `line` rather than running beside
+/// it: of the two, the one released first makes at most one release after
+/// the other's first, or at most a tenth as many as the other has (late
+/// fixes of an old scheme). Both are sorted indices into the candidates,
+/// which are in date order.
+fn succeeds(line: &[usize], other: &[usize]) -> bool {
+    let (Some(&l0), Some(&o0)) = (line.first(), other.first()) else {
+        return true;
+    };
+    let (older, newer, newer_start) = if l0 <= o0 {
+        (line, other, o0)
+    } else {
+        (other, line, l0)
+    };
+    let goes_on = older.iter().filter(|&&i| i > newer_start).count();
+    goes_on <= 1 || (goes_on as f64) <= STRAGGLER_SHARE * newer.len() as f64
 }
 
 /// Keeps the candidates of the project's line and records the families
@@ -332,16 +337,13 @@ fn project_line<'a>(candidates: Vec<Candidate<'a>>, a: &mut Analysis) -> Vec<Can
     others.sort_by(|x, y| y.1.len().cmp(&x.1.len()).then_with(|| x.1[0].cmp(&y.1[0])));
     let mut parallel: Vec<(Family, Vec<usize>)> = Vec::new();
     for (family, members) in others {
-        let n = switches(&line, members);
-        let succeeds =
-            n <= 1 || (n as f64) <= STRAGGLER_SHARE * 2.0 * line.len().min(members.len()) as f64;
         // With a py- line, other prefixes are other languages' packages.
-        let may_succeed = anchor.prefix != "py-" || family.prefix == "py-";
+        let in_line = succeeds(&line, members) && (anchor.prefix != "py-" || family.prefix == "py-");
         let line_keys: std::collections::HashSet<_> = line.iter().filter_map(key_of).collect();
         let repeats = members
             .iter()
             .all(|i| key_of(i).is_some_and(|k| line_keys.contains(&k)));
-        if (succeeds && may_succeed) || repeats {
+        if in_line || repeats {
             line.extend(members);
             line.sort_unstable();
         } else {

@@ -80,6 +80,7 @@ fn hostile_evidence() -> Evidence {
             fetched_at: None,
         }],
         tags: None,
+        default_branch: None,
         releases: None,
         items: Some(items),
         runs: None,

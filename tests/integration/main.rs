@@ -15,5 +15,6 @@ mod junit;
 mod pipelines;
 mod realdata;
 mod realdata_bench;
+mod releases;
 mod rubric_errors;
 mod schema;
