@@ -9,11 +9,12 @@
 //! - releases are grouped into families (prefix and scheme: semantic or
 //!   calendar versions); the project's line starts from the largest family
 //!   (a `py-` family when there is one, else the largest unprefixed or
-//!   `v`-prefixed one), and takes in each other family that succeeds or
-//!   precedes it (see [`succeeds`]) or only repeats its versions; the rest were
-//!   released in parallel (dask-expr's `v*` inside dask, polars' `rs-`) and
-//!   are left out, with the tags of the line that repeat their versions on
-//!   the same commits.
+//!   `v`-prefixed one), and takes in each other family of its prefix (or of
+//!   a plain prefix, when its own is plain: none, `v`) that succeeds or
+//!   precedes it (see [`succeeds`]), and any family that only repeats its
+//!   versions; the rest are beside the line (dask-expr's `v*` inside dask,
+//!   polars' `rs-`) and are left out, with the tags of the line that repeat
+//!   their versions on the same commits.
 //!
 //! Two tags naming the same version (`v1.0` and `1.0.0`) count once, at the
 //! earlier date. A release lower than one already published is a backport:
@@ -90,7 +91,7 @@ impl Family {
     }
 }
 
-/// Releases of a family left out as a line parallel to the project's.
+/// Releases of a family left out as beside the project's line.
 #[derive(Debug, Clone)]
 pub struct LeftOut {
     pub family: Family,
@@ -113,7 +114,7 @@ pub struct Analysis {
     pub after_window: usize,
     /// Tags whose history shares no root with the default branch's, left out.
     pub unrelated: Vec<String>,
-    /// Families released in parallel with the project's line, left out.
+    /// Families beside the project's line, left out.
     pub parallel: Vec<LeftOut>,
     /// Every family of release tags, so hints can tell a prefix is shared.
     pub families: Vec<Family>,
@@ -319,6 +320,14 @@ fn succeeds(line: &[usize], other: &[usize]) -> bool {
     goes_on <= 1 || (goes_on as f64) <= STRAGGLER_SHARE * newer.len() as f64
 }
 
+/// Whether `family` may join the line of `anchor` by succession: it has the
+/// same prefix, or both have a plain one (none, `v`, `V`). Other prefixes
+/// name other packages (polars' `rs-` beside `py-`, `pkg-` in a monorepo).
+fn may_succeed(anchor: &Family, family: &Family) -> bool {
+    let plain = |f: &Family| matches!(f.prefix.as_str(), "" | "v" | "V");
+    family.prefix == anchor.prefix || (plain(anchor) && plain(family))
+}
+
 /// Keeps the candidates of the project's line and records the families
 /// released in parallel with it (see the module's rules).
 fn project_line<'a>(candidates: Vec<Candidate<'a>>, a: &mut Analysis) -> Vec<Candidate<'a>> {
@@ -337,8 +346,7 @@ fn project_line<'a>(candidates: Vec<Candidate<'a>>, a: &mut Analysis) -> Vec<Can
     others.sort_by(|x, y| y.1.len().cmp(&x.1.len()).then_with(|| x.1[0].cmp(&y.1[0])));
     let mut parallel: Vec<(Family, Vec<usize>)> = Vec::new();
     for (family, members) in others {
-        // With a py- line, other prefixes are other languages' packages.
-        let in_line = succeeds(&line, members) && (anchor.prefix != "py-" || family.prefix == "py-");
+        let in_line = may_succeed(&anchor, family) && succeeds(&line, members);
         let line_keys: std::collections::HashSet<_> = line.iter().filter_map(key_of).collect();
         let repeats = members
             .iter()
@@ -611,7 +619,7 @@ fn left_out(a: &Analysis) -> String {
             continue;
         };
         parts.push(format!(
-            "{} of {} ({} … {}) released in parallel with the project's line (count them instead with {})",
+            "{} of {} ({} … {}), a family beside the project's line (count them instead with {})",
             plural(p.tags.len(), "release"),
             p.family.describe(),
             first.1,
@@ -969,6 +977,61 @@ mod tests {
                 .examples
                 .iter()
                 .any(|e| e.note.as_deref() == Some("backport"))
+        );
+    }
+
+    /// GitHub release names (no commit, no history check) get the family
+    /// rules: `rs-` is left out beside `py-`; beside a calendar line, `v*`
+    /// is left out, and a plain tag published the same day as a left-out
+    /// release of its version goes out with it.
+    #[test]
+    fn github_release_names_get_the_family_rules() {
+        let end = until("2026-12-31T00:00:00Z");
+        let mut tags = Vec::new();
+        for m in 1..=4 {
+            tags.push(tag(
+                &format!("py-1.{m}.0"),
+                &format!("2026-0{m}-10T00:00:00Z"),
+            ));
+            tags.push(tag(
+                &format!("rs-0.{m}.0"),
+                &format!("2026-0{m}-12T00:00:00Z"),
+            ));
+        }
+        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        let counted: Vec<&str> = a.releases.iter().map(|r| r.tag.as_str()).collect();
+        assert_eq!(
+            counted,
+            vec!["py-1.1.0", "py-1.2.0", "py-1.3.0", "py-1.4.0"]
+        );
+        assert_eq!(a.parallel.len(), 1);
+        assert_eq!(
+            family_flag(&a.parallel[0].family, &a.families),
+            "--tag-prefix rs-"
+        );
+
+        let mut tags = Vec::new();
+        for m in 1..=9 {
+            tags.push(tag(
+                &format!("2026.{m}.0"),
+                &format!("2026-0{m}-01T00:00:00Z"),
+            ));
+        }
+        for m in 1..=4 {
+            tags.push(tag(
+                &format!("v0.{m}.0"),
+                &format!("2026-0{m}-12T00:00:00Z"),
+            ));
+        }
+        tags.push(tag("v0.5.0", "2026-10-01T00:00:00Z"));
+        tags.push(tag("0.5", "2026-10-01T08:00:00Z"));
+        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        assert_eq!(a.releases.len(), 9);
+        assert!(a.releases.iter().all(|r| r.tag.starts_with("2026.")));
+        let names: Vec<&str> = a.parallel[0].tags.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0", "v0.5.0", "0.5"]
         );
     }
 

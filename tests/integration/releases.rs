@@ -49,9 +49,15 @@ fn tags_of_another_history_are_not_the_projects() {
     ws.bare_repo("p.git", &with_foreign_history());
     let v = report(&ws, "p.git", &["--until", "2026-07-31"]);
     let (count, basis) = signal(&v, "release.count_365d");
-    assert_eq!(count, Some(8.0), "1.1.0 to 1.7.0 and the backport 1.5.1: {basis}");
+    assert_eq!(
+        count,
+        Some(8.0),
+        "1.1.0 to 1.7.0 and the backport 1.5.1: {basis}"
+    );
     assert!(
-        basis.contains("3 tags whose history shares no root with the default branch's (3.0.0 … 3.2.0)"),
+        basis.contains(
+            "3 tags whose history shares no root with the default branch's (3.0.0 … 3.2.0)"
+        ),
         "{basis}"
     );
     assert!(basis.contains("1 backport"), "{basis}");
@@ -62,8 +68,7 @@ fn tags_of_another_history_are_not_the_projects() {
     );
 
     // The evidence records the check per tag.
-    let ev: serde_json::Value =
-        serde_json::from_str(&ws.run(&["collect", "p.git"]).ok()).unwrap();
+    let ev: serde_json::Value = serde_json::from_str(&ws.run(&["collect", "p.git"]).ok()).unwrap();
     let shares = |name: &str| {
         ev["tags"]
             .as_array()
@@ -122,15 +127,22 @@ fn a_family_released_in_parallel_is_left_out() {
     assert_eq!(count, Some(11.0), "2025.8.0 to 2026.6.0: {basis}");
     assert!(
         basis.contains(
-            "14 releases of \"v\" versions (v0.1.0 … 1.0) released in parallel with the project's line (count them instead with --tag-prefix v)"
+            "14 releases of \"v\" versions (v0.1.0 … 1.0), a family beside the project's line (count them instead with --tag-prefix v)"
         ),
         "{basis}"
     );
     let (median, _) = signal(&v, "release.median_interval_days");
-    assert!(median.is_some_and(|d| (28.0..=31.0).contains(&d)), "{median:?}");
+    assert!(
+        median.is_some_and(|d| (28.0..=31.0).contains(&d)),
+        "{median:?}"
+    );
 
     // The flag it names counts that family instead.
-    let v = report(&ws, "p.git", &["--until", "2026-07-31", "--tag-prefix", "v"]);
+    let v = report(
+        &ws,
+        "p.git",
+        &["--until", "2026-07-31", "--tag-prefix", "v"],
+    );
     assert_eq!(signal(&v, "release.count_365d").0, Some(13.0));
 }
 
@@ -185,7 +197,7 @@ fn py_releases_lead_and_rs_is_named() {
     assert!(basis.contains("1 pre-release tag"), "{basis}");
     assert!(
         basis.contains(
-            "12 releases of \"rs-\" versions (rs-0.1.0 … rs-0.6.1) released in parallel with the project's line (count them instead with --tag-prefix rs-)"
+            "12 releases of \"rs-\" versions (rs-0.1.0 … rs-0.6.1), a family beside the project's line (count them instead with --tag-prefix rs-)"
         ),
         "{basis}"
     );
@@ -193,7 +205,11 @@ fn py_releases_lead_and_rs_is_named() {
         .as_array()
         .unwrap()
         .clone();
-    assert!(examples.iter().all(|e| e["label"].as_str().unwrap().starts_with("py-")));
+    assert!(
+        examples
+            .iter()
+            .all(|e| e["label"].as_str().unwrap().starts_with("py-"))
+    );
 }
 
 /// A clone whose newest tag and commit are long before the end of the
