@@ -11,8 +11,8 @@
 //! `master`): tags of another project's history, fetched into the same
 //! repository, are not the project's releases. The default branch's commits
 //! are listed once; each tag's history is walked only until it meets one of
-//! them, and histories found to meet none are remembered, so thousands of
-//! tags stay cheap. A shallow clone cannot tell, and is not checked.
+//! them, and what each walk learns (the path that met them, or a history
+//! that meets none) is remembered, so thousands of tags stay cheap. A shallow clone cannot tell, and is not checked.
 
 use std::path::Path;
 
@@ -190,7 +190,7 @@ fn mark_shared_history(
             return;
         }
     };
-    let mut unrelated = gix::hashtable::HashSet::default();
+    let mut known = Known::default();
     for tag in tags.iter_mut() {
         let Some(id) = tag
             .commit
@@ -199,7 +199,7 @@ fn mark_shared_history(
         else {
             continue;
         };
-        match meets(repo, id, &main, &mut unrelated) {
+        match meets(repo, id, &main, &mut known) {
             Ok(shares) => tag.shares_history = Some(shares),
             Err(e) => notes.push(format!(
                 "the history of tag {} could not be read to its roots, so it counts as the project's: {e}",
@@ -209,27 +209,50 @@ fn mark_shared_history(
     }
 }
 
-/// Whether the history of `start` reaches a commit of `main`. Commits whose
-/// whole history was found not to are added to `unrelated` and not walked again.
+/// What earlier walks learnt: commits whose history reaches the default
+/// branch's, and commits whose whole history does not.
+#[derive(Default)]
+struct Known {
+    related: gix::hashtable::HashSet<gix::ObjectId>,
+    unrelated: gix::hashtable::HashSet<gix::ObjectId>,
+}
+
+/// Whether the history of `start` reaches a commit of `main`, breadth
+/// first. The path found is remembered as related; a history that never
+/// reaches `main` is remembered as unrelated; neither is walked again.
 fn meets(
     repo: &gix::Repository,
     start: gix::ObjectId,
     main: &gix::hashtable::HashSet<gix::ObjectId>,
-    unrelated: &mut gix::hashtable::HashSet<gix::ObjectId>,
+    known: &mut Known,
 ) -> Result<bool, String> {
+    let mut came_from: gix::hashtable::HashMap<gix::ObjectId, gix::ObjectId> =
+        gix::hashtable::HashMap::default();
     let mut seen = gix::hashtable::HashSet::default();
+    seen.insert(start);
     let mut queue = std::collections::VecDeque::from([start]);
     while let Some(id) = queue.pop_front() {
-        if main.contains(&id) {
+        if main.contains(&id) || known.related.contains(&id) {
+            let mut at = id;
+            while let Some(&child) = came_from.get(&at) {
+                known.related.insert(child);
+                at = child;
+            }
             return Ok(true);
         }
-        if unrelated.contains(&id) || !seen.insert(id) {
+        if known.unrelated.contains(&id) {
             continue;
         }
         let commit = repo.find_commit(id).map_err(|e| e.to_string())?;
-        queue.extend(commit.parent_ids().map(gix::Id::detach));
+        for parent in commit.parent_ids() {
+            let parent = parent.detach();
+            if seen.insert(parent) {
+                came_from.insert(parent, id);
+                queue.push_back(parent);
+            }
+        }
     }
-    unrelated.extend(seen);
+    known.unrelated.extend(seen);
     Ok(false)
 }
 

@@ -294,7 +294,11 @@ fn anchor(groups: &BTreeMap<Family, Vec<usize>>) -> Option<&Family> {
         groups
             .iter()
             .filter(|(f, _)| keep(f))
-            .max_by(|x, y| x.1.len().cmp(&y.1.len()).then_with(|| y.1[0].cmp(&x.1[0])))
+            .max_by(|x, y| {
+                x.1.len()
+                    .cmp(&y.1.len())
+                    .then_with(|| y.1.first().cmp(&x.1.first()))
+            })
             .map(|(f, _)| f)
     };
     largest(&|f| f.prefix == "py-")
@@ -340,10 +344,14 @@ fn project_line<'a>(candidates: Vec<Candidate<'a>>, a: &mut Analysis) -> Vec<Can
         return candidates;
     };
     let key_of = |i: &usize| candidates[*i].version.as_ref().map(version_key);
-    let mut line: Vec<usize> = groups[&anchor].clone();
+    let mut line: Vec<usize> = groups.get(&anchor).cloned().unwrap_or_default();
     let mut others: Vec<(&Family, &Vec<usize>)> =
         groups.iter().filter(|(f, _)| **f != anchor).collect();
-    others.sort_by(|x, y| y.1.len().cmp(&x.1.len()).then_with(|| x.1[0].cmp(&y.1[0])));
+    others.sort_by(|x, y| {
+        y.1.len()
+            .cmp(&x.1.len())
+            .then_with(|| x.1.first().cmp(&y.1.first()))
+    });
     let mut parallel: Vec<(Family, Vec<usize>)> = Vec::new();
     for (family, members) in others {
         let in_line = may_succeed(&anchor, family) && succeeds(&line, members);
@@ -606,12 +614,10 @@ fn stale_note(tags: &[Tag], tip: Option<DateTime<Utc>>, until: DateTime<Utc>) ->
 /// What the automatic rules left out, as a clause starting with "; ".
 fn left_out(a: &Analysis) -> String {
     let mut parts = Vec::new();
-    if !a.unrelated.is_empty() {
+    if let (Some(first), Some(last)) = (a.unrelated.first(), a.unrelated.last()) {
         parts.push(format!(
-            "{} whose history shares no root with the default branch's ({} … {})",
+            "{} whose history shares no root with the default branch's ({first} … {last})",
             plural(a.unrelated.len(), "tag"),
-            a.unrelated[0],
-            a.unrelated[a.unrelated.len() - 1]
         ));
     }
     for p in &a.parallel {
