@@ -110,14 +110,13 @@ fn repo_of(rows: &[TagRow]) -> Workspace {
     ws
 }
 
+/// Reads a row as one of the project's releases (its version numbers), given all rows.
+type ReleaseOf = dyn Fn(&TagRow, &[TagRow]) -> Option<Vec<u64>>;
+
 /// Checks the four release signals of the fixture made from `file`, as of
 /// each day of `untils`, against values computed here from the rows
 /// `version_of` reads as the project's releases (its version numbers).
-fn release_signals_match(
-    file: &str,
-    version_of: &dyn Fn(&TagRow, &[TagRow]) -> Option<Vec<u64>>,
-    untils: &[(&str, usize)],
-) {
+fn release_signals_match(file: &str, version_of: &ReleaseOf, untils: &[(&str, usize)]) {
     let rows = read_tag_rows(file);
     let ws = repo_of(&rows);
     for &(until_day, expected_count) in untils {
