@@ -213,9 +213,12 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
         .collect();
     a.after_window = tags.len() - dated.len();
     a.tags_read = dated.len();
-    // When no tag shares the default branch's history, the branch is not the
-    // project's (an orphan gh-pages checkout): the rule is not applied.
-    let check_roots = automatic && dated.iter().any(|(_, t)| t.shares_history == Some(true));
+    // When no version tag shares the default branch's history, the branch is
+    // not the project's (an orphan gh-pages checkout): the rule is not applied.
+    let check_roots = automatic
+        && dated.iter().any(|(_, t)| {
+            t.shares_history == Some(true) && !matches!(classify(&t.name, rule, None), Class::Other)
+        });
     let mut candidates: Vec<Candidate<'_>> = Vec::new();
     for (date, tag) in dated {
         if check_roots && tag.shares_history == Some(false) {
@@ -1038,6 +1041,44 @@ mod tests {
         assert_eq!(
             names,
             vec!["v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0", "v0.5.0", "0.5"]
+        );
+    }
+
+    /// With a clone, a GitHub release takes its tag's history check: the
+    /// release of a tag that shares no root with the default branch is left out.
+    #[test]
+    fn github_releases_take_the_clones_history_check() {
+        let ev: Evidence = serde_json::from_value(serde_json::json!({
+            "schema": crate::evidence::SCHEMA,
+            "tool": "t",
+            "target": {"name": "o/r", "kind": "git+github", "location": "."},
+            "collected_at": "2026-12-31T00:00:00Z",
+            "window": {"since": "2026-01-01T00:00:00Z", "until": "2026-12-31T00:00:00Z"},
+            "sources": [],
+            "tags": [
+                {"name": "1.0.0", "date": "2026-02-01T00:00:00Z", "kind": "annotated", "commit": "a", "shares_history": true},
+                {"name": "1.1.0", "date": "2026-03-01T00:00:00Z", "kind": "annotated", "commit": "b", "shares_history": true},
+                {"name": "7.0.0", "date": "2026-03-05T00:00:00Z", "kind": "annotated", "commit": "c", "shares_history": false}
+            ],
+            "releases": [
+                {"tag": "1.0.0", "published_at": "2026-02-02T00:00:00Z", "draft": false, "prerelease": false, "url": null},
+                {"tag": "1.1.0", "published_at": "2026-03-02T00:00:00Z", "draft": false, "prerelease": false, "url": null},
+                {"tag": "7.0.0", "published_at": "2026-03-06T00:00:00Z", "draft": false, "prerelease": false, "url": null}
+            ]
+        }))
+        .unwrap();
+        let dates = release_dates(&ev, &ReleaseRule::default(), until("2026-12-31T00:00:00Z"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(dates.len(), 2);
+        let m = measure_evidence(&ev, &ReleaseRule::default(), &ev.window).unwrap();
+        assert_eq!(m[0].source, "GitHub releases");
+        assert!(
+            m[0].basis.contains(
+                "1 tag whose history shares no root with the default branch's (7.0.0 … 7.0.0)"
+            ),
+            "{}",
+            m[0].basis
         );
     }
 

@@ -59,6 +59,8 @@ pub struct RepoBuilder {
     branch: Option<String>,
     starts: Vec<(String, Start)>,
     deleted: Vec<String>,
+    /// The branch `HEAD` names once built (`None`: main).
+    head: Option<String>,
     remote: Option<String>,
 }
 
@@ -127,6 +129,12 @@ impl RepoBuilder {
     /// The next commits go on `main` again.
     pub fn on_main(mut self) -> Self {
         self.branch = None;
+        self
+    }
+
+    /// Points `HEAD` at branch `name` once built.
+    pub fn head(mut self, name: &str) -> Self {
+        self.head = Some(name.into());
         self
     }
 
@@ -205,6 +213,13 @@ impl RepoBuilder {
             run_git(Command::new("git").current_dir(path).args([
                 "update-ref",
                 "-d",
+                &format!("refs/heads/{branch}"),
+            ]));
+        }
+        if let Some(branch) = &self.head {
+            run_git(Command::new("git").current_dir(path).args([
+                "symbolic-ref",
+                "HEAD",
                 &format!("refs/heads/{branch}"),
             ]));
         }

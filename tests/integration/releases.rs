@@ -238,3 +238,23 @@ fn a_stale_clone_says_so() {
     let v = report(&ws, "old.git", &["--until", "2025-03-01"]);
     assert!(!signal(&v, "release.count_365d").1.contains("stale"));
 }
+
+/// When no tag shares the default branch's history (`HEAD` on an orphan
+/// `gh-pages` branch), the history rule is not applied: the releases count.
+#[test]
+fn an_orphan_default_branch_does_not_hide_every_release() {
+    let ws = Workspace::new();
+    ws.bare_repo(
+        "p.git",
+        &RepoBuilder::new()
+            .tag("1.0.0", "2026-01-01T00:00:00Z")
+            .tag("1.1.0", "2026-02-01T00:00:00Z")
+            .on_orphan("gh-pages")
+            .lightweight("site", "2026-03-01T00:00:00Z")
+            .head("gh-pages"),
+    );
+    let v = report(&ws, "p.git", &["--until", "2026-07-31"]);
+    let (count, basis) = signal(&v, "release.count_365d");
+    assert_eq!(count, Some(2.0), "{basis}");
+    assert!(!basis.contains("shares no root"), "{basis}");
+}
