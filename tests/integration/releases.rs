@@ -258,3 +258,36 @@ fn an_orphan_default_branch_does_not_hide_every_release() {
     assert_eq!(count, Some(2.0), "{basis}");
     assert!(!basis.contains("shares no root"), "{basis}");
 }
+
+/// A shallow clone cannot tell which tags share the default branch's
+/// history: its tags are not checked, and its source says so.
+#[test]
+fn a_shallow_clone_is_not_checked_for_shared_history() {
+    let ws = Workspace::new();
+    ws.repo("full", &with_foreign_history());
+    let url = format!("file://{}", ws.path("full").display());
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url])
+        .arg(ws.path("shallow"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ev: serde_json::Value =
+        serde_json::from_str(&ws.run(&["collect", "shallow"]).ok()).unwrap();
+    let tags = ev["tags"].as_array().unwrap();
+    assert!(!tags.is_empty());
+    assert!(
+        tags.iter().all(|t| t.get("shares_history").is_none()),
+        "{tags:?}"
+    );
+    let notes = ev["sources"][0]["notes"][0].as_str().unwrap();
+    assert!(
+        notes.contains("tags were not checked for sharing the default branch's history"),
+        "{notes}"
+    );
+    assert_eq!(ev["sources"][0]["complete"], false);
+}
