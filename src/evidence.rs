@@ -38,6 +38,9 @@ pub struct Evidence {
     /// Tags with their dates, from the whole history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<Tag>>,
+    /// The default branch of a git clone and its newest commit (git sources only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_branch: Option<BranchTip>,
     /// GitHub releases (all of them, drafts and pre-releases flagged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub releases: Option<Vec<GitHubRelease>>,
@@ -305,6 +308,22 @@ pub struct Tag {
     pub kind: TagKind,
     /// The commit the tag points to, once peeled; `None` for tags of trees or blobs.
     pub commit: Option<String>,
+    /// Whether the tag's history shares a root commit with the default
+    /// branch's; `None` when it was not checked (GitHub, a shallow clone,
+    /// a history that could not be read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares_history: Option<bool>,
+}
+
+/// The default branch of a clone, as read at collection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BranchTip {
+    /// Its short name (`main`, `origin/main`, or `HEAD` when detached).
+    pub name: String,
+    /// Its newest commit.
+    pub commit: String,
+    /// That commit's committer date, with its original UTC offset.
+    pub date: DateTime<FixedOffset>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,14 @@
 //! when an old tag has no tagger line); a lightweight tag by its commit's
 //! committer date. A tag that cannot be read is noted in the provenance and
 //! the others still count.
+//!
+//! Each tag is also checked for whether its history shares a root commit
+//! with the default branch's (origin's default, else `HEAD`, else `main` or
+//! `master`): tags of another project's history, fetched into the same
+//! repository, are not the project's releases. The default branch's commits
+//! are listed once; each tag's history is walked only until it meets one of
+//! them, and what each walk learns (the path that met them, or a history
+//! that meets none) is remembered, so thousands of tags stay cheap. A shallow clone cannot tell, and is not checked.
 
 use std::path::Path;
 
@@ -12,7 +20,7 @@ use chrono::{DateTime, FixedOffset, TimeZone};
 use gix::bstr::ByteSlice;
 
 use crate::error::Error;
-use crate::evidence::{Provenance, Tag, TagKind, TargetInfo};
+use crate::evidence::{BranchTip, Provenance, Tag, TagKind, TargetInfo};
 use crate::target::parse_github;
 
 /// At most this many "tag skipped" notes are kept; the rest are counted.
@@ -24,6 +32,8 @@ pub struct GitRepo {
     pub target: TargetInfo,
     pub provenance: Provenance,
     pub tags: Vec<Tag>,
+    /// The default branch and its newest commit, when one was found.
+    pub default_branch: Option<BranchTip>,
 }
 
 /// Reads the tags of the repository at (or above) `path`.
@@ -60,20 +70,30 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
         }
     }
     tags.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.name.cmp(&b.name)));
+    // CI checkouts are usually shallow and tagless: say why releases may be missing.
+    let shallow = repo.is_shallow().unwrap_or(false);
+    let default_branch = default_branch(&repo);
+    match (&default_branch, shallow) {
+        (Some((tip, id)), false) => mark_shared_history(&repo, *id, &tip.name, &mut tags, &mut notes),
+        (None, false) if !tags.is_empty() => notes.push(
+            "no default branch (origin's HEAD, HEAD, main or master) was found, so tags were not checked for sharing its history"
+                .into(),
+        ),
+        _ => {}
+    }
     if notes.len() > MAX_NOTES {
         let more = notes.len() - MAX_NOTES;
         notes.truncate(MAX_NOTES);
         notes.push(format!("... and {more} more tags were skipped"));
     }
-    // CI checkouts are usually shallow and tagless: say why releases may be missing.
-    let shallow = repo.is_shallow().unwrap_or(false);
     if shallow {
         notes.insert(
             0,
             format!(
                 "shallow clone: only tags inside the fetched history are visible ({} found); \
                  for the whole release history run `git fetch --unshallow --tags` \
-                 (in GitHub Actions, actions/checkout with fetch-depth: 0)",
+                 (in GitHub Actions, actions/checkout with fetch-depth: 0); \
+                 tags were not checked for sharing the default branch's history",
                 tags.len()
             ),
         );
@@ -109,7 +129,131 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
             fetched_at: None,
         },
         tags,
+        default_branch: default_branch.map(|(tip, _)| tip),
     })
+}
+
+/// The default branch: origin's default, else `HEAD`, else `main`, else
+/// `master`; with its newest commit.
+fn default_branch(repo: &gix::Repository) -> Option<(BranchTip, gix::ObjectId)> {
+    [
+        "refs/remotes/origin/HEAD",
+        "HEAD",
+        "refs/heads/main",
+        "refs/heads/master",
+    ]
+    .iter()
+    .find_map(|name| {
+        let mut reference = repo.try_find_reference(*name).ok()??;
+        let label = match reference.target().try_name() {
+            Some(target) => target.shorten().to_str_lossy().into_owned(),
+            None => reference.name().shorten().to_str_lossy().into_owned(),
+        };
+        let id = reference.peel_to_id().ok()?.detach();
+        let commit = repo.find_commit(id).ok()?;
+        let date = to_chrono(commit.time().ok()?).ok()?;
+        Some((
+            BranchTip {
+                name: label,
+                commit: id.to_string(),
+                date,
+            },
+            id,
+        ))
+    })
+}
+
+/// Sets `shares_history` on every tag with a commit: whether its history
+/// meets the default branch's (then they share its roots). A history that
+/// cannot be read leaves the tag unchecked, with a note.
+fn mark_shared_history(
+    repo: &gix::Repository,
+    tip: gix::ObjectId,
+    branch: &str,
+    tags: &mut [Tag],
+    notes: &mut Vec<String>,
+) {
+    let listed = repo
+        .rev_walk([tip])
+        .all()
+        .map_err(|e| e.to_string())
+        .and_then(|walk| {
+            walk.map(|info| info.map(|i| i.id).map_err(|e| e.to_string()))
+                .collect::<Result<gix::hashtable::HashSet<_>, _>>()
+        });
+    let main = match listed {
+        Ok(set) => set,
+        Err(e) => {
+            notes.push(format!(
+                    "the history of the default branch ({branch}) could not be read, so tags were not checked for sharing it: {e}"
+                ));
+            return;
+        }
+    };
+    let mut known = Known::default();
+    for tag in tags.iter_mut() {
+        let Some(id) = tag
+            .commit
+            .as_deref()
+            .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
+        else {
+            continue;
+        };
+        match meets(repo, id, &main, &mut known) {
+            Ok(shares) => tag.shares_history = Some(shares),
+            Err(e) => notes.push(format!(
+                "the history of tag {} could not be read to its roots, so it counts as the project's: {e}",
+                tag.name
+            )),
+        }
+    }
+}
+
+/// What earlier walks learnt: commits whose history reaches the default
+/// branch's, and commits whose whole history does not.
+#[derive(Default)]
+struct Known {
+    related: gix::hashtable::HashSet<gix::ObjectId>,
+    unrelated: gix::hashtable::HashSet<gix::ObjectId>,
+}
+
+/// Whether the history of `start` reaches a commit of `main`, breadth
+/// first. The path found is remembered as related; a history that never
+/// reaches `main` is remembered as unrelated; neither is walked again.
+fn meets(
+    repo: &gix::Repository,
+    start: gix::ObjectId,
+    main: &gix::hashtable::HashSet<gix::ObjectId>,
+    known: &mut Known,
+) -> Result<bool, String> {
+    let mut came_from: gix::hashtable::HashMap<gix::ObjectId, gix::ObjectId> =
+        gix::hashtable::HashMap::default();
+    let mut seen = gix::hashtable::HashSet::default();
+    seen.insert(start);
+    let mut queue = std::collections::VecDeque::from([start]);
+    while let Some(id) = queue.pop_front() {
+        if main.contains(&id) || known.related.contains(&id) {
+            let mut at = id;
+            while let Some(&child) = came_from.get(&at) {
+                known.related.insert(child);
+                at = child;
+            }
+            return Ok(true);
+        }
+        if known.unrelated.contains(&id) {
+            continue;
+        }
+        let commit = repo.find_commit(id).map_err(|e| e.to_string())?;
+        for parent in commit.parent_ids() {
+            let parent = parent.detach();
+            if seen.insert(parent) {
+                came_from.insert(parent, id);
+                queue.push_back(parent);
+            }
+        }
+    }
+    known.unrelated.extend(seen);
+    Ok(false)
 }
 
 fn read_tag(
@@ -150,6 +294,7 @@ fn read_tag(
                 date: to_chrono(time)?,
                 kind: TagKind::Annotated,
                 commit,
+                shares_history: None,
             })
         }
         gix::object::Kind::Commit => {
@@ -160,6 +305,7 @@ fn read_tag(
                 date: to_chrono(time)?,
                 kind: TagKind::Lightweight,
                 commit: Some(commit.id.to_string()),
+                shares_history: None,
             })
         }
         other => Err(format!(

@@ -65,6 +65,7 @@ fn empty(target: TargetInfo, request: &Request) -> Evidence {
         release_rule: request.release_rule.clone(),
         sources: Vec::new(),
         tags: None,
+        default_branch: None,
         releases: None,
         items: None,
         runs: None,
@@ -297,6 +298,7 @@ fn collect_target(
             let mut ev = empty(target.clone(), request);
             ev.sources.push(repo.provenance);
             ev.tags = Some(repo.tags);
+            ev.default_branch = repo.default_branch;
             if let Some(gh_repo) = explicit.clone().or(inferred) {
                 target.kind = "git+github".into();
                 target.name = gh_repo.slug();

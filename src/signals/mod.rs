@@ -631,6 +631,7 @@ mod tests {
             release_rule: ReleaseRule::default(),
             sources: Vec::new(),
             tags: Some(Vec::new()),
+            default_branch: None,
             releases: Some(Vec::new()),
             items: Some(Vec::new()),
             runs: Some(Vec::new()),

@@ -1,17 +1,31 @@
-//! Release cadence: which tags are releases, which of them are on the main
-//! line, and the four `release.*` signals.
+//! Release cadence: which tags are releases, which of them are the
+//! project's own line, and the four `release.*` signals.
 //!
-//! A release is a tag whose name, after an optional `v` (or the configured
-//! prefix), parses as a final version; pre-releases are excluded. Two tags
-//! naming the same version (`v1.0` and `1.0.0`) count once, at the earlier
-//! date. A release lower than one already published is a backport: it counts
-//! in `release.count_365d`, but the interval signals use only the main line.
-//! `--tag-pattern REGEX` replaces the rule: every matching tag is a release,
-//! and the version used to tell backports apart is the regex's `version`
-//! group, else its first group, else the tag name.
+//! A release is a tag whose name is a prefix (any text before the first
+//! digit: none, `v`, `py-`) then a final version; pre-releases are excluded.
+//! The automatic rules then keep the project's own releases:
+//! - tags whose history shares no root commit with the default branch's
+//!   (another project's tags fetched into the clone) are left out;
+//! - releases are grouped into families (prefix and scheme: semantic or
+//!   calendar versions); the project's line starts from the largest family
+//!   (a `py-` family when there is one, else the largest unprefixed or
+//!   `v`-prefixed one), and takes in each other family of its prefix (or of
+//!   a plain prefix, when its own is plain: none, `v`) that succeeds or
+//!   precedes it (see [`succeeds`]), and any family that only repeats its
+//!   versions; the rest are beside the line (dask-expr's `v*` inside dask,
+//!   polars' `rs-`) and are left out, with the tags of the line that repeat
+//!   their versions on the same commits.
+//!
+//! Two tags naming the same version (`v1.0` and `1.0.0`) count once, at the
+//! earlier date. A release lower than one already published is a backport:
+//! it counts in `release.count_365d`, but the interval signals use only the
+//! main line. `--tag-prefix` and `--tag-pattern REGEX` replace the rule and
+//! the automatic rules: every tag with the prefix, or matching the pattern,
+//! is a release; the version used to tell backports apart is the regex's
+//! `version` group, else its first group, else the tag name.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use regex::Regex;
@@ -27,6 +41,12 @@ use crate::window::{Window, days_between};
 const STALENESS_GAPS: usize = 10;
 /// How many longest gaps are listed as examples.
 const GAP_EXAMPLES: usize = 5;
+/// A family succeeds another when the older one makes at most one release
+/// after the newer one's first, or at most this share of the newer one's count.
+const STRAGGLER_SHARE: f64 = 0.1;
+/// A clone whose newest tag or commit is more days than this before the end
+/// of the window may be stale.
+const STALE_DAYS: f64 = 180.0;
 
 /// Which line of development a release belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +66,39 @@ pub struct Release {
     pub line: Line,
 }
 
+/// A naming scheme of release tags: the text before the version, and
+/// whether the version is a calendar one (its first number is a year).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Family {
+    pub prefix: String,
+    pub calendar: bool,
+}
+
+impl Family {
+    /// How a report names it: `"rs-" versions`, `unprefixed calendar versions`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let scheme = if self.calendar {
+            "calendar versions"
+        } else {
+            "versions"
+        };
+        if self.prefix.is_empty() {
+            format!("unprefixed {scheme}")
+        } else {
+            format!("\"{}\" {scheme}", self.prefix)
+        }
+    }
+}
+
+/// Releases of a family left out as beside the project's line.
+#[derive(Debug, Clone)]
+pub struct LeftOut {
+    pub family: Family,
+    /// Its tags up to the end of the window, oldest first.
+    pub tags: Vec<(DateTime<Utc>, String)>,
+}
+
 /// The tags of a repository, sorted into releases and the rest.
 #[derive(Debug, Default)]
 pub struct Analysis {
@@ -59,10 +112,16 @@ pub struct Analysis {
     pub duplicates: Vec<(String, String)>,
     /// Tags dated after the end of the window, left out.
     pub after_window: usize,
+    /// Tags whose history shares no root with the default branch's, left out.
+    pub unrelated: Vec<String>,
+    /// Families beside the project's line, left out.
+    pub parallel: Vec<LeftOut>,
+    /// Every family of release tags, so hints can tell a prefix is shared.
+    pub families: Vec<Family>,
 }
 
 enum Class {
-    Release(Option<Version>),
+    Release(Family, Option<Version>),
     PreRelease,
     Other,
 }
@@ -83,8 +142,11 @@ pub fn compile_pattern(rule: &ReleaseRule) -> Result<Option<Regex>, Error> {
         .transpose()
 }
 
+fn strip_v(s: &str) -> &str {
+    s.strip_prefix(['v', 'V']).unwrap_or(s)
+}
+
 fn classify(name: &str, rule: &ReleaseRule, pattern: Option<&Regex>) -> Class {
-    let strip_v = |s: &'_ str| -> String { s.strip_prefix(['v', 'V']).unwrap_or(s).to_string() };
     if let Some(re) = pattern {
         let Some(caps) = re.captures(name) else {
             return Class::Other;
@@ -93,18 +155,27 @@ fn classify(name: &str, rule: &ReleaseRule, pattern: Option<&Regex>) -> Class {
             .name("version")
             .or_else(|| caps.get(1))
             .map_or(name, |m| m.as_str());
-        return Class::Release(Version::parse(&strip_v(text)));
+        return Class::Release(Family::default(), Version::parse(strip_v(text)));
     }
-    let body = match &rule.tag_prefix {
+    let (prefix, body) = match &rule.tag_prefix {
         Some(prefix) => match name.strip_prefix(prefix.as_str()) {
-            Some(b) => b,
+            Some(b) => (prefix.as_str(), strip_v(b)),
             None => return Class::Other,
         },
-        None => name,
+        None => name.split_at(
+            name.find(|c: char| c.is_ascii_digit())
+                .unwrap_or(name.len()),
+        ),
     };
-    match Version::parse(&strip_v(body)) {
+    match Version::parse(body) {
         Some(v) if v.is_prerelease() => Class::PreRelease,
-        Some(v) => Class::Release(Some(v)),
+        Some(v) => {
+            let family = Family {
+                prefix: prefix.to_string(),
+                calendar: v.release.first().is_some_and(|y| *y >= 1000),
+            };
+            Class::Release(family, Some(v))
+        }
         None => Class::Other,
     }
 }
@@ -118,24 +189,49 @@ fn version_key(v: &Version) -> (u64, Vec<u64>, u64) {
     (v.epoch, release, v.post.unwrap_or(0))
 }
 
+/// A tag read as a release, before the line rules.
+struct Candidate<'a> {
+    date: DateTime<Utc>,
+    tag: &'a Tag,
+    family: Family,
+    version: Option<Version>,
+}
+
 /// Sorts `tags` into releases as of `until`.
 ///
 /// # Errors
 /// Only an invalid tag pattern.
 pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result<Analysis, Error> {
     let pattern = compile_pattern(rule)?;
+    let automatic = rule.tag_prefix.is_none() && pattern.is_none();
     let mut a = Analysis::default();
-    let mut candidates: Vec<(DateTime<Utc>, &Tag, Option<Version>)> = Vec::new();
-    for tag in tags {
-        let date = tag.date.with_timezone(&Utc);
-        // As of `until`: later tags do not exist yet.
-        if date > until {
-            a.after_window += 1;
+    // As of `until`: later tags do not exist yet.
+    let dated: Vec<(DateTime<Utc>, &Tag)> = tags
+        .iter()
+        .map(|t| (t.date.with_timezone(&Utc), t))
+        .filter(|(d, _)| *d <= until)
+        .collect();
+    a.after_window = tags.len() - dated.len();
+    a.tags_read = dated.len();
+    // When no version tag shares the default branch's history, the branch is
+    // not the project's (an orphan gh-pages checkout): the rule is not applied.
+    let check_roots = automatic
+        && dated.iter().any(|(_, t)| {
+            t.shares_history == Some(true) && !matches!(classify(&t.name, rule, None), Class::Other)
+        });
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
+    for (date, tag) in dated {
+        if check_roots && tag.shares_history == Some(false) {
+            a.unrelated.push(tag.name.clone());
             continue;
         }
-        a.tags_read += 1;
         match classify(&tag.name, rule, pattern.as_ref()) {
-            Class::Release(v) => candidates.push((date, tag, v)),
+            Class::Release(family, version) => candidates.push(Candidate {
+                date,
+                tag,
+                family,
+                version,
+            }),
             Class::PreRelease => a.prereleases += 1,
             Class::Other => a.other_tags += 1,
         }
@@ -143,17 +239,29 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
     // Oldest first; at the same instant the lower version first, so a batch
     // of tags made together is not mistaken for backports.
     candidates.sort_by(|x, y| {
-        x.0.cmp(&y.0)
-            .then_with(|| match (&x.2, &y.2) {
+        x.date
+            .cmp(&y.date)
+            .then_with(|| match (&x.version, &y.version) {
                 (Some(a), Some(b)) => a.release_cmp(b),
                 _ => std::cmp::Ordering::Equal,
             })
-            .then_with(|| x.1.name.cmp(&y.1.name))
+            .then_with(|| x.tag.name.cmp(&y.tag.name))
     });
+    if automatic {
+        candidates = project_line(candidates, &mut a);
+    }
+    assign_lines(candidates, &mut a);
+    Ok(a)
+}
 
+/// Counts each version once and tells the main line from backports.
+fn assign_lines(candidates: Vec<Candidate<'_>>, a: &mut Analysis) {
     let mut first_tag_of: HashMap<(u64, Vec<u64>, u64), String> = HashMap::new();
     let mut highest: Option<Version> = None;
-    for (date, tag, version) in candidates {
+    for Candidate {
+        date, tag, version, ..
+    } in candidates
+    {
         if let Some(v) = &version {
             match first_tag_of.entry(version_key(v)) {
                 Entry::Occupied(earlier) => {
@@ -179,7 +287,131 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
             line,
         });
     }
-    Ok(a)
+}
+
+/// The family the project's line starts from: a `py-` family when there is
+/// one, else the largest unprefixed or `v` one, else the largest; ties go
+/// to the one released first.
+fn anchor(groups: &BTreeMap<Family, Vec<usize>>) -> Option<&Family> {
+    let largest = |keep: &dyn Fn(&Family) -> bool| {
+        groups
+            .iter()
+            .filter(|(f, _)| keep(f))
+            .max_by(|x, y| {
+                x.1.len()
+                    .cmp(&y.1.len())
+                    .then_with(|| y.1.first().cmp(&x.1.first()))
+            })
+            .map(|(f, _)| f)
+    };
+    largest(&|f| f.prefix == "py-")
+        .or_else(|| largest(&|f| matches!(f.prefix.as_str(), "" | "v" | "V")))
+        .or_else(|| largest(&|_| true))
+}
+
+/// Whether `other` succeeds or precedes `line` rather than running beside
+/// it: of the two, the one released first makes at most one release after
+/// the other's first, or at most a tenth as many as the other has (late
+/// fixes of an old scheme). Both are sorted indices into the candidates,
+/// which are in date order.
+fn succeeds(line: &[usize], other: &[usize]) -> bool {
+    let (Some(&l0), Some(&o0)) = (line.first(), other.first()) else {
+        return true;
+    };
+    let (older, newer, newer_start) = if l0 <= o0 {
+        (line, other, o0)
+    } else {
+        (other, line, l0)
+    };
+    let goes_on = older.iter().filter(|&&i| i > newer_start).count();
+    goes_on <= 1 || (goes_on as f64) <= STRAGGLER_SHARE * newer.len() as f64
+}
+
+/// Whether `family` may join the line of `anchor` by succession: it has the
+/// same prefix, or both have a plain one (none, `v`, `V`). Other prefixes
+/// name other packages (polars' `rs-` beside `py-`, `pkg-` in a monorepo).
+fn may_succeed(anchor: &Family, family: &Family) -> bool {
+    let plain = |f: &Family| matches!(f.prefix.as_str(), "" | "v" | "V");
+    family.prefix == anchor.prefix || (plain(anchor) && plain(family))
+}
+
+/// Keeps the candidates of the project's line and records the families
+/// released in parallel with it (see the module's rules).
+fn project_line<'a>(candidates: Vec<Candidate<'a>>, a: &mut Analysis) -> Vec<Candidate<'a>> {
+    let mut groups: BTreeMap<Family, Vec<usize>> = BTreeMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        groups.entry(c.family.clone()).or_default().push(i);
+    }
+    a.families = groups.keys().cloned().collect();
+    let Some(anchor) = anchor(&groups).cloned() else {
+        return candidates;
+    };
+    let key_of = |i: &usize| candidates[*i].version.as_ref().map(version_key);
+    let mut line: Vec<usize> = groups.get(&anchor).cloned().unwrap_or_default();
+    let mut others: Vec<(&Family, &Vec<usize>)> =
+        groups.iter().filter(|(f, _)| **f != anchor).collect();
+    others.sort_by(|x, y| {
+        y.1.len()
+            .cmp(&x.1.len())
+            .then_with(|| x.1.first().cmp(&y.1.first()))
+    });
+    let mut parallel: Vec<(Family, Vec<usize>)> = Vec::new();
+    for (family, members) in others {
+        let in_line = may_succeed(&anchor, family) && succeeds(&line, members);
+        let line_keys: std::collections::HashSet<_> = line.iter().filter_map(key_of).collect();
+        let repeats = members
+            .iter()
+            .all(|i| key_of(i).is_some_and(|k| line_keys.contains(&k)));
+        if in_line || repeats {
+            line.extend(members);
+            line.sort_unstable();
+        } else {
+            parallel.push((family.clone(), members.clone()));
+        }
+    }
+    // Tags of the line that repeat a parallel release's version on the same
+    // commit (or the same day, when commits are unknown) go out with it.
+    let mut out_of_line = vec![false; candidates.len()];
+    for (_, members) in &mut parallel {
+        let aliases: Vec<usize> = line
+            .iter()
+            .copied()
+            .filter(|&j| {
+                members.iter().any(|&i| {
+                    let (x, y) = (&candidates[i], &candidates[j]);
+                    key_of(&i).is_some()
+                        && key_of(&i) == key_of(&j)
+                        && match (&x.tag.commit, &y.tag.commit) {
+                            (Some(cx), Some(cy)) => cx == cy,
+                            _ => (x.date - y.date).num_seconds().abs() <= 86_400,
+                        }
+                })
+            })
+            .collect();
+        for j in aliases {
+            out_of_line[j] = true;
+            members.push(j);
+        }
+        members.sort_unstable();
+        for &i in members.iter() {
+            out_of_line[i] = true;
+        }
+    }
+    a.parallel = parallel
+        .into_iter()
+        .map(|(family, members)| LeftOut {
+            family,
+            tags: members
+                .iter()
+                .map(|&i| (candidates[i].date, candidates[i].tag.name.clone()))
+                .collect(),
+        })
+        .collect();
+    candidates
+        .into_iter()
+        .zip(out_of_line)
+        .filter_map(|(c, out)| (!out).then_some(c))
+        .collect()
 }
 
 /// Consecutive main-line pairs `(earlier, later, gap in days)`, oldest first.
@@ -188,6 +420,16 @@ fn main_line_gaps(releases: &[Release]) -> Vec<(&Release, &Release, f64)> {
     main.windows(2)
         .map(|w| (w[0], w[1], days_between(w[0].date, w[1].date)))
         .collect()
+}
+
+/// What the release signals are measured from.
+struct Source<'a> {
+    tags: Option<&'a [Tag]>,
+    /// `git tags`, `GitHub releases`, `GitHub tags`.
+    name: &'a str,
+    /// The clone's default branch's newest commit, for the stale-clone note
+    /// (`None` when the tags did not come from a clone).
+    tip: Option<DateTime<Utc>>,
 }
 
 /// Measures the `release.*` signals from the tags (`None`: no tag source was read).
@@ -199,7 +441,12 @@ pub fn measure(
     rule: &ReleaseRule,
     window: &Window,
 ) -> Result<Vec<Measurement>, Error> {
-    measure_from(tags, "git tags", rule, window)
+    let source = Source {
+        tags,
+        name: "git tags",
+        tip: None,
+    };
+    measure_from(&source, rule, window)
 }
 
 /// Measures the `release.*` signals from whatever the evidence has: GitHub
@@ -213,31 +460,52 @@ pub fn measure_evidence(
     rule: &ReleaseRule,
     window: &Window,
 ) -> Result<Vec<Measurement>, Error> {
-    let source = match ev.releases.as_deref() {
+    let name = match ev.releases.as_deref() {
         Some(list) if !list.is_empty() => "GitHub releases",
         _ if ev.target.kind == "github" => "GitHub tags",
         _ => "git tags",
     };
-    measure_from(release_tags(ev).as_deref(), source, rule, window)
+    let tags = release_tags(ev);
+    let source = Source {
+        tags: tags.as_deref(),
+        name,
+        tip: ev
+            .default_branch
+            .as_ref()
+            .filter(|_| name == "git tags")
+            .map(|b| b.date.with_timezone(&Utc)),
+    };
+    measure_from(&source, rule, window)
 }
 
 /// The tags the release signals read: GitHub releases (drafts and flagged
 /// pre-releases left out) when the project publishes any, else its tags.
+/// A release whose tag is in the clone takes the tag's commit and history check.
 fn release_tags(ev: &Evidence) -> Option<std::borrow::Cow<'_, [Tag]>> {
     match ev.releases.as_deref() {
-        Some(list) if !list.is_empty() => Some(std::borrow::Cow::Owned(
-            list.iter()
-                .filter(|r| !r.draft && !r.prerelease)
-                .filter_map(|r| {
-                    Some(Tag {
-                        name: r.tag.clone(),
-                        date: r.published_at?,
-                        kind: TagKind::Annotated,
-                        commit: None,
+        Some(list) if !list.is_empty() => {
+            let by_name: HashMap<&str, &Tag> = ev
+                .tags
+                .iter()
+                .flatten()
+                .map(|t| (t.name.as_str(), t))
+                .collect();
+            Some(std::borrow::Cow::Owned(
+                list.iter()
+                    .filter(|r| !r.draft && !r.prerelease)
+                    .filter_map(|r| {
+                        let cloned = by_name.get(r.tag.as_str());
+                        Some(Tag {
+                            name: r.tag.clone(),
+                            date: r.published_at?,
+                            kind: TagKind::Annotated,
+                            commit: cloned.and_then(|t| t.commit.clone()),
+                            shares_history: cloned.and_then(|t| t.shares_history),
+                        })
                     })
-                })
-                .collect(),
-        )),
+                    .collect(),
+            ))
+        }
         _ => ev.tags.as_deref().map(std::borrow::Cow::Borrowed),
     }
 }
@@ -260,28 +528,27 @@ pub(crate) fn release_dates(
     Ok(Some(a.releases.iter().map(|r| r.date).collect()))
 }
 
+const IDS: [&str; 4] = [
+    "release.count_365d",
+    "release.median_interval_days",
+    "release.interval_regularity",
+    "release.staleness_ratio",
+];
+
 fn measure_from(
-    tags: Option<&[Tag]>,
-    source: &str,
+    source: &Source<'_>,
     rule: &ReleaseRule,
     window: &Window,
 ) -> Result<Vec<Measurement>, Error> {
-    let source_name = source;
-    let ids = [
-        "release.count_365d",
-        "release.median_interval_days",
-        "release.interval_regularity",
-        "release.staleness_ratio",
-    ];
     let none_for_all =
-        |reason: String| Measurement::all_insufficient(&ids, *window, source_name, &reason);
-
-    let Some(tags) = tags else {
+        |reason: String| Measurement::all_insufficient(&IDS, *window, source.name, &reason);
+    let Some(tags) = source.tags else {
         return Ok(none_for_all(
             "no tags were collected for this target".into(),
         ));
     };
     let a = analyze(tags, rule, window.until)?;
+    let stale = stale_note(tags, source.tip, window.until);
     if a.tags_read == 0 {
         let reason = if tags.is_empty() {
             "the repository has no tags".to_string()
@@ -291,26 +558,121 @@ fn measure_from(
                 day(window.until)
             )
         };
-        return Ok(none_for_all(reason));
+        return Ok(none_for_all(with_note(reason, stale.as_deref())));
     }
     if a.releases.is_empty() {
         let how = if rule.tag_pattern.is_some() {
             "match --tag-pattern"
         } else {
-            "parse as a final release version"
+            "parse as a final release version of the project's line"
         };
-        return Ok(none_for_all(format!(
-            "none of the {} tags dated up to {} {how} ({} pre-releases, {} others): see --tag-prefix and --tag-pattern",
+        let reason = format!(
+            "none of the {} tags dated up to {} {how} ({} pre-releases, {} others{}): see --tag-prefix and --tag-pattern",
             a.tags_read,
             day(window.until),
             a.prereleases,
-            a.other_tags
-        )));
+            a.other_tags,
+            left_out(&a)
+        );
+        return Ok(none_for_all(with_note(reason, stale.as_deref())));
     }
+    let mut out = Vec::with_capacity(IDS.len());
+    out.push(count_measurement(&a, source.name, window, stale.as_deref()));
+    out.extend(interval_measurements(&a, source.name, window));
+    out.push(staleness_measurement(
+        &a,
+        source.name,
+        window,
+        stale.as_deref(),
+    ));
+    Ok(out)
+}
 
-    let mut out = Vec::with_capacity(ids.len());
+fn with_note(text: String, note: Option<&str>) -> String {
+    match note {
+        Some(n) => format!("{text}; {n}"),
+        None => text,
+    }
+}
 
-    // release.count_365d
+/// Says a clone may be stale when its newest tag and its default branch's
+/// newest commit are both long before the end of the window.
+fn stale_note(tags: &[Tag], tip: Option<DateTime<Utc>>, until: DateTime<Utc>) -> Option<String> {
+    let newest = tags
+        .iter()
+        .map(|t| t.date.with_timezone(&Utc))
+        .chain(std::iter::once(tip?))
+        .max()?;
+    let behind = days_between(newest, until);
+    (behind > STALE_DAYS).then(|| {
+        format!(
+            "this clone's newest tag or commit is from {}, {} days before the end of the window: \
+             the clone may be stale (git fetch --tags brings it up to date)",
+            day(newest),
+            behind.floor()
+        )
+    })
+}
+
+/// What the automatic rules left out, as a clause starting with "; ".
+fn left_out(a: &Analysis) -> String {
+    let mut parts = Vec::new();
+    if let (Some(first), Some(last)) = (a.unrelated.first(), a.unrelated.last()) {
+        parts.push(format!(
+            "{} whose history shares no root with the default branch's ({first} … {last})",
+            plural(a.unrelated.len(), "tag"),
+        ));
+    }
+    for p in &a.parallel {
+        let (Some(first), Some(last)) = (p.tags.first(), p.tags.last()) else {
+            continue;
+        };
+        parts.push(format!(
+            "{} of {} ({} … {}), a family beside the project's line (count them instead with {})",
+            plural(p.tags.len(), "release"),
+            p.family.describe(),
+            first.1,
+            last.1,
+            family_flag(&p.family, &a.families)
+        ));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; left out as not the project's own releases: {}; --tag-prefix or --tag-pattern counts exactly the tags named, without these rules",
+        parts.join("; ")
+    )
+}
+
+/// The flag that counts exactly the releases of `family`.
+fn family_flag(family: &Family, families: &[Family]) -> String {
+    let shared = families
+        .iter()
+        .filter(|f| f.prefix == family.prefix)
+        .count()
+        > 1;
+    if !family.prefix.is_empty() && !shared {
+        return format!("--tag-prefix {}", family.prefix);
+    }
+    let digits = if family.calendar {
+        "[0-9]{4}"
+    } else {
+        "[0-9]{1,3}"
+    };
+    format!(
+        "--tag-pattern '^{}{digits}\\.'",
+        regex::escape(&family.prefix)
+    )
+}
+
+/// `release.count_365d`: every counted release in the 365 days to the end of the window.
+fn count_measurement(
+    a: &Analysis,
+    source: &str,
+    window: &Window,
+    stale: Option<&str>,
+) -> Measurement {
     let year = Window {
         since: crate::window::days_before(window.until, 365).unwrap_or(DateTime::<Utc>::MIN_UTC),
         until: window.until,
@@ -332,20 +694,24 @@ fn measure_from(
         1 => skipped.push_str("; 1 tag repeats an earlier tag's version"),
         n => skipped.push_str(&format!("; {n} tags repeat an earlier tag's version")),
     }
-    out.push(Measurement {
+    skipped.push_str(&left_out(a));
+    Measurement {
         signal: "release.count_365d".into(),
         value: Some(recent.len() as f64),
         unit: Unit::Releases,
         n: recent.len() as u64,
         window: year,
-        source: source_name.into(),
-        basis: format!(
-            "{} ({} main line, {}) among the {} dated up to {}; {skipped}",
-            plural(recent.len(), "release"),
-            recent.len() - backports,
-            plural(backports, "backport"),
-            plural(a.tags_read, "tag"),
-            day(window.until)
+        source: source.into(),
+        basis: with_note(
+            format!(
+                "{} ({} main line, {}) among the {} dated up to {}; {skipped}",
+                plural(recent.len(), "release"),
+                recent.len() - backports,
+                plural(backports, "backport"),
+                plural(a.tags_read, "tag"),
+                day(window.until)
+            ),
+            stale,
         ),
         insufficient: None,
         examples: recent
@@ -358,9 +724,11 @@ fn measure_from(
                 url: None,
             })
             .collect(),
-    });
+    }
+}
 
-    // release.median_interval_days and release.interval_regularity
+/// `release.median_interval_days` and `release.interval_regularity`.
+fn interval_measurements(a: &Analysis, source: &str, window: &Window) -> [Measurement; 2] {
     let all_gaps = main_line_gaps(&a.releases);
     let in_window: Vec<&(&Release, &Release, f64)> = all_gaps
         .iter()
@@ -391,37 +759,47 @@ fn measure_from(
         })
         .collect();
     let median = stats::median(&days);
-    out.push(Measurement {
-        signal: "release.median_interval_days".into(),
-        value: median,
-        unit: Unit::Days,
-        n: days.len() as u64,
-        window: *window,
-        source: source_name.into(),
-        basis: basis.clone(),
-        insufficient: median.is_none().then(no_gap),
-        examples: gap_examples,
-    });
     let regularity = stats::iqr_over_median(&days);
-    out.push(Measurement {
-        signal: "release.interval_regularity".into(),
-        value: regularity,
-        unit: Unit::Ratio,
-        n: days.len() as u64,
-        window: *window,
-        source: source_name.into(),
-        basis,
-        insufficient: match (median, regularity) {
-            (None, _) => Some(no_gap()),
-            (Some(_), None) => {
-                Some("the median gap is 0 days, so the spread cannot be scaled by it".into())
-            }
-            _ => None,
+    [
+        Measurement {
+            signal: "release.median_interval_days".into(),
+            value: median,
+            unit: Unit::Days,
+            n: days.len() as u64,
+            window: *window,
+            source: source.into(),
+            basis: basis.clone(),
+            insufficient: median.is_none().then(no_gap),
+            examples: gap_examples,
         },
-        examples: Vec::new(),
-    });
+        Measurement {
+            signal: "release.interval_regularity".into(),
+            value: regularity,
+            unit: Unit::Ratio,
+            n: days.len() as u64,
+            window: *window,
+            source: source.into(),
+            basis,
+            insufficient: match (median, regularity) {
+                (None, _) => Some(no_gap()),
+                (Some(_), None) => {
+                    Some("the median gap is 0 days, so the spread cannot be scaled by it".into())
+                }
+                _ => None,
+            },
+            examples: Vec::new(),
+        },
+    ]
+}
 
-    // release.staleness_ratio
+/// `release.staleness_ratio`: days since the last release over the usual main-line gap.
+fn staleness_measurement(
+    a: &Analysis,
+    source: &str,
+    window: &Window,
+    stale: Option<&str>,
+) -> Measurement {
+    let all_gaps = main_line_gaps(&a.releases);
     let last = a.releases.iter().max_by_key(|r| r.date);
     let usual: Vec<&(&Release, &Release, f64)> =
         all_gaps.iter().rev().take(STALENESS_GAPS).collect();
@@ -432,19 +810,22 @@ fn measure_from(
         since: usual.last().map_or(window.since, |g| g.0.date),
         until: window.until,
     };
-    out.push(match (last, since_last, usual_median) {
+    match (last, since_last, usual_median) {
         (Some(last), Some(since), Some(m)) => Measurement {
             signal: "release.staleness_ratio".into(),
             value: Some(since / m),
             unit: Unit::Ratio,
             n: usual_days.len() as u64,
             window: stale_window,
-            source: source_name.into(),
-            basis: format!(
-                "{} since the last release, {} the median of the last {}",
-                Unit::Days.format(since),
-                Unit::Days.format(m),
-                plural(usual_days.len(), "main-line gap")
+            source: source.into(),
+            basis: with_note(
+                format!(
+                    "{} since the last release, {} the median of the last {}",
+                    Unit::Days.format(since),
+                    Unit::Days.format(m),
+                    plural(usual_days.len(), "main-line gap")
+                ),
+                stale,
             ),
             insufficient: None,
             examples: vec![Example {
@@ -458,15 +839,14 @@ fn measure_from(
         _ => Measurement::insufficient(
             def("release.staleness_ratio"),
             stale_window,
-            source_name,
+            source,
             if usual_days.is_empty() {
                 "fewer than two main-line releases, so there is no usual gap to compare with".into()
             } else {
                 "the usual gap is 0 days".into()
             },
         ),
-    });
-    Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -480,6 +860,7 @@ mod tests {
             date: DateTime::parse_from_rfc3339(date).unwrap(),
             kind: TagKind::Annotated,
             commit: None,
+            shares_history: None,
         }
     }
 
@@ -605,6 +986,99 @@ mod tests {
                 .examples
                 .iter()
                 .any(|e| e.note.as_deref() == Some("backport"))
+        );
+    }
+
+    /// GitHub release names (no commit, no history check) get the family
+    /// rules: `rs-` is left out beside `py-`; beside a calendar line, `v*`
+    /// is left out, and a plain tag published the same day as a left-out
+    /// release of its version goes out with it.
+    #[test]
+    fn github_release_names_get_the_family_rules() {
+        let end = until("2026-12-31T00:00:00Z");
+        let mut tags = Vec::new();
+        for m in 1..=4 {
+            tags.push(tag(
+                &format!("py-1.{m}.0"),
+                &format!("2026-0{m}-10T00:00:00Z"),
+            ));
+            tags.push(tag(
+                &format!("rs-0.{m}.0"),
+                &format!("2026-0{m}-12T00:00:00Z"),
+            ));
+        }
+        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        let counted: Vec<&str> = a.releases.iter().map(|r| r.tag.as_str()).collect();
+        assert_eq!(
+            counted,
+            vec!["py-1.1.0", "py-1.2.0", "py-1.3.0", "py-1.4.0"]
+        );
+        assert_eq!(a.parallel.len(), 1);
+        assert_eq!(
+            family_flag(&a.parallel[0].family, &a.families),
+            "--tag-prefix rs-"
+        );
+
+        let mut tags = Vec::new();
+        for m in 1..=9 {
+            tags.push(tag(
+                &format!("2026.{m}.0"),
+                &format!("2026-0{m}-01T00:00:00Z"),
+            ));
+        }
+        for m in 1..=4 {
+            tags.push(tag(
+                &format!("v0.{m}.0"),
+                &format!("2026-0{m}-12T00:00:00Z"),
+            ));
+        }
+        tags.push(tag("v0.5.0", "2026-10-01T00:00:00Z"));
+        tags.push(tag("0.5", "2026-10-01T08:00:00Z"));
+        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        assert_eq!(a.releases.len(), 9);
+        assert!(a.releases.iter().all(|r| r.tag.starts_with("2026.")));
+        let names: Vec<&str> = a.parallel[0].tags.iter().map(|t| t.1.as_str()).collect();
+        assert_eq!(
+            names,
+            vec!["v0.1.0", "v0.2.0", "v0.3.0", "v0.4.0", "v0.5.0", "0.5"]
+        );
+    }
+
+    /// With a clone, a GitHub release takes its tag's history check: the
+    /// release of a tag that shares no root with the default branch is left out.
+    #[test]
+    fn github_releases_take_the_clones_history_check() {
+        let ev: Evidence = serde_json::from_value(serde_json::json!({
+            "schema": crate::evidence::SCHEMA,
+            "tool": "t",
+            "target": {"name": "o/r", "kind": "git+github", "location": "."},
+            "collected_at": "2026-12-31T00:00:00Z",
+            "window": {"since": "2026-01-01T00:00:00Z", "until": "2026-12-31T00:00:00Z"},
+            "sources": [],
+            "tags": [
+                {"name": "1.0.0", "date": "2026-02-01T00:00:00Z", "kind": "annotated", "commit": "a", "shares_history": true},
+                {"name": "1.1.0", "date": "2026-03-01T00:00:00Z", "kind": "annotated", "commit": "b", "shares_history": true},
+                {"name": "7.0.0", "date": "2026-03-05T00:00:00Z", "kind": "annotated", "commit": "c", "shares_history": false}
+            ],
+            "releases": [
+                {"tag": "1.0.0", "published_at": "2026-02-02T00:00:00Z", "draft": false, "prerelease": false, "url": null},
+                {"tag": "1.1.0", "published_at": "2026-03-02T00:00:00Z", "draft": false, "prerelease": false, "url": null},
+                {"tag": "7.0.0", "published_at": "2026-03-06T00:00:00Z", "draft": false, "prerelease": false, "url": null}
+            ]
+        }))
+        .unwrap();
+        let dates = release_dates(&ev, &ReleaseRule::default(), until("2026-12-31T00:00:00Z"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(dates.len(), 2);
+        let m = measure_evidence(&ev, &ReleaseRule::default(), &ev.window).unwrap();
+        assert_eq!(m[0].source, "GitHub releases");
+        assert!(
+            m[0].basis.contains(
+                "1 tag whose history shares no root with the default branch's (7.0.0 … 7.0.0)"
+            ),
+            "{}",
+            m[0].basis
         );
     }
 

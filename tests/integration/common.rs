@@ -28,11 +28,39 @@ pub enum Kind {
     Lightweight,
 }
 
+/// Where a branch's first commit comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Start {
+    /// Forked from `main` as it is at that point.
+    FromMain,
+    /// A new history with its own root commit.
+    Orphan,
+}
+
+/// One tag to write.
+struct Entry {
+    name: String,
+    commit_date: String,
+    tag_date: String,
+    kind: Kind,
+    /// The branch its commit goes on (`main` unless told otherwise).
+    branch: String,
+    /// Tag the previous entry's commit instead of making a new one.
+    same_commit: bool,
+}
+
 /// Builds a repository with one commit per tag, through `git fast-import`.
+/// Commits go on `main` unless [`RepoBuilder::on_branch`] or
+/// [`RepoBuilder::on_orphan`] says otherwise.
 #[derive(Default)]
 pub struct RepoBuilder {
-    /// (tag, commit date, tag date, kind)
-    tags: Vec<(String, String, String, Kind)>,
+    tags: Vec<Entry>,
+    /// The branch the next commits go on (`None`: main).
+    branch: Option<String>,
+    starts: Vec<(String, Start)>,
+    deleted: Vec<String>,
+    /// The branch `HEAD` names once built (`None`: main).
+    head: Option<String>,
     remote: Option<String>,
 }
 
@@ -41,28 +69,78 @@ impl RepoBuilder {
         Self::default()
     }
 
-    /// An annotated tag dated `date`, on a commit made `date` too.
-    pub fn tag(mut self, name: &str, date: &str) -> Self {
-        self.tags
-            .push((name.into(), date.into(), date.into(), Kind::Annotated));
+    fn push(mut self, name: &str, commit_date: &str, tag_date: &str, kind: Kind) -> Self {
+        let branch = self.branch.clone().unwrap_or_else(|| "main".into());
+        self.tags.push(Entry {
+            name: name.into(),
+            commit_date: commit_date.into(),
+            tag_date: tag_date.into(),
+            kind,
+            branch,
+            same_commit: false,
+        });
         self
+    }
+
+    /// An annotated tag dated `date`, on a commit made `date` too.
+    pub fn tag(self, name: &str, date: &str) -> Self {
+        self.push(name, date, date, Kind::Annotated)
     }
 
     /// An annotated tag whose commit is older than the tag.
-    pub fn tag_later(mut self, name: &str, commit_date: &str, tag_date: &str) -> Self {
-        self.tags.push((
-            name.into(),
-            commit_date.into(),
-            tag_date.into(),
-            Kind::Annotated,
-        ));
-        self
+    pub fn tag_later(self, name: &str, commit_date: &str, tag_date: &str) -> Self {
+        self.push(name, commit_date, tag_date, Kind::Annotated)
     }
 
     /// A lightweight tag on a commit made at `date`.
-    pub fn lightweight(mut self, name: &str, date: &str) -> Self {
-        self.tags
-            .push((name.into(), date.into(), date.into(), Kind::Lightweight));
+    pub fn lightweight(self, name: &str, date: &str) -> Self {
+        self.push(name, date, date, Kind::Lightweight)
+    }
+
+    /// Another annotated tag, dated `date`, on the previous tag's commit.
+    pub fn retag(self, name: &str, date: &str) -> Self {
+        let commit_date = self
+            .tags
+            .last()
+            .map(|e| e.commit_date.clone())
+            .expect("retag needs an earlier tag");
+        let mut b = self.push(name, &commit_date, date, Kind::Annotated);
+        if let Some(e) = b.tags.last_mut() {
+            e.same_commit = true;
+        }
+        b
+    }
+
+    /// The next commits go on branch `name`, forked from `main` as it is now.
+    pub fn on_branch(mut self, name: &str) -> Self {
+        self.starts.push((name.into(), Start::FromMain));
+        self.branch = Some(name.into());
+        self
+    }
+
+    /// The next commits go on branch `name`, a history with its own root
+    /// commit that shares nothing with `main`.
+    pub fn on_orphan(mut self, name: &str) -> Self {
+        self.starts.push((name.into(), Start::Orphan));
+        self.branch = Some(name.into());
+        self
+    }
+
+    /// The next commits go on `main` again.
+    pub fn on_main(mut self) -> Self {
+        self.branch = None;
+        self
+    }
+
+    /// Points `HEAD` at branch `name` once built.
+    pub fn head(mut self, name: &str) -> Self {
+        self.head = Some(name.into());
+        self
+    }
+
+    /// Deletes branch `name` once built: only its tags keep its commits.
+    pub fn delete_branch(mut self, name: &str) -> Self {
+        self.deleted.push(name.into());
         self
     }
 
@@ -80,21 +158,34 @@ impl RepoBuilder {
         }
         run_git(init.arg(path));
         let mut stream = String::new();
-        for (i, (name, commit_date, tag_date, kind)) in self.tags.iter().enumerate() {
-            let mark = i + 1;
-            let msg = format!("commit {mark}");
-            stream.push_str(&format!(
-                "commit refs/heads/main\nmark :{mark}\ncommitter Test <test@example.com> {}\ndata {}\n{msg}\n",
-                git_time(commit_date),
-                msg.len()
-            ));
-            match kind {
+        let mut started: Vec<&str> = Vec::new();
+        let mut mark = 0;
+        for e in &self.tags {
+            if !e.same_commit {
+                mark += 1;
+                let msg = format!("commit {mark}");
+                stream.push_str(&format!(
+                    "commit refs/heads/{}\nmark :{mark}\ncommitter Test <test@example.com> {}\ndata {}\n{msg}\n",
+                    e.branch,
+                    git_time(&e.commit_date),
+                    msg.len()
+                ));
+                let start = self.starts.iter().find(|(b, _)| *b == e.branch);
+                if !started.contains(&e.branch.as_str()) {
+                    started.push(&e.branch);
+                    if start.map(|s| s.1) == Some(Start::FromMain) && started.contains(&"main") {
+                        stream.push_str("from refs/heads/main\n");
+                    }
+                }
+            }
+            match e.kind {
                 Kind::Annotated => stream.push_str(&format!(
-                    "tag {name}\nfrom :{mark}\ntagger Test <test@example.com> {}\ndata 0\n",
-                    git_time(tag_date)
+                    "tag {}\nfrom :{mark}\ntagger Test <test@example.com> {}\ndata 0\n",
+                    e.name,
+                    git_time(&e.tag_date)
                 )),
                 Kind::Lightweight => {
-                    stream.push_str(&format!("reset refs/tags/{name}\nfrom :{mark}\n\n"))
+                    stream.push_str(&format!("reset refs/tags/{}\nfrom :{mark}\n\n", e.name))
                 }
             }
         }
@@ -116,6 +207,20 @@ impl RepoBuilder {
                 "config",
                 "remote.origin.url",
                 url,
+            ]));
+        }
+        for branch in &self.deleted {
+            run_git(Command::new("git").current_dir(path).args([
+                "update-ref",
+                "-d",
+                &format!("refs/heads/{branch}"),
+            ]));
+        }
+        if let Some(branch) = &self.head {
+            run_git(Command::new("git").current_dir(path).args([
+                "symbolic-ref",
+                "HEAD",
+                &format!("refs/heads/{branch}"),
             ]));
         }
         if !bare && !self.tags.is_empty() {

@@ -90,6 +90,7 @@ fn hostile_tags() -> Vec<Tag> {
             date: (t(5 + i * 20)).with_timezone(&FixedOffset::east_opt(0).unwrap()),
             kind: TagKind::Annotated,
             commit: None,
+            shares_history: None,
         })
         .collect()
 }
@@ -170,6 +171,7 @@ fn hostile_evidence() -> Evidence {
             github_source(),
         ],
         tags: Some(hostile_tags()),
+        default_branch: None,
         releases: None,
         items: Some(items),
         runs: Some(hostile_runs()),

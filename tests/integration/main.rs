@@ -24,6 +24,7 @@ mod junit;
 mod pipelines;
 mod realdata;
 mod realdata_bench;
+mod releases;
 mod rubric_errors;
 mod schema;
 mod templates;

@@ -49,49 +49,84 @@ fn newer(a: &[u64], b: &[u64]) -> bool {
     pad(a) > pad(b)
 }
 
-/// Release signals on dask/distributed's 267 real tags match values computed here from the TSV.
-#[test]
-#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
-fn distributed_release_signals_match_the_tsv() {
-    let tsv = realdata("dask__distributed.tags.tsv");
-    let text = std::fs::read_to_string(tsv).unwrap();
-    let rows: Vec<(String, DateTime<Utc>, String)> = text
-        .lines()
-        .skip(1)
+/// One row of a `*.tags.tsv` file.
+struct TagRow {
+    tag: String,
+    sha: String,
+    date: DateTime<Utc>,
+    annotated: bool,
+    /// `shares_history_with_default` (only in `tag-history/`).
+    shares: Option<bool>,
+}
+
+fn read_tag_rows(file: &str) -> Vec<TagRow> {
+    let text = std::fs::read_to_string(realdata(file)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let shares = col("shares_history_with_default");
+    lines
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            (
-                c[0].to_string(),
-                DateTime::parse_from_rfc3339(c[2])
+            TagRow {
+                tag: c[0].to_string(),
+                sha: c[1].to_string(),
+                date: DateTime::parse_from_rfc3339(c[2])
                     .unwrap()
                     .with_timezone(&Utc),
-                c[3].to_string(),
-            )
+                annotated: c[3] == "annotated",
+                shares: shares.map(|i| c[i] == "yes"),
+            }
         })
-        .collect();
-    assert_eq!(rows.len(), 267);
+        .collect()
+}
 
+/// A bare repository with the TSV's tags: tags that share history with
+/// `main` on `main`, the others on a history of their own, and tags of one
+/// commit on one commit.
+fn repo_of(rows: &[TagRow]) -> Workspace {
     let mut b = RepoBuilder::new();
-    for l in text.lines().skip(1) {
-        let c: Vec<&str> = l.split('\t').collect();
-        b = if c[3] == "annotated" {
-            b.tag(c[0], c[2])
+    let mut previous: Option<&str> = None;
+    for r in rows {
+        let date = r.date.to_rfc3339();
+        if previous == Some(r.sha.as_str()) {
+            b = b.retag(&r.tag, &date);
+            continue;
+        }
+        b = if r.shares == Some(false) {
+            b.on_orphan("other")
         } else {
-            b.lightweight(c[0], c[2])
+            b.on_main()
         };
+        b = if r.annotated {
+            b.tag(&r.tag, &date)
+        } else {
+            b.lightweight(&r.tag, &date)
+        };
+        previous = Some(&r.sha);
     }
     let ws = Workspace::new();
-    ws.bare_repo("distributed.git", &b);
+    ws.bare_repo("p.git", &b.delete_branch("other"));
+    ws
+}
 
-    for until_day in ["2026-07-24", "2021-06-30", "2018-01-31"] {
+/// Reads a row as one of the project's releases (its version numbers), given all rows.
+type ReleaseOf = dyn Fn(&TagRow, &[TagRow]) -> Option<Vec<u64>>;
+
+/// Checks the four release signals of the fixture made from `file`, as of
+/// each day of `untils`, against values computed here from the rows
+/// `version_of` reads as the project's releases (its version numbers).
+fn release_signals_match(file: &str, version_of: &ReleaseOf, untils: &[(&str, usize)]) {
+    let rows = read_tag_rows(file);
+    let ws = repo_of(&rows);
+    for &(until_day, expected_count) in untils {
         let until = DateTime::parse_from_rfc3339(&format!("{until_day}T23:59:59Z"))
             .unwrap()
             .with_timezone(&Utc);
         let since = until - Duration::days(365);
-        // Releases: all-numeric versions (this drops 2.31.0.dev0), oldest first.
         let mut releases: Vec<(Vec<u64>, DateTime<Utc>)> = rows
             .iter()
-            .filter_map(|(t, d, _)| version(t).map(|v| (v, *d)))
+            .filter_map(|r| version_of(r, &rows).map(|v| (v, r.date)))
             .filter(|(_, d)| *d <= until)
             .collect();
         releases.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
@@ -121,14 +156,7 @@ fn distributed_release_signals_match_the_tsv() {
         let staleness = days(last, until) / percentile(&recent, 0.5);
 
         let out = ws
-            .run(&[
-                "report",
-                "distributed.git",
-                "--until",
-                until_day,
-                "--format",
-                "json",
-            ])
+            .run(&["report", "p.git", "--until", until_day, "--format", "json"])
             .ok();
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let get = |id: &str| -> (f64, u64) {
@@ -140,29 +168,108 @@ fn distributed_release_signals_match_the_tsv() {
         };
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
         assert_eq!(
+            count, expected_count,
+            "{file}: the releases counted here as of {until_day}"
+        );
+        assert_eq!(
             get("release.count_365d"),
             (count as f64, count as u64),
-            "count as of {until_day}"
+            "{file}: count as of {until_day}: {}",
+            crate::common::measurement(&v, "release.count_365d")["basis"]
         );
         let (m, n) = get("release.median_interval_days");
         assert!(
             close(m, median) && n == gaps.len() as u64,
-            "median as of {until_day}: {m} (n={n}) vs {median} (n={})",
+            "{file}: median as of {until_day}: {m} (n={n}) vs {median} (n={})",
             gaps.len()
         );
         assert!(
             close(get("release.interval_regularity").0, regularity),
-            "regularity as of {until_day}"
+            "{file}: regularity as of {until_day}"
         );
         assert!(
             close(get("release.staleness_ratio").0, staleness),
-            "staleness as of {until_day}"
-        );
-        assert!(
-            count > 5,
-            "the window as of {until_day} should hold releases"
+            "{file}: staleness as of {until_day}"
         );
     }
+}
+
+/// `prefix` then an all-numeric version, on a tag sharing `main`'s history.
+fn own(prefix: &'static str) -> impl Fn(&TagRow, &[TagRow]) -> Option<Vec<u64>> {
+    move |r, _| {
+        if r.shares == Some(false) {
+            return None;
+        }
+        version(r.tag.strip_prefix(prefix)?)
+    }
+}
+
+/// Release signals on dask/distributed's 267 real tags match values computed here from the TSV.
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn distributed_release_signals_match_the_tsv() {
+    // Releases: all-numeric versions (this drops 2.31.0.dev0).
+    release_signals_match(
+        "dask__distributed.tags.tsv",
+        &own(""),
+        &[("2026-07-24", 16), ("2021-06-30", 25), ("2018-01-31", 17)],
+    );
+}
+
+/// dask/dask's own releases: its unprefixed versions on its own history;
+/// not distributed's 98 tags fetched into it, not dask-expr's `v*` merged
+/// into it, nor the unprefixed tags made on dask-expr's commits (`1.0`,
+/// `1.1.18`). 11 in the year to 2016-12-16, 28 in 2024.
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn dask_counts_its_own_releases_only() {
+    let dask = |r: &TagRow, rows: &[TagRow]| {
+        let expr_commit = rows
+            .iter()
+            .any(|o| o.sha == r.sha && o.tag.starts_with('v'));
+        if expr_commit {
+            return None;
+        }
+        own("")(r, rows)
+    };
+    release_signals_match(
+        "tag-history/dask__dask.tags.tsv",
+        &dask,
+        &[("2016-12-16", 11), ("2024-12-31", 28), ("2021-06-30", 24)],
+    );
+}
+
+/// polars' Python releases (`py-`), not its Rust crate's (`rs-`).
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn polars_counts_py_releases() {
+    release_signals_match(
+        "tag-history/pola-rs__polars.tags.tsv",
+        &own("py-"),
+        &[("2025-06-30", 41), ("2022-12-31", 121), ("2020-12-31", 33)],
+    );
+}
+
+/// numpy's releases, most of them cut on maintenance branches.
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn numpy_counts_releases_off_main() {
+    release_signals_match(
+        "tag-history/numpy__numpy.tags.tsv",
+        &own("v"),
+        &[("2025-06-30", 15), ("2019-12-31", 13)],
+    );
+}
+
+/// xarray's semantic versions then calendar versions, as one line.
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn xarray_is_one_line_across_schemes() {
+    release_signals_match(
+        "tag-history/pydata__xarray.tags.tsv",
+        &own("v"),
+        &[("2022-12-31", 8), ("2022-06-30", 7)],
+    );
 }
 
 fn xml_escape(s: &str) -> String {

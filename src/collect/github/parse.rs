@@ -139,6 +139,7 @@ pub fn graphql_tag(v: &Value) -> Result<Option<Tag>, Skip> {
                 date,
                 kind: TagKind::Annotated,
                 commit,
+                shares_history: None,
             }))
         }
         "Commit" => Ok(Some(Tag {
@@ -147,6 +148,7 @@ pub fn graphql_tag(v: &Value) -> Result<Option<Tag>, Skip> {
                 .ok_or_else(|| shape(target, "committedDate"))?,
             kind: TagKind::Lightweight,
             commit: Some(text(&target["oid"])),
+            shares_history: None,
         })),
         _ => Ok(None),
     }
