@@ -23,7 +23,7 @@ use crate::report::{self, Report, compare};
 use crate::rubric::{self, Rubric, score};
 use crate::signals::{self, SIGNALS};
 use crate::target::Target;
-use crate::window::{self, Window};
+use crate::window::{self, Window, WindowArgs};
 
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,8 +56,10 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 /// Validated global settings.
 struct Settings {
     now: DateTime<Utc>,
-    since: Option<String>,
-    until: Option<String>,
+    /// `--since` and `--until`, parsed once: saved evidence anchors them at its own end.
+    window_args: WindowArgs,
+    /// The window of a fresh collection: `window_args` anchored at `now`.
+    window: Window,
     rubric: Rubric,
     template: Option<PathBuf>,
     format: Format,
@@ -76,8 +78,9 @@ impl Settings {
     fn new(g: Global) -> Result<Settings, Error> {
         // Whole seconds: sub-second noise in `collected_at` helps nobody.
         let now = window::now()?.with_nanosecond(0).unwrap_or_else(Utc::now);
-        // Validate the window now, so a bad date fails before anything is collected.
-        Window::from_args(g.since.as_deref(), g.until.as_deref(), now)?;
+        // The window now, so a bad date fails before anything is collected.
+        let window_args = WindowArgs::parse(g.since.as_deref(), g.until.as_deref())?;
+        let window = window_args.resolve(now)?;
         let rubric = Rubric::load(g.rubric.as_deref())?;
         let github = github_request(&g)?;
         let rule_override =
@@ -97,8 +100,8 @@ impl Settings {
         }
         Ok(Settings {
             now,
-            since: g.since,
-            until: g.until,
+            window_args,
+            window,
             rubric,
             template: g.template,
             format,
@@ -133,11 +136,6 @@ impl Settings {
         Ok(target)
     }
 
-    /// The window for a fresh collection.
-    fn window(&self) -> Result<Window, Error> {
-        Window::from_args(self.since.as_deref(), self.until.as_deref(), self.now)
-    }
-
     /// Evidence for `target`, with the window and release rule to measure it by.
     fn evidence(&self, target: &Target) -> Result<(Evidence, Window, ReleaseRule), Error> {
         if let Target::Evidence(path) = target {
@@ -150,14 +148,10 @@ impl Settings {
             let ev = Evidence::load(path)?;
             // Saved evidence keeps its own window unless the command line asks for
             // another; a relative --since then counts back from the evidence's end.
-            let window = if self.since.is_none() && self.until.is_none() {
-                ev.window
+            let window = if self.window_args.given() {
+                self.window_args.resolve(ev.window.until)?
             } else {
-                Window::from_args(
-                    self.since.as_deref(),
-                    self.until.as_deref(),
-                    ev.window.until,
-                )?
+                ev.window
             };
             let rule = self
                 .rule_override
@@ -165,7 +159,7 @@ impl Settings {
                 .unwrap_or_else(|| ev.release_rule.clone());
             return Ok((ev, window, rule));
         }
-        let window = self.window()?;
+        let window = self.window;
         let rule = self.rule_override.clone().unwrap_or_default();
         let ev = collect::collect(target, &self.request(window, rule.clone()))?;
         Ok((ev, window, rule))
@@ -610,7 +604,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
                     reason: format!("{}: could not be read: {e}", target.display()),
                     fatal: true,
                 });
-                let window = settings.window()?;
+                let window = settings.window;
                 let request = settings.request(window, ReleaseRule::default());
                 let ev = collect::unreadable(target, &request, &e.to_string());
                 reports.push(settings.score(&ev, window, &ReleaseRule::default())?);
