@@ -64,7 +64,8 @@ struct Settings {
     template: Option<PathBuf>,
     format: Format,
     output: Option<PathBuf>,
-    rule_override: Option<ReleaseRule>,
+    /// `--tag-prefix`/`--tag-pattern`, compiled once; `None` keeps the evidence's own rule.
+    rule_override: Option<CompiledRule>,
     github: GitHubRequest,
     junit: Vec<String>,
     junit_env: Option<String>,
@@ -83,14 +84,13 @@ impl Settings {
         let window = window_args.resolve(now)?;
         let rubric = Rubric::load(g.rubric.as_deref())?;
         let github = github_request(&g)?;
-        let rule_override =
-            (g.tag_prefix.is_some() || g.tag_pattern.is_some()).then_some(ReleaseRule {
+        let rule_override = (g.tag_prefix.is_some() || g.tag_pattern.is_some())
+            .then_some(ReleaseRule {
                 tag_prefix: g.tag_prefix,
                 tag_pattern: g.tag_pattern,
-            });
-        if let Some(rule) = &rule_override {
-            signals::releases::compile_pattern(rule)?;
-        }
+            })
+            .map(CompiledRule::new)
+            .transpose()?;
         let format = g.format.unwrap_or(Format::Markdown);
         if g.template.is_some() && format != Format::Markdown {
             return Err(Error::Usage(
@@ -137,7 +137,7 @@ impl Settings {
     }
 
     /// Evidence for `target`, with the window and release rule to measure it by.
-    fn evidence(&self, target: &Target) -> Result<(Evidence, Window, ReleaseRule), Error> {
+    fn evidence(&self, target: &Target) -> Result<(Evidence, Window, CompiledRule), Error> {
         if let Target::Evidence(path) = target {
             if let Some(flag) = self.artifact_flag() {
                 return Err(Error::Usage(format!(
@@ -153,15 +153,15 @@ impl Settings {
             } else {
                 ev.window
             };
-            let rule = self
-                .rule_override
-                .clone()
-                .unwrap_or_else(|| ev.release_rule.clone());
+            let rule = match &self.rule_override {
+                Some(rule) => rule.clone(),
+                None => CompiledRule::new(ev.release_rule.clone())?,
+            };
             return Ok((ev, window, rule));
         }
         let window = self.window;
         let rule = self.rule_override.clone().unwrap_or_default();
-        let ev = collect::collect(target, &self.request(window, rule.clone()))?;
+        let ev = collect::collect(target, &self.request(window, rule.rule.clone()))?;
         Ok((ev, window, rule))
     }
 
@@ -218,7 +218,13 @@ impl Settings {
 
     /// Measures and scores evidence. A chart of a signal whose source
     /// failed is left out, like the signal's value: it would draw what little arrived.
-    fn score(&self, ev: &Evidence, window: Window, rule: &ReleaseRule) -> Result<Report, Error> {
+    fn score(
+        &self,
+        ev: &Evidence,
+        window: Window,
+        release: &CompiledRule,
+    ) -> Result<Report, Error> {
+        let rule = &release.rule;
         // Benchmark series are fitted once, for the signals and the charts.
         let bench = ev
             .bench
@@ -252,6 +258,25 @@ impl Settings {
 
     fn emit(&self, text: &str) -> Result<(), Error> {
         emit(self.output.as_deref(), text)
+    }
+}
+
+/// A release rule with its tag pattern compiled once per run (or per saved
+/// evidence file), rather than on every use.
+#[derive(Debug, Clone, Default)]
+struct CompiledRule {
+    rule: ReleaseRule,
+    #[expect(
+        dead_code,
+        reason = "the releases family reads it once measure takes a compiled rule (issue 10, item 1)"
+    )]
+    pattern: Option<regex::Regex>,
+}
+
+impl CompiledRule {
+    fn new(rule: ReleaseRule) -> Result<CompiledRule, Error> {
+        let pattern = signals::releases::compile_pattern(&rule)?;
+        Ok(CompiledRule { rule, pattern })
     }
 }
 
@@ -607,7 +632,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
                 let window = settings.window;
                 let request = settings.request(window, ReleaseRule::default());
                 let ev = collect::unreadable(target, &request, &e.to_string());
-                reports.push(settings.score(&ev, window, &ReleaseRule::default())?);
+                reports.push(settings.score(&ev, window, &CompiledRule::default())?);
                 continue;
             }
             Err(e) => return Err(e),
