@@ -259,6 +259,24 @@ impl Settings {
     fn emit(&self, text: &str) -> Result<(), Error> {
         emit(self.output.as_deref(), text)
     }
+
+    /// Writes a report's `text`, and with `--step-summary` its markdown
+    /// (rendered by `markdown` only when `text` is another format) to the step summary.
+    fn publish(
+        &self,
+        text: &str,
+        markdown: impl FnOnce() -> Result<String, Error>,
+    ) -> Result<(), Error> {
+        self.emit(text)?;
+        if self.step_summary {
+            let md = match self.format {
+                Format::Markdown => text.to_string(),
+                _ => markdown()?,
+            };
+            step_summary(&md)?;
+        }
+        Ok(())
+    }
 }
 
 /// A release rule with its tag pattern compiled once per run (or per saved
@@ -433,26 +451,32 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Signals => signals_command(&g),
         Command::Schema { of } => schema_command(&g, of),
         Command::Rubric { command } => rubric_command(command, g.output.as_deref()),
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "readiness", &mut buf);
-            emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Done)
-        }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut buf)
-                .map_err(|e| Error::write("the man page", e))?;
-            emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Done)
-        }
+        Command::Completions { shell } => completions_command(&g, shell),
+        Command::Man => man_command(&g),
         Command::Report { target, fail_under } => report_command(g, target.as_deref(), fail_under),
         Command::Collect { target } => collect_command(g, target.as_deref()),
         Command::Compare { targets } => compare_command(g, &targets),
     }
+}
+
+/// `readiness completions SHELL`.
+fn completions_command(g: &Global, shell: clap_complete::Shell) -> Result<Outcome, Error> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "readiness", &mut buf);
+    emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+    Ok(Outcome::Done)
+}
+
+/// `readiness man`.
+fn man_command(g: &Global) -> Result<Outcome, Error> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut buf)
+        .map_err(|e| Error::write("the man page", e))?;
+    emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+    Ok(Outcome::Done)
 }
 
 /// `readiness signals`.
@@ -529,14 +553,7 @@ fn report_command(
         Format::Json => report.to_json()?,
         Format::Badge => report::badge(&report, &settings.rubric.grades)?,
     };
-    settings.emit(&text)?;
-    if settings.step_summary {
-        let md = match settings.format {
-            Format::Markdown => text.clone(),
-            _ => markdown()?,
-        };
-        step_summary(&md)?;
-    }
+    settings.publish(&text, markdown)?;
     let incomplete = settings.warn(&gaps);
     let gate = match (fail_under, report.scorecard.score) {
         (Some(t), Some(s)) if s < t => {
@@ -654,14 +671,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
             ));
         }
     };
-    settings.emit(&text)?;
-    if settings.step_summary {
-        let md = match settings.format {
-            Format::Markdown => text.clone(),
-            _ => markdown()?,
-        };
-        step_summary(&md)?;
-    }
+    settings.publish(&text, markdown)?;
     Ok(if settings.warn(&gaps) {
         Outcome::Incomplete
     } else {
