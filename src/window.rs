@@ -239,6 +239,29 @@ mod tests {
         );
     }
 
+    /// Arguments parsed once anchor anywhere: a relative `--since` counts
+    /// back from each anchor (saved evidence's end), an absolute one stays.
+    #[test]
+    fn parsed_arguments_anchor_at_any_end() {
+        let relative = WindowArgs::parse(Some("30d"), None).unwrap();
+        assert!(relative.given());
+        for end in ["2026-03-01T00:00:00Z", "2026-11-24T12:00:00Z"] {
+            let w = relative.resolve(at(end)).unwrap();
+            assert_eq!((w.until, w.until - w.since), (at(end), Duration::days(30)));
+        }
+        let fixed = WindowArgs::parse(Some("2026-01-01"), Some("2026-02-01")).unwrap();
+        assert_eq!(
+            fixed.resolve(at("2030-01-01T00:00:00Z")).unwrap(),
+            Window::from_args(
+                Some("2026-01-01"),
+                Some("2026-02-01"),
+                at("2020-01-01T00:00:00Z")
+            )
+            .unwrap()
+        );
+        assert!(!WindowArgs::parse(None, None).unwrap().given());
+    }
+
     #[test]
     fn bad_dates_and_empty_windows_are_usage_errors() {
         let now = at("2026-11-24T10:00:00Z");

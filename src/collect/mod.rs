@@ -293,27 +293,13 @@ fn collect_target(
             path.display(),
             path.display()
         ))),
-        Target::GitHub { owner, repo } => {
-            let gh_repo = Repo {
+        Target::GitHub { owner, repo } => collect_github(
+            &Repo {
                 owner: owner.clone(),
                 name: repo.clone(),
-            };
-            let web = request
-                .github
-                .client
-                .api_url
-                .replace("://api.github.com", "://github.com")
-                .replace("/api/v3", "");
-            let info = TargetInfo {
-                name: gh_repo.slug(),
-                kind: "github".into(),
-                location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()),
-                remote: None,
-            };
-            let mut ev = empty(info, request);
-            add_github(&mut ev, &gh_repo, request)?;
-            Ok(ev)
-        }
+            },
+            request,
+        ),
     }
 }
 
@@ -350,6 +336,25 @@ fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
             .join(" "),
         remote: None,
     }
+}
+
+/// An `OWNER/REPO` target: GitHub alone, located by its web address.
+fn collect_github(gh_repo: &Repo, request: &Request) -> Result<Evidence, Error> {
+    let web = request
+        .github
+        .client
+        .api_url
+        .replace("://api.github.com", "://github.com")
+        .replace("/api/v3", "");
+    let info = TargetInfo {
+        name: gh_repo.slug(),
+        kind: "github".into(),
+        location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()),
+        remote: None,
+    };
+    let mut ev = empty(info, request);
+    add_github(&mut ev, gh_repo, request)?;
+    Ok(ev)
 }
 
 /// A clone, with the GitHub repository `--github` names or its `origin` points to.
