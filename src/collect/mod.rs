@@ -1,5 +1,7 @@
 //! The collect stage: the only place that reads the outside world. It turns
-//! a [`Target`] into [`Evidence`]; everything after it is pure.
+//! a [`Target`] into [`Evidence`]; everything after it is pure. Artifact
+//! inputs are checked before the clone or GitHub is read, so that a typo
+//! fails in a moment rather than after the whole collection.
 
 pub mod bench;
 pub mod git;
