@@ -23,7 +23,7 @@ use crate::report::{self, Report, compare};
 use crate::rubric::{self, Rubric, score};
 use crate::signals::{self, SIGNALS};
 use crate::target::Target;
-use crate::window::{self, Window};
+use crate::window::{self, Window, WindowArgs};
 
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,13 +56,16 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 /// Validated global settings.
 struct Settings {
     now: DateTime<Utc>,
-    since: Option<String>,
-    until: Option<String>,
+    /// `--since` and `--until`, parsed once: saved evidence anchors them at its own end.
+    window_args: WindowArgs,
+    /// The window of a fresh collection: `window_args` anchored at `now`.
+    window: Window,
     rubric: Rubric,
     template: Option<PathBuf>,
     format: Format,
     output: Option<PathBuf>,
-    rule_override: Option<ReleaseRule>,
+    /// `--tag-prefix`/`--tag-pattern`, compiled once; `None` keeps the evidence's own rule.
+    rule_override: Option<CompiledRule>,
     github: GitHubRequest,
     junit: Vec<String>,
     junit_env: Option<String>,
@@ -76,18 +79,18 @@ impl Settings {
     fn new(g: Global) -> Result<Settings, Error> {
         // Whole seconds: sub-second noise in `collected_at` helps nobody.
         let now = window::now()?.with_nanosecond(0).unwrap_or_else(Utc::now);
-        // Validate the window now, so a bad date fails before anything is collected.
-        Window::from_args(g.since.as_deref(), g.until.as_deref(), now)?;
+        // The window now, so a bad date fails before anything is collected.
+        let window_args = WindowArgs::parse(g.since.as_deref(), g.until.as_deref())?;
+        let window = window_args.resolve(now)?;
         let rubric = Rubric::load(g.rubric.as_deref())?;
         let github = github_request(&g)?;
-        let rule_override =
-            (g.tag_prefix.is_some() || g.tag_pattern.is_some()).then_some(ReleaseRule {
+        let rule_override = (g.tag_prefix.is_some() || g.tag_pattern.is_some())
+            .then_some(ReleaseRule {
                 tag_prefix: g.tag_prefix,
                 tag_pattern: g.tag_pattern,
-            });
-        if let Some(rule) = &rule_override {
-            signals::releases::compile_pattern(rule)?;
-        }
+            })
+            .map(CompiledRule::new)
+            .transpose()?;
         let format = g.format.unwrap_or(Format::Markdown);
         if g.template.is_some() && format != Format::Markdown {
             return Err(Error::Usage(
@@ -97,8 +100,8 @@ impl Settings {
         }
         Ok(Settings {
             now,
-            since: g.since,
-            until: g.until,
+            window_args,
+            window,
             rubric,
             template: g.template,
             format,
@@ -133,13 +136,8 @@ impl Settings {
         Ok(target)
     }
 
-    /// The window for a fresh collection.
-    fn window(&self) -> Result<Window, Error> {
-        Window::from_args(self.since.as_deref(), self.until.as_deref(), self.now)
-    }
-
     /// Evidence for `target`, with the window and release rule to measure it by.
-    fn evidence(&self, target: &Target) -> Result<(Evidence, Window, ReleaseRule), Error> {
+    fn evidence(&self, target: &Target) -> Result<(Evidence, Window, CompiledRule), Error> {
         if let Target::Evidence(path) = target {
             if let Some(flag) = self.artifact_flag() {
                 return Err(Error::Usage(format!(
@@ -150,24 +148,20 @@ impl Settings {
             let ev = Evidence::load(path)?;
             // Saved evidence keeps its own window unless the command line asks for
             // another; a relative --since then counts back from the evidence's end.
-            let window = if self.since.is_none() && self.until.is_none() {
-                ev.window
+            let window = if self.window_args.given() {
+                self.window_args.resolve(ev.window.until)?
             } else {
-                Window::from_args(
-                    self.since.as_deref(),
-                    self.until.as_deref(),
-                    ev.window.until,
-                )?
+                ev.window
             };
-            let rule = self
-                .rule_override
-                .clone()
-                .unwrap_or_else(|| ev.release_rule.clone());
+            let rule = match &self.rule_override {
+                Some(rule) => rule.clone(),
+                None => CompiledRule::new(ev.release_rule.clone())?,
+            };
             return Ok((ev, window, rule));
         }
-        let window = self.window()?;
+        let window = self.window;
         let rule = self.rule_override.clone().unwrap_or_default();
-        let ev = collect::collect(target, &self.request(window, rule.clone()))?;
+        let ev = collect::collect(target, &self.request(window, rule.rule.clone()))?;
         Ok((ev, window, rule))
     }
 
@@ -224,7 +218,13 @@ impl Settings {
 
     /// Measures and scores evidence. A chart of a signal whose source
     /// failed is left out, like the signal's value: it would draw what little arrived.
-    fn score(&self, ev: &Evidence, window: Window, rule: &ReleaseRule) -> Result<Report, Error> {
+    fn score(
+        &self,
+        ev: &Evidence,
+        window: Window,
+        release: &CompiledRule,
+    ) -> Result<Report, Error> {
+        let rule = &release.rule;
         // Benchmark series are fitted once, for the signals and the charts.
         let bench = ev
             .bench
@@ -258,6 +258,43 @@ impl Settings {
 
     fn emit(&self, text: &str) -> Result<(), Error> {
         emit(self.output.as_deref(), text)
+    }
+
+    /// Writes a report's `text`, and with `--step-summary` its markdown
+    /// (rendered by `markdown` only when `text` is another format) to the step summary.
+    fn publish(
+        &self,
+        text: &str,
+        markdown: impl FnOnce() -> Result<String, Error>,
+    ) -> Result<(), Error> {
+        self.emit(text)?;
+        if self.step_summary {
+            let md = match self.format {
+                Format::Markdown => text.to_string(),
+                _ => markdown()?,
+            };
+            step_summary(&md)?;
+        }
+        Ok(())
+    }
+}
+
+/// A release rule with its tag pattern compiled once per run (or per saved
+/// evidence file), rather than on every use.
+#[derive(Debug, Clone, Default)]
+struct CompiledRule {
+    rule: ReleaseRule,
+    #[expect(
+        dead_code,
+        reason = "the releases family reads it once measure takes a compiled rule (issue 10, item 1)"
+    )]
+    pattern: Option<regex::Regex>,
+}
+
+impl CompiledRule {
+    fn new(rule: ReleaseRule) -> Result<CompiledRule, Error> {
+        let pattern = signals::releases::compile_pattern(&rule)?;
+        Ok(CompiledRule { rule, pattern })
     }
 }
 
@@ -414,26 +451,32 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Signals => signals_command(&g),
         Command::Schema { of } => schema_command(&g, of),
         Command::Rubric { command } => rubric_command(command, g.output.as_deref()),
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut cmd, "readiness", &mut buf);
-            emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Done)
-        }
-        Command::Man => {
-            let cmd = <Cli as clap::CommandFactory>::command();
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(cmd)
-                .render(&mut buf)
-                .map_err(|e| Error::write("the man page", e))?;
-            emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Done)
-        }
+        Command::Completions { shell } => completions_command(&g, shell),
+        Command::Man => man_command(&g),
         Command::Report { target, fail_under } => report_command(g, target.as_deref(), fail_under),
         Command::Collect { target } => collect_command(g, target.as_deref()),
         Command::Compare { targets } => compare_command(g, &targets),
     }
+}
+
+/// `readiness completions SHELL`.
+fn completions_command(g: &Global, shell: clap_complete::Shell) -> Result<Outcome, Error> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "readiness", &mut buf);
+    emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+    Ok(Outcome::Done)
+}
+
+/// `readiness man`.
+fn man_command(g: &Global) -> Result<Outcome, Error> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut buf)
+        .map_err(|e| Error::write("the man page", e))?;
+    emit(g.output.as_deref(), &String::from_utf8_lossy(&buf))?;
+    Ok(Outcome::Done)
 }
 
 /// `readiness signals`.
@@ -510,14 +553,7 @@ fn report_command(
         Format::Json => report.to_json()?,
         Format::Badge => report::badge(&report, &settings.rubric.grades)?,
     };
-    settings.emit(&text)?;
-    if settings.step_summary {
-        let md = match settings.format {
-            Format::Markdown => text.clone(),
-            _ => markdown()?,
-        };
-        step_summary(&md)?;
-    }
+    settings.publish(&text, markdown)?;
     let incomplete = settings.warn(&gaps);
     let gate = match (fail_under, report.scorecard.score) {
         (Some(t), Some(s)) if s < t => {
@@ -610,10 +646,10 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
                     reason: format!("{}: could not be read: {e}", target.display()),
                     fatal: true,
                 });
-                let window = settings.window()?;
+                let window = settings.window;
                 let request = settings.request(window, ReleaseRule::default());
                 let ev = collect::unreadable(target, &request, &e.to_string());
-                reports.push(settings.score(&ev, window, &ReleaseRule::default())?);
+                reports.push(settings.score(&ev, window, &CompiledRule::default())?);
                 continue;
             }
             Err(e) => return Err(e),
@@ -635,14 +671,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
             ));
         }
     };
-    settings.emit(&text)?;
-    if settings.step_summary {
-        let md = match settings.format {
-            Format::Markdown => text.clone(),
-            _ => markdown()?,
-        };
-        step_summary(&md)?;
-    }
+    settings.publish(&text, markdown)?;
     Ok(if settings.warn(&gaps) {
         Outcome::Incomplete
     } else {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::rubric::RubricErrors;
+use crate::diag::RubricErrors;
 
 /// Everything that can stop a run.
 #[derive(Debug, thiserror::Error)]

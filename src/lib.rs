@@ -4,6 +4,7 @@ pub mod app;
 pub mod cache;
 pub mod cli;
 pub mod collect;
+pub mod diag;
 pub mod error;
 pub mod evidence;
 pub mod fsutil;

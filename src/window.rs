@@ -50,12 +50,63 @@ impl Window {
         until: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Window, Error> {
-        let until = match until {
-            Some(s) => parse_date(s, "--until", Bound::Until, now)?,
-            None => now,
+        WindowArgs::parse(since, until)?.resolve(now)
+    }
+}
+
+/// `--since` and `--until`, parsed once. A relative `--since` (`90d`) is
+/// kept as a count of days, so that saved evidence can anchor the same
+/// arguments at its own end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowArgs {
+    since: Option<Date>,
+    until: Option<Date>,
+}
+
+/// A parsed date: a moment, or a count of days before the window's end
+/// (only `--since` reads `90d`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Date {
+    At(DateTime<Utc>),
+    DaysBefore(i64),
+}
+
+impl WindowArgs {
+    /// Parses `--since` and `--until`; [`WindowArgs::resolve`] anchors them.
+    ///
+    /// # Errors
+    /// A date that does not parse.
+    pub fn parse(since: Option<&str>, until: Option<&str>) -> Result<WindowArgs, Error> {
+        Ok(WindowArgs {
+            until: until
+                .map(|s| parse_date(s, "--until", Bound::Until))
+                .transpose()?,
+            since: since
+                .map(|s| parse_date(s, "--since", Bound::Since))
+                .transpose()?,
+        })
+    }
+
+    /// Whether `--since` or `--until` was given.
+    #[must_use]
+    pub fn given(&self) -> bool {
+        self.since.is_some() || self.until.is_some()
+    }
+
+    /// The window these arguments name when "now" is `anchor`: `--until`
+    /// defaults to it, and a relative `--since` counts back from `--until`.
+    ///
+    /// # Errors
+    /// A start out of the calendar's range, or a window that ends before it starts.
+    pub fn resolve(&self, anchor: DateTime<Utc>) -> Result<Window, Error> {
+        let until = match self.until {
+            Some(Date::At(t)) => t,
+            Some(Date::DaysBefore(days)) => days_before(anchor, days)?,
+            None => anchor,
         };
-        let since = match since {
-            Some(s) => parse_date(s, "--since", Bound::Since, until)?,
+        let since = match self.since {
+            Some(Date::At(t)) => t,
+            Some(Date::DaysBefore(days)) => days_before(until, days)?,
             None => days_before(until, 365)?,
         };
         if since >= until {
@@ -93,22 +144,17 @@ enum Bound {
     Until,
 }
 
-fn parse_date(
-    text: &str,
-    flag: &str,
-    bound: Bound,
-    relative_to: DateTime<Utc>,
-) -> Result<DateTime<Utc>, Error> {
+fn parse_date(text: &str, flag: &str, bound: Bound) -> Result<Date, Error> {
     let t = text.trim();
     if let Some(days) = t.strip_suffix('d').and_then(|n| n.parse::<i64>().ok())
         && matches!(bound, Bound::Since)
         && days > 0
         && days < 1_000_000
     {
-        return days_before(relative_to, days);
+        return Ok(Date::DaysBefore(days));
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
+        return Ok(Date::At(dt.with_timezone(&Utc)));
     }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         let day = match bound {
@@ -119,6 +165,7 @@ fn parse_date(
         let back = Duration::seconds(i64::from(matches!(bound, Bound::Until)));
         return start
             .checked_sub_signed(back)
+            .map(Date::At)
             .ok_or_else(|| Error::Usage(format!("{flag} {t:?} is out of range")));
     }
     let relative = if matches!(bound, Bound::Since) {
@@ -190,6 +237,29 @@ mod tests {
                 .since,
             at("2026-01-01T00:00:00Z")
         );
+    }
+
+    /// Arguments parsed once anchor anywhere: a relative `--since` counts
+    /// back from each anchor (saved evidence's end), an absolute one stays.
+    #[test]
+    fn parsed_arguments_anchor_at_any_end() {
+        let relative = WindowArgs::parse(Some("30d"), None).unwrap();
+        assert!(relative.given());
+        for end in ["2026-03-01T00:00:00Z", "2026-11-24T12:00:00Z"] {
+            let w = relative.resolve(at(end)).unwrap();
+            assert_eq!((w.until, w.until - w.since), (at(end), Duration::days(30)));
+        }
+        let fixed = WindowArgs::parse(Some("2026-01-01"), Some("2026-02-01")).unwrap();
+        assert_eq!(
+            fixed.resolve(at("2030-01-01T00:00:00Z")).unwrap(),
+            Window::from_args(
+                Some("2026-01-01"),
+                Some("2026-02-01"),
+                at("2020-01-01T00:00:00Z")
+            )
+            .unwrap()
+        );
+        assert!(!WindowArgs::parse(None, None).unwrap().given());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The collect stage: the only place that reads the outside world. It turns
-//! a [`Target`] into [`Evidence`]; everything after it is pure.
+//! a [`Target`] into [`Evidence`]; everything after it is pure. Artifact
+//! inputs are checked before the clone or GitHub is read, so that a typo
+//! fails in a moment rather than after the whole collection.
 
 pub mod bench;
 pub mod git;
@@ -133,64 +135,101 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// A target that cannot be read; an `OWNER/REPO` target that does not exist
 /// or refuses the credentials (for a clone, the GitHub part's failure is
 /// recorded in the provenance instead, and the clone kept). A saved
-/// evidence file is not collected again.
+/// evidence file is not collected again. Every artifact input is checked
+/// before git or GitHub is read, so that a typo fails fast.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
-    let files = junit::expand(&request.junit)?;
-    let warn = |text: &str| {
-        if !request.github.quiet {
-            eprintln!("readiness: warning: {text}");
+    let artifacts = Artifacts::check(target, request)?;
+    let mut ev = collect_target(target, request, &artifacts.junit.paths)?;
+    artifacts.read_into(&mut ev, request);
+    Ok(ev)
+}
+
+/// The artifact inputs of a request (`--junit`, `--junit-env`, `--asv`...),
+/// checked: patterns expanded, the environment pattern compiled, every
+/// named benchmark folder and file found.
+struct Artifacts {
+    junit: junit::Files,
+    /// `--junit-env`, compiled; only read with `--junit`.
+    junit_env: Option<regex::Regex>,
+    /// `None` without benchmark inputs.
+    bench: Option<bench::Checked>,
+}
+
+impl Artifacts {
+    /// Checks every artifact input, warning about `--junit` patterns that match nothing.
+    fn check(target: &Target, request: &Request) -> Result<Artifacts, Error> {
+        let junit = junit::expand(&request.junit)?;
+        for pattern in &junit.empty {
+            warn(request, &format!("--junit {pattern:?} matched no files"));
         }
-    };
-    for pattern in &files.empty {
-        warn(&format!("--junit {pattern:?} matched no files"));
-    }
-    if matches!(target, Target::Artifacts) && files.paths.is_empty() && request.bench.is_empty() {
-        return Err(Error::Usage(format!(
-            "no JUnit XML files: {} matched nothing, and there is no other target",
-            files
-                .empty
-                .iter()
-                .map(|p| format!("--junit {p:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    let mut ev = collect_target(target, request, &files.paths)?;
-    if !request.junit.is_empty() {
-        let env = match &request.junit_env {
-            Some(p) => Some(regex::Regex::new(p).map_err(|e| {
+        if matches!(target, Target::Artifacts) && junit.paths.is_empty() && request.bench.is_empty()
+        {
+            return Err(Error::Usage(format!(
+                "no JUnit XML files: {} matched nothing, and there is no other target",
+                junit
+                    .empty
+                    .iter()
+                    .map(|p| format!("--junit {p:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let junit_env = match &request.junit_env {
+            Some(p) if !request.junit.is_empty() => Some(regex::Regex::new(p).map_err(|e| {
                 Error::Usage(format!(
                     "--junit-env {p:?} is not a valid regular expression: {e}"
                 ))
             })?),
-            None => None,
+            _ => None,
         };
-        let mut read = junit::read_files(&files.paths, env);
-        if files.again > 0 {
-            read.notes.push(format!(
-                "{} matches left out as a file already read (through a link, or by another pattern)",
-                files.again
-            ));
-        }
-        for (file, why) in &read.skipped {
-            warn(&format!("skipped {file}: {why}"));
-        }
-        for unread in &read.unread {
-            warn(unread);
-        }
-        ev.sources
-            .push(read.provenance(&request.junit, &files.empty));
-        ev.tests = Some(read.evidence);
+        let bench = if request.bench.is_empty() {
+            None
+        } else {
+            Some(bench::check(&request.bench)?)
+        };
+        Ok(Artifacts {
+            junit,
+            junit_env,
+            bench,
+        })
     }
-    if !request.bench.is_empty() {
-        let read = bench::read(&request.bench)?;
-        for w in &read.warnings {
-            warn(w);
+
+    /// Reads the checked files into `ev`, each tool's provenance with them.
+    fn read_into(self, ev: &mut Evidence, request: &Request) {
+        if !request.junit.is_empty() {
+            let mut read = junit::read_files(&self.junit.paths, self.junit_env);
+            if self.junit.again > 0 {
+                read.notes.push(format!(
+                    "{} matches left out as a file already read (through a link, or by another pattern)",
+                    self.junit.again
+                ));
+            }
+            for (file, why) in &read.skipped {
+                warn(request, &format!("skipped {file}: {why}"));
+            }
+            for unread in &read.unread {
+                warn(request, unread);
+            }
+            ev.sources
+                .push(read.provenance(&request.junit, &self.junit.empty));
+            ev.tests = Some(read.evidence);
         }
-        ev.sources.extend(read.provenance);
-        add_bench(&mut ev, read.series);
+        if let Some(checked) = self.bench {
+            let read = bench::read_checked(&request.bench, checked);
+            for w in &read.warnings {
+                warn(request, w);
+            }
+            ev.sources.extend(read.provenance);
+            add_bench(ev, read.series);
+        }
     }
-    Ok(ev)
+}
+
+/// A warning on standard error, unless `--quiet`.
+fn warn(request: &Request, text: &str) {
+    if !request.github.quiet {
+        eprintln!("readiness: warning: {text}");
+    }
 }
 
 /// Adds benchmark series to the evidence, after any already there.
@@ -249,106 +288,116 @@ fn collect_target(
     junit_files: &[PathBuf],
 ) -> Result<Evidence, Error> {
     match target {
-        Target::Artifacts => {
-            let files: Vec<PathBuf> = junit_files
-                .iter()
-                .chain(&request.bench.bench_data)
-                .cloned()
-                .collect();
-            let dirs: Vec<PathBuf> = request
-                .bench
-                .asv
-                .iter()
-                .chain(&request.bench.criterion)
-                .cloned()
-                .collect();
-            let info = TargetInfo {
-                name: common_folder(&files, &dirs).unwrap_or_else(|| "artifacts".into()),
-                kind: "artifacts".into(),
-                location: request
-                    .junit
-                    .iter()
-                    .cloned()
-                    .chain(
-                        files
-                            .iter()
-                            .skip(junit_files.len())
-                            .map(|f| f.display().to_string()),
-                    )
-                    .chain(dirs.iter().map(|d| d.display().to_string()))
-                    .chain(request.bench.pytest_benchmark.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                remote: None,
-            };
-            Ok(empty(info, request))
-        }
-        Target::Git(path) => {
-            let repo = git::read(path)?;
-            let explicit = request.github.repo.clone();
-            let inferred = if explicit.is_none() && request.github.infer_from_remote {
-                repo.target
-                    .remote
-                    .as_deref()
-                    .and_then(|r| repo_of_remote(r, &request.github.client.api_url))
-            } else {
-                None
-            };
-            let mut target = repo.target;
-            let mut ev = empty(target.clone(), request);
-            ev.sources.push(repo.provenance);
-            ev.tags = Some(repo.tags);
-            ev.default_branch = repo.default_branch;
-            if let Some(gh_repo) = explicit.clone().or(inferred) {
-                target.kind = "git+github".into();
-                target.name = gh_repo.slug();
-                ev.target = target;
-                // A GitHub part that fails keeps the clone's evidence: the
-                // failure is recorded, and the caller decides the exit code
-                // (an explicit --github must work; an inferred one only adds).
-                if let Err(e) = add_github(&mut ev, &gh_repo, request) {
-                    ev.target.kind = "git".into();
-                    let whose = if explicit.is_some() {
-                        format!("the GitHub repository {} (--github)", gh_repo.slug())
-                    } else {
-                        "the clone's GitHub repository".into()
-                    };
-                    ev.sources.push(failed_source(
-                        "github",
-                        gh_repo.slug(),
-                        format!("{whose} could not be read: {e}"),
-                    ));
-                }
-            }
-            Ok(ev)
-        }
+        Target::Artifacts => Ok(empty(artifacts_info(request, junit_files), request)),
+        Target::Git(path) => collect_git(path, request),
         Target::Evidence(path) => Err(Error::Usage(format!(
             "{} is an evidence file already; `readiness report {}` scores it",
             path.display(),
             path.display()
         ))),
-        Target::GitHub { owner, repo } => {
-            let gh_repo = Repo {
+        Target::GitHub { owner, repo } => collect_github(
+            &Repo {
                 owner: owner.clone(),
                 name: repo.clone(),
+            },
+            request,
+        ),
+    }
+}
+
+/// An artifacts-only target: named after the folder its files share, located by every input.
+fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
+    let files: Vec<PathBuf> = junit_files
+        .iter()
+        .chain(&request.bench.bench_data)
+        .cloned()
+        .collect();
+    let dirs: Vec<PathBuf> = request
+        .bench
+        .asv
+        .iter()
+        .chain(&request.bench.criterion)
+        .cloned()
+        .collect();
+    TargetInfo {
+        name: common_folder(&files, &dirs).unwrap_or_else(|| "artifacts".into()),
+        kind: "artifacts".into(),
+        location: request
+            .junit
+            .iter()
+            .cloned()
+            .chain(
+                files
+                    .iter()
+                    .skip(junit_files.len())
+                    .map(|f| f.display().to_string()),
+            )
+            .chain(dirs.iter().map(|d| d.display().to_string()))
+            .chain(request.bench.pytest_benchmark.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        remote: None,
+    }
+}
+
+/// An `OWNER/REPO` target: GitHub alone, located by its web address.
+fn collect_github(gh_repo: &Repo, request: &Request) -> Result<Evidence, Error> {
+    let web = request
+        .github
+        .client
+        .api_url
+        .replace("://api.github.com", "://github.com")
+        .replace("/api/v3", "");
+    let info = TargetInfo {
+        name: gh_repo.slug(),
+        kind: "github".into(),
+        location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()),
+        remote: None,
+    };
+    let mut ev = empty(info, request);
+    add_github(&mut ev, gh_repo, request)?;
+    Ok(ev)
+}
+
+/// A clone, with the GitHub repository `--github` names or its `origin` points to.
+fn collect_git(path: &std::path::Path, request: &Request) -> Result<Evidence, Error> {
+    let repo = git::read(path)?;
+    let explicit = request.github.repo.clone();
+    let inferred = if explicit.is_none() && request.github.infer_from_remote {
+        repo.target
+            .remote
+            .as_deref()
+            .and_then(|r| repo_of_remote(r, &request.github.client.api_url))
+    } else {
+        None
+    };
+    let mut target = repo.target;
+    let mut ev = empty(target.clone(), request);
+    ev.sources.push(repo.provenance);
+    ev.tags = Some(repo.tags);
+    ev.default_branch = repo.default_branch;
+    if let Some(gh_repo) = explicit.clone().or(inferred) {
+        target.kind = "git+github".into();
+        target.name = gh_repo.slug();
+        ev.target = target;
+        // A GitHub part that fails keeps the clone's evidence: the
+        // failure is recorded, and the caller decides the exit code
+        // (an explicit --github must work; an inferred one only adds).
+        if let Err(e) = add_github(&mut ev, &gh_repo, request) {
+            ev.target.kind = "git".into();
+            let whose = if explicit.is_some() {
+                format!("the GitHub repository {} (--github)", gh_repo.slug())
+            } else {
+                "the clone's GitHub repository".into()
             };
-            let web = request
-                .github
-                .client
-                .api_url
-                .replace("://api.github.com", "://github.com")
-                .replace("/api/v3", "");
-            let info = TargetInfo {
-                name: gh_repo.slug(),
-                kind: "github".into(),
-                location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()),
-                remote: None,
-            };
-            let mut ev = empty(info, request);
-            add_github(&mut ev, &gh_repo, request)?;
-            Ok(ev)
+            ev.sources.push(failed_source(
+                "github",
+                gh_repo.slug(),
+                format!("{whose} could not be read: {e}"),
+            ));
         }
     }
+    Ok(ev)
 }
 
 fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), Error> {

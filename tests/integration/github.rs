@@ -1334,3 +1334,44 @@ fn missing_gh_pages_benchmark_data_is_a_note() {
     let m = crate::common::measurement(&v, "bench.regressions");
     assert!(m["value"].is_null());
 }
+
+/// Every artifact input is checked before the first request: an input that
+/// names nothing fails with today's message and exit code, and the loopback
+/// GitHub sees no request at all (before, the whole collection ran first).
+#[test]
+fn a_bad_artifact_input_fails_before_any_github_request() {
+    let (rt, server) = start_server();
+    let ws = Workspace::new();
+    ws.write("tests.xml", "<testsuite tests=\"0\"/>");
+    let api = server.uri();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--asv", "no-such-results"],
+            "--asv no-such-results: no such folder",
+        ),
+        (
+            &["--criterion", "no-such-target"],
+            "--criterion no-such-target: no such folder",
+        ),
+        (
+            &["--bench-data", "no-such.js"],
+            "--bench-data no-such.js: no such file",
+        ),
+        (
+            &["--pytest-benchmark", "no-such.json"],
+            "--pytest-benchmark no-such.json: no such file",
+        ),
+        (
+            &["--junit", "tests.xml", "--junit-env", "("],
+            "--junit-env \"(\" is not a valid regular expression",
+        ),
+    ];
+    for (flags, message) in cases {
+        let mut args = vec!["report", "acme/widget", "--api-url", api.as_str()];
+        args.extend_from_slice(flags);
+        let err = ws.run(&args).fails(2);
+        assert!(err.contains(message), "{flags:?}: {err}");
+        let sent = rt.block_on(server.received_requests()).unwrap().len();
+        assert_eq!(sent, 0, "{flags:?} sent {sent} requests before failing");
+    }
+}

@@ -68,7 +68,21 @@ pub(crate) const MAX_LISTED: usize = 10;
 /// file that does not exist, a glob that is not valid. Bad files inside
 /// are warnings.
 pub fn read(inputs: &BenchInputs) -> Result<BenchRead, Error> {
-    // Check every named input before reading any, so a typo fails fast.
+    Ok(read_checked(inputs, check(inputs)?))
+}
+
+/// Inputs that [`check`] found usable: the files each `--pytest-benchmark` pattern matched.
+#[derive(Debug)]
+pub struct Checked {
+    globs: Vec<crate::fsutil::Walked>,
+}
+
+/// Checks every named input before any is read, so that a typo fails
+/// before the collection (git, GitHub) starts.
+///
+/// # Errors
+/// A folder or file that does not exist, a glob that is not valid.
+pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
     for (flag, paths, want_dir) in [
         ("--asv", &inputs.asv, true),
         ("--bench-data", &inputs.bench_data, false),
@@ -100,6 +114,12 @@ pub fn read(inputs: &BenchInputs) -> Result<BenchRead, Error> {
     for pattern in &inputs.pytest_benchmark {
         globs.push(pytest::expand(pattern)?);
     }
+    Ok(Checked { globs })
+}
+
+/// Reads every input [`check`] passed; bad files inside are warnings.
+#[must_use]
+pub fn read_checked(inputs: &BenchInputs, checked: Checked) -> BenchRead {
     let mut out = BenchRead::default();
     let mut add = |input: Input| {
         out.series.extend(input.series);
@@ -115,10 +135,10 @@ pub fn read(inputs: &BenchInputs) -> Result<BenchRead, Error> {
     for dir in &inputs.criterion {
         add(criterion::read_dir(dir));
     }
-    for (pattern, files) in inputs.pytest_benchmark.iter().zip(globs) {
+    for (pattern, files) in inputs.pytest_benchmark.iter().zip(checked.globs) {
         add(pytest::read_files(pattern, &files));
     }
-    Ok(out)
+    out
 }
 
 /// What one input (one `--asv DIR`, one `--bench-data FILE`...) gave.
