@@ -842,9 +842,9 @@ fn read_published(dir: &Path) -> Input {
             for (params, value) in p.values {
                 let Some(time) = p.time else {
                     if matches!(value, Val::Finite(_)) {
-                        builder.tally.no_time += 1;
+                        builder.left_out.no_time += 1;
                     } else {
-                        builder.tally.count(value);
+                        builder.left_out.count(value);
                     }
                     continue;
                 };

@@ -430,9 +430,11 @@ struct Pending {
     points: Vec<(BenchPoint, String, Direction)>,
 }
 
-/// Counts of what was left out, for the provenance notes.
+/// How many points and series a reader left out, by reason, for the
+/// provenance notes (named for what it counts: the two `Tally` types in
+/// `signals/` count other things).
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Tally {
+pub(crate) struct LeftOut {
     /// `null` results: the benchmark failed.
     pub failed: usize,
     /// `NaN` results: the benchmark was skipped.
@@ -450,7 +452,7 @@ pub(crate) struct Tally {
     pub mixed: usize,
 }
 
-impl Tally {
+impl LeftOut {
     /// Counts a value that is not finite.
     pub(crate) fn count(&mut self, v: Val) {
         match v {
@@ -508,7 +510,7 @@ pub(crate) struct Builder {
     tool: &'static str,
     order: Vec<Key>,
     map: HashMap<Key, Pending>,
-    pub tally: Tally,
+    pub left_out: LeftOut,
 }
 
 impl Builder {
@@ -517,7 +519,7 @@ impl Builder {
             tool,
             order: Vec::new(),
             map: HashMap::new(),
-            tally: Tally::default(),
+            left_out: LeftOut::default(),
         }
     }
 
@@ -534,7 +536,7 @@ impl Builder {
         value: Val,
     ) {
         let Val::Finite(value) = value else {
-            self.tally.count(value);
+            self.left_out.count(value);
             return;
         };
         let point = BenchPoint {
@@ -555,7 +557,7 @@ impl Builder {
     /// Every series of two points or more, points in time order (stable),
     /// each in the unit of its latest point; warnings name the series that
     /// changed unit or were left out.
-    pub(crate) fn finish(mut self) -> (Vec<BenchSeries>, Vec<String>, Tally) {
+    pub(crate) fn finish(mut self) -> (Vec<BenchSeries>, Vec<String>, LeftOut) {
         let mut series = Vec::new();
         let mut mixed = Vec::new();
         let mut single = Vec::new();
@@ -575,8 +577,8 @@ impl Builder {
             };
             p.points.retain(|x| x.1 == unit);
             if p.points.len() < before {
-                self.tally.other_unit += before - p.points.len();
-                self.tally.mixed += 1;
+                self.left_out.other_unit += before - p.points.len();
+                self.left_out.mixed += 1;
                 mixed.push(format!(
                     "{} series {} mixes units ({}): the {} points not in {unit:?} (its latest unit) were dropped",
                     self.tool,
@@ -590,7 +592,7 @@ impl Builder {
                 ));
             }
             if p.points.len() < 2 {
-                self.tally.single += 1;
+                self.left_out.single += 1;
                 single.push(key.describe());
                 continue;
             }
@@ -621,7 +623,7 @@ impl Builder {
                 listed.join("; ")
             ));
         }
-        (series, warnings, self.tally)
+        (series, warnings, self.left_out)
     }
 }
 
@@ -655,7 +657,7 @@ pub(crate) fn finish_input(
     mut warnings: Vec<String>,
     mut notes: Vec<String>,
 ) -> Input {
-    let (series, series_warnings, tally) = builder.finish();
+    let (series, series_warnings, left_out) = builder.finish();
     let skipped_lines = skips.lines();
     let mut all_warnings = skipped_lines.clone();
     all_warnings.append(&mut warnings);
@@ -666,7 +668,7 @@ pub(crate) fn finish_input(
             .into_iter()
             .filter(|w| w.contains("mixes units")),
     );
-    if let Some(n) = tally.note() {
+    if let Some(n) = left_out.note() {
         prov_notes.push(n);
     }
     prov_notes.append(&mut notes);
@@ -677,7 +679,7 @@ pub(crate) fn finish_input(
             items: series.len() as u64,
             item: "series".into(),
             requests: 0,
-            complete: skips.0.is_empty() && !tally.lost(),
+            complete: skips.0.is_empty() && !left_out.lost(),
             notes: prov_notes,
             fetched_at: None,
         },
@@ -754,7 +756,7 @@ mod tests {
         b.push(&key("mixed"), "f", "ms", d, t(10), None, Val::Finite(1.0));
         b.push(&key("mixed"), "f", "s", d, t(20), None, Val::Finite(1.0));
         b.push(&key("mixed"), "f", "s", d, t(30), None, Val::Finite(1.0));
-        let (series, warnings, tally) = b.finish();
+        let (series, warnings, left_out) = b.finish();
         assert_eq!(series.len(), 2);
         let a = &series[0];
         let values: Vec<f64> = a.points.iter().map(|p| p.value).collect();
@@ -766,9 +768,9 @@ mod tests {
         assert_eq!(a.points[0].commit.as_deref(), Some("c1"));
         assert_eq!(series[1].benchmark, "mixed");
         assert_eq!(series[1].points.len(), 2);
-        assert_eq!(tally.skipped, 1);
-        assert_eq!(tally.single, 1);
-        assert_eq!(tally.other_unit, 1);
+        assert_eq!(left_out.skipped, 1);
+        assert_eq!(left_out.single, 1);
+        assert_eq!(left_out.other_unit, 1);
         assert!(
             warnings
                 .iter()
