@@ -431,8 +431,7 @@ struct Pending {
 }
 
 /// How many points and series a reader left out, by reason, for the
-/// provenance notes (named for what it counts: the two `Tally` types in
-/// `signals/` count other things).
+/// provenance notes.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct LeftOut {
     /// `null` results: the benchmark failed.
