@@ -218,17 +218,19 @@ fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// Reads a benchmark file as text: a regular file only (a FIFO would hang
-/// the read, `/dev/zero` would never end), of at most [`MAX_FILE_BYTES`].
-/// The error says why, for a `skipped FILE: why` line.
+/// the read, `/dev/zero` would never end: [`crate::fsutil::open_checked`]),
+/// of at most [`MAX_FILE_BYTES`]. The error says why, for a
+/// `skipped FILE: why` line.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    use crate::fsutil::Refused;
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!(
+    let (file, meta) = crate::fsutil::open_checked(path).map_err(|r| match r {
+        Refused::Io(e) => format!("cannot read it: {e}"),
+        Refused::NotRegular(ft) => format!(
             "cannot read it: {}, not a regular file",
-            crate::fsutil::special_kind(&meta)
-        ));
-    }
+            crate::fsutil::special_kind(ft)
+        ),
+    })?;
     let too_big = || {
         format!(
             "cannot read it: larger than {} MiB, the most a benchmark file may hold",
@@ -238,7 +240,6 @@ pub(crate) fn read_text(path: &Path) -> Result<String, String> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_big());
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -256,13 +257,12 @@ pub(crate) fn walk(
     enter: &dyn Fn(&Path, usize) -> bool,
     want: &dyn Fn(&Path) -> bool,
 ) -> crate::fsutil::Walked {
-    crate::fsutil::walk(
-        root,
-        max_depth,
-        &|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()),
-        enter,
-        want,
-    )
+    crate::fsutil::walk(root, max_depth, &natural_path_cmp, enter, want)
+}
+
+/// [`natural_cmp`] on paths, the order benchmark files are read in.
+pub(crate) fn natural_path_cmp(a: &Path, b: &Path) -> Ordering {
+    natural_cmp(&a.to_string_lossy(), &b.to_string_lossy())
 }
 
 /// Puts what a walk could not read among the skipped files (the input is
@@ -273,7 +273,7 @@ pub(crate) fn walk_problems(
     notes: &mut Vec<String>,
 ) {
     for (path, why) in &walked.skipped {
-        skips.add(path.display().to_string(), why.clone());
+        skips.add(path.display().to_string(), why.to_string());
     }
     if !walked.repeated.is_empty() {
         let listed = capped(
