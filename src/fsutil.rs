@@ -110,7 +110,7 @@ impl std::fmt::Display for Skip {
 
 /// The kind of a file that is neither a regular file nor a folder:
 /// `a FIFO`, `a socket`, `a device` (the words of the benchmark readers'
-/// warnings; [`file_kind`] tells the two kinds of device apart).
+/// warnings; `open_regular` tells the two kinds of device apart).
 #[must_use]
 pub fn special_kind(ft: std::fs::FileType) -> &'static str {
     match file_kind(ft) {
