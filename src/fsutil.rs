@@ -1,8 +1,10 @@
 //! Writing files so that a crash or a full disk never leaves half a file:
 //! the content goes to a temporary file beside the target, then is renamed
 //! over it. Walking folders so that every file is visited once and a link
-//! loop ends ([`walk`]).
+//! loop ends ([`walk`], and [`walk_glob`] for the folders a glob pattern
+//! reaches). Opening a file only when it is a regular one ([`open_checked`]).
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -57,32 +59,65 @@ pub struct Walked {
     /// a file or folder: a broken link, a link back to a folder being
     /// walked (a loop), a FIFO, socket or device, a folder that cannot be
     /// listed. These are lost to the reader.
-    pub skipped: Vec<(PathBuf, String)>,
+    pub skipped: Vec<(PathBuf, Skip)>,
     /// `(path, first)`: a file or folder reached a second time through a
     /// link (not a loop), read once, at `first`. Nothing is lost.
     pub repeated: Vec<(PathBuf, PathBuf)>,
 }
 
-/// The kind of a file that is neither a regular file nor a folder:
-/// `a FIFO`, `a socket`, `a device`.
-#[must_use]
-pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
+/// Why [`walk`] could not read something it was meant to. Displayed as
+/// the reason on a `skipped PATH: why` line.
+#[derive(Debug)]
+pub enum Skip {
+    /// The root, or an entry, whose canonical path cannot be found.
+    Unresolved,
+    /// A folder that cannot be listed.
+    Unlisted(std::io::Error),
+    /// A folder one of whose entries cannot be listed.
+    EntryUnlisted(std::io::Error),
+    /// A link whose target (the path held) cannot be reached.
+    BrokenLink(PathBuf),
+    /// A name that is neither a link nor readable.
+    Unreadable,
+    /// A FIFO, socket or device ([`special_kind`]): reading it could block
+    /// or never end.
+    Special(&'static str),
+    /// A link back to a folder being walked (the path it was first seen at).
+    Loop(PathBuf),
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::Unresolved => f.write_str("cannot be resolved"),
+            Skip::Unlisted(e) => write!(f, "the folder cannot be listed: {e}"),
+            Skip::EntryUnlisted(e) => write!(f, "an entry cannot be listed: {e}"),
+            Skip::BrokenLink(target) => write!(
+                f,
+                "a broken link (its target {} cannot be reached)",
+                target.display()
+            ),
+            Skip::Unreadable => f.write_str("cannot be read"),
+            Skip::Special(kind) => write!(f, "{kind}, not a regular file"),
+            Skip::Loop(first) => write!(
+                f,
+                "a link back to {}, a loop: not followed",
+                first.display()
+            ),
         }
     }
-    let _ = meta;
-    "not a regular file"
+}
+
+/// The kind of a file that is neither a regular file nor a folder:
+/// `a FIFO`, `a socket`, `a device` (the words of the benchmark readers'
+/// warnings; `open_regular` tells the two kinds of device apart).
+#[must_use]
+pub fn special_kind(ft: std::fs::FileType) -> &'static str {
+    match file_kind(ft) {
+        "a character device" | "a block device" => "a device",
+        kind @ ("a FIFO" | "a socket") => kind,
+        _ => "not a regular file",
+    }
 }
 
 /// Walks `root` depth first, following links, and ends: each folder and
@@ -99,15 +134,14 @@ pub fn special_kind(meta: &std::fs::Metadata) -> &'static str {
 pub fn walk(
     root: &Path,
     max_depth: usize,
-    order: &dyn Fn(&Path, &Path) -> std::cmp::Ordering,
+    order: &dyn Fn(&Path, &Path) -> Ordering,
     enter: &dyn Fn(&Path, usize) -> bool,
     want: &dyn Fn(&Path) -> bool,
 ) -> Walked {
     let mut out = Walked::default();
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let Ok(canonical) = std::fs::canonicalize(root) else {
-        out.skipped
-            .push((root.to_path_buf(), "cannot be resolved".into()));
+        out.skipped.push((root.to_path_buf(), Skip::Unresolved));
         return out;
     };
     seen.insert(canonical.clone(), root.to_path_buf());
@@ -126,9 +160,66 @@ pub fn walk(
     walker.out
 }
 
+/// Walks the folders a glob `pattern` (compiled as `glob`) can match in,
+/// with [`walk`] in `order`: from its leading folders without wildcards,
+/// as many folders deep as the pattern has after them, or `deep` for `**`.
+/// Files are matched with `/` matched only by `/`.
+///
+/// A pattern with no leading folder (`*.json`, `**/x.xml`) is walked from
+/// `.`, and its files are named without `./`, as the user wrote them
+/// (what was skipped or repeated keeps the `./`).
+pub fn walk_glob(
+    pattern: &str,
+    glob: &glob::Pattern,
+    deep: usize,
+    order: &dyn Fn(&Path, &Path) -> Ordering,
+) -> Walked {
+    let base = glob_base(pattern);
+    let wild = &pattern[pattern.find(['*', '?', '[']).unwrap_or(pattern.len())..];
+    let max_depth = if wild.contains("**") {
+        deep
+    } else {
+        wild.matches('/').count()
+    };
+    let options = glob::MatchOptions {
+        case_sensitive: true,
+        require_literal_separator: true,
+        require_literal_leading_dot: false,
+    };
+    let relative = base.is_empty();
+    let unprefixed = |p: &Path| -> PathBuf {
+        if relative {
+            p.strip_prefix(".").unwrap_or(p).to_path_buf()
+        } else {
+            p.to_path_buf()
+        }
+    };
+    let root = Path::new(if relative { "." } else { base });
+    let mut walked = walk(root, max_depth, order, &|_, _| true, &|p| {
+        glob.matches_path_with(&unprefixed(p), options)
+    });
+    for p in &mut walked.files {
+        *p = unprefixed(p);
+    }
+    walked
+}
+
+/// The literal folder before the first wildcard of a glob `pattern`, where
+/// [`walk_glob`] starts: `/` for `/*.xml`, empty for `*.xml` (the current
+/// folder, its files named without `./`).
+#[must_use]
+pub fn glob_base(pattern: &str) -> &str {
+    let first = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
+    match pattern[..first].rfind('/') {
+        Some(0) => "/",
+        Some(i) => &pattern[..i],
+        None => "",
+    }
+}
+
 struct Walker<'a> {
     max_depth: usize,
-    order: &'a dyn Fn(&Path, &Path) -> std::cmp::Ordering,
+    order: &'a dyn Fn(&Path, &Path) -> Ordering,
     enter: &'a dyn Fn(&Path, usize) -> bool,
     want: &'a dyn Fn(&Path) -> bool,
     /// Canonical path of everything visited, with the path it was first seen at.
@@ -144,10 +235,9 @@ impl Walker<'_> {
         let entries = match std::fs::read_dir(dir) {
             Ok(rd) => rd,
             Err(e) => {
-                self.out.skipped.push((
-                    dir.to_path_buf(),
-                    format!("the folder cannot be listed: {e}"),
-                ));
+                self.out
+                    .skipped
+                    .push((dir.to_path_buf(), Skip::Unlisted(e)));
                 return;
             }
         };
@@ -158,7 +248,7 @@ impl Walker<'_> {
                 Err(e) => self
                     .out
                     .skipped
-                    .push((dir.to_path_buf(), format!("an entry cannot be listed: {e}"))),
+                    .push((dir.to_path_buf(), Skip::EntryUnlisted(e))),
             }
         }
         paths.sort_by(|a, b| (self.order)(a, b));
@@ -171,11 +261,8 @@ impl Walker<'_> {
         let Ok(meta) = std::fs::metadata(p) else {
             if (self.want)(p) {
                 let why = match std::fs::read_link(p) {
-                    Ok(target) => format!(
-                        "a broken link (its target {} cannot be reached)",
-                        target.display()
-                    ),
-                    Err(_) => "cannot be read".to_string(),
+                    Ok(target) => Skip::BrokenLink(target),
+                    Err(_) => Skip::Unreadable,
                 };
                 self.out.skipped.push((p.to_path_buf(), why));
             }
@@ -191,24 +278,17 @@ impl Walker<'_> {
         if !is_dir && !meta.is_file() {
             self.out.skipped.push((
                 p.to_path_buf(),
-                format!("{}, not a regular file", special_kind(&meta)),
+                Skip::Special(special_kind(meta.file_type())),
             ));
             return;
         }
         let Ok(canonical) = std::fs::canonicalize(p) else {
-            self.out
-                .skipped
-                .push((p.to_path_buf(), "cannot be resolved".into()));
+            self.out.skipped.push((p.to_path_buf(), Skip::Unresolved));
             return;
         };
         if is_dir && self.stack.contains(&canonical) {
-            self.out.skipped.push((
-                p.to_path_buf(),
-                format!(
-                    "a link back to {}, a loop: not followed",
-                    self.seen.get(&canonical).unwrap_or(&canonical).display()
-                ),
-            ));
+            let first = self.seen.get(&canonical).unwrap_or(&canonical).clone();
+            self.out.skipped.push((p.to_path_buf(), Skip::Loop(first)));
             return;
         }
         if let Some(first) = self.seen.get(&canonical) {
@@ -312,7 +392,7 @@ mod tests {
             w.skipped
         );
         assert!(
-            w.skipped.iter().all(|s| s.1.contains("a loop")),
+            w.skipped.iter().all(|s| s.1.to_string().contains("a loop")),
             "{:?}",
             w.skipped
         );
@@ -354,6 +434,33 @@ mod tests {
         assert!(why[2].starts_with("zero.json: a device"), "{why:?}");
     }
 
+    /// A glob walk starts at the pattern's literal folders and goes as deep
+    /// as its components, or `deep` for `**`.
+    #[test]
+    fn glob_walks_start_at_the_literal_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a/b/c")).unwrap();
+        for f in ["a/one.json", "a/b/two.json", "a/b/c/three.json"] {
+            std::fs::write(root.join(f), "1").unwrap();
+        }
+        let run = |pattern: &str, deep| {
+            let full = format!("{}/{pattern}", root.display());
+            let glob = glob::Pattern::new(&full).unwrap();
+            names(&walk_glob(&full, &glob, deep, &|a, b| a.cmp(b)).files, root)
+        };
+        assert_eq!(run("a/*.json", 0), vec!["a/one.json"]);
+        assert_eq!(run("a/*/two.json", 0), vec!["a/b/two.json"]);
+        assert_eq!(
+            run("a/**/*.json", 64),
+            vec!["a/b/c/three.json", "a/b/two.json", "a/one.json"]
+        );
+        assert_eq!(run("a/**/*.json", 1), vec!["a/b/two.json", "a/one.json"]);
+        assert_eq!(glob_base("*.json"), "");
+        assert_eq!(glob_base("/*.json"), "/");
+        assert_eq!(glob_base("a/b/c*/*.json"), "a/b");
+    }
+
     /// The depth bound and `enter` keep the walk out of folders.
     #[test]
     fn depth_and_enter_bound_the_walk() {
@@ -392,24 +499,45 @@ mod tests {
 /// # Errors
 /// The file cannot be opened, or is not a regular file.
 pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    let not_regular = |ft: std::fs::FileType| {
-        std::io::Error::new(
+    match open_checked(path) {
+        Ok((file, _)) => Ok(file),
+        Err(Refused::Io(e)) => Err(e),
+        Err(Refused::NotRegular(ft)) => Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             format!("not a regular file ({})", file_kind(ft)),
-        )
-    };
+        )),
+    }
+}
+
+/// Why [`open_checked`] did not open a file.
+#[derive(Debug)]
+pub enum Refused {
+    /// The file cannot be examined or opened.
+    Io(std::io::Error),
+    /// Not a regular file: its type says what it is instead.
+    NotRegular(std::fs::FileType),
+}
+
+/// Opens `path` for reading when it is a regular file (after following
+/// links), with the metadata of what was opened; the one check behind
+/// [`open_regular`] and the benchmark readers, each of which words the
+/// refusal its own way.
+///
+/// # Errors
+/// The file cannot be examined or opened, or is not a regular file.
+pub fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
     // Checked before opening, since opening a FIFO blocks until a writer comes.
-    let ft = std::fs::metadata(path)?.file_type();
-    if !ft.is_file() {
-        return Err(not_regular(ft));
+    let meta = std::fs::metadata(path).map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(meta.file_type()));
     }
-    let file = std::fs::File::open(path)?;
+    let file = std::fs::File::open(path).map_err(Refused::Io)?;
     // Checked again on what was opened, in case the path changed in between.
-    let ft = file.metadata()?.file_type();
-    if !ft.is_file() {
-        return Err(not_regular(ft));
+    let meta = file.metadata().map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(meta.file_type()));
     }
-    Ok(file)
+    Ok((file, meta))
 }
 
 /// What kind of file `ft` is, in words.

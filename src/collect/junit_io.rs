@@ -7,6 +7,8 @@ use std::io::BufRead;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::fsutil::{Skip, glob_base, walk_glob};
+
 /// The most bytes one XML event (a tag, a text) may take outside the
 /// elements whose content is skipped (give or take one read buffer); past
 /// it the file is refused.
@@ -15,107 +17,44 @@ pub const MAX_EVENT: u64 = 32 * 1024 * 1024;
 /// Files matching one glob `pattern`, each once, in path order, with how
 /// many matches were the same file reached again through a link.
 ///
-/// The folder walk follows links to folders, but enters each folder (by
-/// device and inode) once: a link back up (`ci/a -> ..`) is not a loop.
+/// The folders are walked by [`crate::fsutil::walk_glob`], which follows
+/// links to folders but enters each folder once: a link back up
+/// (`ci/a -> ..`) is not a loop. FIFOs and devices that match are returned
+/// for the reader to refuse by name; what else the walk could not read (a
+/// broken link, a folder that cannot be listed) is left out, as glob does.
 ///
 /// # Errors
 /// The pattern is not a valid glob.
 pub fn glob_files(pattern: &str) -> Result<(Vec<PathBuf>, usize), glob::PatternError> {
     let compiled = glob::Pattern::new(pattern)?;
-    let Some(meta) = pattern.find(['*', '?', '[']) else {
+    if !pattern.contains(['*', '?', '[']) {
         // No wildcard: the path itself, when it is not a folder.
         let p = PathBuf::from(pattern);
         let found = std::fs::metadata(&p).is_ok_and(|m| !m.is_dir());
         return Ok((if found { vec![p] } else { Vec::new() }, 0));
-    };
-    // The literal folder before the first wildcard is where the walk starts.
-    let base = match pattern[..meta].rfind('/') {
-        Some(0) => "/",
-        Some(i) => &pattern[..i],
-        None => "",
-    };
-    let depth = if pattern[meta..].contains("**") {
-        usize::MAX
-    } else {
-        pattern[meta..].matches('/').count() + 1
-    };
-    let options = glob::MatchOptions {
-        case_sensitive: true,
-        require_literal_separator: true,
-        require_literal_leading_dot: false,
-    };
-    let mut walk = Walk {
-        folders: HashSet::new(),
-        files: HashSet::new(),
-        found: Vec::new(),
-        again: 0,
-    };
-    let start = if base.is_empty() {
-        Path::new(".")
-    } else {
-        Path::new(base)
-    };
-    if let Ok(m) = std::fs::metadata(start) {
-        walk.folders.insert((m.dev(), m.ino()));
     }
-    walk.visit(start, base.is_empty(), depth, &mut |p| {
-        compiled.matches_path_with(p, options)
+    let walked = walk_glob(pattern, &compiled, usize::MAX, &|a, b| a.cmp(b));
+    // Named as the walk names the files it found (without `./`).
+    let bare = glob_base(pattern).is_empty();
+    let special = walked.skipped.into_iter().filter_map(|(p, why)| match why {
+        Skip::Special(_) if bare => Some(p.strip_prefix(".").map_or(p.clone(), Path::to_path_buf)),
+        Skip::Special(_) => Some(p),
+        _ => None,
     });
-    walk.found.sort();
-    Ok((walk.found, walk.again))
-}
-
-struct Walk {
-    /// Folders entered, by (device, inode).
-    folders: HashSet<(u64, u64)>,
-    /// Files found, by (device, inode).
-    files: HashSet<(u64, u64)>,
-    found: Vec<PathBuf>,
-    again: usize,
-}
-
-impl Walk {
-    /// Lists `dir` (named without `./` when `bare`), `depth` levels down at most.
-    fn visit(
-        &mut self,
-        dir: &Path,
-        bare: bool,
-        depth: usize,
-        matches: &mut dyn FnMut(&Path) -> bool,
-    ) {
-        if depth == 0 {
-            return;
-        }
-        // A folder that cannot be listed is left out, as glob does.
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let path = if bare {
-                PathBuf::from(entry.file_name())
-            } else {
-                dir.join(entry.file_name())
-            };
-            // Follows links; a dangling link is left out.
-            let Ok(meta) = std::fs::metadata(&path) else {
-                continue;
-            };
-            let id = (meta.dev(), meta.ino());
-            if meta.is_dir() {
-                if self.folders.insert(id) {
-                    self.visit(&path, false, depth - 1, matches);
-                }
-            } else if matches(&path) {
-                if self.files.insert(id) {
-                    self.found.push(path);
-                } else {
-                    self.again += 1;
-                }
-            }
+    // A file reached again through a link is counted, not read again (a
+    // folder reached again holds no match of its own).
+    let mut again = walked.repeated.iter().filter(|(p, _)| !p.is_dir()).count();
+    // A hard link is the same file under another name: read once too.
+    let mut ids = HashSet::new();
+    let mut found = Vec::new();
+    for path in walked.files.into_iter().chain(special) {
+        match std::fs::metadata(&path) {
+            Ok(m) if !ids.insert((m.dev(), m.ino())) => again += 1,
+            _ => found.push(path),
         }
     }
+    found.sort();
+    Ok((found, again))
 }
 
 /// A reader that refuses to give more than [`MAX_EVENT`] bytes between two
@@ -420,6 +359,28 @@ mod tests {
         let (found, _) = glob_files(&format!("{}/ci/*.xml", d.display())).unwrap();
         assert_eq!(found.len(), 1);
         assert!(glob_files("[").is_err());
+    }
+
+    /// A hard link is the same file: counted once more, not read twice; a
+    /// FIFO that matches is returned for the reader to refuse by name.
+    #[test]
+    fn glob_walks_read_hard_links_once_and_return_fifos() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.xml"), "x").unwrap();
+        std::fs::hard_link(d.join("a.xml"), d.join("b.xml")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(d.join("pipe.xml"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (found, again) = glob_files(&format!("{}/*.xml", d.display())).unwrap();
+        let names: Vec<_> = found
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["a.xml", "pipe.xml"]);
+        assert_eq!(again, 1);
     }
 
     /// The bounded reader refuses past MAX_EVENT bytes without a mark, and resets on mark.

@@ -126,7 +126,7 @@ fn parse(text: &str, location: &str) -> Result<Parsed, String> {
             }
             for b in benches {
                 let Some(name) = b.get("name").and_then(Value::as_str) else {
-                    p.builder.tally.invalid += 1;
+                    p.builder.left_out.invalid += 1;
                     continue;
                 };
                 let unit = b.get("unit").and_then(Value::as_str).unwrap_or("");
@@ -189,9 +189,9 @@ pub fn parse_data_js(
             p.skipped_runs.len() - super::MAX_LISTED
         ));
     }
-    let (series, series_warnings, tally) = p.builder.finish();
+    let (series, series_warnings, left_out) = p.builder.finish();
     warnings.extend(series_warnings);
-    if let Some(n) = tally.note() {
+    if let Some(n) = left_out.note() {
         warnings.push(format!("{location}: {n}"));
     }
     Ok((series, warnings))

@@ -808,62 +808,9 @@ fn read_published(dir: &Path) -> Input {
     let walked = graph_files(&graphs);
     super::walk_problems(&walked, &mut skips, &mut notes);
     let files = walked.files;
-    let keys: &[String] = index.as_ref().map_or(&[], |i| i.keys.as_slice());
     for file in &files {
-        let name = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let components: Vec<String> = file
-            .parent()
-            .and_then(|p| p.strip_prefix(&graphs).ok())
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let (machine, env) = machine_env(&components, keys);
-        let parsed = read_json(file).and_then(|v| read_graph(&v, &name, index.as_ref()));
-        let points = match parsed {
-            Ok(p) => p,
-            Err(why) => {
-                skips.add(file.display().to_string(), why);
-                continue;
-            }
-        };
-        let meta = index
-            .as_ref()
-            .and_then(|i| i.benchmarks.get(&name))
-            .cloned()
-            .unwrap_or_else(|| meta_from_name(&name));
-        let loc = file.display().to_string();
-        for p in points {
-            for (params, value) in p.values {
-                let Some(time) = p.time else {
-                    if matches!(value, Val::Finite(_)) {
-                        builder.tally.no_time += 1;
-                    } else {
-                        builder.tally.count(value);
-                    }
-                    continue;
-                };
-                let key = Key {
-                    benchmark: name.clone(),
-                    params,
-                    machine: machine.clone(),
-                    env: env.clone(),
-                };
-                builder.push(
-                    &key,
-                    &loc,
-                    &meta.unit,
-                    meta.direction,
-                    time,
-                    p.commit.as_deref(),
-                    value,
-                );
-            }
+        if let Err(why) = read_graph_file(&mut builder, file, &graphs, index.as_ref()) {
+            skips.add(file.display().to_string(), why);
         }
     }
     if files.is_empty() {
@@ -885,6 +832,65 @@ fn read_published(dir: &Path) -> Input {
         files.len()
     ));
     finish_input(TOOL, &location, builder, &skips, warnings, notes)
+}
+
+/// Reads one published graph file (`graphs/<machine and env folders>/<benchmark>.json`)
+/// into `builder`; the error says why the file is skipped.
+fn read_graph_file(
+    builder: &mut Builder,
+    file: &Path,
+    graphs: &Path,
+    index: Option<&Index>,
+) -> Result<(), String> {
+    let keys: &[String] = index.map_or(&[], |i| i.keys.as_slice());
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let components: Vec<String> = file
+        .parent()
+        .and_then(|p| p.strip_prefix(graphs).ok())
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let (machine, env) = machine_env(&components, keys);
+    let points = read_json(file).and_then(|v| read_graph(&v, &name, index))?;
+    let meta = index
+        .and_then(|i| i.benchmarks.get(&name))
+        .cloned()
+        .unwrap_or_else(|| meta_from_name(&name));
+    let loc = file.display().to_string();
+    for p in points {
+        for (params, value) in p.values {
+            let Some(time) = p.time else {
+                if matches!(value, Val::Finite(_)) {
+                    builder.left_out.no_time += 1;
+                } else {
+                    builder.left_out.count(value);
+                }
+                continue;
+            };
+            let key = Key {
+                benchmark: name.clone(),
+                params,
+                machine: machine.clone(),
+                env: env.clone(),
+            };
+            builder.push(
+                &key,
+                &loc,
+                &meta.unit,
+                meta.direction,
+                time,
+                p.commit.as_deref(),
+                value,
+            );
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub(crate) fn read_dir(dir: &Path) -> Input {
             Ok((bench, value)) => {
                 let Some(time) = super::modified(f) else {
                     no_time += 1;
-                    builder.tally.no_time += 1;
+                    builder.left_out.no_time += 1;
                     continue;
                 };
                 let key = Key {

@@ -238,17 +238,19 @@ fn replace_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// Reads a benchmark file as text: a regular file only (a FIFO would hang
-/// the read, `/dev/zero` would never end), of at most [`MAX_FILE_BYTES`].
-/// The error says why, for a `skipped FILE: why` line.
+/// the read, `/dev/zero` would never end: [`crate::fsutil::open_checked`]),
+/// of at most [`MAX_FILE_BYTES`]. The error says why, for a
+/// `skipped FILE: why` line.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
+    use crate::fsutil::Refused;
     use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!(
+    let (file, meta) = crate::fsutil::open_checked(path).map_err(|r| match r {
+        Refused::Io(e) => format!("cannot read it: {e}"),
+        Refused::NotRegular(ft) => format!(
             "cannot read it: {}, not a regular file",
-            crate::fsutil::special_kind(&meta)
-        ));
-    }
+            crate::fsutil::special_kind(ft)
+        ),
+    })?;
     let too_big = || {
         format!(
             "cannot read it: larger than {} MiB, the most a benchmark file may hold",
@@ -258,7 +260,6 @@ pub(crate) fn read_text(path: &Path) -> Result<String, String> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_big());
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -276,13 +277,12 @@ pub(crate) fn walk(
     enter: &dyn Fn(&Path, usize) -> bool,
     want: &dyn Fn(&Path) -> bool,
 ) -> crate::fsutil::Walked {
-    crate::fsutil::walk(
-        root,
-        max_depth,
-        &|a, b| natural_cmp(&a.to_string_lossy(), &b.to_string_lossy()),
-        enter,
-        want,
-    )
+    crate::fsutil::walk(root, max_depth, &natural_path_cmp, enter, want)
+}
+
+/// [`natural_cmp`] on paths, the order benchmark files are read in.
+pub(crate) fn natural_path_cmp(a: &Path, b: &Path) -> Ordering {
+    natural_cmp(&a.to_string_lossy(), &b.to_string_lossy())
 }
 
 /// Puts what a walk could not read among the skipped files (the input is
@@ -293,7 +293,7 @@ pub(crate) fn walk_problems(
     notes: &mut Vec<String>,
 ) {
     for (path, why) in &walked.skipped {
-        skips.add(path.display().to_string(), why.clone());
+        skips.add(path.display().to_string(), why.to_string());
     }
     if !walked.repeated.is_empty() {
         let listed = capped(
@@ -450,9 +450,10 @@ struct Pending {
     points: Vec<(BenchPoint, String, Direction)>,
 }
 
-/// Counts of what was left out, for the provenance notes.
+/// How many points and series a reader left out, by reason, for the
+/// provenance notes.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Tally {
+pub(crate) struct LeftOut {
     /// `null` results: the benchmark failed.
     pub failed: usize,
     /// `NaN` results: the benchmark was skipped.
@@ -470,7 +471,7 @@ pub(crate) struct Tally {
     pub mixed: usize,
 }
 
-impl Tally {
+impl LeftOut {
     /// Counts a value that is not finite.
     pub(crate) fn count(&mut self, v: Val) {
         match v {
@@ -528,7 +529,7 @@ pub(crate) struct Builder {
     tool: &'static str,
     order: Vec<Key>,
     map: HashMap<Key, Pending>,
-    pub tally: Tally,
+    pub left_out: LeftOut,
 }
 
 impl Builder {
@@ -537,7 +538,7 @@ impl Builder {
             tool,
             order: Vec::new(),
             map: HashMap::new(),
-            tally: Tally::default(),
+            left_out: LeftOut::default(),
         }
     }
 
@@ -554,7 +555,7 @@ impl Builder {
         value: Val,
     ) {
         let Val::Finite(value) = value else {
-            self.tally.count(value);
+            self.left_out.count(value);
             return;
         };
         let point = BenchPoint {
@@ -575,7 +576,7 @@ impl Builder {
     /// Every series of two points or more, points in time order (stable),
     /// each in the unit of its latest point; warnings name the series that
     /// changed unit or were left out.
-    pub(crate) fn finish(mut self) -> (Vec<BenchSeries>, Vec<String>, Tally) {
+    pub(crate) fn finish(mut self) -> (Vec<BenchSeries>, Vec<String>, LeftOut) {
         let mut series = Vec::new();
         let mut mixed = Vec::new();
         let mut single = Vec::new();
@@ -595,8 +596,8 @@ impl Builder {
             };
             p.points.retain(|x| x.1 == unit);
             if p.points.len() < before {
-                self.tally.other_unit += before - p.points.len();
-                self.tally.mixed += 1;
+                self.left_out.other_unit += before - p.points.len();
+                self.left_out.mixed += 1;
                 mixed.push(format!(
                     "{} series {} mixes units ({}): the {} points not in {unit:?} (its latest unit) were dropped",
                     self.tool,
@@ -610,7 +611,7 @@ impl Builder {
                 ));
             }
             if p.points.len() < 2 {
-                self.tally.single += 1;
+                self.left_out.single += 1;
                 single.push(key.describe());
                 continue;
             }
@@ -641,7 +642,7 @@ impl Builder {
                 listed.join("; ")
             ));
         }
-        (series, warnings, self.tally)
+        (series, warnings, self.left_out)
     }
 }
 
@@ -675,7 +676,7 @@ pub(crate) fn finish_input(
     mut warnings: Vec<String>,
     mut notes: Vec<String>,
 ) -> Input {
-    let (series, series_warnings, tally) = builder.finish();
+    let (series, series_warnings, left_out) = builder.finish();
     let skipped_lines = skips.lines();
     let mut all_warnings = skipped_lines.clone();
     all_warnings.append(&mut warnings);
@@ -686,7 +687,7 @@ pub(crate) fn finish_input(
             .into_iter()
             .filter(|w| w.contains("mixes units")),
     );
-    if let Some(n) = tally.note() {
+    if let Some(n) = left_out.note() {
         prov_notes.push(n);
     }
     prov_notes.append(&mut notes);
@@ -697,7 +698,7 @@ pub(crate) fn finish_input(
             items: series.len() as u64,
             item: "series".into(),
             requests: 0,
-            complete: skips.0.is_empty() && !tally.lost(),
+            complete: skips.0.is_empty() && !left_out.lost(),
             notes: prov_notes,
             fetched_at: None,
         },
@@ -774,7 +775,7 @@ mod tests {
         b.push(&key("mixed"), "f", "ms", d, t(10), None, Val::Finite(1.0));
         b.push(&key("mixed"), "f", "s", d, t(20), None, Val::Finite(1.0));
         b.push(&key("mixed"), "f", "s", d, t(30), None, Val::Finite(1.0));
-        let (series, warnings, tally) = b.finish();
+        let (series, warnings, left_out) = b.finish();
         assert_eq!(series.len(), 2);
         let a = &series[0];
         let values: Vec<f64> = a.points.iter().map(|p| p.value).collect();
@@ -786,9 +787,9 @@ mod tests {
         assert_eq!(a.points[0].commit.as_deref(), Some("c1"));
         assert_eq!(series[1].benchmark, "mixed");
         assert_eq!(series[1].points.len(), 2);
-        assert_eq!(tally.skipped, 1);
-        assert_eq!(tally.single, 1);
-        assert_eq!(tally.other_unit, 1);
+        assert_eq!(left_out.skipped, 1);
+        assert_eq!(left_out.single, 1);
+        assert_eq!(left_out.other_unit, 1);
         assert!(
             warnings
                 .iter()

@@ -23,7 +23,7 @@ const TOOL: &str = "pytest-benchmark";
 /// Files matched by one `--pytest-benchmark` pattern, in natural order,
 /// each once, with what matched but cannot be read (a broken link, a FIFO,
 /// a link loop) among `skipped`. The folders are walked with
-/// [`crate::fsutil::walk`], from the pattern's literal leading folders,
+/// [`crate::fsutil::walk_glob`], from the pattern's literal leading folders,
 /// rather than by `glob::glob`, whose `**` follows link loops.
 ///
 /// # Errors
@@ -47,51 +47,12 @@ pub(crate) fn expand(pattern: &str) -> Result<crate::fsutil::Walked, Error> {
             "--pytest-benchmark {pattern:?} is not a valid pattern: {e}"
         ))
     })?;
-    // The leading components without wildcards: where the walk starts.
-    let mut base = PathBuf::new();
-    let mut rest = 0usize;
-    let mut literal = true;
-    for c in path.components() {
-        let text = c.as_os_str().to_string_lossy();
-        if literal && !text.contains(['*', '?', '[']) {
-            base.push(c);
-        } else {
-            literal = false;
-            rest += 1;
-        }
-    }
-    let relative = base.as_os_str().is_empty();
-    let root = if relative {
-        Path::new(".")
-    } else {
-        base.as_path()
-    };
-    let options = glob::MatchOptions {
-        require_literal_separator: true,
-        ..glob::MatchOptions::new()
-    };
-    let matches = |p: &Path| {
-        let p = if relative {
-            p.strip_prefix(".").unwrap_or(p)
-        } else {
-            p
-        };
-        glob.matches_path_with(p, options)
-    };
-    let depth = if pattern.contains("**") {
-        64
-    } else {
-        rest.saturating_sub(1)
-    };
-    let mut walked = super::walk(root, depth, &|_, _| true, &matches);
-    if relative {
-        for p in &mut walked.files {
-            if let Ok(stripped) = p.strip_prefix(".") {
-                *p = stripped.to_path_buf();
-            }
-        }
-    }
-    Ok(walked)
+    Ok(crate::fsutil::walk_glob(
+        pattern,
+        &glob,
+        64,
+        &super::natural_path_cmp,
+    ))
 }
 
 /// Where a run's time came from.

@@ -700,41 +700,7 @@ impl Client {
             }
             401 => Attempt::Fail(FetchError::Unauthorized { path: path.into() }),
             404 | 410 => Attempt::Fail(FetchError::NotFound { path: path.into() }),
-            403 | 429 => {
-                if let Some(wait) = header("retry-after").and_then(|v| retry_after(&v, Utc::now()))
-                {
-                    return self.wait_or_fail(path, wait, "a secondary rate limit");
-                }
-                if header("x-ratelimit-remaining").as_deref() == Some("0") {
-                    let reset = header("x-ratelimit-reset")
-                        .and_then(|v| v.trim().parse::<i64>().ok())
-                        .unwrap_or(0);
-                    // Any number a header holds: saturating, never an overflow.
-                    let secs = reset
-                        .saturating_sub(Utc::now().timestamp())
-                        .max(0)
-                        .saturating_add(1);
-                    return self.wait_or_fail(
-                        path,
-                        Duration::from_secs(secs.unsigned_abs()),
-                        "the rate limit",
-                    );
-                }
-                let m = message();
-                if m.to_ascii_lowercase().contains("secondary rate limit") || status == 429 {
-                    // GitHub asks for at least a minute when it names no time.
-                    return self.wait_or_fail(
-                        path,
-                        Duration::from_secs(60),
-                        "a secondary rate limit",
-                    );
-                }
-                Attempt::Fail(FetchError::Http {
-                    path: path.into(),
-                    status,
-                    message: m,
-                })
-            }
+            403 | 429 => self.refused(path, status, &header, &message),
             500..=599 => Attempt::Retry(format!("HTTP {status}: {}", message()), None),
             _ => Attempt::Fail(FetchError::Http {
                 path: path.into(),
@@ -742,6 +708,45 @@ impl Client {
                 message: message(),
             }),
         }
+    }
+
+    /// A 403 or 429 answer: a rate limit to wait for (as long as its
+    /// headers or GitHub's usual minute say) when it is one, else a failure.
+    fn refused(
+        &self,
+        path: &str,
+        status: u16,
+        header: &dyn Fn(&str) -> Option<String>,
+        message: &dyn Fn() -> String,
+    ) -> Attempt {
+        if let Some(wait) = header("retry-after").and_then(|v| retry_after(&v, Utc::now())) {
+            return self.wait_or_fail(path, wait, "a secondary rate limit");
+        }
+        if header("x-ratelimit-remaining").as_deref() == Some("0") {
+            let reset = header("x-ratelimit-reset")
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .unwrap_or(0);
+            // Any number a header holds: saturating, never an overflow.
+            let secs = reset
+                .saturating_sub(Utc::now().timestamp())
+                .max(0)
+                .saturating_add(1);
+            return self.wait_or_fail(
+                path,
+                Duration::from_secs(secs.unsigned_abs()),
+                "the rate limit",
+            );
+        }
+        let m = message();
+        if m.to_ascii_lowercase().contains("secondary rate limit") || status == 429 {
+            // GitHub asks for at least a minute when it names no time.
+            return self.wait_or_fail(path, Duration::from_secs(60), "a secondary rate limit");
+        }
+        Attempt::Fail(FetchError::Http {
+            path: path.into(),
+            status,
+            message: m,
+        })
     }
 
     fn wait_or_fail(&self, path: &str, wait: Duration, what: &str) -> Attempt {
