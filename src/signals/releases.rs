@@ -201,7 +201,7 @@ struct Candidate<'a> {
 ///
 /// # Errors
 /// Only an invalid tag pattern.
-pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result<Analysis, Error> {
+pub fn analyse(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result<Analysis, Error> {
     let pattern = compile_pattern(rule)?;
     let automatic = rule.tag_prefix.is_none() && pattern.is_none();
     let mut a = Analysis::default();
@@ -524,7 +524,7 @@ pub(crate) fn release_dates(
     let Some(tags) = release_tags(ev) else {
         return Ok(None);
     };
-    let a = analyze(&tags, rule, until)?;
+    let a = analyse(&tags, rule, until)?;
     Ok(Some(a.releases.iter().map(|r| r.date).collect()))
 }
 
@@ -547,7 +547,7 @@ fn measure_from(
             "no tags were collected for this target".into(),
         ));
     };
-    let a = analyze(tags, rule, window.until)?;
+    let a = analyse(tags, rule, window.until)?;
     let stale = stale_note(tags, source.tip, window.until);
     if a.tags_read == 0 {
         let reason = if tags.is_empty() {
@@ -879,7 +879,7 @@ mod tests {
             tag("docs-build", "2026-02-12T00:00:00Z"),
             tag("v1.2.0", "2026-03-01T00:00:00Z"),
         ];
-        let a = analyze(
+        let a = analyse(
             &tags,
             &ReleaseRule::default(),
             until("2026-12-31T00:00:00Z"),
@@ -912,7 +912,7 @@ mod tests {
             tag("2.0.0", "2026-01-01T00:00:00Z"),
             tag("1.0.0", "2026-01-01T00:00:00Z"),
         ];
-        let a = analyze(
+        let a = analyse(
             &tags,
             &ReleaseRule::default(),
             until("2026-12-31T00:00:00Z"),
@@ -931,7 +931,7 @@ mod tests {
             tag_prefix: Some("dask-".into()),
             tag_pattern: None,
         };
-        let a = analyze(&tags, &prefix, until("2026-12-31T00:00:00Z")).unwrap();
+        let a = analyse(&tags, &prefix, until("2026-12-31T00:00:00Z")).unwrap();
         assert_eq!(a.releases.len(), 1);
         assert_eq!(a.releases[0].tag, "dask-1.0.0");
 
@@ -944,7 +944,7 @@ mod tests {
             tag("release/1.9", "2026-02-01T00:00:00Z"),
             tag("2.1", "2026-03-01T00:00:00Z"),
         ];
-        let a = analyze(&tags, &pattern, until("2026-12-31T00:00:00Z")).unwrap();
+        let a = analyse(&tags, &pattern, until("2026-12-31T00:00:00Z")).unwrap();
         let lines: Vec<Line> = a.releases.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![Line::Main, Line::Backport]);
 
@@ -952,7 +952,7 @@ mod tests {
             tag_prefix: None,
             tag_pattern: Some("(".into()),
         };
-        let e = analyze(&tags, &bad, until("2026-12-31T00:00:00Z"))
+        let e = analyse(&tags, &bad, until("2026-12-31T00:00:00Z"))
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("tag pattern \"(\":"), "{e}");
@@ -1007,7 +1007,7 @@ mod tests {
                 &format!("2026-0{m}-12T00:00:00Z"),
             ));
         }
-        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        let a = analyse(&tags, &ReleaseRule::default(), end).unwrap();
         let counted: Vec<&str> = a.releases.iter().map(|r| r.tag.as_str()).collect();
         assert_eq!(
             counted,
@@ -1034,7 +1034,7 @@ mod tests {
         }
         tags.push(tag("v0.5.0", "2026-10-01T00:00:00Z"));
         tags.push(tag("0.5", "2026-10-01T08:00:00Z"));
-        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        let a = analyse(&tags, &ReleaseRule::default(), end).unwrap();
         assert_eq!(a.releases.len(), 9);
         assert!(a.releases.iter().all(|r| r.tag.starts_with("2026.")));
         let names: Vec<&str> = a.parallel[0].tags.iter().map(|t| t.1.as_str()).collect();

@@ -85,13 +85,13 @@ pub(crate) fn issue_response_hours(
 }
 
 /// The items of one kind opened in the window, with their first responses.
-struct Tally<'a> {
+struct OpenedItems<'a> {
     /// `issue` or `pull request`.
     noun: &'static str,
     items: Vec<(&'a Item, First)>,
 }
 
-impl Tally<'_> {
+impl OpenedItems<'_> {
     fn answered(&self) -> Vec<(&Item, f64)> {
         self.items
             .iter()
@@ -205,7 +205,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
             "no issues or pull requests were collected for this target (a GitHub source is needed)",
         );
     };
-    let tally = |kind: ItemKind, noun: &'static str| Tally {
+    let tally = |kind: ItemKind, noun: &'static str| OpenedItems {
         noun,
         items: items
             .iter()
@@ -223,7 +223,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         .filter(|i| !window.contains(i.created_at))
         .count();
     // Why a kind has nothing at all to measure.
-    let none_opened = |t: &Tally| {
+    let none_opened = |t: &OpenedItems| {
         if outside > 0 {
             format!(
                 "no {} was opened in the window ({} collected were opened outside it)",
@@ -242,10 +242,10 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
 
 /// The four `issues.*` signals of the issues opened in the window.
 fn issue_measurements(
-    issues: &Tally<'_>,
+    issues: &OpenedItems<'_>,
     actors: &Actors,
     window: &Window,
-    none_opened: &dyn Fn(&Tally) -> String,
+    none_opened: &dyn Fn(&OpenedItems) -> String,
 ) -> Vec<Measurement> {
     let mut out = Vec::with_capacity(IDS.len());
 
@@ -332,10 +332,10 @@ fn issue_measurements(
 
 /// The two `prs.*` signals of the pull requests opened in the window.
 fn pr_measurements(
-    prs: &Tally<'_>,
+    prs: &OpenedItems<'_>,
     actors: &Actors,
     window: &Window,
-    none_opened: &dyn Fn(&Tally) -> String,
+    none_opened: &dyn Fn(&OpenedItems) -> String,
 ) -> Vec<Measurement> {
     let mut out = Vec::with_capacity(2);
     // prs.first_review_p50_hours
@@ -414,10 +414,10 @@ fn pr_measurements(
 /// `issues.responded_within_7d`, with censoring: issues younger than 7 days
 /// at the end of the window are not yet due; unknown first responses are left out.
 fn within_7d(
-    issues: &Tally<'_>,
+    issues: &OpenedItems<'_>,
     actors: &Actors,
     window: &Window,
-    none_opened: &dyn Fn(&Tally) -> String,
+    none_opened: &dyn Fn(&OpenedItems) -> String,
 ) -> Measurement {
     let due_hours = (DUE_DAYS * 24) as f64;
     let deadline = window

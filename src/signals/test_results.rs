@@ -28,7 +28,7 @@ const FAILING_EXAMPLES: usize = 10;
 
 /// Per test, its outcomes over the runs counted.
 #[derive(Debug, Default, Clone)]
-struct Tally {
+struct TestOutcomes {
     passed: u64,
     failed: u64,
     retried: u64,
@@ -41,7 +41,7 @@ struct Tally {
     passes_only_in: Vec<String>,
 }
 
-impl Tally {
+impl TestOutcomes {
     fn flaky(&self) -> bool {
         self.same_commit || self.retried > 0 || self.flipped
     }
@@ -121,8 +121,8 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
 }
 
 /// Per test tallies and overall counts.
-fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<Tally>, Counts) {
-    let mut tally = vec![Tally::default(); n_tests];
+fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<TestOutcomes>, Counts) {
+    let mut tally = vec![TestOutcomes::default(); n_tests];
     let mut n = Counts::default();
     for run in runs {
         for (i, c) in run.outcomes.bytes().enumerate().take(n_tests) {
@@ -157,7 +157,7 @@ fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<Tally>, Counts) {
 /// (runs of unknown commit) that flipped between consecutive runs of one
 /// environment in time order (runs without a time first, in file order).
 /// Returns how the runs were grouped, for the basis.
-fn mark_flaky(tally: &mut [Tally], by_env: &ByEnv) -> String {
+fn mark_flaky(tally: &mut [TestOutcomes], by_env: &ByEnv) -> String {
     let (mut commits, mut with_commit, mut without) = (0usize, 0usize, 0usize);
     for runs in by_env.values() {
         let mut by_commit: HashMap<&str, Vec<&TestRun>> = HashMap::new();
@@ -209,7 +209,7 @@ fn mark_flaky(tally: &mut [Tally], by_env: &ByEnv) -> String {
 
 /// Notes, per test, the known environments where it failed in every run and
 /// those where it passed in every run.
-fn mark_env_specific(tally: &mut [Tally], by_env: &ByEnv) {
+fn mark_env_specific(tally: &mut [TestOutcomes], by_env: &ByEnv) {
     if by_env.keys().filter(|k| k.is_some()).count() < 2 {
         return;
     }
@@ -233,7 +233,7 @@ fn mark_env_specific(tally: &mut [Tally], by_env: &ByEnv) {
 
 fn pass_rate(
     ev: &TestEvidence,
-    tally: &[Tally],
+    tally: &[TestOutcomes],
     c: &Counts,
     scope: &str,
     window: &Window,
@@ -252,7 +252,7 @@ fn pass_rate(
         );
     }
     let ran = tally.iter().filter(|t| t.runs > 0).count();
-    let mut failing: Vec<(usize, &Tally)> = tally
+    let mut failing: Vec<(usize, &TestOutcomes)> = tally
         .iter()
         .enumerate()
         .filter(|(_, t)| t.failed > 0)
@@ -299,7 +299,7 @@ fn pass_rate(
 
 fn flaky_tests(
     ev: &TestEvidence,
-    tally: &[Tally],
+    tally: &[TestOutcomes],
     scope: &str,
     grouping: &str,
     window: &Window,
@@ -317,14 +317,14 @@ fn flaky_tests(
             format!("no test ran in two runs or was retried, in the {scope}"),
         );
     }
-    let mut flaky: Vec<(usize, &Tally)> = tally
+    let mut flaky: Vec<(usize, &TestOutcomes)> = tally
         .iter()
         .enumerate()
         .filter(|(_, t)| t.flaky())
         .collect();
     // Flakiest first: the most evenly split between passing and failing.
     flaky.sort_by(|a, b| {
-        let score = |t: &Tally| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
+        let score = |t: &TestOutcomes| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
         score(b.1).cmp(&score(a.1)).then(a.0.cmp(&b.0))
     });
     Measurement {
@@ -347,7 +347,7 @@ fn flaky_tests(
     }
 }
 
-fn flaky_example(label: &str, t: &Tally) -> Example {
+fn flaky_example(label: &str, t: &TestOutcomes) -> Example {
     let mut how = Vec::new();
     if t.same_commit {
         how.push("passed and failed on the same commit");
