@@ -24,7 +24,6 @@ use std::cmp::Ordering;
 use super::changepoint::{self, Segment};
 use super::{Example, Measurement, day, plural};
 use crate::evidence::{BenchEvidence, BenchPoint, BenchSeries, Direction};
-use crate::rubric::BenchParams;
 use crate::stats;
 use crate::window::Window;
 
@@ -34,6 +33,25 @@ const IDS: [&str; 3] = [
     "bench.stable_share",
     "bench.regressions",
 ];
+/// The rubric's `[benchmarks]`: what counts as a regression and as stable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BenchParams {
+    /// A step for the worse larger than this share of the level before it
+    /// is a regression (default 0.05, 5 %).
+    pub regression_threshold: f64,
+    /// A series whose robust CV is under this share is stable (default 0.05).
+    pub stable_cv: f64,
+}
+
+impl Default for BenchParams {
+    fn default() -> BenchParams {
+        BenchParams {
+            regression_threshold: 0.05,
+            stable_cv: 0.05,
+        }
+    }
+}
+
 /// Results a series needs in the window for its noise to be measured.
 pub const MIN_POINTS: usize = 5;
 /// A level (a fitted segment) on either side of a step needs this many

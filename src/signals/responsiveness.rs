@@ -17,7 +17,6 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{Example, Measurement, Unit, day, plural};
 use crate::evidence::{Item, ItemKind};
-use crate::rubric::{Actors, Responders};
 use crate::stats;
 use crate::window::{Window, days_between};
 
@@ -35,6 +34,122 @@ const IDS: [&str; 6] = [
     "prs.first_review_p50_hours",
     "prs.merge_p50_days",
 ];
+
+/// Whose comments and reviews count as a response to an issue or pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responders {
+    /// Only accounts associated with the repository: OWNER, MEMBER or COLLABORATOR.
+    Maintainers,
+    /// Anyone but the item's author.
+    Anyone,
+}
+
+impl Responders {
+    /// The name used in rubric TOML.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Responders::Maintainers => "maintainers",
+            Responders::Anyone => "anyone",
+        }
+    }
+}
+
+/// The rubric's `[actors]`: who counts as a responder, and which logins are bots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actors {
+    pub responders: Responders,
+    /// Glob patterns (`*`, `?`) on logins, matched case-insensitively; these
+    /// add to the built-in rules (type `Bot`, a login ending in `[bot]`).
+    pub bots: Vec<String>,
+}
+
+impl Default for Actors {
+    fn default() -> Actors {
+        Actors {
+            responders: Responders::Maintainers,
+            bots: Vec::new(),
+        }
+    }
+}
+
+/// GitHub author associations that make an account a maintainer.
+pub const MAINTAINER_ASSOCIATIONS: &[&str] = &["OWNER", "MEMBER", "COLLABORATOR"];
+
+impl Actors {
+    /// A bot: GitHub type `Bot`, a login ending in `[bot]`, or a login matching a rubric pattern.
+    #[must_use]
+    pub fn is_bot(&self, actor: &crate::evidence::Actor) -> bool {
+        let login = actor.login.to_lowercase();
+        actor.kind.eq_ignore_ascii_case("bot")
+            || login.ends_with("[bot]")
+            || self.bots.iter().any(|p| glob_match(p, &login))
+    }
+
+    /// Whether `response` counts as a response to `item`: not by the item's author, not a bot,
+    /// and (for [`Responders::Maintainers`]) by OWNER, MEMBER or COLLABORATOR (association).
+    ///
+    /// A response without an actor (a deleted, "ghost" account) is neither a
+    /// bot nor the author; for maintainers it counts by its association alone.
+    #[must_use]
+    pub fn counts(
+        &self,
+        item: &crate::evidence::Item,
+        response: &crate::evidence::Response,
+    ) -> bool {
+        if let Some(actor) = &response.actor {
+            if self.is_bot(actor) {
+                return false;
+            }
+            let by_author = item
+                .author
+                .as_ref()
+                .is_some_and(|a| a.login.eq_ignore_ascii_case(&actor.login));
+            if by_author {
+                return false;
+            }
+        }
+        match self.responders {
+            Responders::Anyone => true,
+            Responders::Maintainers => MAINTAINER_ASSOCIATIONS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(response.author_association.trim())),
+        }
+    }
+}
+
+/// Whether `text` matches the glob `pattern`, case-insensitively: `*` matches
+/// any run of characters (none included), `?` exactly one, anything else itself.
+#[must_use]
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    // Iterative matching with backtracking to the last `*`: O(len(p) * len(t)).
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                // Let the last `*` swallow one more character and retry.
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
 
 /// Hours from `from` to `to`, never negative.
 fn hours_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -498,6 +613,65 @@ fn within_7d(
 
 #[cfg(test)]
 mod tests {
+    /// The glob matcher: `*` any run (even empty), `?` exactly one character, case-insensitive, anchored at both ends.
+    #[test]
+    fn glob_matches_star_and_question_mark_case_insensitively() {
+        assert!(glob_match("*-bot", "dask-bot"));
+        assert!(glob_match("*-bot", "Dask-BOT"));
+        assert!(glob_match("*-bot", "-bot"));
+        assert!(!glob_match("*-bot", "dask-bot2"));
+        assert!(!glob_match("*-bot", "robot"));
+        assert!(glob_match("codecov*", "codecov"));
+        assert!(glob_match("codecov*", "CodeCov-IO"));
+        assert!(glob_match("c?decov", "codecov"));
+        assert!(!glob_match("c?decov", "cdecov"));
+        assert!(!glob_match("c?decov", "cooodecov"));
+        assert!(glob_match("*a*b*", "xxaYYbzz"));
+        assert!(glob_match("a*b*c", "abbbc"));
+        assert!(!glob_match("a*b*c", "abbbd"));
+        assert!(glob_match("??", "日本"));
+        assert!(glob_match("**", ""));
+        assert!(!glob_match("?", ""));
+        assert!(!glob_match("", "a"));
+        // `[` is not special: it matches itself.
+        assert!(glob_match("*[bot]", "x[bot]"));
+        assert!(!glob_match("*[bot]", "xb"));
+    }
+
+    proptest::proptest! {
+        /// The matcher never panics, a wildcard-free pattern matches exactly itself in any case, and `*` around it matches any surroundings.
+        #[test]
+        fn glob_is_total_and_consistent(text in "\\PC{0,12}", pre in "\\PC{0,4}", post in "\\PC{0,4}", pattern in "[a-z*?\\[\\]-]{0,8}") {
+            let _ = glob_match(&pattern, &text);
+            let literal: String = text.chars().filter(|c| *c != '*' && *c != '?').collect();
+            proptest::prop_assert!(glob_match(&literal, &literal));
+            proptest::prop_assert!(glob_match(&literal.to_ascii_uppercase(), &literal));
+            let wrapped = format!("*{literal}*");
+            let longer = format!("{pre}{literal}{post}");
+            proptest::prop_assert!(glob_match(&wrapped, &longer));
+        }
+    }
+
+    /// Bots are told by type, by the `[bot]` suffix and by the rubric's patterns; people are not bots.
+    #[test]
+    fn is_bot_applies_the_built_in_rules_and_the_patterns() {
+        let actor = |login: &str, kind: &str| crate::evidence::Actor {
+            login: login.into(),
+            kind: kind.into(),
+        };
+        let none = Actors::default();
+        assert!(none.is_bot(&actor("helper", "Bot")));
+        assert!(none.is_bot(&actor("renovate[bot]", "User")));
+        assert!(!none.is_bot(&actor("dask-bot", "User")));
+        let globs = Actors {
+            responders: Responders::Maintainers,
+            bots: vec!["*-bot".into(), "codecov*".into()],
+        };
+        assert!(globs.is_bot(&actor("Dask-Bot", "User")));
+        assert!(globs.is_bot(&actor("codecov-io", "User")));
+        assert!(!globs.is_bot(&actor("talbot", "User")));
+    }
+
     use super::*;
     use crate::evidence::{Actor, Response, ResponseKind};
 
