@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::evidence::{Evidence, Provenance, ReleaseRule};
-use crate::rubric::{Actors, BenchParams};
 use crate::window::Window;
+use bench::BenchParams;
+use responsiveness::Actors;
 
 /// The unit a signal is measured in; it decides how values are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -651,8 +652,8 @@ mod tests {
             until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
         let ev = empty_evidence();
-        let actors = crate::rubric::Actors {
-            responders: crate::rubric::Responders::Maintainers,
+        let actors = crate::signals::responsiveness::Actors {
+            responders: crate::signals::responsiveness::Responders::Maintainers,
             bots: Vec::new(),
         };
         let ids: Vec<String> = measure(
@@ -685,8 +686,8 @@ mod tests {
     }
 
     fn measured(ev: &Evidence) -> Vec<Measurement> {
-        let actors = crate::rubric::Actors {
-            responders: crate::rubric::Responders::Maintainers,
+        let actors = crate::signals::responsiveness::Actors {
+            responders: crate::signals::responsiveness::Responders::Maintainers,
             bots: Vec::new(),
         };
         measure(

@@ -1110,8 +1110,8 @@ mod tests {
         ];
         let m = measure(
             Some(&items),
-            &crate::rubric::Actors {
-                responders: crate::rubric::Responders::Anyone,
+            &super::Actors {
+                responders: super::Responders::Anyone,
                 bots: Vec::new(),
             },
             &window,

@@ -7,10 +7,10 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::responsiveness::Actors;
 use super::{bench, ci, releases, responsiveness};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
-use crate::rubric::Actors;
 use crate::stats;
 use crate::window::Window;
 
