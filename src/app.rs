@@ -225,27 +225,21 @@ impl Settings {
     /// Measures and scores evidence. A chart of a signal whose source
     /// failed is left out, like the signal's value: it would draw what little arrived.
     fn score(&self, ev: &Evidence, window: Window, rule: &ReleaseRule) -> Result<Report, Error> {
-        // Benchmark series are fitted once, for the signals and the charts.
-        let bench = ev
-            .bench
-            .as_ref()
-            .map(|b| signals::bench::analyse(b, &window, &self.rubric.benchmarks));
-        let measurements = signals::measure(
+        let rule = signals::releases::CompiledRule::new(rule)?;
+        let cx = signals::MeasureCtx::new(
             ev,
-            &window,
-            rule,
+            window,
+            &rule,
             &self.rubric.actors,
-            bench.as_ref(),
             &self.rubric.benchmarks,
-        )?;
+        );
+        let measurements = signals::measure(&cx);
         let card = score::score(&self.rubric, &measurements);
-        let mut trends = if self.charts {
-            signals::trends::trends(ev, &window, rule, &self.rubric.actors, bench.as_ref())?
+        let trends = if self.charts {
+            signals::trends(&cx)
         } else {
             Vec::new()
         };
-        let unread = signals::unread(ev);
-        trends.retain(|t| !unread.iter().any(|u| u.covers(&t.signal)));
         Ok(Report::new(
             ev,
             window,
@@ -763,7 +757,7 @@ struct SignalJson {
 impl From<&signals::SignalDef> for SignalJson {
     fn from(d: &signals::SignalDef) -> SignalJson {
         SignalJson {
-            id: d.id,
+            id: d.id.as_str(),
             unit: d.unit.as_str(),
             title: d.title,
             definition: d.definition,

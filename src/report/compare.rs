@@ -176,7 +176,10 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
         };
         let mut missing: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
         for k in &cat.criteria {
-            let has: Vec<bool> = reports.iter().map(|r| scored(r, k.signal.id)).collect();
+            let has: Vec<bool> = reports
+                .iter()
+                .map(|r| scored(r, k.signal.id.as_str()))
+                .collect();
             if has.iter().any(|h| *h) {
                 for (i, h) in has.iter().enumerate() {
                     if !h {
@@ -289,7 +292,9 @@ pub fn compare(reports: Vec<Report>, rubric: &Rubric) -> Comparison {
         for k in &cat.criteria {
             let found: Vec<_> = cats
                 .iter()
-                .map(|c| c.and_then(|c| c.criteria.iter().find(|x| x.signal == k.signal.id)))
+                .map(|c| {
+                    c.and_then(|c| c.criteria.iter().find(|x| x.signal == k.signal.id.as_str()))
+                })
                 .collect();
             let values: Vec<Option<f64>> = found
                 .iter()

@@ -616,7 +616,7 @@ fn validate_criterion(
     let id = c.signal.get_ref();
     let signal = signals::find(id);
     if signal.is_none() {
-        let help = match suggest::nearest(id, SIGNALS.iter().map(|s| s.id)) {
+        let help = match suggest::nearest(id, SIGNALS.iter().map(|s| s.id.as_str())) {
             Some(s) => format!("did you mean `{s}`? `readiness signals` lists every signal"),
             None => "`readiness signals` lists every signal".into(),
         };

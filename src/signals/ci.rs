@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Example, Measurement, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
 use crate::evidence::WorkflowRun;
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -35,7 +35,11 @@ const EXAMPLES: usize = 10;
 /// The normal quantile of the interval given with `ci.pass_rate` (95 %).
 const Z95: f64 = 1.96;
 
-const IDS: [&str; 3] = ["ci.pass_rate", "ci.flaky_rate", "ci.duration_p50_minutes"];
+const IDS: [SignalId; 3] = [
+    SignalId::CiPassRate,
+    SignalId::CiFlakyRate,
+    SignalId::CiDurationP50Minutes,
+];
 
 /// What a run's conclusion says about the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +199,7 @@ pub(crate) fn run_verdicts(runs: &[WorkflowRun], window: &Window) -> Vec<(DateTi
 
 /// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
 fn measurement(
-    id: &str,
+    id: SignalId,
     value: Option<f64>,
     n: usize,
     window: Window,
@@ -203,7 +207,12 @@ fn measurement(
     reason: impl FnOnce() -> String,
     examples: Vec<Example>,
 ) -> Measurement {
-    Measurement::of(id, value, n, window, SOURCE, basis, reason, examples)
+    Measurement::new(
+        id,
+        window,
+        SOURCE,
+        Reading::of(value, n as u64, basis, reason, examples),
+    )
 }
 
 /// Measures the `ci.*` signals (`None`: no GitHub Actions runs were collected).
@@ -284,7 +293,15 @@ fn pass_rate(
             url: Some(r.url.clone()),
         })
         .collect();
-    measurement(IDS[0], value, n, *window, basis, reason, examples)
+    measurement(
+        SignalId::CiPassRate,
+        value,
+        n,
+        *window,
+        basis,
+        reason,
+        examples,
+    )
 }
 
 /// One (workflow, commit) group: why it is flaky, if it is, and the run to link.
@@ -364,7 +381,15 @@ fn flaky_rate(
             url: Some(link.url.clone()),
         })
         .collect();
-    measurement(IDS[1], value, n, *window, basis, reason, examples)
+    measurement(
+        SignalId::CiFlakyRate,
+        value,
+        n,
+        *window,
+        basis,
+        reason,
+        examples,
+    )
 }
 
 fn duration(
@@ -398,7 +423,7 @@ fn duration(
         })
         .collect();
     measurement(
-        IDS[2],
+        SignalId::CiDurationP50Minutes,
         stats::median(&values),
         timed.len(),
         *window,
@@ -406,6 +431,29 @@ fn duration(
         reason,
         examples,
     )
+}
+
+/// The `ci.*` family: GitHub Actions runs on the default branch.
+#[derive(Debug, Clone, Copy)]
+pub struct Ci;
+
+impl super::SignalFamily for Ci {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure(cx.evidence.runs.as_deref(), &cx.window)
+    }
+
+    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        cx.evidence
+            .runs
+            .as_deref()
+            .and_then(|runs| super::trends::ci_pass_rate(runs, &cx.window))
+            .into_iter()
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Example, Measurement, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
 use crate::evidence::{Item, ItemKind};
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -26,13 +26,13 @@ const EXAMPLES: usize = 10;
 /// The deadline of `issues.responded_within_7d`, in days.
 const DUE_DAYS: i64 = 7;
 
-const IDS: [&str; 6] = [
-    "issues.first_response_p50_hours",
-    "issues.first_response_p90_hours",
-    "issues.responded_within_7d",
-    "issues.resolution_p50_days",
-    "prs.first_review_p50_hours",
-    "prs.merge_p50_days",
+const IDS: [SignalId; 6] = [
+    SignalId::IssuesFirstResponseP50Hours,
+    SignalId::IssuesFirstResponseP90Hours,
+    SignalId::IssuesRespondedWithin7d,
+    SignalId::IssuesResolutionP50Days,
+    SignalId::PrsFirstReviewP50Hours,
+    SignalId::PrsMergeP50Days,
 ];
 
 /// Whose comments and reviews count as a response to an issue or pull request.
@@ -298,7 +298,7 @@ fn slowest(items: &[(&Item, f64)], unit: Unit) -> Vec<Example> {
 
 /// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
 fn measurement(
-    id: &str,
+    id: SignalId,
     value: Option<f64>,
     n: usize,
     window: Window,
@@ -306,7 +306,12 @@ fn measurement(
     reason: impl FnOnce() -> String,
     examples: Vec<Example>,
 ) -> Measurement {
-    Measurement::of(id, value, n, window, SOURCE, basis, reason, examples)
+    Measurement::new(
+        id,
+        window,
+        SOURCE,
+        Reading::of(value, n as u64, basis, reason, examples),
+    )
 }
 
 /// Measures the `issues.*` and `prs.*` signals (`None`: no GitHub source was read).
@@ -385,7 +390,7 @@ fn issue_measurements(
     };
     let examples = slowest(&answered, Unit::Hours);
     out.push(measurement(
-        IDS[0],
+        SignalId::IssuesFirstResponseP50Hours,
         stats::median(&hours),
         answered.len(),
         *window,
@@ -394,7 +399,7 @@ fn issue_measurements(
         examples.clone(),
     ));
     out.push(measurement(
-        IDS[1],
+        SignalId::IssuesFirstResponseP90Hours,
         stats::quantile(&hours, 0.9),
         answered.len(),
         *window,
@@ -417,7 +422,7 @@ fn issue_measurements(
         .collect();
     let days: Vec<f64> = closed.iter().map(|(_, d)| *d).collect();
     out.push(measurement(
-        IDS[3],
+        SignalId::IssuesResolutionP50Days,
         stats::median(&days),
         closed.len(),
         *window,
@@ -457,7 +462,7 @@ fn pr_measurements(
     let reviewed = prs.answered();
     let hours: Vec<f64> = reviewed.iter().map(|(_, h)| *h).collect();
     out.push(measurement(
-        IDS[4],
+        SignalId::PrsFirstReviewP50Hours,
         stats::median(&hours),
         reviewed.len(),
         *window,
@@ -500,7 +505,7 @@ fn pr_measurements(
     let open = prs.items.len() - merged.len() - closed_unmerged;
     let days: Vec<f64> = merged.iter().map(|(_, d)| *d).collect();
     out.push(measurement(
-        IDS[5],
+        SignalId::PrsMergeP50Days,
         stats::median(&days),
         merged.len(),
         *window,
@@ -592,7 +597,7 @@ fn within_7d(
         })
         .collect();
     measurement(
-        IDS[2],
+        SignalId::IssuesRespondedWithin7d,
         value,
         n,
         due_window,
@@ -609,6 +614,29 @@ fn within_7d(
         },
         examples,
     )
+}
+
+/// The `issues.*` and `prs.*` family: responses, closes and merges.
+#[derive(Debug, Clone, Copy)]
+pub struct Responsiveness;
+
+impl super::SignalFamily for Responsiveness {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure(cx.evidence.items.as_deref(), cx.actors, &cx.window)
+    }
+
+    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        cx.evidence
+            .items
+            .as_deref()
+            .and_then(|items| super::trends::issue_first_response(items, cx.actors, &cx.window))
+            .into_iter()
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -15,11 +15,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Example, Measurement, def};
+use super::{Example, Measurement, Reading, SignalId};
 use crate::evidence::{TestEvidence, TestRun};
 use crate::window::Window;
 
-const IDS: [&str; 2] = ["tests.pass_rate", "tests.flaky_tests"];
+const IDS: [SignalId; 2] = [SignalId::TestsPassRate, SignalId::TestsFlakyTests];
 const SOURCE: &str = "JUnit XML files";
 /// How many flaky tests are listed as examples.
 const FLAKY_EXAMPLES: usize = 15;
@@ -238,11 +238,10 @@ fn pass_rate(
     scope: &str,
     window: &Window,
 ) -> Measurement {
-    let d = def("tests.pass_rate");
     let n = c.p + c.x + c.f + c.e;
     if n == 0 {
         return Measurement::insufficient(
-            d,
+            SignalId::TestsPassRate,
             *window,
             SOURCE,
             format!(
@@ -268,33 +267,29 @@ fn pass_rate(
             "; {specific} tests fail in every run of some environments and pass in every run of others (environment-specific failures, not flaky)"
         ));
     }
-    Measurement {
-        signal: d.id.to_string(),
-        value: Some((c.p + c.x) as f64 / n as f64),
-        unit: d.unit,
-        n,
-        window: *window,
-        source: SOURCE.into(),
-        basis,
-        insufficient: None,
-        examples: failing
-            .iter()
-            .take(FAILING_EXAMPLES)
-            .map(|(i, t)| Example {
-                label: ev.tests[*i].clone(),
-                date: None,
-                value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
-                note: t.env_specific().then(|| {
-                    format!(
-                        "environment-specific: fails in every run on {}, passes on {}",
-                        t.fails_only_in.join(", "),
-                        t.passes_only_in.join(", ")
-                    )
-                }),
-                url: None,
-            })
-            .collect(),
-    }
+    let examples = failing
+        .iter()
+        .take(FAILING_EXAMPLES)
+        .map(|(i, t)| Example {
+            label: ev.tests[*i].clone(),
+            date: None,
+            value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
+            note: t.env_specific().then(|| {
+                format!(
+                    "environment-specific: fails in every run on {}, passes on {}",
+                    t.fails_only_in.join(", "),
+                    t.passes_only_in.join(", ")
+                )
+            }),
+            url: None,
+        })
+        .collect();
+    Measurement::new(
+        SignalId::TestsPassRate,
+        *window,
+        SOURCE,
+        Reading::value((c.p + c.x) as f64 / n as f64, n, basis, examples),
+    )
 }
 
 fn flaky_tests(
@@ -304,14 +299,13 @@ fn flaky_tests(
     grouping: &str,
     window: &Window,
 ) -> Measurement {
-    let d = def("tests.flaky_tests");
     let eligible = tally
         .iter()
         .filter(|t| t.runs >= 2 || t.retried > 0)
         .count() as u64;
     if eligible == 0 {
         return Measurement::insufficient(
-            d,
+            SignalId::TestsFlakyTests,
             *window,
             SOURCE,
             format!("no test ran in two runs or was retried, in the {scope}"),
@@ -327,24 +321,21 @@ fn flaky_tests(
         let score = |t: &TestOutcomes| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
         score(b.1).cmp(&score(a.1)).then(a.0.cmp(&b.0))
     });
-    Measurement {
-        signal: d.id.to_string(),
-        value: Some(flaky.len() as f64),
-        unit: d.unit,
-        n: eligible,
-        window: *window,
-        source: SOURCE.into(),
-        basis: format!(
-            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {grouping}",
-            flaky.len(),
-        ),
-        insufficient: None,
-        examples: flaky
-            .iter()
-            .take(FLAKY_EXAMPLES)
-            .map(|(i, t)| flaky_example(&ev.tests[*i], t))
-            .collect(),
-    }
+    let basis = format!(
+        "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {grouping}",
+        flaky.len(),
+    );
+    let examples = flaky
+        .iter()
+        .take(FLAKY_EXAMPLES)
+        .map(|(i, t)| flaky_example(&ev.tests[*i], t))
+        .collect();
+    Measurement::new(
+        SignalId::TestsFlakyTests,
+        *window,
+        SOURCE,
+        Reading::value(flaky.len() as f64, eligible, basis, examples),
+    )
 }
 
 fn flaky_example(label: &str, t: &TestOutcomes) -> Example {
@@ -368,6 +359,25 @@ fn flaky_example(label: &str, t: &TestOutcomes) -> Example {
         value: Some(value),
         note: Some(how.join("; ")),
         url: None,
+    }
+}
+
+/// The `tests.*` family: test-case outcomes from JUnit XML files.
+#[derive(Debug, Clone, Copy)]
+pub struct TestResults;
+
+impl super::SignalFamily for TestResults {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure(cx.evidence.tests.as_ref(), &cx.window)
+    }
+
+    fn trends(&self, _cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        // No chart: the report shows the failing and flaky tests as examples.
+        Vec::new()
     }
 }
 
