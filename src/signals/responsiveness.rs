@@ -188,14 +188,10 @@ pub(crate) fn issue_response_hours(
     actors: &Actors,
     window: &Window,
 ) -> Vec<(DateTime<Utc>, f64)> {
-    items
-        .iter()
-        .filter(|i| i.kind == ItemKind::Issue && window.contains(i.created_at))
-        .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
-        .filter_map(|i| match first_response(i, actors, window.until) {
-            First::After(h) => Some((i.created_at, h)),
-            _ => None,
-        })
+    OpenedItems::of(items, ItemKind::Issue, actors, window)
+        .answered()
+        .into_iter()
+        .map(|(i, h)| (i.created_at, h))
         .collect()
 }
 
@@ -206,7 +202,27 @@ struct OpenedItems<'a> {
     items: Vec<(&'a Item, First)>,
 }
 
-impl OpenedItems<'_> {
+impl<'a> OpenedItems<'a> {
+    /// The items of `kind` opened in `window` and not by a bot, each with its
+    /// first response as of the end of the window: what the signals and the
+    /// first-response chart are computed from.
+    fn of(items: &'a [Item], kind: ItemKind, actors: &Actors, window: &Window) -> OpenedItems<'a> {
+        OpenedItems {
+            noun: match kind {
+                ItemKind::Issue => "issue",
+                ItemKind::PullRequest => "pull request",
+            },
+            items: items
+                .iter()
+                .filter(|i| i.kind == kind && window.contains(i.created_at))
+                // Bots' own issues and pull requests (dependency updates) say nothing
+                // about how fast people are answered, and are often merged by machine.
+                .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
+                .map(|i| (i, first_response(i, actors, window.until)))
+                .collect(),
+        }
+    }
+
     fn answered(&self) -> Vec<(&Item, f64)> {
         self.items
             .iter()
@@ -325,19 +341,8 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
             "no issues or pull requests were collected for this target (a GitHub source is needed)",
         );
     };
-    let tally = |kind: ItemKind, noun: &'static str| OpenedItems {
-        noun,
-        items: items
-            .iter()
-            .filter(|i| i.kind == kind && window.contains(i.created_at))
-            // Bots' own issues and pull requests (dependency updates) say nothing
-            // about how fast people are answered, and are often merged by machine.
-            .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
-            .map(|i| (i, first_response(i, actors, window.until)))
-            .collect(),
-    };
-    let issues = tally(ItemKind::Issue, "issue");
-    let prs = tally(ItemKind::PullRequest, "pull request");
+    let issues = OpenedItems::of(items, ItemKind::Issue, actors, window);
+    let prs = OpenedItems::of(items, ItemKind::PullRequest, actors, window);
     let outside = items
         .iter()
         .filter(|i| !window.contains(i.created_at))
