@@ -197,24 +197,6 @@ pub(crate) fn run_verdicts(runs: &[WorkflowRun], window: &Window) -> Vec<(DateTi
         .collect()
 }
 
-/// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
-fn measurement(
-    id: SignalId,
-    value: Option<f64>,
-    n: usize,
-    window: Window,
-    basis: String,
-    reason: impl FnOnce() -> String,
-    examples: Vec<Example>,
-) -> Measurement {
-    Measurement::new(
-        id,
-        window,
-        SOURCE,
-        Reading::of(value, n as u64, basis, reason, examples),
-    )
-}
-
 /// Measures the `ci.*` signals (`None`: no GitHub Actions runs were collected).
 #[must_use]
 pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement> {
@@ -293,14 +275,11 @@ fn pass_rate(
             url: Some(r.url.clone()),
         })
         .collect();
-    measurement(
+    Measurement::new(
         SignalId::CiPassRate,
-        value,
-        n,
         *window,
-        basis,
-        reason,
-        examples,
+        SOURCE,
+        Reading::of(value, n as u64, basis, reason, examples),
     )
 }
 
@@ -381,14 +360,11 @@ fn flaky_rate(
             url: Some(link.url.clone()),
         })
         .collect();
-    measurement(
+    Measurement::new(
         SignalId::CiFlakyRate,
-        value,
-        n,
         *window,
-        basis,
-        reason,
-        examples,
+        SOURCE,
+        Reading::of(value, n as u64, basis, reason, examples),
     )
 }
 
@@ -422,14 +398,17 @@ fn duration(
             url: Some(r.url.clone()),
         })
         .collect();
-    measurement(
+    Measurement::new(
         SignalId::CiDurationP50Minutes,
-        stats::median(&values),
-        timed.len(),
         *window,
-        basis,
-        reason,
-        examples,
+        SOURCE,
+        Reading::of(
+            stats::median(&values),
+            timed.len() as u64,
+            basis,
+            reason,
+            examples,
+        ),
     )
 }
 

@@ -312,24 +312,6 @@ fn slowest(items: &[(&Item, f64)], unit: Unit) -> Vec<Example> {
         .collect()
 }
 
-/// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
-fn measurement(
-    id: SignalId,
-    value: Option<f64>,
-    n: usize,
-    window: Window,
-    basis: String,
-    reason: impl FnOnce() -> String,
-    examples: Vec<Example>,
-) -> Measurement {
-    Measurement::new(
-        id,
-        window,
-        SOURCE,
-        Reading::of(value, n as u64, basis, reason, examples),
-    )
-}
-
 /// Measures the `issues.*` and `prs.*` signals (`None`: no GitHub source was read).
 #[must_use]
 pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<Measurement> {
@@ -394,23 +376,29 @@ fn issue_measurements(
         }
     };
     let examples = slowest(&answered, Unit::Hours);
-    out.push(measurement(
+    out.push(Measurement::new(
         SignalId::IssuesFirstResponseP50Hours,
-        stats::median(&hours),
-        answered.len(),
         *window,
-        basis.clone(),
-        no_answer,
-        examples.clone(),
+        SOURCE,
+        Reading::of(
+            stats::median(&hours),
+            answered.len() as u64,
+            basis.clone(),
+            no_answer,
+            examples.clone(),
+        ),
     ));
-    out.push(measurement(
+    out.push(Measurement::new(
         SignalId::IssuesFirstResponseP90Hours,
-        stats::quantile(&hours, 0.9),
-        answered.len(),
         *window,
-        basis,
-        no_answer,
-        examples,
+        SOURCE,
+        Reading::of(
+            stats::quantile(&hours, 0.9),
+            answered.len() as u64,
+            basis,
+            no_answer,
+            examples,
+        ),
     ));
 
     // issues.responded_within_7d
@@ -426,30 +414,33 @@ fn issue_measurements(
         })
         .collect();
     let days: Vec<f64> = closed.iter().map(|(_, d)| *d).collect();
-    out.push(measurement(
+    out.push(Measurement::new(
         SignalId::IssuesResolutionP50Days,
-        stats::median(&days),
-        closed.len(),
         *window,
-        format!(
-            "{} out of the {} opened in the window ({} still open); of the {}, {}",
-            plural(closed.len(), "closed issue"),
-            issues.items.len(),
-            issues.items.len() - closed.len(),
-            issues.items.len(),
-            issues.response_note(actors)
+        SOURCE,
+        Reading::of(
+            stats::median(&days),
+            closed.len() as u64,
+            format!(
+                "{} out of the {} opened in the window ({} still open); of the {}, {}",
+                plural(closed.len(), "closed issue"),
+                issues.items.len(),
+                issues.items.len() - closed.len(),
+                issues.items.len(),
+                issues.response_note(actors)
+            ),
+            || {
+                if issues.items.is_empty() {
+                    none_opened(issues)
+                } else {
+                    format!(
+                        "none of the {} opened in the window is closed",
+                        plural(issues.items.len(), "issue")
+                    )
+                }
+            },
+            slowest(&closed, Unit::Days),
         ),
-        || {
-            if issues.items.is_empty() {
-                none_opened(issues)
-            } else {
-                format!(
-                    "none of the {} opened in the window is closed",
-                    plural(issues.items.len(), "issue")
-                )
-            }
-        },
-        slowest(&closed, Unit::Days),
     ));
 
     out
@@ -466,18 +457,12 @@ fn pr_measurements(
     // prs.first_review_p50_hours
     let reviewed = prs.answered();
     let hours: Vec<f64> = reviewed.iter().map(|(_, h)| *h).collect();
-    out.push(measurement(
-        SignalId::PrsFirstReviewP50Hours,
-        stats::median(&hours),
-        reviewed.len(),
-        *window,
-        format!(
+    out.push(Measurement::new(SignalId::PrsFirstReviewP50Hours, *window, SOURCE, Reading::of(stats::median(&hours), reviewed.len() as u64, format!(
             "{} opened in the window that got a review or comment that counts, out of {}; {}",
             plural(reviewed.len(), "pull request"),
             prs.items.len(),
             prs.response_note(actors)
-        ),
-        || {
+        ), || {
             if prs.items.is_empty() {
                 none_opened(prs)
             } else {
@@ -486,9 +471,7 @@ fn pr_measurements(
                     prs.summary()
                 )
             }
-        },
-        slowest(&reviewed, Unit::Hours),
-    ));
+        }, slowest(&reviewed, Unit::Hours))));
 
     // prs.merge_p50_days
     let merged: Vec<(&Item, f64)> = prs
@@ -509,19 +492,13 @@ fn pr_measurements(
         .count();
     let open = prs.items.len() - merged.len() - closed_unmerged;
     let days: Vec<f64> = merged.iter().map(|(_, d)| *d).collect();
-    out.push(measurement(
-        SignalId::PrsMergeP50Days,
-        stats::median(&days),
-        merged.len(),
-        *window,
-        format!(
+    out.push(Measurement::new(SignalId::PrsMergeP50Days, *window, SOURCE, Reading::of(stats::median(&days), merged.len() as u64, format!(
             "{} out of the {} opened in the window ({open} open, {closed_unmerged} closed without merge); of the {}, {}",
             plural(merged.len(), "merged pull request"),
             prs.items.len(),
             prs.items.len(),
             prs.response_note(actors)
-        ),
-        || {
+        ), || {
             if prs.items.is_empty() {
                 none_opened(prs)
             } else {
@@ -530,9 +507,7 @@ fn pr_measurements(
                     plural(prs.items.len(), "pull request")
                 )
             }
-        },
-        slowest(&merged, Unit::Days),
-    ));
+        }, slowest(&merged, Unit::Days))));
     out
 }
 
@@ -601,23 +576,26 @@ fn within_7d(
             url: Some(i.url.clone()),
         })
         .collect();
-    measurement(
+    Measurement::new(
         SignalId::IssuesRespondedWithin7d,
-        value,
-        n,
         due_window,
-        basis,
-        || {
-            if issues.items.is_empty() {
-                none_opened(issues)
-            } else {
-                format!(
-                    "no issue opened in the window at least 7 days before its end has a known first response ({} opened, {not_due} not yet due, {unknown} unknown)",
-                    plural(issues.items.len(), "issue")
-                )
-            }
-        },
-        examples,
+        SOURCE,
+        Reading::of(
+            value,
+            n as u64,
+            basis,
+            || {
+                if issues.items.is_empty() {
+                    none_opened(issues)
+                } else {
+                    format!(
+                        "no issue opened in the window at least 7 days before its end has a known first response ({} opened, {not_due} not yet due, {unknown} unknown)",
+                        plural(issues.items.len(), "issue")
+                    )
+                }
+            },
+            examples,
+        ),
     )
 }
 
