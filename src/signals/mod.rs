@@ -1,9 +1,17 @@
 //! The measure stage: pure functions from [`Evidence`] to one
 //! [`Measurement`] per signal. No I/O happens here.
 //!
-//! Every signal is declared once, in [`SIGNALS`]: its id, unit, title and
-//! definition. `readiness signals`, the README's signal table and the
-//! report's explanations are all generated from that list.
+//! Every signal is declared once: its id in [`SignalId`], its unit, title
+//! and definition in [`SIGNALS`]. `readiness signals`, the README's signal
+//! table and the report's explanations are all generated from that list.
+//! Rust code names a signal by its [`SignalId`]; the string form is for the
+//! edges (rubric TOML, JSON, `readiness signals`).
+//!
+//! A family ([`SignalFamily`]) measures the signals read from one kind of
+//! evidence and draws their charts, both from one [`MeasureCtx`]; the
+//! registry [`FAMILIES`] lists them in report order. Adding a family is a
+//! file with its `SignalFamily`, its ids and definitions here, and one line
+//! in [`FAMILIES`]. Every measurement is built by `Measurement::new`.
 //!
 //! A signal whose source was asked for but not read to the end is "not
 //! measured" with the reason ([`unread`]), never measured from what little
