@@ -72,8 +72,10 @@ fn minutes(run: &WorkflowRun) -> f64 {
     (days_between(start, run.updated_at) * 24.0 * 60.0).max(0.0)
 }
 
-/// The runs of the window sorted into what counts and what was left out, and why.
-struct Scope<'a> {
+/// The runs of the window sorted into what counts and what was left out, and
+/// why: what the `ci.*` signals and the pass-rate chart share.
+#[derive(Debug)]
+pub(crate) struct Scope<'a> {
     /// Completed push and schedule runs created in the window.
     counted: Vec<&'a WorkflowRun>,
     outside: usize,
@@ -84,7 +86,8 @@ struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    fn new(runs: &'a [WorkflowRun], window: &Window) -> Scope<'a> {
+    /// Sorts `runs` by whether they count over `window`.
+    pub(crate) fn new(runs: &'a [WorkflowRun], window: &Window) -> Scope<'a> {
         let mut s = Scope {
             counted: Vec::new(),
             outside: 0,
@@ -189,8 +192,8 @@ impl<'a> Scope<'a> {
 }
 
 /// The runs `ci.pass_rate` counts, with when each was created and whether it passed.
-pub(crate) fn run_verdicts(runs: &[WorkflowRun], window: &Window) -> Vec<(DateTime<Utc>, bool)> {
-    Scope::new(runs, window)
+pub(crate) fn run_verdicts(scope: &Scope<'_>) -> Vec<(DateTime<Utc>, bool)> {
+    scope
         .decisive()
         .iter()
         .map(|r| (r.created_at, verdict(r) == Verdict::Pass))
@@ -200,7 +203,13 @@ pub(crate) fn run_verdicts(runs: &[WorkflowRun], window: &Window) -> Vec<(DateTi
 /// Measures the `ci.*` signals (`None`: no GitHub Actions runs were collected).
 #[must_use]
 pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement> {
-    let Some(runs) = runs else {
+    let scope = runs.map(|runs| Scope::new(runs, window));
+    measure_scope(scope.as_ref(), window)
+}
+
+/// The `ci.*` signals of the sorted runs (`None`: no runs were collected).
+fn measure_scope(scope: Option<&Scope<'_>>, window: &Window) -> Vec<Measurement> {
+    let Some(scope) = scope else {
         return Measurement::all_insufficient(
             &IDS,
             *window,
@@ -208,7 +217,6 @@ pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement
             "no GitHub Actions runs were collected (a GitHub source is needed)",
         );
     };
-    let scope = Scope::new(runs, window);
     let decisive = scope.decisive();
     let no_verdict = || {
         if scope.counted.is_empty() {
@@ -222,9 +230,9 @@ pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement
         }
     };
     vec![
-        pass_rate(&scope, &decisive, window, no_verdict),
-        flaky_rate(&scope, &decisive, window, no_verdict),
-        duration(&scope, &decisive, window, no_verdict),
+        pass_rate(scope, &decisive, window, no_verdict),
+        flaky_rate(scope, &decisive, window, no_verdict),
+        duration(scope, &decisive, window, no_verdict),
     ]
 }
 
@@ -422,14 +430,12 @@ impl super::SignalFamily for Ci {
     }
 
     fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure(cx.evidence.runs.as_deref(), &cx.window)
+        measure_scope(cx.runs(), &cx.window)
     }
 
     fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
-        cx.evidence
-            .runs
-            .as_deref()
-            .and_then(|runs| super::trends::ci_pass_rate(runs, &cx.window))
+        cx.runs()
+            .and_then(|scope| super::trends::ci_pass_rate(scope, &cx.window))
             .into_iter()
             .collect()
     }

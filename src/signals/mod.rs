@@ -556,11 +556,17 @@ pub struct MeasureCtx<'a> {
     releases: Option<releases::Analysis>,
     /// [`bench::analyse`]: `None` when no benchmark results were collected.
     bench: Option<bench::Analysis<'a>>,
+    /// The issues and pull requests opened in the window, with their first
+    /// responses: `None` when none were collected.
+    responses: Option<responsiveness::Opened<'a>>,
+    /// The CI runs sorted into what counts: `None` when none were collected.
+    runs: Option<ci::Scope<'a>>,
 }
 
 impl<'a> MeasureCtx<'a> {
-    /// The context for measuring `evidence` over `window`; the release tags
-    /// are sorted and the benchmark series fitted here, once.
+    /// The context for measuring `evidence` over `window`: each family's
+    /// analysis (release tags sorted, opened items with their first
+    /// responses, CI runs sorted, benchmark series fitted) is made here, once.
     #[must_use]
     pub fn new(
         evidence: &'a Evidence,
@@ -580,6 +586,14 @@ impl<'a> MeasureCtx<'a> {
                 .bench
                 .as_ref()
                 .map(|b| bench::analyse(b, &window, benchmarks)),
+            responses: evidence
+                .items
+                .as_deref()
+                .map(|items| responsiveness::analyse(items, actors, &window)),
+            runs: evidence
+                .runs
+                .as_deref()
+                .map(|runs| ci::Scope::new(runs, &window)),
         }
     }
 
@@ -593,6 +607,17 @@ impl<'a> MeasureCtx<'a> {
     #[must_use]
     pub fn bench(&self) -> Option<&bench::Analysis<'a>> {
         self.bench.as_ref()
+    }
+
+    /// The opened items the `issues.*` and `prs.*` signals and the
+    /// first-response chart share.
+    pub(crate) fn responses(&self) -> Option<&responsiveness::Opened<'a>> {
+        self.responses.as_ref()
+    }
+
+    /// The sorted runs the `ci.*` signals and the pass-rate chart share.
+    pub(crate) fn runs(&self) -> Option<&ci::Scope<'a>> {
+        self.runs.as_ref()
     }
 }
 

@@ -181,14 +181,11 @@ fn first_response(item: &Item, actors: &Actors, until: DateTime<Utc>) -> First {
     }
 }
 
-/// The issues opened in `window` (not by bots) that got a response that
+/// The issues opened in the window (not by bots) that got a response that
 /// counts: when each was opened, and the hours to that response.
-pub(crate) fn issue_response_hours(
-    items: &[Item],
-    actors: &Actors,
-    window: &Window,
-) -> Vec<(DateTime<Utc>, f64)> {
-    OpenedItems::of(items, ItemKind::Issue, actors, window)
+pub(crate) fn issue_response_hours(opened: &Opened<'_>) -> Vec<(DateTime<Utc>, f64)> {
+    opened
+        .issues
         .answered()
         .into_iter()
         .map(|(i, h)| (i.created_at, h))
@@ -196,6 +193,7 @@ pub(crate) fn issue_response_hours(
 }
 
 /// The items of one kind opened in the window, with their first responses.
+#[derive(Debug)]
 struct OpenedItems<'a> {
     /// `issue` or `pull request`.
     noun: &'static str,
@@ -315,7 +313,46 @@ fn slowest(items: &[(&Item, f64)], unit: Unit) -> Vec<Example> {
 /// Measures the `issues.*` and `prs.*` signals (`None`: no GitHub source was read).
 #[must_use]
 pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<Measurement> {
-    let Some(items) = items else {
+    let opened = items.map(|items| analyse(items, actors, window));
+    measure_opened(opened.as_ref(), actors, window)
+}
+
+/// The issues and pull requests opened in the window with their first
+/// responses: what the signals and the first-response chart share.
+#[derive(Debug)]
+pub(crate) struct Opened<'a> {
+    issues: OpenedItems<'a>,
+    prs: OpenedItems<'a>,
+    /// Items collected that were opened outside the window.
+    outside: usize,
+}
+
+/// Sorts `items` into the issues and pull requests opened in `window`, each
+/// with its first response that counts.
+pub(crate) fn analyse<'a>(items: &'a [Item], actors: &Actors, window: &Window) -> Opened<'a> {
+    Opened {
+        issues: OpenedItems::of(items, ItemKind::Issue, actors, window),
+        prs: OpenedItems::of(items, ItemKind::PullRequest, actors, window),
+        outside: items
+            .iter()
+            .filter(|i| !window.contains(i.created_at))
+            .count(),
+    }
+}
+
+/// The `issues.*` and `prs.*` signals of [`analyse`]'s result (`None`: no
+/// GitHub source was read).
+fn measure_opened(
+    opened: Option<&Opened<'_>>,
+    actors: &Actors,
+    window: &Window,
+) -> Vec<Measurement> {
+    let Some(Opened {
+        issues,
+        prs,
+        outside,
+    }) = opened
+    else {
         return Measurement::all_insufficient(
             &IDS,
             *window,
@@ -323,12 +360,7 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
             "no issues or pull requests were collected for this target (a GitHub source is needed)",
         );
     };
-    let issues = OpenedItems::of(items, ItemKind::Issue, actors, window);
-    let prs = OpenedItems::of(items, ItemKind::PullRequest, actors, window);
-    let outside = items
-        .iter()
-        .filter(|i| !window.contains(i.created_at))
-        .count();
+    let outside = *outside;
     // Why a kind has nothing at all to measure.
     let none_opened = |t: &OpenedItems| {
         if outside > 0 {
@@ -342,8 +374,8 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         }
     };
 
-    let mut out = issue_measurements(&issues, actors, window, &none_opened);
-    out.extend(pr_measurements(&prs, actors, window, &none_opened));
+    let mut out = issue_measurements(issues, actors, window, &none_opened);
+    out.extend(pr_measurements(prs, actors, window, &none_opened));
     out
 }
 
@@ -609,14 +641,12 @@ impl super::SignalFamily for Responsiveness {
     }
 
     fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure(cx.evidence.items.as_deref(), cx.actors, &cx.window)
+        measure_opened(cx.responses(), cx.actors, &cx.window)
     }
 
     fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
-        cx.evidence
-            .items
-            .as_deref()
-            .and_then(|items| super::trends::issue_first_response(items, cx.actors, &cx.window))
+        cx.responses()
+            .and_then(|opened| super::trends::issue_first_response(opened, &cx.window))
             .into_iter()
             .collect()
     }

@@ -9,9 +9,7 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::responsiveness::Actors;
 use super::{SignalId, bench, ci, releases, responsiveness};
-use crate::evidence::{Item, WorkflowRun};
 use crate::stats;
 use crate::window::Window;
 
@@ -178,11 +176,10 @@ pub(super) fn releases_per_quarter(
 /// Hours to first response of issues, p50 and p90 by month opened; `None`
 /// when no issue opened in the window was answered.
 pub(super) fn issue_first_response(
-    items: &[Item],
-    actors: &Actors,
+    opened: &responsiveness::Opened<'_>,
     window: &Window,
 ) -> Option<Trend> {
-    let answered = responsiveness::issue_response_hours(items, actors, window);
+    let answered = responsiveness::issue_response_hours(opened);
     if answered.is_empty() {
         return None;
     }
@@ -220,8 +217,8 @@ pub(super) fn issue_first_response(
 
 /// The share of CI runs that pass, by month; `None` when no run in the
 /// window has a verdict.
-pub(super) fn ci_pass_rate(runs: &[WorkflowRun], window: &Window) -> Option<Trend> {
-    let verdicts = ci::run_verdicts(runs, window);
+pub(super) fn ci_pass_rate(scope: &ci::Scope<'_>, window: &Window) -> Option<Trend> {
+    let verdicts = ci::run_verdicts(scope);
     if verdicts.is_empty() {
         return None;
     }
