@@ -292,9 +292,7 @@ pub fn compare(reports: Vec<Report>, rubric: &Rubric) -> Comparison {
         for k in &cat.criteria {
             let found: Vec<_> = cats
                 .iter()
-                .map(|c| {
-                    c.and_then(|c| c.criteria.iter().find(|x| x.signal == k.signal.id.as_str()))
-                })
+                .map(|c| c.and_then(|c| c.criteria.iter().find(|x| x.signal == k.signal.id)))
                 .collect();
             let values: Vec<Option<f64>> = found
                 .iter()

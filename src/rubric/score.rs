@@ -200,12 +200,7 @@ pub fn score(rubric: &Rubric, measurements: &[Measurement]) -> Scorecard {
         let mut criteria = Vec::new();
         let (mut sum, mut scored_w) = (0.0, 0.0);
         for k in &cat.criteria {
-            let cs = score_criterion(
-                k,
-                measurements
-                    .iter()
-                    .find(|m| m.signal == k.signal.id.as_str()),
-            );
+            let cs = score_criterion(k, measurements.iter().find(|m| m.signal == k.signal.id));
             let raw = cs
                 .value
                 .filter(|_| cs.status == Status::Scored)

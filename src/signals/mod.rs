@@ -183,6 +183,20 @@ impl std::fmt::Display for SignalId {
     }
 }
 
+// A measurement or a saved report names its signal as a string (JSON is an
+// edge); these let it be compared with a typed id directly.
+impl PartialEq<SignalId> for String {
+    fn eq(&self, id: &SignalId) -> bool {
+        self == id.as_str()
+    }
+}
+
+impl PartialEq<SignalId> for str {
+    fn eq(&self, id: &SignalId) -> bool {
+        self == id.as_str()
+    }
+}
+
 /// A string that names no signal this build knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown signal `{0}`")]
@@ -649,7 +663,7 @@ pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
     let mut out: Vec<Measurement> = FAMILIES.iter().flat_map(|f| f.measure(cx)).collect();
     // A signal that no family produced is reported, not silently dropped.
     for id in SignalId::ALL {
-        if !out.iter().any(|m| m.signal == id.as_str()) {
+        if !out.iter().any(|m| m.signal == *id) {
             out.push(Measurement::insufficient(
                 *id,
                 cx.window,
@@ -658,7 +672,7 @@ pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
             ));
         }
     }
-    out.sort_by_key(|m| SignalId::ALL.iter().position(|d| d.as_str() == m.signal));
+    out.sort_by_key(|m| SignalId::ALL.iter().position(|d| m.signal == *d));
     for gap in unread(cx.evidence) {
         for m in out.iter_mut().filter(|m| gap.covers(&m.signal)) {
             if let Ok(id) = m.signal.parse::<SignalId>() {
