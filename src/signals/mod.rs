@@ -880,9 +880,8 @@ mod tests {
         }
     }
 
-    /// Every family names only declared signals: measuring empty evidence gives
-    /// each declared signal exactly once, in order (an undeclared id would fall
-    /// back to the first signal and appear twice).
+    /// Measuring empty evidence gives each declared signal exactly once, in
+    /// report order.
     #[test]
     fn families_produce_exactly_the_declared_signals() {
         use chrono::{TimeZone, Utc};
