@@ -35,7 +35,7 @@ pub struct Rubric {
 // The actor rules and benchmark parameters belong to the families that use
 // them; the rubric holds their configuration (`[actors]`, `[benchmarks]`).
 pub use crate::signals::bench::BenchParams;
-pub use crate::signals::responsiveness::{Actors, MAINTAINER_ASSOCIATIONS, Responders, glob_match};
+pub use crate::signals::responsiveness::{Actors, Responders};
 
 #[derive(Debug, Clone)]
 pub struct Grades {
