@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
 use crate::report::{self, Report, compare};
 use crate::rubric::{self, Rubric, score};
+use crate::signals::releases::CompiledRule;
 use crate::signals::{self, SIGNALS};
 use crate::target::Target;
 use crate::window::{self, Window, WindowArgs};
@@ -89,7 +90,7 @@ impl Settings {
                 tag_prefix: g.tag_prefix,
                 tag_pattern: g.tag_pattern,
             })
-            .map(CompiledRule::new)
+            .map(|rule| CompiledRule::new(&rule))
             .transpose()?;
         let format = g.format.unwrap_or(Format::Markdown);
         if g.template.is_some() && format != Format::Markdown {
@@ -155,13 +156,13 @@ impl Settings {
             };
             let rule = match &self.rule_override {
                 Some(rule) => rule.clone(),
-                None => CompiledRule::new(ev.release_rule.clone())?,
+                None => CompiledRule::new(&ev.release_rule)?,
             };
             return Ok((ev, window, rule));
         }
         let window = self.window;
         let rule = self.rule_override.clone().unwrap_or_default();
-        let ev = collect::collect(target, &self.request(window, rule.rule.clone()))?;
+        let ev = collect::collect(target, &self.request(window, rule.rule().clone()))?;
         Ok((ev, window, rule))
     }
 
@@ -218,34 +219,21 @@ impl Settings {
 
     /// Measures and scores evidence. A chart of a signal whose source
     /// failed is left out, like the signal's value: it would draw what little arrived.
-    fn score(
-        &self,
-        ev: &Evidence,
-        window: Window,
-        release: &CompiledRule,
-    ) -> Result<Report, Error> {
-        let rule = &release.rule;
-        // Benchmark series are fitted once, for the signals and the charts.
-        let bench = ev
-            .bench
-            .as_ref()
-            .map(|b| signals::bench::analyse(b, &window, &self.rubric.benchmarks));
-        let measurements = signals::measure(
+    fn score(&self, ev: &Evidence, window: Window, rule: &CompiledRule) -> Result<Report, Error> {
+        let cx = signals::MeasureCtx::new(
             ev,
-            &window,
-            rule,
+            window,
+            &rule,
             &self.rubric.actors,
-            bench.as_ref(),
             &self.rubric.benchmarks,
-        )?;
+        );
+        let measurements = signals::measure(&cx);
         let card = score::score(&self.rubric, &measurements);
-        let mut trends = if self.charts {
-            signals::trends::trends(ev, &window, rule, &self.rubric.actors, bench.as_ref())?
+        let trends = if self.charts {
+            signals::trends(&cx)
         } else {
             Vec::new()
         };
-        let unread = signals::unread(ev);
-        trends.retain(|t| !unread.iter().any(|u| u.covers(&t.signal)));
         Ok(Report::new(
             ev,
             window,
@@ -276,25 +264,6 @@ impl Settings {
             step_summary(&md)?;
         }
         Ok(())
-    }
-}
-
-/// A release rule with its tag pattern compiled once per run (or per saved
-/// evidence file), rather than on every use.
-#[derive(Debug, Clone, Default)]
-struct CompiledRule {
-    rule: ReleaseRule,
-    #[expect(
-        dead_code,
-        reason = "the releases family reads it once measure takes a compiled rule (issue 10, item 1)"
-    )]
-    pattern: Option<regex::Regex>,
-}
-
-impl CompiledRule {
-    fn new(rule: ReleaseRule) -> Result<CompiledRule, Error> {
-        let pattern = signals::releases::compile_pattern(&rule)?;
-        Ok(CompiledRule { rule, pattern })
     }
 }
 
@@ -792,7 +761,7 @@ struct SignalJson {
 impl From<&signals::SignalDef> for SignalJson {
     fn from(d: &signals::SignalDef) -> SignalJson {
         SignalJson {
-            id: d.id,
+            id: d.id.as_str(),
             unit: d.unit.as_str(),
             title: d.title,
             definition: d.definition,

@@ -298,6 +298,25 @@ pub struct ReleaseRule {
     pub tag_pattern: Option<String>,
 }
 
+impl ReleaseRule {
+    /// Compiles the rule's tag pattern, if any: once per run, before any
+    /// tag is read (the release family and evidence validation both need it).
+    ///
+    /// # Errors
+    /// A pattern that is not a valid regular expression.
+    pub fn compile(&self) -> Result<Option<regex::Regex>, Error> {
+        self.tag_pattern
+            .as_deref()
+            .map(|p| {
+                regex::Regex::new(p).map_err(|e| Error::TagPattern {
+                    pattern: p.to_string(),
+                    message: e.to_string(),
+                })
+            })
+            .transpose()
+    }
+}
+
 /// A git tag with its date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tag {

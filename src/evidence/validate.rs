@@ -105,7 +105,7 @@ pub fn problems(ev: &Evidence) -> Vec<String> {
             ev.window.until.to_rfc3339()
         ));
     }
-    if let Err(e) = crate::signals::releases::compile_pattern(&ev.release_rule) {
+    if let Err(e) = ev.release_rule.compile() {
         out.push(format!("release_rule.tag_pattern: {e}"));
     }
     if let Some(tests) = &ev.tests {

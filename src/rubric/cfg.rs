@@ -16,7 +16,7 @@ use super::{
     Actors, Band, BenchParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
     RubricErrors,
 };
-use crate::signals::{self, SIGNALS};
+use crate::signals::{self, SignalId};
 use crate::suggest;
 
 #[derive(Deserialize)]
@@ -614,9 +614,10 @@ fn validate_criterion(
     used: &mut HashSet<String>,
 ) -> Option<Criterion> {
     let id = c.signal.get_ref();
-    let signal = signals::find(id);
+    // Validated against the registry: the TOML's string becomes a typed id here.
+    let signal = id.parse::<SignalId>().ok().map(signals::def);
     if signal.is_none() {
-        let help = match suggest::nearest(id, SIGNALS.iter().map(|s| s.id)) {
+        let help = match suggest::nearest(id, SignalId::ALL.iter().map(|s| s.as_str())) {
             Some(s) => format!("did you mean `{s}`? `readiness signals` lists every signal"),
             None => "`readiness signals` lists every signal".into(),
         };

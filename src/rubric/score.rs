@@ -310,7 +310,6 @@ fn withheld(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signals::SIGNALS;
     use crate::window::Window;
     use chrono::{TimeZone, Utc};
     use proptest::prelude::*;
@@ -352,12 +351,12 @@ why = "x"
 "#;
 
     fn m(signal: &str, value: Option<f64>, n: u64) -> Measurement {
-        let def = SIGNALS.iter().find(|d| d.id == signal).unwrap();
+        let id = signal.parse::<crate::signals::SignalId>().unwrap();
         let w = Window {
             since: Utc.timestamp_opt(0, 0).unwrap(),
             until: Utc.timestamp_opt(1, 0).unwrap(),
         };
-        let mut x = Measurement::insufficient(def, w, "test", "none".into());
+        let mut x = Measurement::insufficient(id, w, "test", "none".into());
         x.value = value;
         x.n = n;
         x.insufficient = value.is_none().then(|| "none".into());
@@ -560,7 +559,7 @@ why = "x"
         let perfect = |r: &Rubric| -> Vec<Measurement> {
             r.criteria()
                 .filter(|(c, _)| c.id != "benchmarks")
-                .map(|(_, k)| m(k.signal.id, Some(k.good), 1_000_000))
+                .map(|(_, k)| m(k.signal.id.as_str(), Some(k.good), 1_000_000))
                 .collect()
         };
         let default = Rubric::builtin("default").unwrap();

@@ -22,18 +22,36 @@
 use std::cmp::Ordering;
 
 use super::changepoint::{self, Segment};
-use super::{Example, Measurement, day, plural};
+use super::{Example, Measurement, Reading, SignalId, day, plural};
 use crate::evidence::{BenchEvidence, BenchPoint, BenchSeries, Direction};
-use crate::rubric::BenchParams;
 use crate::stats;
 use crate::window::Window;
 
 const SOURCE: &str = "benchmark results";
-const IDS: [&str; 3] = [
-    "bench.noise_cv_p50",
-    "bench.stable_share",
-    "bench.regressions",
+const IDS: [SignalId; 3] = [
+    SignalId::BenchNoiseCvP50,
+    SignalId::BenchStableShare,
+    SignalId::BenchRegressions,
 ];
+/// The rubric's `[benchmarks]`: what counts as a regression and as stable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BenchParams {
+    /// A step for the worse larger than this share of the level before it
+    /// is a regression (default 0.05, 5 %).
+    pub regression_threshold: f64,
+    /// A series whose robust CV is under this share is stable (default 0.05).
+    pub stable_cv: f64,
+}
+
+impl Default for BenchParams {
+    fn default() -> BenchParams {
+        BenchParams {
+            regression_threshold: 0.05,
+            stable_cv: 0.05,
+        }
+    }
+}
+
 /// Results a series needs in the window for its noise to be measured.
 pub const MIN_POINTS: usize = 5;
 /// A level (a fitted segment) on either side of a step needs this many
@@ -312,13 +330,7 @@ pub fn measure(
     window: &Window,
     params: &BenchParams,
 ) -> Vec<Measurement> {
-    let Some(Analysis {
-        bench,
-        fits,
-        examined,
-        regressions: found,
-    }) = analysis
-    else {
+    let Some(analysis) = analysis else {
         return Measurement::all_insufficient(
             &IDS,
             *window,
@@ -326,41 +338,80 @@ pub fn measure(
             "no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js)",
         );
     };
-    let total = bench.series.len();
-    let active = fits.iter().filter(|f| f.in_window > 0).count();
-    let measured: Vec<(usize, f64)> = fits
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| f.cv.map(|cv| (i, cv)))
-        .collect();
-    let cvs: Vec<f64> = measured.iter().map(|(_, cv)| *cv).collect();
-    let scope = format!(
-        "{} with at least {MIN_POINTS} results in the window (of {} read, {} with any result in it)",
-        series_count(measured.len()).replace("series", "benchmark series"),
-        total,
-        active
-    );
-    let hint = stale_hint(bench, window, active);
-    let no_series = || {
-        if total == 0 {
+    let scope = NoiseScope::new(analysis, window);
+    vec![
+        noise(analysis, &scope, window),
+        stable(&scope, window, params),
+        unrecovered(analysis, &scope, window, params),
+    ]
+}
+
+/// The series whose noise was measured, and how to say which they are.
+struct NoiseScope {
+    /// Series read.
+    total: usize,
+    /// `(series, robust CV)` of the series with enough results in the window.
+    measured: Vec<(usize, f64)>,
+    /// Their robust CVs.
+    cvs: Vec<f64>,
+    /// Which series these are, for the basis.
+    text: String,
+    /// When no series is in the window: where the latest results are.
+    hint: String,
+    /// Series with any result in the window.
+    active: usize,
+}
+
+impl NoiseScope {
+    fn new(analysis: &Analysis, window: &Window) -> NoiseScope {
+        let total = analysis.bench.series.len();
+        let active = analysis.fits.iter().filter(|f| f.in_window > 0).count();
+        let measured: Vec<(usize, f64)> = analysis
+            .fits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.cv.map(|cv| (i, cv)))
+            .collect();
+        let text = format!(
+            "{} with at least {MIN_POINTS} results in the window (of {} read, {} with any result in it)",
+            series_count(measured.len()).replace("series", "benchmark series"),
+            total,
+            active
+        );
+        NoiseScope {
+            total,
+            cvs: measured.iter().map(|(_, cv)| *cv).collect(),
+            measured,
+            text,
+            hint: stale_hint(analysis.bench, window, active),
+            active,
+        }
+    }
+
+    /// Why neither noise signal has a value.
+    fn no_series(&self) -> String {
+        if self.total == 0 {
             "the benchmark sources held no series".to_string()
         } else {
             format!(
-                "no benchmark series has {MIN_POINTS} results in the window ({} read, {} with any result in it){hint}",
-                series_count(total),
-                active
+                "no benchmark series has {MIN_POINTS} results in the window ({} read, {} with any result in it){}",
+                series_count(self.total),
+                self.active,
+                self.hint
             )
         }
-    };
+    }
+}
 
-    let noise_value = stats::median(&cvs);
-    let mut noisiest = measured.clone();
+/// `bench.noise_cv_p50`, with the noisiest series as examples.
+fn noise(analysis: &Analysis, scope: &NoiseScope, window: &Window) -> Measurement {
+    let mut noisiest = scope.measured.clone();
     noisiest.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
-    let noise_examples = noisiest
+    let examples = noisiest
         .iter()
         .take(EXAMPLES)
         .map(|(i, cv)| {
-            let s = &bench.series[*i];
+            let s = &analysis.bench.series[*i];
             Example {
                 label: series_label(s),
                 date: None,
@@ -368,41 +419,59 @@ pub fn measure(
                 note: Some(format!(
                     "{}, {} in the window",
                     s.tool,
-                    plural(fits[*i].in_window, "result")
+                    plural(analysis.fits[*i].in_window, "result")
                 )),
                 url: None,
             }
         })
         .collect();
-    let noise = Measurement::of(
-        "bench.noise_cv_p50",
-        noise_value,
-        measured.len(),
+    Measurement::new(
+        SignalId::BenchNoiseCvP50,
         *window,
         SOURCE,
-        format!("{scope}; the noisiest are listed"),
-        no_series,
-        noise_examples,
-    );
+        Reading::of(
+            stats::median(&scope.cvs),
+            scope.measured.len() as u64,
+            format!("{}; the noisiest are listed", scope.text),
+            || scope.no_series(),
+            examples,
+        ),
+    )
+}
 
-    #[allow(clippy::cast_precision_loss)]
+/// `bench.stable_share`: the share of measured series under `stable_cv`.
+fn stable(scope: &NoiseScope, window: &Window, params: &BenchParams) -> Measurement {
+    let cvs = &scope.cvs;
     let stable_count = cvs.iter().filter(|cv| **cv < params.stable_cv).count();
     #[allow(clippy::cast_precision_loss)]
-    let stable_value = (!cvs.is_empty()).then(|| stable_count as f64 / cvs.len() as f64);
-    let stable = Measurement::of(
-        "bench.stable_share",
-        stable_value,
-        measured.len(),
+    let value = (!cvs.is_empty()).then(|| stable_count as f64 / cvs.len() as f64);
+    Measurement::new(
+        SignalId::BenchStableShare,
         *window,
         SOURCE,
-        format!(
-            "{stable_count} of the {scope} have a robust CV under {}",
-            pct(params.stable_cv)
+        Reading::of(
+            value,
+            scope.measured.len() as u64,
+            format!(
+                "{stable_count} of the {} have a robust CV under {}",
+                scope.text,
+                pct(params.stable_cv)
+            ),
+            || scope.no_series(),
+            Vec::new(),
         ),
-        no_series,
-        Vec::new(),
-    );
+    )
+}
 
+/// `bench.regressions`: the unrecovered regressions found, the worst as examples.
+fn unrecovered(
+    analysis: &Analysis,
+    scope: &NoiseScope,
+    window: &Window,
+    params: &BenchParams,
+) -> Measurement {
+    let found = &analysis.regressions;
+    let examined = &analysis.examined;
     let regressed_series = {
         let mut ids: Vec<usize> = found.iter().map(|r| r.series).collect();
         ids.dedup();
@@ -410,40 +479,44 @@ pub fn measure(
         ids.dedup();
         ids.len()
     };
-    let regression_examples = found
+    let examples = found
         .iter()
         .take(EXAMPLES)
-        .map(|r| regression_example(&bench.series[r.series], r, window))
+        .map(|r| regression_example(&analysis.bench.series[r.series], r, window))
         .collect();
     #[allow(clippy::cast_precision_loss)]
     let count = found.len() as f64;
-    let regressions = Measurement::of(
-        "bench.regressions",
-        (!examined.is_empty()).then_some(count),
-        examined.len(),
+    let basis = format!(
+        "{} with results in the window and at least {} up to its end, fitted by change-point detection; steps for the worse above {} between levels of at least {MIN_LEVEL_POINTS} results, not recovered since, in {}; the worst are listed",
+        series_count(examined.len()).replace("series", "benchmark series"),
+        2 * MIN_LEVEL_POINTS,
+        pct(params.regression_threshold),
+        series_count(regressed_series)
+    );
+    let reason = || {
+        if scope.total == 0 {
+            "the benchmark sources held no series".to_string()
+        } else {
+            format!(
+                "no benchmark series has results in the window and at least {} up to its end ({} read){}",
+                2 * MIN_LEVEL_POINTS,
+                series_count(scope.total),
+                scope.hint
+            )
+        }
+    };
+    Measurement::new(
+        SignalId::BenchRegressions,
         *window,
         SOURCE,
-        format!(
-            "{} with results in the window and at least {} up to its end, fitted by change-point detection; steps for the worse above {} between levels of at least {MIN_LEVEL_POINTS} results, not recovered since, in {}; the worst are listed",
-            series_count(examined.len()).replace("series", "benchmark series"),
-            2 * MIN_LEVEL_POINTS,
-            pct(params.regression_threshold),
-            series_count(regressed_series)
+        Reading::of(
+            (!examined.is_empty()).then_some(count),
+            examined.len() as u64,
+            basis,
+            reason,
+            examples,
         ),
-        || {
-            if total == 0 {
-                "the benchmark sources held no series".to_string()
-            } else {
-                format!(
-                    "no benchmark series has results in the window and at least {} up to its end ({} read){hint}",
-                    2 * MIN_LEVEL_POINTS,
-                    series_count(total)
-                )
-            }
-        },
-        regression_examples,
-    );
-    vec![noise, stable, regressions]
+    )
 }
 
 fn regression_example(s: &BenchSeries, r: &Regression, window: &Window) -> Example {
@@ -464,6 +537,26 @@ fn regression_example(s: &BenchSeries, r: &Regression, window: &Window) -> Examp
         value: Some(format!("{} worse", pct(r.worse_by))),
         note: Some(note.join("; ")),
         url: None,
+    }
+}
+
+/// The `bench.*` family: benchmark series, fitted once per report.
+#[derive(Debug, Clone, Copy)]
+pub struct Benchmarks;
+
+impl super::SignalFamily for Benchmarks {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure(cx.bench(), &cx.window, cx.benchmarks)
+    }
+
+    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        cx.bench()
+            .map(|a| super::trends::bench_trends(a, &cx.window))
+            .unwrap_or_default()
     }
 }
 

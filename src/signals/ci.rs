@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Example, Measurement, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
 use crate::evidence::WorkflowRun;
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -35,7 +35,11 @@ const EXAMPLES: usize = 10;
 /// The normal quantile of the interval given with `ci.pass_rate` (95 %).
 const Z95: f64 = 1.96;
 
-const IDS: [&str; 3] = ["ci.pass_rate", "ci.flaky_rate", "ci.duration_p50_minutes"];
+const IDS: [SignalId; 3] = [
+    SignalId::CiPassRate,
+    SignalId::CiFlakyRate,
+    SignalId::CiDurationP50Minutes,
+];
 
 /// What a run's conclusion says about the build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,8 +72,10 @@ fn minutes(run: &WorkflowRun) -> f64 {
     (days_between(start, run.updated_at) * 24.0 * 60.0).max(0.0)
 }
 
-/// The runs of the window sorted into what counts and what was left out, and why.
-struct Scope<'a> {
+/// The runs of the window sorted into what counts and what was left out, and
+/// why: what the `ci.*` signals and the pass-rate chart share.
+#[derive(Debug)]
+pub(crate) struct Scope<'a> {
     /// Completed push and schedule runs created in the window.
     counted: Vec<&'a WorkflowRun>,
     outside: usize,
@@ -80,7 +86,8 @@ struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    fn new(runs: &'a [WorkflowRun], window: &Window) -> Scope<'a> {
+    /// Sorts `runs` by whether they count over `window`.
+    pub(crate) fn new(runs: &'a [WorkflowRun], window: &Window) -> Scope<'a> {
         let mut s = Scope {
             counted: Vec::new(),
             outside: 0,
@@ -185,31 +192,24 @@ impl<'a> Scope<'a> {
 }
 
 /// The runs `ci.pass_rate` counts, with when each was created and whether it passed.
-pub(crate) fn run_verdicts(runs: &[WorkflowRun], window: &Window) -> Vec<(DateTime<Utc>, bool)> {
-    Scope::new(runs, window)
+pub(crate) fn run_verdicts(scope: &Scope<'_>) -> Vec<(DateTime<Utc>, bool)> {
+    scope
         .decisive()
         .iter()
         .map(|r| (r.created_at, verdict(r) == Verdict::Pass))
         .collect()
 }
 
-/// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
-fn measurement(
-    id: &str,
-    value: Option<f64>,
-    n: usize,
-    window: Window,
-    basis: String,
-    reason: impl FnOnce() -> String,
-    examples: Vec<Example>,
-) -> Measurement {
-    Measurement::of(id, value, n, window, SOURCE, basis, reason, examples)
-}
-
 /// Measures the `ci.*` signals (`None`: no GitHub Actions runs were collected).
 #[must_use]
 pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement> {
-    let Some(runs) = runs else {
+    let scope = runs.map(|runs| Scope::new(runs, window));
+    measure_scope(scope.as_ref(), window)
+}
+
+/// The `ci.*` signals of the sorted runs (`None`: no runs were collected).
+fn measure_scope(scope: Option<&Scope<'_>>, window: &Window) -> Vec<Measurement> {
+    let Some(scope) = scope else {
         return Measurement::all_insufficient(
             &IDS,
             *window,
@@ -217,7 +217,6 @@ pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement
             "no GitHub Actions runs were collected (a GitHub source is needed)",
         );
     };
-    let scope = Scope::new(runs, window);
     let decisive = scope.decisive();
     let no_verdict = || {
         if scope.counted.is_empty() {
@@ -231,9 +230,9 @@ pub fn measure(runs: Option<&[WorkflowRun]>, window: &Window) -> Vec<Measurement
         }
     };
     vec![
-        pass_rate(&scope, &decisive, window, no_verdict),
-        flaky_rate(&scope, &decisive, window, no_verdict),
-        duration(&scope, &decisive, window, no_verdict),
+        pass_rate(scope, &decisive, window, no_verdict),
+        flaky_rate(scope, &decisive, window, no_verdict),
+        duration(scope, &decisive, window, no_verdict),
     ]
 }
 
@@ -284,7 +283,12 @@ fn pass_rate(
             url: Some(r.url.clone()),
         })
         .collect();
-    measurement(IDS[0], value, n, *window, basis, reason, examples)
+    Measurement::new(
+        SignalId::CiPassRate,
+        *window,
+        SOURCE,
+        Reading::of(value, n as u64, basis, reason, examples),
+    )
 }
 
 /// One (workflow, commit) group: why it is flaky, if it is, and the run to link.
@@ -364,7 +368,12 @@ fn flaky_rate(
             url: Some(link.url.clone()),
         })
         .collect();
-    measurement(IDS[1], value, n, *window, basis, reason, examples)
+    Measurement::new(
+        SignalId::CiFlakyRate,
+        *window,
+        SOURCE,
+        Reading::of(value, n as u64, basis, reason, examples),
+    )
 }
 
 fn duration(
@@ -397,15 +406,39 @@ fn duration(
             url: Some(r.url.clone()),
         })
         .collect();
-    measurement(
-        IDS[2],
-        stats::median(&values),
-        timed.len(),
+    Measurement::new(
+        SignalId::CiDurationP50Minutes,
         *window,
-        basis,
-        reason,
-        examples,
+        SOURCE,
+        Reading::of(
+            stats::median(&values),
+            timed.len() as u64,
+            basis,
+            reason,
+            examples,
+        ),
     )
+}
+
+/// The `ci.*` family: GitHub Actions runs on the default branch.
+#[derive(Debug, Clone, Copy)]
+pub struct Ci;
+
+impl super::SignalFamily for Ci {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure_scope(cx.runs(), &cx.window)
+    }
+
+    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        cx.runs()
+            .and_then(|scope| super::trends::ci_pass_rate(scope, &cx.window))
+            .into_iter()
+            .collect()
+    }
 }
 
 #[cfg(test)]

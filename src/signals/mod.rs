@@ -1,9 +1,17 @@
 //! The measure stage: pure functions from [`Evidence`] to one
 //! [`Measurement`] per signal. No I/O happens here.
 //!
-//! Every signal is declared once, in [`SIGNALS`]: its id, unit, title and
-//! definition. `readiness signals`, the README's signal table and the
-//! report's explanations are all generated from that list.
+//! Every signal is declared once: its id in [`SignalId`], its unit, title
+//! and definition in [`SIGNALS`]. `readiness signals`, the README's signal
+//! table and the report's explanations are all generated from that list.
+//! Rust code names a signal by its [`SignalId`]; the string form is for the
+//! edges (rubric TOML, JSON, `readiness signals`).
+//!
+//! A family ([`SignalFamily`]) measures the signals read from one kind of
+//! evidence and draws their charts, both from one [`MeasureCtx`]; the
+//! registry [`FAMILIES`] lists them in report order. Adding a family is a
+//! file with its `SignalFamily`, its ids and definitions here, and one line
+//! in [`FAMILIES`]. Every measurement is built by `Measurement::new`.
 //!
 //! A signal whose source was asked for but not read to the end is "not
 //! measured" with the reason ([`unread`]), never measured from what little
@@ -21,10 +29,12 @@ pub mod trends;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-use crate::evidence::{Evidence, Provenance, ReleaseRule};
-use crate::rubric::{Actors, BenchParams};
+use crate::evidence::{Evidence, Provenance};
 use crate::window::Window;
+use bench::BenchParams;
+use releases::CompiledRule;
+use responsiveness::Actors;
+use trends::Trend;
 
 /// The unit a signal is measured in; it decides how values are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -116,10 +126,107 @@ impl Unit {
     }
 }
 
+/// Declares [`SignalId`]: one variant per signal with its string id, the
+/// only place an id is spelled as a string.
+macro_rules! signal_ids {
+    ($($variant:ident = $id:literal,)*) => {
+        /// A signal's id. Rust code names signals by this type; the string
+        /// form ([`SignalId::as_str`], [`FromStr`](std::str::FromStr)) is for
+        /// the edges: rubric TOML, JSON and `readiness signals`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum SignalId {
+            $(
+                #[doc = concat!("`", $id, "`")]
+                $variant,
+            )*
+        }
+
+        impl SignalId {
+            /// Every signal, in report order.
+            pub const ALL: &'static [SignalId] = &[$(SignalId::$variant),*];
+
+            /// The id as TOML and JSON write it.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(SignalId::$variant => $id,)*
+                }
+            }
+        }
+    };
+}
+
+signal_ids! {
+    ReleaseCount365d = "release.count_365d",
+    ReleaseMedianIntervalDays = "release.median_interval_days",
+    ReleaseIntervalRegularity = "release.interval_regularity",
+    ReleaseStalenessRatio = "release.staleness_ratio",
+    IssuesFirstResponseP50Hours = "issues.first_response_p50_hours",
+    IssuesFirstResponseP90Hours = "issues.first_response_p90_hours",
+    IssuesRespondedWithin7d = "issues.responded_within_7d",
+    IssuesResolutionP50Days = "issues.resolution_p50_days",
+    PrsFirstReviewP50Hours = "prs.first_review_p50_hours",
+    PrsMergeP50Days = "prs.merge_p50_days",
+    CiPassRate = "ci.pass_rate",
+    CiFlakyRate = "ci.flaky_rate",
+    CiDurationP50Minutes = "ci.duration_p50_minutes",
+    TestsPassRate = "tests.pass_rate",
+    TestsFlakyTests = "tests.flaky_tests",
+    BenchNoiseCvP50 = "bench.noise_cv_p50",
+    BenchStableShare = "bench.stable_share",
+    BenchRegressions = "bench.regressions",
+}
+
+impl std::fmt::Display for SignalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// A measurement or a saved report names its signal as a string (JSON is an
+// edge); these let it be compared with a typed id directly.
+impl PartialEq<SignalId> for String {
+    fn eq(&self, id: &SignalId) -> bool {
+        self == id.as_str()
+    }
+}
+
+impl PartialEq<SignalId> for str {
+    fn eq(&self, id: &SignalId) -> bool {
+        self == id.as_str()
+    }
+}
+
+/// A string that names no signal this build knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown signal `{0}`")]
+pub struct UnknownSignal(pub String);
+
+impl std::str::FromStr for SignalId {
+    type Err = UnknownSignal;
+
+    fn from_str(s: &str) -> Result<SignalId, UnknownSignal> {
+        SignalId::ALL
+            .iter()
+            .copied()
+            .find(|id| id.as_str() == s)
+            .ok_or_else(|| UnknownSignal(s.to_string()))
+    }
+}
+
+impl SignalId {
+    /// The signal's definition.
+    #[must_use]
+    pub fn def(self) -> &'static SignalDef {
+        def(self)
+    }
+}
+
 /// The definition of one signal.
 #[derive(Debug)]
 pub struct SignalDef {
-    pub id: &'static str,
+    /// The signal's id; its string form is what TOML and JSON name.
+    pub id: SignalId,
     pub unit: Unit,
     /// A short label for tables.
     pub title: &'static str,
@@ -132,9 +239,13 @@ pub struct SignalDef {
 }
 
 /// Every signal this build can measure, in report order.
-pub static SIGNALS: &[SignalDef] = &[
+pub static SIGNALS: &[SignalDef] = &TABLE;
+
+/// The table behind [`SIGNALS`], one entry per [`SignalId`] in the enum's
+/// order (checked when the crate compiles, so [`def`] can index it).
+const TABLE: [SignalDef; SignalId::ALL.len()] = [
     SignalDef {
-        id: "release.count_365d",
+        id: SignalId::ReleaseCount365d,
         unit: Unit::Releases,
         title: "Releases in the last 365 days",
         definition: "Releases (tags that parse as a final version; pre-releases excluded; backports included) dated in the 365 days up to the end of the window.",
@@ -142,7 +253,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "git tags",
     },
     SignalDef {
-        id: "release.median_interval_days",
+        id: SignalId::ReleaseMedianIntervalDays,
         unit: Unit::Days,
         title: "Median days between releases",
         definition: "Median gap between consecutive main-line releases (each higher than every earlier one), over the gaps that end in the window.",
@@ -150,7 +261,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "git tags",
     },
     SignalDef {
-        id: "release.interval_regularity",
+        id: SignalId::ReleaseIntervalRegularity,
         unit: Unit::Ratio,
         title: "Irregularity of release gaps",
         definition: "Interquartile range of those main-line gaps divided by their median; lower is more regular.",
@@ -158,7 +269,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "git tags",
     },
     SignalDef {
-        id: "release.staleness_ratio",
+        id: SignalId::ReleaseStalenessRatio,
         unit: Unit::Ratio,
         title: "Days since last release / usual gap",
         definition: "Days from the last release (any line) to the end of the window, divided by the median of the last ten main-line gaps before it; above 1 the next release is overdue.",
@@ -166,7 +277,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "git tags",
     },
     SignalDef {
-        id: "issues.first_response_p50_hours",
+        id: SignalId::IssuesFirstResponseP50Hours,
         unit: Unit::Hours,
         title: "Median hours to first response (issues)",
         definition: "Median time from opening to the first response that counts (rubric `[actors]`: not the author, not a bot, by default a maintainer) over issues opened in the window that got one.",
@@ -174,7 +285,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub issues and pull requests",
     },
     SignalDef {
-        id: "issues.first_response_p90_hours",
+        id: SignalId::IssuesFirstResponseP90Hours,
         unit: Unit::Hours,
         title: "90th percentile hours to first response (issues)",
         definition: "The 90th percentile of the same times: how long the slowest tenth of answered issues waited.",
@@ -182,7 +293,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub issues and pull requests",
     },
     SignalDef {
-        id: "issues.responded_within_7d",
+        id: SignalId::IssuesRespondedWithin7d,
         unit: Unit::Fraction,
         title: "Issues answered within 7 days",
         definition: "Share of the issues opened in the window at least 7 days before its end that got a response that counts within 7 days; those still unanswered after 7 days are misses, younger issues are not yet due and left out.",
@@ -190,7 +301,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub issues and pull requests",
     },
     SignalDef {
-        id: "issues.resolution_p50_days",
+        id: SignalId::IssuesResolutionP50Days,
         unit: Unit::Days,
         title: "Median days to close (issues)",
         definition: "Median time from opening to the last close, over the issues opened in the window that are closed.",
@@ -198,7 +309,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub issues and pull requests",
     },
     SignalDef {
-        id: "prs.first_review_p50_hours",
+        id: SignalId::PrsFirstReviewP50Hours,
         unit: Unit::Hours,
         title: "Median hours to first review (pull requests)",
         definition: "Median time from opening to the first review or comment that counts (rubric `[actors]`) over the pull requests opened in the window that got one.",
@@ -206,7 +317,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub issues and pull requests",
     },
     SignalDef {
-        id: "prs.merge_p50_days",
+        id: SignalId::PrsMergeP50Days,
         unit: Unit::Days,
         title: "Median days to merge (pull requests)",
         definition: "Median time from opening to merge over the pull requests opened in the window that were merged.",
@@ -214,7 +325,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub issues and pull requests",
     },
     SignalDef {
-        id: "ci.pass_rate",
+        id: SignalId::CiPassRate,
         unit: Unit::Fraction,
         title: "CI runs that pass",
         definition: "Share of GitHub Actions runs on the default branch, triggered by push or schedule and completed in the window, that succeeded: success / (success + failure + timed_out); cancelled and skipped runs left out. The report gives the Wilson 95% interval.",
@@ -222,7 +333,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub Actions runs",
     },
     SignalDef {
-        id: "ci.flaky_rate",
+        id: SignalId::CiFlakyRate,
         unit: Unit::Fraction,
         title: "Flaky CI (workflow, commit) pairs",
         definition: "Share of (workflow, commit) groups of those runs that have both a success and a failure, or a failure rescued by a re-run (run attempt > 1).",
@@ -230,7 +341,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub Actions runs",
     },
     SignalDef {
-        id: "ci.duration_p50_minutes",
+        id: SignalId::CiDurationP50Minutes,
         unit: Unit::Minutes,
         title: "Median CI run duration",
         definition: "Median minutes from a run's start to its last update, over the completed runs counted by ci.pass_rate.",
@@ -238,7 +349,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "GitHub Actions runs",
     },
     SignalDef {
-        id: "tests.pass_rate",
+        id: SignalId::TestsPassRate,
         unit: Unit::Fraction,
         title: "Test cases that pass",
         definition: "Share of test-case outcomes over the runs (JUnit XML files) in the window that passed: passed / (passed + failed + error), a test that passed on retry within a run counting as passed; skipped cases left out.",
@@ -246,7 +357,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "JUnit XML files",
     },
     SignalDef {
-        id: "tests.flaky_tests",
+        id: SignalId::TestsFlakyTests,
         unit: Unit::Tests,
         title: "Flaky tests",
         definition: "Tests that both passed and failed on the same commit (or within one run, when retried); where commits are unknown, tests whose outcome flipped between consecutive runs in time order.",
@@ -254,7 +365,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "JUnit XML files",
     },
     SignalDef {
-        id: "bench.noise_cv_p50",
+        id: SignalId::BenchNoiseCvP50,
         unit: Unit::Fraction,
         title: "Benchmark noise (median robust CV)",
         definition: "Per benchmark series, the robust coefficient of variation 1.4826 × MAD / median of its results in the window, the deviations taken from the fitted level of each step so that a real step is not counted as noise; the median over series with at least 5 results in the window.",
@@ -262,7 +373,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "benchmark results",
     },
     SignalDef {
-        id: "bench.stable_share",
+        id: SignalId::BenchStableShare,
         unit: Unit::Fraction,
         title: "Stable benchmark series",
         definition: "Share of those series whose robust CV is under the rubric's `[benchmarks] stable_cv` (default 5 %).",
@@ -270,7 +381,7 @@ pub static SIGNALS: &[SignalDef] = &[
         source: "benchmark results",
     },
     SignalDef {
-        id: "bench.regressions",
+        id: SignalId::BenchRegressions,
         unit: Unit::Regressions,
         title: "Unrecovered benchmark regressions",
         definition: "Steps for the worse (up for time and memory, down for throughput) larger than the rubric's `[benchmarks] regression_threshold` (default 5 %) found in each series by change-point detection (an L1 piecewise-constant fit, see the README) between levels of at least two results each, that happened in the window and that no later step recovered: the series' latest level is still worse than the level before the step by more than the threshold.",
@@ -279,11 +390,20 @@ pub static SIGNALS: &[SignalDef] = &[
     },
 ];
 
-/// The definition of a signal the code names by a literal id. Every id used
-/// in the families is declared in [`SIGNALS`] (the signal tests check the
-/// families produce exactly those), so the fallback never shows.
-pub(crate) fn def(id: &str) -> &'static SignalDef {
-    find(id).unwrap_or(&SIGNALS[0])
+// `TABLE` lists the signals in the order of `SignalId`'s variants, so that
+// `def` is an index, not a search with a fallback.
+const _: () = {
+    let mut i = 0;
+    while i < TABLE.len() {
+        assert!(TABLE[i].id as usize == i, "TABLE is not in SignalId order");
+        i += 1;
+    }
+};
+
+/// The definition of the signal `id`.
+#[must_use]
+pub fn def(id: SignalId) -> &'static SignalDef {
+    &TABLE[id as usize]
 }
 
 /// `1 release`, `2 releases`.
@@ -303,7 +423,7 @@ pub(crate) fn day(t: chrono::DateTime<chrono::Utc>) -> String {
 /// The definition of the signal `id`, if this build knows it.
 #[must_use]
 pub fn find(id: &str) -> Option<&'static SignalDef> {
-    SIGNALS.iter().find(|s| s.id == id)
+    id.parse::<SignalId>().ok().map(def)
 }
 
 /// One measured signal, with what it was computed from.
@@ -344,117 +464,237 @@ pub struct Example {
     pub url: Option<String>,
 }
 
-impl Measurement {
-    /// A measurement with a value when `value` is `Some`, else insufficient
-    /// with `reason`; examples go only with a value.
-    #[allow(clippy::too_many_arguments)]
+/// What a family read for one signal: a value or the reason there is none,
+/// how many items it rests on, how it was computed and the items behind it.
+/// [`Measurement::new`] turns it into a measurement.
+#[derive(Debug, Clone)]
+pub(crate) struct Reading {
+    value: Result<f64, String>,
+    n: u64,
+    basis: String,
+    examples: Vec<Example>,
+}
+
+impl Reading {
+    /// A value when `value` is `Some`, else no value for `reason`; `n` and
+    /// `basis` are kept either way, `examples` only with a value.
     pub(crate) fn of(
-        id: &str,
         value: Option<f64>,
-        n: usize,
-        window: Window,
-        source: &str,
+        n: u64,
         basis: String,
         reason: impl FnOnce() -> String,
         examples: Vec<Example>,
-    ) -> Measurement {
-        let d = def(id);
-        Measurement {
-            signal: d.id.to_string(),
-            value,
-            unit: d.unit,
-            n: n as u64,
-            window,
-            source: source.into(),
+    ) -> Reading {
+        Reading {
+            value: value.ok_or_else(reason),
+            n,
             basis,
-            insufficient: value.is_none().then(reason),
-            examples: if value.is_some() {
-                examples
-            } else {
-                Vec::new()
-            },
+            examples,
+        }
+    }
+
+    /// A value resting on `n` items.
+    pub(crate) fn value(value: f64, n: u64, basis: String, examples: Vec<Example>) -> Reading {
+        Reading::of(Some(value), n, basis, String::new, examples)
+    }
+
+    /// No value, nothing read, and the reason why.
+    pub(crate) fn none(reason: String) -> Reading {
+        Reading {
+            value: Err(reason),
+            n: 0,
+            basis: String::new(),
+            examples: Vec::new(),
+        }
+    }
+}
+
+impl Measurement {
+    /// The one way to build a measurement: the signal's id and unit come from
+    /// its definition, and examples go only with a value.
+    pub(crate) fn new(id: SignalId, window: Window, source: &str, reading: Reading) -> Measurement {
+        let (value, insufficient, examples) = match reading.value {
+            Ok(v) => (Some(v), None, reading.examples),
+            Err(reason) => (None, Some(reason), Vec::new()),
+        };
+        Measurement {
+            signal: id.as_str().to_string(),
+            value,
+            unit: def(id).unit,
+            n: reading.n,
+            window,
+            source: source.to_string(),
+            basis: reading.basis,
+            insufficient,
+            examples,
         }
     }
 
     /// One insufficient measurement per signal id, all for the same reason
     /// (a family whose evidence was not collected at all).
     #[must_use]
-    pub fn all_insufficient(
-        ids: &[&str],
+    pub(crate) fn all_insufficient(
+        ids: &[SignalId],
         window: Window,
         source: &str,
         reason: &str,
     ) -> Vec<Measurement> {
         ids.iter()
-            .map(|id| Measurement::insufficient(def(id), window, source, reason.to_string()))
+            .map(|id| Measurement::insufficient(*id, window, source, reason.to_string()))
             .collect()
     }
 
     /// A measurement with no value and the reason why.
     #[must_use]
-    pub fn insufficient(
-        def: &SignalDef,
-        window: Window,
-        source: &str,
-        reason: String,
-    ) -> Measurement {
-        Measurement {
-            signal: def.id.to_string(),
-            value: None,
-            unit: def.unit,
-            n: 0,
-            window,
-            source: source.to_string(),
-            basis: String::new(),
-            insufficient: Some(reason),
-            examples: Vec::new(),
-        }
+    pub fn insufficient(id: SignalId, window: Window, source: &str, reason: String) -> Measurement {
+        Measurement::new(id, window, source, Reading::none(reason))
     }
 }
 
-/// Measures every signal in [`SIGNALS`] order over `window`; `actors`
-/// decides whose comments and reviews count as responses; `bench` is
-/// [`bench::analyse`] of the evidence's benchmark results (`None` when
-/// there are none), shared with the report's charts.
-///
-/// # Errors
-/// Only a tag pattern that is not a valid regular expression.
-pub fn measure(
-    evidence: &Evidence,
-    window: &Window,
-    rule: &ReleaseRule,
-    actors: &Actors,
-    bench: Option<&bench::Analysis>,
-    bench_params: &BenchParams,
-) -> Result<Vec<Measurement>, Error> {
-    let mut out = releases::measure_evidence(evidence, rule, window)?;
-    out.extend(responsiveness::measure(
-        evidence.items.as_deref(),
-        actors,
-        window,
-    ));
-    out.extend(ci::measure(evidence.runs.as_deref(), window));
-    out.extend(test_results::measure(evidence.tests.as_ref(), window));
-    out.extend(bench::measure(bench, window, bench_params));
+/// What every family measures from: the evidence, the resolved window, the
+/// rubric's parameters of the families and the compiled release rule, with
+/// the analyses that a family's signals and its charts share, made once.
+#[derive(Debug)]
+pub struct MeasureCtx<'a> {
+    /// The evidence measured.
+    pub evidence: &'a Evidence,
+    /// The stretch of time measured.
+    pub window: Window,
+    /// Which tags are releases.
+    pub rule: &'a CompiledRule,
+    /// Whose comments and reviews count as responses (rubric `[actors]`).
+    pub actors: &'a Actors,
+    /// How benchmark series are judged (rubric `[benchmarks]`).
+    pub benchmarks: &'a BenchParams,
+    /// [`releases::analyse_evidence`]: `None` when no tags were collected.
+    releases: Option<releases::Analysis>,
+    /// [`bench::analyse`]: `None` when no benchmark results were collected.
+    bench: Option<bench::Analysis<'a>>,
+    /// The issues and pull requests opened in the window, with their first
+    /// responses: `None` when none were collected.
+    responses: Option<responsiveness::Opened<'a>>,
+    /// The CI runs sorted into what counts: `None` when none were collected.
+    runs: Option<ci::Scope<'a>>,
+}
+
+impl<'a> MeasureCtx<'a> {
+    /// The context for measuring `evidence` over `window`: each family's
+    /// analysis (release tags sorted, opened items with their first
+    /// responses, CI runs sorted, benchmark series fitted) is made here, once.
+    #[must_use]
+    pub fn new(
+        evidence: &'a Evidence,
+        window: Window,
+        rule: &'a CompiledRule,
+        actors: &'a Actors,
+        benchmarks: &'a BenchParams,
+    ) -> MeasureCtx<'a> {
+        MeasureCtx {
+            evidence,
+            window,
+            rule,
+            actors,
+            benchmarks,
+            releases: releases::analyse_evidence(evidence, rule, &window),
+            bench: evidence
+                .bench
+                .as_ref()
+                .map(|b| bench::analyse(b, &window, benchmarks)),
+            responses: evidence
+                .items
+                .as_deref()
+                .map(|items| responsiveness::analyse(items, actors, &window)),
+            runs: evidence
+                .runs
+                .as_deref()
+                .map(|runs| ci::Scope::new(runs, &window)),
+        }
+    }
+
+    /// The release analysis the `release.*` signals and the releases chart share.
+    #[must_use]
+    pub fn releases(&self) -> Option<&releases::Analysis> {
+        self.releases.as_ref()
+    }
+
+    /// The benchmark analysis the `bench.*` signals and charts share.
+    #[must_use]
+    pub fn bench(&self) -> Option<&bench::Analysis<'a>> {
+        self.bench.as_ref()
+    }
+
+    /// The opened items the `issues.*` and `prs.*` signals and the
+    /// first-response chart share.
+    pub(crate) fn responses(&self) -> Option<&responsiveness::Opened<'a>> {
+        self.responses.as_ref()
+    }
+
+    /// The sorted runs the `ci.*` signals and the pass-rate chart share.
+    pub(crate) fn runs(&self) -> Option<&ci::Scope<'a>> {
+        self.runs.as_ref()
+    }
+}
+
+/// A family of signals read from one kind of evidence: it declares its
+/// signals and measures them, and draws its charts, from a [`MeasureCtx`].
+pub trait SignalFamily: Sync {
+    /// The signals it measures, in report order.
+    fn signals(&self) -> &'static [SignalId];
+    /// One measurement per signal of [`SignalFamily::signals`], in that order.
+    fn measure(&self, cx: &MeasureCtx<'_>) -> Vec<Measurement>;
+    /// Its charts (none when the evidence has nothing to draw).
+    fn trends(&self, cx: &MeasureCtx<'_>) -> Vec<Trend>;
+}
+
+/// Every family, in report order: their signals, one after the other, are
+/// [`SignalId::ALL`].
+pub static FAMILIES: &[&dyn SignalFamily] = &[
+    &releases::Releases,
+    &responsiveness::Responsiveness,
+    &ci::Ci,
+    &test_results::TestResults,
+    &bench::Benchmarks,
+];
+
+/// Measures every signal, in [`SIGNALS`] order. A signal whose source failed
+/// is not measured, with the reason ([`unread`]).
+#[must_use]
+pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
+    let mut out: Vec<Measurement> = FAMILIES.iter().flat_map(|f| f.measure(cx)).collect();
     // A signal that no family produced is reported, not silently dropped.
-    for def in SIGNALS {
-        if !out.iter().any(|m| m.signal == def.id) {
+    for id in SignalId::ALL {
+        if !out.iter().any(|m| m.signal == *id) {
             out.push(Measurement::insufficient(
-                def,
-                *window,
+                *id,
+                cx.window,
                 "",
                 "no source for this signal was collected".into(),
             ));
         }
     }
-    out.sort_by_key(|m| SIGNALS.iter().position(|d| d.id == m.signal));
-    for gap in unread(evidence) {
+    out.sort_by_key(|m| SignalId::ALL.iter().position(|d| m.signal == *d));
+    for gap in unread(cx.evidence) {
         for m in out.iter_mut().filter(|m| gap.covers(&m.signal)) {
-            let source = std::mem::take(&mut m.source);
-            *m = Measurement::insufficient(def(&m.signal), *window, &source, gap.reason.clone());
+            if let Ok(id) = m.signal.parse::<SignalId>() {
+                let source = std::mem::take(&mut m.source);
+                *m = Measurement::insufficient(id, cx.window, &source, gap.reason.clone());
+            }
         }
     }
-    Ok(out)
+    out
+}
+
+/// Every chart the evidence supports, family by family; a chart of a family
+/// whose source failed is left out, like its signals' values: it would draw
+/// what little arrived.
+#[must_use]
+pub fn trends(cx: &MeasureCtx<'_>) -> Vec<Trend> {
+    let unread = unread(cx.evidence);
+    FAMILIES
+        .iter()
+        .flat_map(|f| f.trends(cx))
+        .filter(|t| !unread.iter().any(|u| u.covers(&t.signal)))
+        .collect()
 }
 
 /// The start of every reason given for a signal whose source failed.
@@ -628,7 +868,7 @@ mod tests {
             },
             collected_at: window.until,
             window,
-            release_rule: ReleaseRule::default(),
+            release_rule: crate::evidence::ReleaseRule::default(),
             sources: Vec::new(),
             tags: Some(Vec::new()),
             default_branch: None,
@@ -640,9 +880,8 @@ mod tests {
         }
     }
 
-    /// Every family names only declared signals: measuring empty evidence gives
-    /// each declared signal exactly once, in order (an undeclared id would fall
-    /// back to the first signal and appear twice).
+    /// Measuring empty evidence gives each declared signal exactly once, in
+    /// report order.
     #[test]
     fn families_produce_exactly_the_declared_signals() {
         use chrono::{TimeZone, Utc};
@@ -650,25 +889,46 @@ mod tests {
             since: Utc.timestamp_opt(0, 0).unwrap(),
             until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
-        let ev = empty_evidence();
-        let actors = crate::rubric::Actors {
-            responders: crate::rubric::Responders::Maintainers,
-            bots: Vec::new(),
-        };
-        let ids: Vec<String> = measure(
-            &ev,
-            &window,
-            &ReleaseRule::default(),
-            &actors,
-            None,
-            &BenchParams::default(),
-        )
-        .unwrap()
-        .into_iter()
-        .map(|m| m.signal)
-        .collect();
-        let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
+        let mut ev = empty_evidence();
+        ev.window = window;
+        let ids: Vec<String> = measured(&ev).into_iter().map(|m| m.signal).collect();
+        let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, declared);
+    }
+
+    /// The families, one after the other, declare every signal once and in
+    /// report order, and each measures exactly the signals it declares.
+    #[test]
+    fn the_registry_lists_every_signal_in_report_order() {
+        let declared: Vec<SignalId> = FAMILIES
+            .iter()
+            .flat_map(|f| f.signals().iter().copied())
+            .collect();
+        assert_eq!(declared, SignalId::ALL);
+        let table: Vec<SignalId> = SIGNALS.iter().map(|d| d.id).collect();
+        assert_eq!(table, SignalId::ALL);
+        let ev = empty_evidence();
+        let rule = CompiledRule::new(&ev.release_rule).unwrap();
+        let (actors, benchmarks) = (Actors::default(), BenchParams::default());
+        let cx = MeasureCtx::new(&ev, ev.window, &rule, &actors, &benchmarks);
+        for f in FAMILIES {
+            let ids: Vec<String> = f.measure(&cx).into_iter().map(|m| m.signal).collect();
+            let own: Vec<&str> = f.signals().iter().map(|id| id.as_str()).collect();
+            assert_eq!(ids, own);
+        }
+    }
+
+    /// A signal id reads back from its string; an unknown string is an error, not a fallback.
+    #[test]
+    fn ids_parse_from_their_strings_and_nothing_else() {
+        for id in SignalId::ALL {
+            assert_eq!(id.as_str().parse::<SignalId>(), Ok(*id));
+            assert_eq!(def(*id).id, *id);
+        }
+        assert_eq!(
+            "release.count".parse::<SignalId>(),
+            Err(UnknownSignal("release.count".into()))
+        );
     }
 
     fn prov(source: &str, items: u64, complete: bool, note: &str) -> Provenance {
@@ -685,19 +945,13 @@ mod tests {
     }
 
     fn measured(ev: &Evidence) -> Vec<Measurement> {
-        let actors = crate::rubric::Actors {
-            responders: crate::rubric::Responders::Maintainers,
+        let actors = Actors {
+            responders: responsiveness::Responders::Maintainers,
             bots: Vec::new(),
         };
-        measure(
-            ev,
-            &ev.window,
-            &ReleaseRule::default(),
-            &actors,
-            None,
-            &BenchParams::default(),
-        )
-        .unwrap()
+        let rule = CompiledRule::new(&ev.release_rule).unwrap();
+        let benchmarks = BenchParams::default();
+        measure(&MeasureCtx::new(ev, ev.window, &rule, &actors, &benchmarks))
     }
 
     fn reason<'a>(ms: &'a [Measurement], id: &str) -> &'a str {

@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
-use super::{Example, Measurement, Unit, day, def, plural};
+use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind};
 use crate::stats;
@@ -126,20 +126,31 @@ enum Class {
     Other,
 }
 
-/// Compiles the rule's pattern, if any.
-///
-/// # Errors
-/// A pattern that is not a valid regular expression.
-pub fn compile_pattern(rule: &ReleaseRule) -> Result<Option<Regex>, Error> {
-    rule.tag_pattern
-        .as_deref()
-        .map(|p| {
-            Regex::new(p).map_err(|e| Error::TagPattern {
-                pattern: p.to_string(),
-                message: e.to_string(),
-            })
+/// A release rule with its pattern compiled: compiled once, before any tag
+/// is read, so that measuring cannot fail.
+#[derive(Debug, Clone, Default)]
+pub struct CompiledRule {
+    rule: ReleaseRule,
+    pattern: Option<Regex>,
+}
+
+impl CompiledRule {
+    /// Compiles `rule`'s pattern, if any.
+    ///
+    /// # Errors
+    /// A pattern that is not a valid regular expression.
+    pub fn new(rule: &ReleaseRule) -> Result<CompiledRule, Error> {
+        Ok(CompiledRule {
+            rule: rule.clone(),
+            pattern: rule.compile()?,
         })
-        .transpose()
+    }
+
+    /// The rule as written.
+    #[must_use]
+    pub fn rule(&self) -> &ReleaseRule {
+        &self.rule
+    }
 }
 
 fn strip_v(s: &str) -> &str {
@@ -198,11 +209,9 @@ struct Candidate<'a> {
 }
 
 /// Sorts `tags` into releases as of `until`.
-///
-/// # Errors
-/// Only an invalid tag pattern.
-pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result<Analysis, Error> {
-    let pattern = compile_pattern(rule)?;
+#[must_use]
+pub fn analyse(tags: &[Tag], compiled: &CompiledRule, until: DateTime<Utc>) -> Analysis {
+    let (rule, pattern) = (&compiled.rule, compiled.pattern.as_ref());
     let automatic = rule.tag_prefix.is_none() && pattern.is_none();
     let mut a = Analysis::default();
     // As of `until`: later tags do not exist yet.
@@ -225,7 +234,7 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
             a.unrelated.push(tag.name.clone());
             continue;
         }
-        match classify(&tag.name, rule, pattern.as_ref()) {
+        match classify(&tag.name, rule, pattern) {
             Class::Release(family, version) => candidates.push(Candidate {
                 date,
                 tag,
@@ -251,7 +260,7 @@ pub fn analyze(tags: &[Tag], rule: &ReleaseRule, until: DateTime<Utc>) -> Result
         candidates = project_line(candidates, &mut a);
     }
     assign_lines(candidates, &mut a);
-    Ok(a)
+    a
 }
 
 /// Counts each version once and tells the main line from backports.
@@ -433,33 +442,35 @@ struct Source<'a> {
 }
 
 /// Measures the `release.*` signals from the tags (`None`: no tag source was read).
-///
-/// # Errors
-/// Only an invalid tag pattern.
-pub fn measure(
-    tags: Option<&[Tag]>,
-    rule: &ReleaseRule,
-    window: &Window,
-) -> Result<Vec<Measurement>, Error> {
+#[must_use]
+pub fn measure(tags: Option<&[Tag]>, rule: &CompiledRule, window: &Window) -> Vec<Measurement> {
     let source = Source {
         tags,
         name: "git tags",
         tip: None,
     };
-    measure_from(&source, rule, window)
+    let analysis = tags.map(|t| analyse(t, rule, window.until));
+    measure_from(&source, analysis.as_ref(), rule, window)
+}
+
+/// The release analysis of `ev` as of the end of `window`, shared by the
+/// `release.*` signals and the releases chart; `None` when no tags were collected.
+#[must_use]
+pub fn analyse_evidence(ev: &Evidence, rule: &CompiledRule, window: &Window) -> Option<Analysis> {
+    release_tags(ev).map(|tags| analyse(&tags, rule, window.until))
 }
 
 /// Measures the `release.*` signals from whatever the evidence has: GitHub
 /// releases when the project publishes any (drafts and releases GitHub flags
 /// as pre-releases left out, then the same version rules as tags), else tags.
-///
-/// # Errors
-/// Only an invalid tag pattern.
+/// `analysis` is [`analyse_evidence`] of the same evidence, rule and window.
+#[must_use]
 pub fn measure_evidence(
     ev: &Evidence,
-    rule: &ReleaseRule,
+    analysis: Option<&Analysis>,
+    rule: &CompiledRule,
     window: &Window,
-) -> Result<Vec<Measurement>, Error> {
+) -> Vec<Measurement> {
     let name = match ev.releases.as_deref() {
         Some(list) if !list.is_empty() => "GitHub releases",
         _ if ev.target.kind == "github" => "GitHub tags",
@@ -475,7 +486,7 @@ pub fn measure_evidence(
             .filter(|_| name == "git tags")
             .map(|b| b.date.with_timezone(&Utc)),
     };
-    measure_from(&source, rule, window)
+    measure_from(&source, analysis, rule, window)
 }
 
 /// The tags the release signals read: GitHub releases (drafts and flagged
@@ -511,43 +522,29 @@ fn release_tags(ev: &Evidence) -> Option<std::borrow::Cow<'_, [Tag]>> {
 }
 
 /// The dates of the releases `release.count_365d` counts (main line and
-/// backports, pre-releases out), up to `until`, oldest first; `None` when no
-/// tags were collected.
-///
-/// # Errors
-/// Only an invalid tag pattern.
-pub(crate) fn release_dates(
-    ev: &Evidence,
-    rule: &ReleaseRule,
-    until: DateTime<Utc>,
-) -> Result<Option<Vec<DateTime<Utc>>>, Error> {
-    let Some(tags) = release_tags(ev) else {
-        return Ok(None);
-    };
-    let a = analyze(&tags, rule, until)?;
-    Ok(Some(a.releases.iter().map(|r| r.date).collect()))
+/// backports, pre-releases out) in `analysis`, oldest first.
+pub(crate) fn release_dates(analysis: &Analysis) -> Vec<DateTime<Utc>> {
+    analysis.releases.iter().map(|r| r.date).collect()
 }
 
-const IDS: [&str; 4] = [
-    "release.count_365d",
-    "release.median_interval_days",
-    "release.interval_regularity",
-    "release.staleness_ratio",
+const IDS: [SignalId; 4] = [
+    SignalId::ReleaseCount365d,
+    SignalId::ReleaseMedianIntervalDays,
+    SignalId::ReleaseIntervalRegularity,
+    SignalId::ReleaseStalenessRatio,
 ];
 
 fn measure_from(
     source: &Source<'_>,
-    rule: &ReleaseRule,
+    analysis: Option<&Analysis>,
+    rule: &CompiledRule,
     window: &Window,
-) -> Result<Vec<Measurement>, Error> {
+) -> Vec<Measurement> {
     let none_for_all =
         |reason: String| Measurement::all_insufficient(&IDS, *window, source.name, &reason);
-    let Some(tags) = source.tags else {
-        return Ok(none_for_all(
-            "no tags were collected for this target".into(),
-        ));
+    let (Some(tags), Some(a)) = (source.tags, analysis) else {
+        return none_for_all("no tags were collected for this target".into());
     };
-    let a = analyze(tags, rule, window.until)?;
     let stale = stale_note(tags, source.tip, window.until);
     if a.tags_read == 0 {
         let reason = if tags.is_empty() {
@@ -558,10 +555,10 @@ fn measure_from(
                 day(window.until)
             )
         };
-        return Ok(none_for_all(with_note(reason, stale.as_deref())));
+        return none_for_all(with_note(reason, stale.as_deref()));
     }
     if a.releases.is_empty() {
-        let how = if rule.tag_pattern.is_some() {
+        let how = if rule.rule().tag_pattern.is_some() {
             "match --tag-pattern"
         } else {
             "parse as a final release version of the project's line"
@@ -572,20 +569,20 @@ fn measure_from(
             day(window.until),
             a.prereleases,
             a.other_tags,
-            left_out(&a)
+            left_out(a)
         );
-        return Ok(none_for_all(with_note(reason, stale.as_deref())));
+        return none_for_all(with_note(reason, stale.as_deref()));
     }
     let mut out = Vec::with_capacity(IDS.len());
-    out.push(count_measurement(&a, source.name, window, stale.as_deref()));
-    out.extend(interval_measurements(&a, source.name, window));
+    out.push(count_measurement(a, source.name, window, stale.as_deref()));
+    out.extend(interval_measurements(a, source.name, window));
     out.push(staleness_measurement(
-        &a,
+        a,
         source.name,
         window,
         stale.as_deref(),
     ));
-    Ok(out)
+    out
 }
 
 fn with_note(text: String, note: Option<&str>) -> String {
@@ -695,36 +692,33 @@ fn count_measurement(
         n => skipped.push_str(&format!("; {n} tags repeat an earlier tag's version")),
     }
     skipped.push_str(&left_out(a));
-    Measurement {
-        signal: "release.count_365d".into(),
-        value: Some(recent.len() as f64),
-        unit: Unit::Releases,
-        n: recent.len() as u64,
-        window: year,
-        source: source.into(),
-        basis: with_note(
-            format!(
-                "{} ({} main line, {}) among the {} dated up to {}; {skipped}",
-                plural(recent.len(), "release"),
-                recent.len() - backports,
-                plural(backports, "backport"),
-                plural(a.tags_read, "tag"),
-                day(window.until)
-            ),
-            stale,
+    let basis = with_note(
+        format!(
+            "{} ({} main line, {}) among the {} dated up to {}; {skipped}",
+            plural(recent.len(), "release"),
+            recent.len() - backports,
+            plural(backports, "backport"),
+            plural(a.tags_read, "tag"),
+            day(window.until)
         ),
-        insufficient: None,
-        examples: recent
-            .iter()
-            .map(|r| Example {
-                label: r.tag.clone(),
-                date: Some(day(r.date)),
-                value: None,
-                note: (r.line == Line::Backport).then(|| "backport".to_string()),
-                url: None,
-            })
-            .collect(),
-    }
+        stale,
+    );
+    let examples = recent
+        .iter()
+        .map(|r| Example {
+            label: r.tag.clone(),
+            date: Some(day(r.date)),
+            value: None,
+            note: (r.line == Line::Backport).then(|| "backport".to_string()),
+            url: None,
+        })
+        .collect();
+    Measurement::new(
+        SignalId::ReleaseCount365d,
+        year,
+        source,
+        Reading::value(recent.len() as f64, recent.len() as u64, basis, examples),
+    )
 }
 
 /// `release.median_interval_days` and `release.interval_regularity`.
@@ -760,35 +754,31 @@ fn interval_measurements(a: &Analysis, source: &str, window: &Window) -> [Measur
         .collect();
     let median = stats::median(&days);
     let regularity = stats::iqr_over_median(&days);
+    let n = days.len() as u64;
     [
-        Measurement {
-            signal: "release.median_interval_days".into(),
-            value: median,
-            unit: Unit::Days,
-            n: days.len() as u64,
-            window: *window,
-            source: source.into(),
-            basis: basis.clone(),
-            insufficient: median.is_none().then(no_gap),
-            examples: gap_examples,
-        },
-        Measurement {
-            signal: "release.interval_regularity".into(),
-            value: regularity,
-            unit: Unit::Ratio,
-            n: days.len() as u64,
-            window: *window,
-            source: source.into(),
-            basis,
-            insufficient: match (median, regularity) {
-                (None, _) => Some(no_gap()),
-                (Some(_), None) => {
-                    Some("the median gap is 0 days, so the spread cannot be scaled by it".into())
-                }
-                _ => None,
-            },
-            examples: Vec::new(),
-        },
+        Measurement::new(
+            SignalId::ReleaseMedianIntervalDays,
+            *window,
+            source,
+            Reading::of(median, n, basis.clone(), no_gap, gap_examples),
+        ),
+        Measurement::new(
+            SignalId::ReleaseIntervalRegularity,
+            *window,
+            source,
+            Reading::of(
+                regularity,
+                n,
+                basis,
+                || match median {
+                    None => no_gap(),
+                    Some(_) => {
+                        "the median gap is 0 days, so the spread cannot be scaled by it".into()
+                    }
+                },
+                Vec::new(),
+            ),
+        ),
     ]
 }
 
@@ -811,33 +801,33 @@ fn staleness_measurement(
         until: window.until,
     };
     match (last, since_last, usual_median) {
-        (Some(last), Some(since), Some(m)) => Measurement {
-            signal: "release.staleness_ratio".into(),
-            value: Some(since / m),
-            unit: Unit::Ratio,
-            n: usual_days.len() as u64,
-            window: stale_window,
-            source: source.into(),
-            basis: with_note(
-                format!(
-                    "{} since the last release, {} the median of the last {}",
-                    Unit::Days.format(since),
-                    Unit::Days.format(m),
-                    plural(usual_days.len(), "main-line gap")
+        (Some(last), Some(since), Some(m)) => Measurement::new(
+            SignalId::ReleaseStalenessRatio,
+            stale_window,
+            source,
+            Reading::value(
+                since / m,
+                usual_days.len() as u64,
+                with_note(
+                    format!(
+                        "{} since the last release, {} the median of the last {}",
+                        Unit::Days.format(since),
+                        Unit::Days.format(m),
+                        plural(usual_days.len(), "main-line gap")
+                    ),
+                    stale,
                 ),
-                stale,
+                vec![Example {
+                    label: last.tag.clone(),
+                    date: Some(day(last.date)),
+                    value: Some(Unit::Days.format(since)),
+                    note: Some("last release".into()),
+                    url: None,
+                }],
             ),
-            insufficient: None,
-            examples: vec![Example {
-                label: last.tag.clone(),
-                date: Some(day(last.date)),
-                value: Some(Unit::Days.format(since)),
-                note: Some("last release".into()),
-                url: None,
-            }],
-        },
+        ),
         _ => Measurement::insufficient(
-            def("release.staleness_ratio"),
+            SignalId::ReleaseStalenessRatio,
             stale_window,
             source,
             if usual_days.is_empty() {
@@ -849,9 +839,34 @@ fn staleness_measurement(
     }
 }
 
+/// The `release.*` family: releases read from tags or GitHub releases.
+#[derive(Debug, Clone, Copy)]
+pub struct Releases;
+
+impl super::SignalFamily for Releases {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure_evidence(cx.evidence, cx.releases(), cx.rule, &cx.window)
+    }
+
+    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        cx.releases()
+            .and_then(|a| super::trends::releases_per_quarter(a, &cx.window))
+            .into_iter()
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn default_rule() -> CompiledRule {
+        CompiledRule::new(&ReleaseRule::default()).unwrap()
+    }
     use chrono::{DateTime, Duration};
 
     fn tag(name: &str, date: &str) -> Tag {
@@ -879,12 +894,7 @@ mod tests {
             tag("docs-build", "2026-02-12T00:00:00Z"),
             tag("v1.2.0", "2026-03-01T00:00:00Z"),
         ];
-        let a = analyze(
-            &tags,
-            &ReleaseRule::default(),
-            until("2026-12-31T00:00:00Z"),
-        )
-        .unwrap();
+        let a = analyse(&tags, &default_rule(), until("2026-12-31T00:00:00Z"));
         let lines: Vec<(&str, Line)> = a
             .releases
             .iter()
@@ -912,12 +922,7 @@ mod tests {
             tag("2.0.0", "2026-01-01T00:00:00Z"),
             tag("1.0.0", "2026-01-01T00:00:00Z"),
         ];
-        let a = analyze(
-            &tags,
-            &ReleaseRule::default(),
-            until("2026-12-31T00:00:00Z"),
-        )
-        .unwrap();
+        let a = analyse(&tags, &default_rule(), until("2026-12-31T00:00:00Z"));
         assert!(a.releases.iter().all(|r| r.line == Line::Main));
     }
 
@@ -931,7 +936,11 @@ mod tests {
             tag_prefix: Some("dask-".into()),
             tag_pattern: None,
         };
-        let a = analyze(&tags, &prefix, until("2026-12-31T00:00:00Z")).unwrap();
+        let a = analyse(
+            &tags,
+            &CompiledRule::new(&prefix).unwrap(),
+            until("2026-12-31T00:00:00Z"),
+        );
         assert_eq!(a.releases.len(), 1);
         assert_eq!(a.releases[0].tag, "dask-1.0.0");
 
@@ -944,7 +953,11 @@ mod tests {
             tag("release/1.9", "2026-02-01T00:00:00Z"),
             tag("2.1", "2026-03-01T00:00:00Z"),
         ];
-        let a = analyze(&tags, &pattern, until("2026-12-31T00:00:00Z")).unwrap();
+        let a = analyse(
+            &tags,
+            &CompiledRule::new(&pattern).unwrap(),
+            until("2026-12-31T00:00:00Z"),
+        );
         let lines: Vec<Line> = a.releases.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![Line::Main, Line::Backport]);
 
@@ -952,9 +965,7 @@ mod tests {
             tag_prefix: None,
             tag_pattern: Some("(".into()),
         };
-        let e = analyze(&tags, &bad, until("2026-12-31T00:00:00Z"))
-            .unwrap_err()
-            .to_string();
+        let e = CompiledRule::new(&bad).unwrap_err().to_string();
         assert!(e.starts_with("tag pattern \"(\":"), "{e}");
     }
 
@@ -972,7 +983,7 @@ mod tests {
             since: until("2025-12-31T00:00:00Z"),
             until: until("2026-07-30T00:00:00Z"),
         };
-        let m = measure(Some(&tags), &ReleaseRule::default(), &window).unwrap();
+        let m = measure(Some(&tags), &default_rule(), &window);
         let get = |id: &str| m.iter().find(|x| x.signal == id).unwrap();
         assert_eq!(get("release.count_365d").value, Some(7.0));
         assert_eq!(get("release.median_interval_days").value, Some(30.0));
@@ -1007,7 +1018,7 @@ mod tests {
                 &format!("2026-0{m}-12T00:00:00Z"),
             ));
         }
-        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        let a = analyse(&tags, &default_rule(), end);
         let counted: Vec<&str> = a.releases.iter().map(|r| r.tag.as_str()).collect();
         assert_eq!(
             counted,
@@ -1034,7 +1045,7 @@ mod tests {
         }
         tags.push(tag("v0.5.0", "2026-10-01T00:00:00Z"));
         tags.push(tag("0.5", "2026-10-01T08:00:00Z"));
-        let a = analyze(&tags, &ReleaseRule::default(), end).unwrap();
+        let a = analyse(&tags, &default_rule(), end);
         assert_eq!(a.releases.len(), 9);
         assert!(a.releases.iter().all(|r| r.tag.starts_with("2026.")));
         let names: Vec<&str> = a.parallel[0].tags.iter().map(|t| t.1.as_str()).collect();
@@ -1067,11 +1078,12 @@ mod tests {
             ]
         }))
         .unwrap();
-        let dates = release_dates(&ev, &ReleaseRule::default(), until("2026-12-31T00:00:00Z"))
-            .unwrap()
-            .unwrap();
+        let rule = default_rule();
+        let tags = release_tags(&ev).unwrap();
+        let dates = release_dates(&analyse(&tags, &rule, until("2026-12-31T00:00:00Z")));
         assert_eq!(dates.len(), 2);
-        let m = measure_evidence(&ev, &ReleaseRule::default(), &ev.window).unwrap();
+        let analysis = analyse_evidence(&ev, &rule, &ev.window);
+        let m = measure_evidence(&ev, analysis.as_ref(), &rule, &ev.window);
         assert_eq!(m[0].source, "GitHub releases");
         assert!(
             m[0].basis.contains(
@@ -1089,7 +1101,7 @@ mod tests {
             since: until("2025-12-31T00:00:00Z"),
             until: until("2026-07-30T00:00:00Z"),
         };
-        let m = measure(Some(&tags), &ReleaseRule::default(), &window).unwrap();
+        let m = measure(Some(&tags), &default_rule(), &window);
         assert!(m.iter().all(|x| x.value.is_none()));
         assert!(
             m[0].insufficient
@@ -1097,7 +1109,7 @@ mod tests {
                 .unwrap()
                 .contains("none of the 1 tags")
         );
-        let m = measure(Some(&[]), &ReleaseRule::default(), &window).unwrap();
+        let m = measure(Some(&[]), &default_rule(), &window);
         assert_eq!(
             m[0].insufficient.as_deref(),
             Some("the repository has no tags")

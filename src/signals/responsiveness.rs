@@ -15,9 +15,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Example, Measurement, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
 use crate::evidence::{Item, ItemKind};
-use crate::rubric::{Actors, Responders};
 use crate::stats;
 use crate::window::{Window, days_between};
 
@@ -27,14 +26,130 @@ const EXAMPLES: usize = 10;
 /// The deadline of `issues.responded_within_7d`, in days.
 const DUE_DAYS: i64 = 7;
 
-const IDS: [&str; 6] = [
-    "issues.first_response_p50_hours",
-    "issues.first_response_p90_hours",
-    "issues.responded_within_7d",
-    "issues.resolution_p50_days",
-    "prs.first_review_p50_hours",
-    "prs.merge_p50_days",
+const IDS: [SignalId; 6] = [
+    SignalId::IssuesFirstResponseP50Hours,
+    SignalId::IssuesFirstResponseP90Hours,
+    SignalId::IssuesRespondedWithin7d,
+    SignalId::IssuesResolutionP50Days,
+    SignalId::PrsFirstReviewP50Hours,
+    SignalId::PrsMergeP50Days,
 ];
+
+/// Whose comments and reviews count as a response to an issue or pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responders {
+    /// Only accounts associated with the repository: OWNER, MEMBER or COLLABORATOR.
+    Maintainers,
+    /// Anyone but the item's author.
+    Anyone,
+}
+
+impl Responders {
+    /// The name used in rubric TOML.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Responders::Maintainers => "maintainers",
+            Responders::Anyone => "anyone",
+        }
+    }
+}
+
+/// The rubric's `[actors]`: who counts as a responder, and which logins are bots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actors {
+    pub responders: Responders,
+    /// Glob patterns (`*`, `?`) on logins, matched case-insensitively; these
+    /// add to the built-in rules (type `Bot`, a login ending in `[bot]`).
+    pub bots: Vec<String>,
+}
+
+impl Default for Actors {
+    fn default() -> Actors {
+        Actors {
+            responders: Responders::Maintainers,
+            bots: Vec::new(),
+        }
+    }
+}
+
+/// GitHub author associations that make an account a maintainer.
+pub const MAINTAINER_ASSOCIATIONS: &[&str] = &["OWNER", "MEMBER", "COLLABORATOR"];
+
+impl Actors {
+    /// A bot: GitHub type `Bot`, a login ending in `[bot]`, or a login matching a rubric pattern.
+    #[must_use]
+    pub fn is_bot(&self, actor: &crate::evidence::Actor) -> bool {
+        let login = actor.login.to_lowercase();
+        actor.kind.eq_ignore_ascii_case("bot")
+            || login.ends_with("[bot]")
+            || self.bots.iter().any(|p| glob_match(p, &login))
+    }
+
+    /// Whether `response` counts as a response to `item`: not by the item's author, not a bot,
+    /// and (for [`Responders::Maintainers`]) by OWNER, MEMBER or COLLABORATOR (association).
+    ///
+    /// A response without an actor (a deleted, "ghost" account) is neither a
+    /// bot nor the author; for maintainers it counts by its association alone.
+    #[must_use]
+    pub fn counts(
+        &self,
+        item: &crate::evidence::Item,
+        response: &crate::evidence::Response,
+    ) -> bool {
+        if let Some(actor) = &response.actor {
+            if self.is_bot(actor) {
+                return false;
+            }
+            let by_author = item
+                .author
+                .as_ref()
+                .is_some_and(|a| a.login.eq_ignore_ascii_case(&actor.login));
+            if by_author {
+                return false;
+            }
+        }
+        match self.responders {
+            Responders::Anyone => true,
+            Responders::Maintainers => MAINTAINER_ASSOCIATIONS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(response.author_association.trim())),
+        }
+    }
+}
+
+/// Whether `text` matches the glob `pattern`, case-insensitively: `*` matches
+/// any run of characters (none included), `?` exactly one, anything else itself.
+#[must_use]
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    // Iterative matching with backtracking to the last `*`: O(len(p) * len(t)).
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                // Let the last `*` swallow one more character and retry.
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
 
 /// Hours from `from` to `to`, never negative.
 fn hours_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -66,32 +181,46 @@ fn first_response(item: &Item, actors: &Actors, until: DateTime<Utc>) -> First {
     }
 }
 
-/// The issues opened in `window` (not by bots) that got a response that
+/// The issues opened in the window (not by bots) that got a response that
 /// counts: when each was opened, and the hours to that response.
-pub(crate) fn issue_response_hours(
-    items: &[Item],
-    actors: &Actors,
-    window: &Window,
-) -> Vec<(DateTime<Utc>, f64)> {
-    items
-        .iter()
-        .filter(|i| i.kind == ItemKind::Issue && window.contains(i.created_at))
-        .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
-        .filter_map(|i| match first_response(i, actors, window.until) {
-            First::After(h) => Some((i.created_at, h)),
-            _ => None,
-        })
+pub(crate) fn issue_response_hours(opened: &Opened<'_>) -> Vec<(DateTime<Utc>, f64)> {
+    opened
+        .issues
+        .answered()
+        .into_iter()
+        .map(|(i, h)| (i.created_at, h))
         .collect()
 }
 
 /// The items of one kind opened in the window, with their first responses.
-struct Tally<'a> {
+#[derive(Debug)]
+struct OpenedItems<'a> {
     /// `issue` or `pull request`.
     noun: &'static str,
     items: Vec<(&'a Item, First)>,
 }
 
-impl Tally<'_> {
+impl<'a> OpenedItems<'a> {
+    /// The items of `kind` opened in `window` and not by a bot, each with its
+    /// first response as of the end of the window: what the signals and the
+    /// first-response chart are computed from.
+    fn of(items: &'a [Item], kind: ItemKind, actors: &Actors, window: &Window) -> OpenedItems<'a> {
+        OpenedItems {
+            noun: match kind {
+                ItemKind::Issue => "issue",
+                ItemKind::PullRequest => "pull request",
+            },
+            items: items
+                .iter()
+                .filter(|i| i.kind == kind && window.contains(i.created_at))
+                // Bots' own issues and pull requests (dependency updates) say nothing
+                // about how fast people are answered, and are often merged by machine.
+                .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
+                .map(|i| (i, first_response(i, actors, window.until)))
+                .collect(),
+        }
+    }
+
     fn answered(&self) -> Vec<(&Item, f64)> {
         self.items
             .iter()
@@ -181,23 +310,49 @@ fn slowest(items: &[(&Item, f64)], unit: Unit) -> Vec<Example> {
         .collect()
 }
 
-/// A measurement with a value when `value` is `Some`, else insufficient with `reason`.
-fn measurement(
-    id: &str,
-    value: Option<f64>,
-    n: usize,
-    window: Window,
-    basis: String,
-    reason: impl FnOnce() -> String,
-    examples: Vec<Example>,
-) -> Measurement {
-    Measurement::of(id, value, n, window, SOURCE, basis, reason, examples)
-}
-
 /// Measures the `issues.*` and `prs.*` signals (`None`: no GitHub source was read).
 #[must_use]
 pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<Measurement> {
-    let Some(items) = items else {
+    let opened = items.map(|items| analyse(items, actors, window));
+    measure_opened(opened.as_ref(), actors, window)
+}
+
+/// The issues and pull requests opened in the window with their first
+/// responses: what the signals and the first-response chart share.
+#[derive(Debug)]
+pub(crate) struct Opened<'a> {
+    issues: OpenedItems<'a>,
+    prs: OpenedItems<'a>,
+    /// Items collected that were opened outside the window.
+    outside: usize,
+}
+
+/// Sorts `items` into the issues and pull requests opened in `window`, each
+/// with its first response that counts.
+pub(crate) fn analyse<'a>(items: &'a [Item], actors: &Actors, window: &Window) -> Opened<'a> {
+    Opened {
+        issues: OpenedItems::of(items, ItemKind::Issue, actors, window),
+        prs: OpenedItems::of(items, ItemKind::PullRequest, actors, window),
+        outside: items
+            .iter()
+            .filter(|i| !window.contains(i.created_at))
+            .count(),
+    }
+}
+
+/// The `issues.*` and `prs.*` signals of [`analyse`]'s result (`None`: no
+/// GitHub source was read).
+fn measure_opened(
+    opened: Option<&Opened<'_>>,
+    actors: &Actors,
+    window: &Window,
+) -> Vec<Measurement> {
+    let Some(Opened {
+        issues,
+        prs,
+        outside,
+    }) = opened
+    else {
         return Measurement::all_insufficient(
             &IDS,
             *window,
@@ -205,25 +360,9 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
             "no issues or pull requests were collected for this target (a GitHub source is needed)",
         );
     };
-    let tally = |kind: ItemKind, noun: &'static str| Tally {
-        noun,
-        items: items
-            .iter()
-            .filter(|i| i.kind == kind && window.contains(i.created_at))
-            // Bots' own issues and pull requests (dependency updates) say nothing
-            // about how fast people are answered, and are often merged by machine.
-            .filter(|i| !i.author.as_ref().is_some_and(|a| actors.is_bot(a)))
-            .map(|i| (i, first_response(i, actors, window.until)))
-            .collect(),
-    };
-    let issues = tally(ItemKind::Issue, "issue");
-    let prs = tally(ItemKind::PullRequest, "pull request");
-    let outside = items
-        .iter()
-        .filter(|i| !window.contains(i.created_at))
-        .count();
+    let outside = *outside;
     // Why a kind has nothing at all to measure.
-    let none_opened = |t: &Tally| {
+    let none_opened = |t: &OpenedItems| {
         if outside > 0 {
             format!(
                 "no {} was opened in the window ({} collected were opened outside it)",
@@ -235,17 +374,17 @@ pub fn measure(items: Option<&[Item]>, actors: &Actors, window: &Window) -> Vec<
         }
     };
 
-    let mut out = issue_measurements(&issues, actors, window, &none_opened);
-    out.extend(pr_measurements(&prs, actors, window, &none_opened));
+    let mut out = issue_measurements(issues, actors, window, &none_opened);
+    out.extend(pr_measurements(prs, actors, window, &none_opened));
     out
 }
 
 /// The four `issues.*` signals of the issues opened in the window.
 fn issue_measurements(
-    issues: &Tally<'_>,
+    issues: &OpenedItems<'_>,
     actors: &Actors,
     window: &Window,
-    none_opened: &dyn Fn(&Tally) -> String,
+    none_opened: &dyn Fn(&OpenedItems) -> String,
 ) -> Vec<Measurement> {
     let mut out = Vec::with_capacity(IDS.len());
 
@@ -269,23 +408,29 @@ fn issue_measurements(
         }
     };
     let examples = slowest(&answered, Unit::Hours);
-    out.push(measurement(
-        IDS[0],
-        stats::median(&hours),
-        answered.len(),
+    out.push(Measurement::new(
+        SignalId::IssuesFirstResponseP50Hours,
         *window,
-        basis.clone(),
-        no_answer,
-        examples.clone(),
+        SOURCE,
+        Reading::of(
+            stats::median(&hours),
+            answered.len() as u64,
+            basis.clone(),
+            no_answer,
+            examples.clone(),
+        ),
     ));
-    out.push(measurement(
-        IDS[1],
-        stats::quantile(&hours, 0.9),
-        answered.len(),
+    out.push(Measurement::new(
+        SignalId::IssuesFirstResponseP90Hours,
         *window,
-        basis,
-        no_answer,
-        examples,
+        SOURCE,
+        Reading::of(
+            stats::quantile(&hours, 0.9),
+            answered.len() as u64,
+            basis,
+            no_answer,
+            examples,
+        ),
     ));
 
     // issues.responded_within_7d
@@ -301,30 +446,33 @@ fn issue_measurements(
         })
         .collect();
     let days: Vec<f64> = closed.iter().map(|(_, d)| *d).collect();
-    out.push(measurement(
-        IDS[3],
-        stats::median(&days),
-        closed.len(),
+    out.push(Measurement::new(
+        SignalId::IssuesResolutionP50Days,
         *window,
-        format!(
-            "{} out of the {} opened in the window ({} still open); of the {}, {}",
-            plural(closed.len(), "closed issue"),
-            issues.items.len(),
-            issues.items.len() - closed.len(),
-            issues.items.len(),
-            issues.response_note(actors)
+        SOURCE,
+        Reading::of(
+            stats::median(&days),
+            closed.len() as u64,
+            format!(
+                "{} out of the {} opened in the window ({} still open); of the {}, {}",
+                plural(closed.len(), "closed issue"),
+                issues.items.len(),
+                issues.items.len() - closed.len(),
+                issues.items.len(),
+                issues.response_note(actors)
+            ),
+            || {
+                if issues.items.is_empty() {
+                    none_opened(issues)
+                } else {
+                    format!(
+                        "none of the {} opened in the window is closed",
+                        plural(issues.items.len(), "issue")
+                    )
+                }
+            },
+            slowest(&closed, Unit::Days),
         ),
-        || {
-            if issues.items.is_empty() {
-                none_opened(issues)
-            } else {
-                format!(
-                    "none of the {} opened in the window is closed",
-                    plural(issues.items.len(), "issue")
-                )
-            }
-        },
-        slowest(&closed, Unit::Days),
     ));
 
     out
@@ -332,27 +480,21 @@ fn issue_measurements(
 
 /// The two `prs.*` signals of the pull requests opened in the window.
 fn pr_measurements(
-    prs: &Tally<'_>,
+    prs: &OpenedItems<'_>,
     actors: &Actors,
     window: &Window,
-    none_opened: &dyn Fn(&Tally) -> String,
+    none_opened: &dyn Fn(&OpenedItems) -> String,
 ) -> Vec<Measurement> {
     let mut out = Vec::with_capacity(2);
     // prs.first_review_p50_hours
     let reviewed = prs.answered();
     let hours: Vec<f64> = reviewed.iter().map(|(_, h)| *h).collect();
-    out.push(measurement(
-        IDS[4],
-        stats::median(&hours),
-        reviewed.len(),
-        *window,
-        format!(
+    out.push(Measurement::new(SignalId::PrsFirstReviewP50Hours, *window, SOURCE, Reading::of(stats::median(&hours), reviewed.len() as u64, format!(
             "{} opened in the window that got a review or comment that counts, out of {}; {}",
             plural(reviewed.len(), "pull request"),
             prs.items.len(),
             prs.response_note(actors)
-        ),
-        || {
+        ), || {
             if prs.items.is_empty() {
                 none_opened(prs)
             } else {
@@ -361,9 +503,7 @@ fn pr_measurements(
                     prs.summary()
                 )
             }
-        },
-        slowest(&reviewed, Unit::Hours),
-    ));
+        }, slowest(&reviewed, Unit::Hours))));
 
     // prs.merge_p50_days
     let merged: Vec<(&Item, f64)> = prs
@@ -384,19 +524,13 @@ fn pr_measurements(
         .count();
     let open = prs.items.len() - merged.len() - closed_unmerged;
     let days: Vec<f64> = merged.iter().map(|(_, d)| *d).collect();
-    out.push(measurement(
-        IDS[5],
-        stats::median(&days),
-        merged.len(),
-        *window,
-        format!(
+    out.push(Measurement::new(SignalId::PrsMergeP50Days, *window, SOURCE, Reading::of(stats::median(&days), merged.len() as u64, format!(
             "{} out of the {} opened in the window ({open} open, {closed_unmerged} closed without merge); of the {}, {}",
             plural(merged.len(), "merged pull request"),
             prs.items.len(),
             prs.items.len(),
             prs.response_note(actors)
-        ),
-        || {
+        ), || {
             if prs.items.is_empty() {
                 none_opened(prs)
             } else {
@@ -405,19 +539,17 @@ fn pr_measurements(
                     plural(prs.items.len(), "pull request")
                 )
             }
-        },
-        slowest(&merged, Unit::Days),
-    ));
+        }, slowest(&merged, Unit::Days))));
     out
 }
 
 /// `issues.responded_within_7d`, with censoring: issues younger than 7 days
 /// at the end of the window are not yet due; unknown first responses are left out.
 fn within_7d(
-    issues: &Tally<'_>,
+    issues: &OpenedItems<'_>,
     actors: &Actors,
     window: &Window,
-    none_opened: &dyn Fn(&Tally) -> String,
+    none_opened: &dyn Fn(&OpenedItems) -> String,
 ) -> Measurement {
     let due_hours = (DUE_DAYS * 24) as f64;
     let deadline = window
@@ -476,28 +608,111 @@ fn within_7d(
             url: Some(i.url.clone()),
         })
         .collect();
-    measurement(
-        IDS[2],
-        value,
-        n,
+    Measurement::new(
+        SignalId::IssuesRespondedWithin7d,
         due_window,
-        basis,
-        || {
-            if issues.items.is_empty() {
-                none_opened(issues)
-            } else {
-                format!(
-                    "no issue opened in the window at least 7 days before its end has a known first response ({} opened, {not_due} not yet due, {unknown} unknown)",
-                    plural(issues.items.len(), "issue")
-                )
-            }
-        },
-        examples,
+        SOURCE,
+        Reading::of(
+            value,
+            n as u64,
+            basis,
+            || {
+                if issues.items.is_empty() {
+                    none_opened(issues)
+                } else {
+                    format!(
+                        "no issue opened in the window at least 7 days before its end has a known first response ({} opened, {not_due} not yet due, {unknown} unknown)",
+                        plural(issues.items.len(), "issue")
+                    )
+                }
+            },
+            examples,
+        ),
     )
+}
+
+/// The `issues.*` and `prs.*` family: responses, closes and merges.
+#[derive(Debug, Clone, Copy)]
+pub struct Responsiveness;
+
+impl super::SignalFamily for Responsiveness {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure_opened(cx.responses(), cx.actors, &cx.window)
+    }
+
+    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        cx.responses()
+            .and_then(|opened| super::trends::issue_first_response(opened, &cx.window))
+            .into_iter()
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    /// The glob matcher: `*` any run (even empty), `?` exactly one character, case-insensitive, anchored at both ends.
+    #[test]
+    fn glob_matches_star_and_question_mark_case_insensitively() {
+        assert!(glob_match("*-bot", "dask-bot"));
+        assert!(glob_match("*-bot", "Dask-BOT"));
+        assert!(glob_match("*-bot", "-bot"));
+        assert!(!glob_match("*-bot", "dask-bot2"));
+        assert!(!glob_match("*-bot", "robot"));
+        assert!(glob_match("codecov*", "codecov"));
+        assert!(glob_match("codecov*", "CodeCov-IO"));
+        assert!(glob_match("c?decov", "codecov"));
+        assert!(!glob_match("c?decov", "cdecov"));
+        assert!(!glob_match("c?decov", "cooodecov"));
+        assert!(glob_match("*a*b*", "xxaYYbzz"));
+        assert!(glob_match("a*b*c", "abbbc"));
+        assert!(!glob_match("a*b*c", "abbbd"));
+        assert!(glob_match("??", "日本"));
+        assert!(glob_match("**", ""));
+        assert!(!glob_match("?", ""));
+        assert!(!glob_match("", "a"));
+        // `[` is not special: it matches itself.
+        assert!(glob_match("*[bot]", "x[bot]"));
+        assert!(!glob_match("*[bot]", "xb"));
+    }
+
+    proptest::proptest! {
+        /// The matcher never panics, a wildcard-free pattern matches exactly itself in any case, and `*` around it matches any surroundings.
+        #[test]
+        fn glob_is_total_and_consistent(text in "\\PC{0,12}", pre in "\\PC{0,4}", post in "\\PC{0,4}", pattern in "[a-z*?\\[\\]-]{0,8}") {
+            let _ = glob_match(&pattern, &text);
+            let literal: String = text.chars().filter(|c| *c != '*' && *c != '?').collect();
+            proptest::prop_assert!(glob_match(&literal, &literal));
+            proptest::prop_assert!(glob_match(&literal.to_ascii_uppercase(), &literal));
+            let wrapped = format!("*{literal}*");
+            let longer = format!("{pre}{literal}{post}");
+            proptest::prop_assert!(glob_match(&wrapped, &longer));
+        }
+    }
+
+    /// Bots are told by type, by the `[bot]` suffix and by the rubric's patterns; people are not bots.
+    #[test]
+    fn is_bot_applies_the_built_in_rules_and_the_patterns() {
+        let actor = |login: &str, kind: &str| crate::evidence::Actor {
+            login: login.into(),
+            kind: kind.into(),
+        };
+        let none = Actors::default();
+        assert!(none.is_bot(&actor("helper", "Bot")));
+        assert!(none.is_bot(&actor("renovate[bot]", "User")));
+        assert!(!none.is_bot(&actor("dask-bot", "User")));
+        let globs = Actors {
+            responders: Responders::Maintainers,
+            bots: vec!["*-bot".into(), "codecov*".into()],
+        };
+        assert!(globs.is_bot(&actor("Dask-Bot", "User")));
+        assert!(globs.is_bot(&actor("codecov-io", "User")));
+        assert!(!globs.is_bot(&actor("talbot", "User")));
+    }
+
     use super::*;
     use crate::evidence::{Actor, Response, ResponseKind};
 
@@ -936,8 +1151,8 @@ mod tests {
         ];
         let m = measure(
             Some(&items),
-            &crate::rubric::Actors {
-                responders: crate::rubric::Responders::Anyone,
+            &super::Actors {
+                responders: super::Responders::Anyone,
                 bots: Vec::new(),
             },
             &window,

@@ -15,11 +15,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Example, Measurement, def};
+use super::{Example, Measurement, Reading, SignalId};
 use crate::evidence::{TestEvidence, TestRun};
 use crate::window::Window;
 
-const IDS: [&str; 2] = ["tests.pass_rate", "tests.flaky_tests"];
+const IDS: [SignalId; 2] = [SignalId::TestsPassRate, SignalId::TestsFlakyTests];
 const SOURCE: &str = "JUnit XML files";
 /// How many flaky tests are listed as examples.
 const FLAKY_EXAMPLES: usize = 15;
@@ -28,7 +28,7 @@ const FAILING_EXAMPLES: usize = 10;
 
 /// Per test, its outcomes over the runs counted.
 #[derive(Debug, Default, Clone)]
-struct Tally {
+struct TestOutcomes {
     passed: u64,
     failed: u64,
     retried: u64,
@@ -41,7 +41,7 @@ struct Tally {
     passes_only_in: Vec<String>,
 }
 
-impl Tally {
+impl TestOutcomes {
     fn flaky(&self) -> bool {
         self.same_commit || self.retried > 0 || self.flipped
     }
@@ -121,8 +121,8 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
 }
 
 /// Per test tallies and overall counts.
-fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<Tally>, Counts) {
-    let mut tally = vec![Tally::default(); n_tests];
+fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<TestOutcomes>, Counts) {
+    let mut tally = vec![TestOutcomes::default(); n_tests];
     let mut n = Counts::default();
     for run in runs {
         for (i, c) in run.outcomes.bytes().enumerate().take(n_tests) {
@@ -157,7 +157,7 @@ fn count(runs: &[&TestRun], n_tests: usize) -> (Vec<Tally>, Counts) {
 /// (runs of unknown commit) that flipped between consecutive runs of one
 /// environment in time order (runs without a time first, in file order).
 /// Returns how the runs were grouped, for the basis.
-fn mark_flaky(tally: &mut [Tally], by_env: &ByEnv) -> String {
+fn mark_flaky(tally: &mut [TestOutcomes], by_env: &ByEnv) -> String {
     let (mut commits, mut with_commit, mut without) = (0usize, 0usize, 0usize);
     for runs in by_env.values() {
         let mut by_commit: HashMap<&str, Vec<&TestRun>> = HashMap::new();
@@ -209,7 +209,7 @@ fn mark_flaky(tally: &mut [Tally], by_env: &ByEnv) -> String {
 
 /// Notes, per test, the known environments where it failed in every run and
 /// those where it passed in every run.
-fn mark_env_specific(tally: &mut [Tally], by_env: &ByEnv) {
+fn mark_env_specific(tally: &mut [TestOutcomes], by_env: &ByEnv) {
     if by_env.keys().filter(|k| k.is_some()).count() < 2 {
         return;
     }
@@ -233,16 +233,15 @@ fn mark_env_specific(tally: &mut [Tally], by_env: &ByEnv) {
 
 fn pass_rate(
     ev: &TestEvidence,
-    tally: &[Tally],
+    tally: &[TestOutcomes],
     c: &Counts,
     scope: &str,
     window: &Window,
 ) -> Measurement {
-    let d = def("tests.pass_rate");
     let n = c.p + c.x + c.f + c.e;
     if n == 0 {
         return Measurement::insufficient(
-            d,
+            SignalId::TestsPassRate,
             *window,
             SOURCE,
             format!(
@@ -252,7 +251,7 @@ fn pass_rate(
         );
     }
     let ran = tally.iter().filter(|t| t.runs > 0).count();
-    let mut failing: Vec<(usize, &Tally)> = tally
+    let mut failing: Vec<(usize, &TestOutcomes)> = tally
         .iter()
         .enumerate()
         .filter(|(_, t)| t.failed > 0)
@@ -268,86 +267,78 @@ fn pass_rate(
             "; {specific} tests fail in every run of some environments and pass in every run of others (environment-specific failures, not flaky)"
         ));
     }
-    Measurement {
-        signal: d.id.to_string(),
-        value: Some((c.p + c.x) as f64 / n as f64),
-        unit: d.unit,
-        n,
-        window: *window,
-        source: SOURCE.into(),
-        basis,
-        insufficient: None,
-        examples: failing
-            .iter()
-            .take(FAILING_EXAMPLES)
-            .map(|(i, t)| Example {
-                label: ev.tests[*i].clone(),
-                date: None,
-                value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
-                note: t.env_specific().then(|| {
-                    format!(
-                        "environment-specific: fails in every run on {}, passes on {}",
-                        t.fails_only_in.join(", "),
-                        t.passes_only_in.join(", ")
-                    )
-                }),
-                url: None,
-            })
-            .collect(),
-    }
+    let examples = failing
+        .iter()
+        .take(FAILING_EXAMPLES)
+        .map(|(i, t)| Example {
+            label: ev.tests[*i].clone(),
+            date: None,
+            value: Some(format!("{} of {} runs failed", t.failed, t.runs)),
+            note: t.env_specific().then(|| {
+                format!(
+                    "environment-specific: fails in every run on {}, passes on {}",
+                    t.fails_only_in.join(", "),
+                    t.passes_only_in.join(", ")
+                )
+            }),
+            url: None,
+        })
+        .collect();
+    Measurement::new(
+        SignalId::TestsPassRate,
+        *window,
+        SOURCE,
+        Reading::value((c.p + c.x) as f64 / n as f64, n, basis, examples),
+    )
 }
 
 fn flaky_tests(
     ev: &TestEvidence,
-    tally: &[Tally],
+    tally: &[TestOutcomes],
     scope: &str,
     grouping: &str,
     window: &Window,
 ) -> Measurement {
-    let d = def("tests.flaky_tests");
     let eligible = tally
         .iter()
         .filter(|t| t.runs >= 2 || t.retried > 0)
         .count() as u64;
     if eligible == 0 {
         return Measurement::insufficient(
-            d,
+            SignalId::TestsFlakyTests,
             *window,
             SOURCE,
             format!("no test ran in two runs or was retried, in the {scope}"),
         );
     }
-    let mut flaky: Vec<(usize, &Tally)> = tally
+    let mut flaky: Vec<(usize, &TestOutcomes)> = tally
         .iter()
         .enumerate()
         .filter(|(_, t)| t.flaky())
         .collect();
     // Flakiest first: the most evenly split between passing and failing.
     flaky.sort_by(|a, b| {
-        let score = |t: &Tally| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
+        let score = |t: &TestOutcomes| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
         score(b.1).cmp(&score(a.1)).then(a.0.cmp(&b.0))
     });
-    Measurement {
-        signal: d.id.to_string(),
-        value: Some(flaky.len() as f64),
-        unit: d.unit,
-        n: eligible,
-        window: *window,
-        source: SOURCE.into(),
-        basis: format!(
-            "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {grouping}",
-            flaky.len(),
-        ),
-        insufficient: None,
-        examples: flaky
-            .iter()
-            .take(FLAKY_EXAMPLES)
-            .map(|(i, t)| flaky_example(&ev.tests[*i], t))
-            .collect(),
-    }
+    let basis = format!(
+        "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {grouping}",
+        flaky.len(),
+    );
+    let examples = flaky
+        .iter()
+        .take(FLAKY_EXAMPLES)
+        .map(|(i, t)| flaky_example(&ev.tests[*i], t))
+        .collect();
+    Measurement::new(
+        SignalId::TestsFlakyTests,
+        *window,
+        SOURCE,
+        Reading::value(flaky.len() as f64, eligible, basis, examples),
+    )
 }
 
-fn flaky_example(label: &str, t: &Tally) -> Example {
+fn flaky_example(label: &str, t: &TestOutcomes) -> Example {
     let mut how = Vec::new();
     if t.same_commit {
         how.push("passed and failed on the same commit");
@@ -368,6 +359,25 @@ fn flaky_example(label: &str, t: &Tally) -> Example {
         value: Some(value),
         note: Some(how.join("; ")),
         url: None,
+    }
+}
+
+/// The `tests.*` family: test-case outcomes from JUnit XML files.
+#[derive(Debug, Clone, Copy)]
+pub struct TestResults;
+
+impl super::SignalFamily for TestResults {
+    fn signals(&self) -> &'static [SignalId] {
+        &IDS
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+        measure(cx.evidence.tests.as_ref(), &cx.window)
+    }
+
+    fn trends(&self, _cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+        // No chart: the report shows the failing and flaky tests as examples.
+        Vec::new()
     }
 }
 

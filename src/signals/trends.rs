@@ -1,16 +1,15 @@
 //! Trends: the signals' raw material bucketed by period, for the report's
 //! charts. Releases per quarter, issue first-response time by month (p50
 //! and p90), CI pass rate by month, and the results of the worst-regressed
-//! benchmarks. Pure, like every measurement.
+//! benchmarks. Pure, like every measurement. Each family's `trends` (see
+//! [`super::SignalFamily`]) draws its charts with these functions, from the
+//! analysis its signals used.
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{bench, ci, releases, responsiveness};
-use crate::error::Error;
-use crate::evidence::{Evidence, ReleaseRule};
-use crate::rubric::Actors;
+use super::{SignalId, bench, ci, releases, responsiveness};
 use crate::stats;
 use crate::window::Window;
 
@@ -140,122 +139,122 @@ fn left_out(dropped: usize, unit: &str) -> Option<String> {
     (dropped > 0).then(|| format!("the {dropped} earliest {unit}s of the window are left out"))
 }
 
-/// Every trend the evidence supports; the benchmark charts come from
-/// `bench`, the analysis the `bench.*` signals used.
-///
-/// # Errors
-/// Only an invalid tag pattern.
-pub fn trends(
-    ev: &Evidence,
+/// Releases per quarter: the releases `release.count_365d` counts, from the
+/// analysis the `release.*` signals used; `None` when there are none.
+pub(super) fn releases_per_quarter(
+    analysis: &releases::Analysis,
     window: &Window,
-    rule: &ReleaseRule,
-    actors: &Actors,
-    bench: Option<&bench::Analysis>,
-) -> Result<Vec<Trend>, Error> {
-    let mut out = Vec::new();
-    if let Some(dates) = releases::release_dates(ev, rule, window.until)?
-        && !dates.is_empty()
-    {
-        let (ps, dropped) = periods(window, 3, MAX_QUARTERS);
-        let items: Vec<(DateTime<Utc>, ())> = dates.iter().map(|d| (*d, ())).collect();
-        let counts: Vec<u64> = bucket(&ps, window, &items)
+) -> Option<Trend> {
+    let dates = releases::release_dates(analysis);
+    if dates.is_empty() {
+        return None;
+    }
+    let (ps, dropped) = periods(window, 3, MAX_QUARTERS);
+    let items: Vec<(DateTime<Utc>, ())> = dates.iter().map(|d| (*d, ())).collect();
+    let counts: Vec<u64> = bucket(&ps, window, &items)
+        .iter()
+        .map(|b| b.len() as u64)
+        .collect();
+    #[allow(clippy::cast_precision_loss)]
+    Some(Trend {
+        id: "releases_per_quarter".into(),
+        title: "Releases per quarter".into(),
+        signal: SignalId::ReleaseCount365d.as_str().into(),
+        x: "quarter".into(),
+        y: "releases".into(),
+        labels: ps.iter().map(|p| p.label.clone()).collect(),
+        series: vec![TrendSeries {
+            name: "releases".into(),
+            kind: "bar".into(),
+            values: counts.iter().map(|c| Some(*c as f64)).collect(),
+        }],
+        n: counts,
+        note: left_out(dropped, "quarter"),
+    })
+}
+
+/// Hours to first response of issues, p50 and p90 by month opened; `None`
+/// when no issue opened in the window was answered.
+pub(super) fn issue_first_response(
+    opened: &responsiveness::Opened<'_>,
+    window: &Window,
+) -> Option<Trend> {
+    let answered = responsiveness::issue_response_hours(opened);
+    if answered.is_empty() {
+        return None;
+    }
+    let (ps, dropped) = periods(window, 1, MAX_MONTHS);
+    let buckets = bucket(&ps, window, &answered);
+    let q = |p: f64| -> Vec<Option<f64>> {
+        buckets
             .iter()
-            .map(|b| b.len() as u64)
-            .collect();
-        #[allow(clippy::cast_precision_loss)]
-        out.push(Trend {
-            id: "releases_per_quarter".into(),
-            title: "Releases per quarter".into(),
-            signal: "release.count_365d".into(),
-            x: "quarter".into(),
-            y: "releases".into(),
-            labels: ps.iter().map(|p| p.label.clone()).collect(),
-            series: vec![TrendSeries {
-                name: "releases".into(),
-                kind: "bar".into(),
-                values: counts.iter().map(|c| Some(*c as f64)).collect(),
-            }],
-            n: counts,
-            note: left_out(dropped, "quarter"),
-        });
+            .map(|b| stats::quantile(b, p).map(|v| round(v, 1)))
+            .collect()
+    };
+    Some(Trend {
+        id: "issue_first_response_by_month".into(),
+        title: "Hours to first response (issues), by month opened".into(),
+        signal: SignalId::IssuesFirstResponseP50Hours.as_str().into(),
+        x: "month".into(),
+        y: "hours".into(),
+        labels: ps.iter().map(|p| p.label.clone()).collect(),
+        series: vec![
+            TrendSeries {
+                name: "p50".into(),
+                kind: "line".into(),
+                values: q(0.5),
+            },
+            TrendSeries {
+                name: "p90".into(),
+                kind: "line".into(),
+                values: q(0.9),
+            },
+        ],
+        n: buckets.iter().map(|b| b.len() as u64).collect(),
+        note: left_out(dropped, "month"),
+    })
+}
+
+/// The share of CI runs that pass, by month; `None` when no run in the
+/// window has a verdict.
+pub(super) fn ci_pass_rate(scope: &ci::Scope<'_>, window: &Window) -> Option<Trend> {
+    let verdicts = ci::run_verdicts(scope);
+    if verdicts.is_empty() {
+        return None;
     }
-    if let Some(items) = ev.items.as_deref() {
-        let answered = responsiveness::issue_response_hours(items, actors, window);
-        if !answered.is_empty() {
-            let (ps, dropped) = periods(window, 1, MAX_MONTHS);
-            let buckets = bucket(&ps, window, &answered);
-            let q = |p: f64| -> Vec<Option<f64>> {
-                buckets
-                    .iter()
-                    .map(|b| stats::quantile(b, p).map(|v| round(v, 1)))
-                    .collect()
-            };
-            out.push(Trend {
-                id: "issue_first_response_by_month".into(),
-                title: "Hours to first response (issues), by month opened".into(),
-                signal: "issues.first_response_p50_hours".into(),
-                x: "month".into(),
-                y: "hours".into(),
-                labels: ps.iter().map(|p| p.label.clone()).collect(),
-                series: vec![
-                    TrendSeries {
-                        name: "p50".into(),
-                        kind: "line".into(),
-                        values: q(0.5),
-                    },
-                    TrendSeries {
-                        name: "p90".into(),
-                        kind: "line".into(),
-                        values: q(0.9),
-                    },
-                ],
-                n: buckets.iter().map(|b| b.len() as u64).collect(),
-                note: left_out(dropped, "month"),
-            });
-        }
-    }
-    if let Some(runs) = ev.runs.as_deref() {
-        let verdicts = ci::run_verdicts(runs, window);
-        if !verdicts.is_empty() {
-            let (ps, dropped) = periods(window, 1, MAX_MONTHS);
-            let buckets = bucket(&ps, window, &verdicts);
-            #[allow(clippy::cast_precision_loss)]
-            let rates = buckets
-                .iter()
-                .map(|b| {
-                    (!b.is_empty()).then(|| {
-                        round(
-                            100.0 * b.iter().filter(|p| **p).count() as f64 / b.len() as f64,
-                            1,
-                        )
-                    })
-                })
-                .collect();
-            out.push(Trend {
-                id: "ci_pass_rate_by_month".into(),
-                title: "CI runs that pass, by month".into(),
-                signal: "ci.pass_rate".into(),
-                x: "month".into(),
-                y: "% passed".into(),
-                labels: ps.iter().map(|p| p.label.clone()).collect(),
-                series: vec![TrendSeries {
-                    name: "pass rate".into(),
-                    kind: "line".into(),
-                    values: rates,
-                }],
-                n: buckets.iter().map(|b| b.len() as u64).collect(),
-                note: left_out(dropped, "month"),
-            });
-        }
-    }
-    if let Some(analysis) = bench {
-        out.extend(bench_trends(analysis, window));
-    }
-    Ok(out)
+    let (ps, dropped) = periods(window, 1, MAX_MONTHS);
+    let buckets = bucket(&ps, window, &verdicts);
+    #[allow(clippy::cast_precision_loss)]
+    let rates = buckets
+        .iter()
+        .map(|b| {
+            (!b.is_empty()).then(|| {
+                round(
+                    100.0 * b.iter().filter(|p| **p).count() as f64 / b.len() as f64,
+                    1,
+                )
+            })
+        })
+        .collect();
+    Some(Trend {
+        id: "ci_pass_rate_by_month".into(),
+        title: "CI runs that pass, by month".into(),
+        signal: SignalId::CiPassRate.as_str().into(),
+        x: "month".into(),
+        y: "% passed".into(),
+        labels: ps.iter().map(|p| p.label.clone()).collect(),
+        series: vec![TrendSeries {
+            name: "pass rate".into(),
+            kind: "line".into(),
+            values: rates,
+        }],
+        n: buckets.iter().map(|b| b.len() as u64).collect(),
+        note: left_out(dropped, "month"),
+    })
 }
 
 /// The results of the worst-regressed benchmarks over the window.
-fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<Trend> {
+pub(super) fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<Trend> {
     let b = analysis.bench;
     let mut seen = Vec::new();
     let mut out = Vec::new();
@@ -283,7 +282,7 @@ fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<Trend> {
         out.push(Trend {
             id: format!("bench_regression_{}", out.len() + 1),
             title: bench::series_label(s),
-            signal: "bench.regressions".into(),
+            signal: SignalId::BenchRegressions.as_str().into(),
             x: "date".into(),
             y: s.unit.clone(),
             labels,

@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 use chrono::{TimeZone, Utc};
 use readiness::collect::bench::{BenchInputs, BenchRead, read};
 use readiness::evidence::BenchEvidence;
-use readiness::rubric::BenchParams;
-use readiness::signals::bench::{analyse, measure};
+use readiness::signals::bench::{BenchParams, analyse, measure};
 use readiness::window::Window;
 
 use crate::fuzzkit;

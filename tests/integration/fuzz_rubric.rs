@@ -113,7 +113,7 @@ fn measurements(values: &[f64], rng: &mut Rng) -> Vec<Measurement> {
     SIGNALS
         .iter()
         .map(|def| {
-            let mut m = Measurement::insufficient(def, window, "fuzz", "fuzz".into());
+            let mut m = Measurement::insufficient(def.id, window, "fuzz", "fuzz".into());
             if !rng.chance(4) {
                 m.value = Some(*rng.pick(values));
                 m.n = 1_000;
