@@ -13,7 +13,7 @@ use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, Format, Global, RubricCommand, SchemaOf};
-use crate::collect::bench::BenchInputs;
+use crate::collect::bench_results::BenchInputs;
 use crate::collect::github::Repo;
 use crate::collect::github::client::{Settings as ClientSettings, Token};
 use crate::collect::{self, GitHubRequest, Request};

@@ -55,8 +55,8 @@ pub struct Evidence {
     pub tests: Option<TestEvidence>,
     /// Benchmark results (ASV, github-action-benchmark, criterion,
     /// pytest-benchmark): whole history, like tags; measuring picks the window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bench: Option<BenchEvidence>,
+    #[serde(rename = "bench", default, skip_serializing_if = "Option::is_none")]
+    pub bench_results: Option<BenchEvidence>,
 }
 
 /// Benchmark results: one series per (tool, benchmark, params, machine, env).

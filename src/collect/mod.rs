@@ -3,7 +3,7 @@
 //! inputs are checked before the clone or GitHub is read, so that a typo
 //! fails in a moment rather than after the whole collection.
 
-pub mod bench;
+pub mod bench_results;
 pub mod git;
 pub mod github;
 pub mod junit;
@@ -34,7 +34,7 @@ pub struct Request {
     /// `--junit-env REGEX`: the environment of a JUnit run, from its path.
     pub junit_env: Option<String>,
     /// Benchmark result files (`--asv`, `--bench-data`, `--criterion`, `--pytest-benchmark`).
-    pub bench: bench::BenchInputs,
+    pub bench: bench_results::BenchInputs,
 }
 
 /// How to reach GitHub.
@@ -72,7 +72,7 @@ fn empty(target: TargetInfo, request: &Request) -> Evidence {
         items: None,
         runs: None,
         tests: None,
-        bench: None,
+        bench_results: None,
     }
 }
 
@@ -152,7 +152,7 @@ struct Artifacts {
     /// `--junit-env`, compiled; only read with `--junit`.
     junit_env: Option<regex::Regex>,
     /// `None` without benchmark inputs.
-    bench: Option<bench::Checked>,
+    bench: Option<bench_results::Checked>,
 }
 
 impl Artifacts {
@@ -185,7 +185,7 @@ impl Artifacts {
         let bench = if request.bench.is_empty() {
             None
         } else {
-            Some(bench::check(&request.bench)?)
+            Some(bench_results::check(&request.bench)?)
         };
         Ok(Artifacts {
             junit,
@@ -215,7 +215,7 @@ impl Artifacts {
             ev.tests = Some(read.evidence);
         }
         if let Some(checked) = self.bench {
-            let read = bench::read_checked(&request.bench, checked);
+            let read = bench_results::read_checked(&request.bench, checked);
             for w in &read.warnings {
                 warn(request, w);
             }
@@ -234,7 +234,7 @@ fn warn(request: &Request, text: &str) {
 
 /// Adds benchmark series to the evidence, after any already there.
 pub(crate) fn add_bench(ev: &mut Evidence, series: Vec<crate::evidence::BenchSeries>) {
-    ev.bench
+    ev.bench_results
         .get_or_insert_with(crate::evidence::BenchEvidence::default)
         .series
         .extend(series);

@@ -124,7 +124,7 @@ pub fn problems(ev: &Evidence) -> Vec<String> {
             }
         }
     }
-    if let Some(bench) = &ev.bench {
+    if let Some(bench) = &ev.bench_results {
         for (i, series) in bench.series.iter().enumerate() {
             let unordered = series.points.windows(2).position(|w| w[1].time < w[0].time);
             if let Some(j) = unordered {

@@ -13,7 +13,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::{
-    Actors, Band, BenchParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
+    Actors, Band, BenchmarkParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
     RubricErrors,
 };
 use crate::signals::{self, SignalId};
@@ -445,12 +445,12 @@ fn bench_share(p: &mut Problems<'_>, v: Option<Spanned<f64>>, key: &str, default
     x
 }
 
-fn validate_benchmarks(p: &mut Problems<'_>, raw: Option<RawBenchmarks>) -> BenchParams {
-    let d = BenchParams::default();
+fn validate_benchmarks(p: &mut Problems<'_>, raw: Option<RawBenchmarks>) -> BenchmarkParams {
+    let d = BenchmarkParams::default();
     let Some(raw) = raw else {
         return d;
     };
-    BenchParams {
+    BenchmarkParams {
         regression_threshold: bench_share(
             p,
             raw.regression_threshold,

@@ -29,12 +29,12 @@ pub struct Rubric {
     /// Who counts as a responder, and who is a bot.
     pub actors: Actors,
     /// How benchmark series are judged.
-    pub benchmarks: BenchParams,
+    pub benchmarks: BenchmarkParams,
 }
 
 // The actor rules and benchmark parameters belong to the families that use
 // them; the rubric holds their configuration (`[actors]`, `[benchmarks]`).
-pub use crate::signals::bench::BenchParams;
+pub use crate::signals::benchmarks::BenchmarkParams;
 pub use crate::signals::responsiveness::{Actors, Responders};
 
 #[derive(Debug, Clone)]

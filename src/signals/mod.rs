@@ -18,7 +18,7 @@
 //! arrived: an empty or cut-short listing would otherwise read as "no issue
 //! was opened in the window".
 
-pub mod bench;
+pub mod benchmarks;
 pub mod changepoint;
 pub mod ci;
 pub mod releases;
@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::evidence::{Evidence, Provenance};
 use crate::window::Window;
-use bench::BenchParams;
+use benchmarks::BenchmarkParams;
 use releases::CompiledRule;
 use responsiveness::Actors;
 use trends::Trend;
@@ -565,11 +565,11 @@ pub struct MeasureCtx<'a> {
     /// Whose comments and reviews count as responses (rubric `[actors]`).
     pub actors: &'a Actors,
     /// How benchmark series are judged (rubric `[benchmarks]`).
-    pub benchmarks: &'a BenchParams,
+    pub benchmarks: &'a BenchmarkParams,
     /// [`releases::analyse_evidence`]: `None` when no tags were collected.
     releases: Option<releases::Analysis>,
-    /// [`bench::analyse`]: `None` when no benchmark results were collected.
-    bench: Option<bench::Analysis<'a>>,
+    /// [`benchmarks::analyse`]: `None` when no benchmark results were collected.
+    bench: Option<benchmarks::Analysis<'a>>,
     /// The issues and pull requests opened in the window, with their first
     /// responses: `None` when none were collected.
     responses: Option<responsiveness::Opened<'a>>,
@@ -587,7 +587,7 @@ impl<'a> MeasureCtx<'a> {
         window: Window,
         rule: &'a CompiledRule,
         actors: &'a Actors,
-        benchmarks: &'a BenchParams,
+        benchmarks: &'a BenchmarkParams,
     ) -> MeasureCtx<'a> {
         MeasureCtx {
             evidence,
@@ -597,9 +597,9 @@ impl<'a> MeasureCtx<'a> {
             benchmarks,
             releases: releases::analyse_evidence(evidence, rule, &window),
             bench: evidence
-                .bench
+                .bench_results
                 .as_ref()
-                .map(|b| bench::analyse(b, &window, benchmarks)),
+                .map(|b| benchmarks::analyse(b, &window, benchmarks)),
             responses: evidence
                 .items
                 .as_deref()
@@ -619,7 +619,7 @@ impl<'a> MeasureCtx<'a> {
 
     /// The benchmark analysis the `bench.*` signals and charts share.
     #[must_use]
-    pub fn bench(&self) -> Option<&bench::Analysis<'a>> {
+    pub fn bench(&self) -> Option<&benchmarks::Analysis<'a>> {
         self.bench.as_ref()
     }
 
@@ -653,7 +653,7 @@ pub static FAMILIES: &[&dyn SignalFamily] = &[
     &responsiveness::Responsiveness,
     &ci::Ci,
     &test_results::TestResults,
-    &bench::Benchmarks,
+    &benchmarks::Benchmarks,
 ];
 
 /// Measures every signal, in [`SIGNALS`] order. A signal whose source failed
@@ -876,7 +876,7 @@ mod tests {
             items: Some(Vec::new()),
             runs: Some(Vec::new()),
             tests: Some(crate::evidence::TestEvidence::default()),
-            bench: Some(crate::evidence::BenchEvidence::default()),
+            bench_results: Some(crate::evidence::BenchEvidence::default()),
         }
     }
 
@@ -909,7 +909,7 @@ mod tests {
         assert_eq!(table, SignalId::ALL);
         let ev = empty_evidence();
         let rule = CompiledRule::new(&ev.release_rule).unwrap();
-        let (actors, benchmarks) = (Actors::default(), BenchParams::default());
+        let (actors, benchmarks) = (Actors::default(), BenchmarkParams::default());
         let cx = MeasureCtx::new(&ev, ev.window, &rule, &actors, &benchmarks);
         for f in FAMILIES {
             let ids: Vec<String> = f.measure(&cx).into_iter().map(|m| m.signal).collect();
@@ -950,7 +950,7 @@ mod tests {
             bots: Vec::new(),
         };
         let rule = CompiledRule::new(&ev.release_rule).unwrap();
-        let benchmarks = BenchParams::default();
+        let benchmarks = BenchmarkParams::default();
         measure(&MeasureCtx::new(ev, ev.window, &rule, &actors, &benchmarks))
     }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, TimeZone, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{SignalId, bench, ci, releases, responsiveness};
+use super::{SignalId, benchmarks, ci, releases, responsiveness};
 use crate::stats;
 use crate::window::Window;
 
@@ -254,7 +254,7 @@ pub(super) fn ci_pass_rate(scope: &ci::Scope<'_>, window: &Window) -> Option<Tre
 }
 
 /// The results of the worst-regressed benchmarks over the window.
-pub(super) fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<Trend> {
+pub(super) fn bench_trends(analysis: &benchmarks::Analysis, window: &Window) -> Vec<Trend> {
     let b = analysis.bench;
     let mut seen = Vec::new();
     let mut out = Vec::new();
@@ -281,7 +281,7 @@ pub(super) fn bench_trends(analysis: &bench::Analysis, window: &Window) -> Vec<T
         }
         out.push(Trend {
             id: format!("bench_regression_{}", out.len() + 1),
-            title: bench::series_label(s),
+            title: benchmarks::series_label(s),
             signal: SignalId::BenchRegressions.as_str().into(),
             x: "date".into(),
             y: s.unit.clone(),

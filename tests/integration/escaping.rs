@@ -176,7 +176,7 @@ fn hostile_evidence() -> Evidence {
         items: Some(items),
         runs: Some(hostile_runs()),
         tests: Some(hostile_tests()),
-        bench: Some(BenchEvidence {
+        bench_results: Some(BenchEvidence {
             series: vec![BenchSeries {
                 tool: "asv".into(),
                 benchmark: hostile("benchmark"),

@@ -1,5 +1,5 @@
 //! Fuzz targets of the benchmark readers, run in-process through
-//! `collect::bench::read` with the shared kit ([`crate::fuzzkit`]): ASV
+//! `collect::bench_results::read` with the shared kit ([`crate::fuzzkit`]): ASV
 //! result files (formats 1 and 2), `benchmarks.json`, published
 //! `index.json` and graphs, github-action-benchmark `data.js`, criterion
 //! `estimates.json` and `benchmark.json`, and pytest-benchmark files. Each
@@ -11,9 +11,9 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{TimeZone, Utc};
-use readiness::collect::bench::{BenchInputs, BenchRead, read};
+use readiness::collect::bench_results::{BenchInputs, BenchRead, read};
 use readiness::evidence::BenchEvidence;
-use readiness::signals::bench::{BenchParams, analyse, measure};
+use readiness::signals::benchmarks::{BenchmarkParams, analyse, measure};
 use readiness::window::Window;
 
 use crate::fuzzkit;
@@ -57,7 +57,7 @@ fn check(got: &BenchRead, dir: &Path) {
         since: Utc.with_ymd_and_hms(1990, 1, 1, 0, 0, 0).unwrap(),
         until: Utc.with_ymd_and_hms(2100, 1, 1, 0, 0, 0).unwrap(),
     };
-    let params = BenchParams::default();
+    let params = BenchmarkParams::default();
     let analysis = analyse(&bench, &window, &params);
     for m in measure(Some(&analysis), &window, &params) {
         assert!(m.value.is_none_or(f64::is_finite), "{m:?}");

@@ -17,8 +17,8 @@
 //! (counted by reason, see [`parse`]).
 
 mod actions;
-pub mod bench;
 pub mod client;
+pub mod gh_pages;
 pub mod parse;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -164,7 +164,7 @@ pub async fn collect(
         actions::collect_runs(client, repo, window),
         async {
             if bench_pages {
-                Some(bench::collect_bench(client, repo).await)
+                Some(gh_pages::read_data_js(client, repo).await)
             } else {
                 None
             }

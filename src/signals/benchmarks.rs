@@ -35,7 +35,7 @@ const IDS: [SignalId; 3] = [
 ];
 /// The rubric's `[benchmarks]`: what counts as a regression and as stable.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BenchParams {
+pub struct BenchmarkParams {
     /// A step for the worse larger than this share of the level before it
     /// is a regression (default 0.05, 5 %).
     pub regression_threshold: f64,
@@ -43,9 +43,9 @@ pub struct BenchParams {
     pub stable_cv: f64,
 }
 
-impl Default for BenchParams {
-    fn default() -> BenchParams {
-        BenchParams {
+impl Default for BenchmarkParams {
+    fn default() -> BenchmarkParams {
+        BenchmarkParams {
             regression_threshold: 0.05,
             stable_cv: 0.05,
         }
@@ -287,7 +287,7 @@ pub struct Analysis<'a> {
 pub fn analyse<'a>(
     bench: &'a BenchEvidence,
     window: &Window,
-    params: &BenchParams,
+    params: &BenchmarkParams,
 ) -> Analysis<'a> {
     // Fitting is the costly part (see benches/changepoint.rs): spread over the cores.
     let fits: Vec<SeriesFit> = crate::par::map(&bench.series, |s| fit(s, window));
@@ -328,7 +328,7 @@ pub fn analyse<'a>(
 pub fn measure(
     analysis: Option<&Analysis>,
     window: &Window,
-    params: &BenchParams,
+    params: &BenchmarkParams,
 ) -> Vec<Measurement> {
     let Some(analysis) = analysis else {
         return Measurement::all_insufficient(
@@ -440,7 +440,7 @@ fn noise(analysis: &Analysis, scope: &NoiseScope, window: &Window) -> Measuremen
 }
 
 /// `bench.stable_share`: the share of measured series under `stable_cv`.
-fn stable(scope: &NoiseScope, window: &Window, params: &BenchParams) -> Measurement {
+fn stable(scope: &NoiseScope, window: &Window, params: &BenchmarkParams) -> Measurement {
     let cvs = &scope.cvs;
     let stable_count = cvs.iter().filter(|cv| **cv < params.stable_cv).count();
     #[allow(clippy::cast_precision_loss)]
@@ -468,7 +468,7 @@ fn unrecovered(
     analysis: &Analysis,
     scope: &NoiseScope,
     window: &Window,
-    params: &BenchParams,
+    params: &BenchmarkParams,
 ) -> Measurement {
     let found = &analysis.regressions;
     let examined = &analysis.examined;
@@ -618,7 +618,11 @@ mod tests {
     }
 
     /// The `bench.*` measurements of `ev`, analysed first as a report does.
-    fn measure_of(ev: &BenchEvidence, window: &Window, params: &BenchParams) -> Vec<Measurement> {
+    fn measure_of(
+        ev: &BenchEvidence,
+        window: &Window,
+        params: &BenchmarkParams,
+    ) -> Vec<Measurement> {
         measure(Some(&analyse(ev, window, params)), window, params)
     }
 
@@ -631,7 +635,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&[2.0; 20], Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.noise_cv_p50"), Some(0.0));
         assert_eq!(value(&ms, "bench.stable_share"), Some(1.0));
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
@@ -644,7 +648,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         let cv = value(&ms, "bench.noise_cv_p50").unwrap();
         assert!((cv - 1.4826 * 0.05).abs() < 0.01, "{cv}");
         // 7.4 % is above the 5 % line.
@@ -656,7 +660,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&[1.0, 1.1, 0.9], Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         let noise = ms
             .iter()
             .find(|m| m.signal == "bench.noise_cv_p50")
@@ -670,7 +674,7 @@ mod tests {
                 .contains("no benchmark series has 5 results"),
             "{noise:?}"
         );
-        let none = measure(None, &window(), &BenchParams::default());
+        let none = measure(None, &window(), &BenchmarkParams::default());
         assert!(none.iter().all(|m| m.value.is_none()));
     }
 
@@ -683,13 +687,13 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0), "{ms:?}");
         values.push(1.5);
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(1.0), "{ms:?}");
     }
 
@@ -704,7 +708,7 @@ mod tests {
             since: t0() + Duration::days(30),
             until: t0() + Duration::days(395),
         };
-        let ms = measure_of(&ev, &later, &BenchParams::default());
+        let ms = measure_of(&ev, &later, &BenchmarkParams::default());
         for m in &ms {
             assert_eq!(m.value, None, "{m:?}");
             assert!(
@@ -715,7 +719,7 @@ mod tests {
             );
         }
         // Within the window there is no such hint.
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         assert!(ms.iter().all(|m| m.insufficient.is_none()), "{ms:?}");
     }
 
@@ -724,7 +728,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&[0.0; 10], Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.noise_cv_p50"), None);
     }
 
@@ -766,7 +770,7 @@ mod tests {
     #[test]
     fn a_step_for_the_worse_is_one_regression_at_its_commit() {
         let ev = step_fixture(Direction::LowerIsBetter, 1.2);
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         let m = ms.iter().find(|m| m.signal == "bench.regressions").unwrap();
         assert_eq!(m.value, Some(1.0), "{m:?}");
         let ex = &m.examples[0];
@@ -792,11 +796,11 @@ mod tests {
     #[test]
     fn an_improvement_is_not_a_regression_and_direction_flips_it() {
         let better = step_fixture(Direction::LowerIsBetter, 0.8);
-        let ms = measure_of(&better, &window(), &BenchParams::default());
+        let ms = measure_of(&better, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
         // For throughput, a fall is the regression.
         let slower = step_fixture(Direction::HigherIsBetter, 0.8);
-        let ms = measure_of(&slower, &window(), &BenchParams::default());
+        let ms = measure_of(&slower, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(1.0));
     }
 
@@ -809,13 +813,13 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
         // A 20 % step is under a 25 % threshold.
         let ev = step_fixture(Direction::LowerIsBetter, 1.2);
-        let strict = BenchParams {
+        let strict = BenchmarkParams {
             regression_threshold: 0.25,
-            ..BenchParams::default()
+            ..BenchmarkParams::default()
         };
         let ms = measure_of(&ev, &window(), &strict);
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
@@ -833,7 +837,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         let m = ms.iter().find(|m| m.signal == "bench.regressions").unwrap();
         assert_eq!(m.value, Some(1.0), "{m:?}");
         let ex = &m.examples[0];
@@ -858,7 +862,7 @@ mod tests {
         let ev = BenchEvidence {
             series: vec![series(&values, Direction::LowerIsBetter)],
         };
-        let ms = measure_of(&ev, &window(), &BenchParams::default());
+        let ms = measure_of(&ev, &window(), &BenchmarkParams::default());
         for m in &ms {
             assert!(m.value.is_none_or(f64::is_finite), "{m:?}");
             for ex in &m.examples {
@@ -875,7 +879,7 @@ mod tests {
             since: t0() + Duration::days(60),
             until: t0() + Duration::days(400),
         };
-        let ms = measure_of(&ev, &late, &BenchParams::default());
+        let ms = measure_of(&ev, &late, &BenchmarkParams::default());
         assert_eq!(value(&ms, "bench.regressions"), Some(0.0));
     }
 }

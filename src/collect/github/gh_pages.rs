@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::Repo;
 use super::client::Client;
-use crate::collect::bench::action;
+use crate::collect::bench_results::action;
 use crate::evidence::{BenchSeries, Provenance};
 
 /// Where github-action-benchmark publishes by default.
@@ -62,7 +62,7 @@ fn decode(body: &Value) -> Result<Option<String>, String> {
 }
 
 /// Reads `dev/bench/data.js` from `repo`'s gh-pages branch.
-pub(super) async fn collect_bench(client: &Client, repo: &Repo) -> BenchOut {
+pub(super) async fn read_data_js(client: &Client, repo: &Repo) -> BenchOut {
     let path = format!("/repos/{}/contents/{DATA_PATH}?ref={BRANCH}", repo.slug());
     let location = format!("{}/{}", repo.slug(), format_args!("{BRANCH}/{DATA_PATH}"));
     let page = match client.get_optional(&path).await {
