@@ -223,7 +223,7 @@ impl Settings {
         let cx = signals::MeasureCtx::new(
             ev,
             window,
-            &rule,
+            rule,
             &self.rubric.actors,
             &self.rubric.benchmarks,
         );
@@ -399,14 +399,11 @@ fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
 }
 
 fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
-    match output {
-        Some(path) => crate::fsutil::write_atomic(path, text.as_bytes()),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .map_err(|e| Error::write("standard output", e))
-        }
+    if let Some(path) = output { crate::fsutil::write_atomic(path, text.as_bytes()) } else {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::write("standard output", e))
     }
 }
 

@@ -149,7 +149,7 @@ pub fn check_api_url(url: &str) -> Result<String, String> {
     if authority(&base).is_none_or(|a| a.is_empty()) {
         return Err(format!("the API URL {shown:?} names no host"));
     }
-    Ok(base.to_string())
+    Ok(base.clone())
 }
 
 /// Refuses an API URL that carries `user:password@` (any scheme), and

@@ -106,11 +106,9 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
     let location = path.display().to_string();
     let name = remote
         .as_deref()
-        .and_then(parse_github)
-        .map(|(o, r)| format!("{o}/{r}"))
-        .unwrap_or_else(|| {
+        .and_then(parse_github).map_or_else(|| {
             folder_name(repo.workdir().unwrap_or_else(|| repo.git_dir()), &location)
-        });
+        }, |(o, r)| format!("{o}/{r}"));
     Ok(GitRepo {
         target: TargetInfo {
             name,

@@ -1032,7 +1032,7 @@ text &amp; more</failure></testcase>
     fn unmarked_repeats_outside_pytest_are_separate_cases() {
         let c = read(&[
             r#"<testsuite name="MSTest"><testcase classname="T" name="Add"/><testcase classname="T" name="Add"/><testcase classname="T" name="Add"><failure/></testcase></testsuite>"#,
-            r#"<testsuite><testcase/><testcase><skipped/></testcase><testcase><failure/></testcase><testcase><error/></testcase></testsuite>"#,
+            r"<testsuite><testcase/><testcase><skipped/></testcase><testcase><failure/></testcase><testcase><error/></testcase></testsuite>",
         ]);
         assert_eq!(
             c.evidence.tests,

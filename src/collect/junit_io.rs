@@ -178,12 +178,9 @@ pub fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(), String
                 _ => None,
             };
             if let Some(wanted) = wanted {
-                match chunk[used..].iter().position(|&b| b == wanted) {
-                    Some(i) => used += i,
-                    None => {
-                        used = chunk.len();
-                        continue;
-                    }
+                if let Some(i) = chunk[used..].iter().position(|&b| b == wanted) { used += i } else {
+                    used = chunk.len();
+                    continue;
                 }
             }
             if at == At::Text {

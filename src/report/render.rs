@@ -23,7 +23,7 @@ use crate::error::Error;
 
 /// The most bytes a rendered document may hold (64 MiB): a template that
 /// loops inside loops could otherwise fill the memory.
-pub const MAX_OUTPUT: usize = 64 << 20;
+pub(super) const MAX_OUTPUT: usize = 64 << 20;
 
 /// A buffer that refuses to grow past [`MAX_OUTPUT`].
 struct Bounded(Vec<u8>);

@@ -15,10 +15,10 @@ use crate::signals::{self, Measurement, Unit};
 use crate::window::Window;
 
 /// How many examples a measurement shows in markdown; the JSON has all.
-pub const EXAMPLES_SHOWN: usize = 15;
+pub(super) const EXAMPLES_SHOWN: usize = 15;
 
 #[derive(Serialize)]
-pub struct ReportView {
+pub(super) struct ReportView {
     pub tool: String,
     pub target: TargetInfo,
     pub has_score: bool,
@@ -54,7 +54,7 @@ pub struct ReportView {
 
 /// A trend as a mermaid chart and the table of the same numbers.
 #[derive(Serialize)]
-pub struct ChartView {
+pub(super) struct ChartView {
     pub title: String,
     /// The mermaid `xychart-beta` source, written raw (`{{{mermaid}}}`): every
     /// text in it is built here and cleaned by [`mermaid_text`].
@@ -69,14 +69,14 @@ pub struct ChartView {
 }
 
 #[derive(Serialize)]
-pub struct WindowView {
+pub(super) struct WindowView {
     pub since: String,
     pub until: String,
     pub days: String,
 }
 
 #[derive(Serialize)]
-pub struct CategoryView {
+pub(super) struct CategoryView {
     pub id: String,
     pub name: String,
     pub weight: String,
@@ -87,7 +87,7 @@ pub struct CategoryView {
 }
 
 #[derive(Serialize)]
-pub struct CriterionView {
+pub(super) struct CriterionView {
     pub signal: String,
     pub title: String,
     pub value: String,
@@ -103,7 +103,7 @@ pub struct CriterionView {
 }
 
 #[derive(Serialize)]
-pub struct MeasurementView {
+pub(super) struct MeasurementView {
     pub signal: String,
     pub title: String,
     pub value: String,
@@ -121,7 +121,7 @@ pub struct MeasurementView {
 }
 
 #[derive(Serialize)]
-pub struct ExampleView {
+pub(super) struct ExampleView {
     pub label: String,
     pub date: String,
     pub value: String,
@@ -133,7 +133,7 @@ pub struct ExampleView {
 /// (no `javascript:`), with every character that could end the link or
 /// start markup percent-encoded. Anything else is not linked at all.
 #[must_use]
-pub fn safe_url(url: &str) -> Option<String> {
+pub(super) fn safe_url(url: &str) -> Option<String> {
     let lower = url.to_ascii_lowercase();
     if !(lower.starts_with("https://") || lower.starts_with("http://")) {
         return None;
@@ -158,7 +158,7 @@ pub fn safe_url(url: &str) -> Option<String> {
 /// The web origin (`scheme://host[:port]`, lower case) of an http(s) URL;
 /// `None` for any other scheme, or a URL without a host.
 #[must_use]
-pub fn origin(url: &str) -> Option<String> {
+pub(super) fn origin(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let scheme = scheme.to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
@@ -181,13 +181,13 @@ pub fn origin(url: &str) -> Option<String> {
 /// taken from the sources' provenance. A URL from an API answer that points
 /// anywhere else is shown as text, not linked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WebHosts(Vec<String>);
+pub(super) struct WebHosts(Vec<String>);
 
 impl WebHosts {
     /// The web hosts of the GitHub APIs in `sources`: every `github ...`
     /// source whose location is an API URL (`BASE/repos/OWNER/REPO/...`).
     #[must_use]
-    pub fn of(sources: &[Provenance]) -> WebHosts {
+    pub(super) fn of(sources: &[Provenance]) -> WebHosts {
         let mut hosts: Vec<String> = Vec::new();
         for p in sources.iter().filter(|p| p.source.starts_with("github")) {
             let Some((base, _)) = p.location.split_once("/repos/") else {
@@ -211,7 +211,7 @@ impl WebHosts {
     /// browser reads as github.com but encoded reads as evil.example, is
     /// not linked.
     #[must_use]
-    pub fn link(&self, url: &str) -> Option<String> {
+    pub(super) fn link(&self, url: &str) -> Option<String> {
         let safe = safe_url(url)?;
         let o = origin(&safe)?;
         self.0.contains(&o).then_some(safe)
@@ -236,7 +236,7 @@ fn example(e: &signals::Example, hosts: &WebHosts) -> ExampleView {
 
 /// `a`, `a and b`, `a, b and c`.
 #[must_use]
-pub fn and_list(items: &[String]) -> String {
+pub(super) fn and_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -247,7 +247,7 @@ pub fn and_list(items: &[String]) -> String {
 /// The display names of the scorecard's `missing_required` categories, as
 /// one phrase; an id without a category of its own is shown as it is.
 #[must_use]
-pub fn required_names(card: &Scorecard) -> String {
+pub(super) fn required_names(card: &Scorecard) -> String {
     let names: Vec<String> = card
         .missing_required
         .iter()
@@ -262,11 +262,11 @@ pub fn required_names(card: &Scorecard) -> String {
 }
 
 /// What a number that is not finite (NaN, infinite) is shown as.
-pub const NOT_A_NUMBER: &str = "n/a";
+pub(super) const NOT_A_NUMBER: &str = "n/a";
 
 /// `0.833` as `83.3 %`, `1.0` as `100 %`; `n/a` when not finite.
 #[must_use]
-pub fn percent(share: f64) -> String {
+pub(super) fn percent(share: f64) -> String {
     let p = share * 100.0;
     if !p.is_finite() {
         return NOT_A_NUMBER.to_string();
@@ -280,7 +280,7 @@ pub fn percent(share: f64) -> String {
 
 /// The overall score, labelled when it rests on release signals alone.
 #[must_use]
-pub fn score_label(card: &Scorecard) -> String {
+pub(super) fn score_label(card: &Scorecard) -> String {
     let text = score_text(card.score);
     if card.release_only {
         format!("{text} (release cadence only)")
@@ -292,7 +292,7 @@ pub fn score_label(card: &Scorecard) -> String {
 /// One line per reason a source could not be read, naming the signal
 /// families it leaves unmeasured: `issues.*, prs.*: <reason>`.
 #[must_use]
-pub fn not_measured(measurements: &[Measurement]) -> Vec<String> {
+pub(super) fn not_measured(measurements: &[Measurement]) -> Vec<String> {
     let mut by_reason: Vec<(&str, Vec<&str>)> = Vec::new();
     for m in measurements {
         let Some(reason) = m
@@ -376,7 +376,7 @@ fn suggestion(r: &Report) -> String {
 
 /// A score with one decimal, or `n/a` (also when not finite).
 #[must_use]
-pub fn score_text(score: Option<f64>) -> String {
+pub(super) fn score_text(score: Option<f64>) -> String {
     score
         .filter(|s| s.is_finite())
         .map_or_else(|| NOT_A_NUMBER.to_string(), |s| format!("{s:.1}"))
@@ -384,7 +384,7 @@ pub fn score_text(score: Option<f64>) -> String {
 
 /// A value in its unit, or `n/a` (also when not finite).
 #[must_use]
-pub fn value_text(unit: Unit, value: Option<f64>) -> String {
+pub(super) fn value_text(unit: Unit, value: Option<f64>) -> String {
     value
         .filter(|v| v.is_finite())
         .map_or_else(|| NOT_A_NUMBER.to_string(), |v| unit.format(v))
@@ -411,14 +411,14 @@ fn window_text(w: &Window) -> String {
 
 /// The title of a signal for people.
 #[must_use]
-pub fn title(signal: &str) -> String {
+pub(super) fn title(signal: &str) -> String {
     signals::find(signal).map_or_else(|| signal.to_string(), |d| d.title.to_string())
 }
 
 /// One line on how a criterion got its score, or why it has none: the
 /// measured value, n, and the rubric's good and bad.
 #[must_use]
-pub fn explain(k: &CriterionScore) -> String {
+pub(super) fn explain(k: &CriterionScore) -> String {
     let scale = format!(
         "good {} scores 100, bad {} scores 0",
         k.unit.format(k.good),
@@ -605,7 +605,7 @@ fn chart(t: &Trend) -> Option<ChartView> {
 
 impl ReportView {
     #[must_use]
-    pub fn new(r: &Report) -> ReportView {
+    pub(super) fn new(r: &Report) -> ReportView {
         ReportView {
             tool: r.tool.clone(),
             target: r.target.clone(),

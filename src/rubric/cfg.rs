@@ -200,20 +200,17 @@ fn tables_of<'i>(
         return Vec::new();
     };
     let span = value.span();
-    match value.into_inner() {
-        DeValue::Array(items) => items.into_iter().collect(),
-        _ => {
-            let (line, column, snippet) = locate(text, &span);
-            problems.push(RubricError {
-                line,
-                column,
-                key: Some(key.to_string()),
-                message: format!("`{key}` must be an array of tables, written [[{key}]]"),
-                help: None,
-                snippet,
-            });
-            Vec::new()
-        }
+    if let DeValue::Array(items) = value.into_inner() { items.into_iter().collect() } else {
+        let (line, column, snippet) = locate(text, &span);
+        problems.push(RubricError {
+            line,
+            column,
+            key: Some(key.to_string()),
+            message: format!("`{key}` must be an array of tables, written [[{key}]]"),
+            help: None,
+            snippet,
+        });
+        Vec::new()
     }
 }
 

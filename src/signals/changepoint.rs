@@ -819,7 +819,7 @@ mod tests {
     #[test]
     fn huge_step_series_keeps_its_step() {
         let y: Vec<f64> = (0..60)
-            .map(|i| if i < 30 { 1e300 } else { 1.5e300 } * (1.0 + 1e-3 * (i % 3) as f64))
+            .map(|i| if i < 30 { 1e300 } else { 1.5e300 } * (1.0 + 1e-3 * f64::from(i % 3)))
             .collect();
         assert_eq!(starts(&segments(&y)), vec![30]);
     }

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// "Now" for every run: 2026-08-20T00:00:00Z.
-pub const NOW: &str = "1787184000";
+pub(crate) const NOW: &str = "1787184000";
 
 /// Converts an RFC 3339 time to git's `<seconds> <+hhmm>` form.
-pub fn git_time(rfc3339: &str) -> String {
+pub(crate) fn git_time(rfc3339: &str) -> String {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339)
         .unwrap_or_else(|e| panic!("bad fixture date {rfc3339}: {e}"));
     let off = t.offset().local_minus_utc() / 60;
@@ -23,7 +23,7 @@ pub fn git_time(rfc3339: &str) -> String {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Kind {
+pub(crate) enum Kind {
     Annotated,
     Lightweight,
 }
@@ -53,7 +53,7 @@ struct Entry {
 /// Commits go on `main` unless [`RepoBuilder::on_branch`] or
 /// [`RepoBuilder::on_orphan`] says otherwise.
 #[derive(Default)]
-pub struct RepoBuilder {
+pub(crate) struct RepoBuilder {
     tags: Vec<Entry>,
     /// The branch the next commits go on (`None`: main).
     branch: Option<String>,
@@ -65,7 +65,7 @@ pub struct RepoBuilder {
 }
 
 impl RepoBuilder {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
@@ -83,22 +83,22 @@ impl RepoBuilder {
     }
 
     /// An annotated tag dated `date`, on a commit made `date` too.
-    pub fn tag(self, name: &str, date: &str) -> Self {
+    pub(crate) fn tag(self, name: &str, date: &str) -> Self {
         self.push(name, date, date, Kind::Annotated)
     }
 
     /// An annotated tag whose commit is older than the tag.
-    pub fn tag_later(self, name: &str, commit_date: &str, tag_date: &str) -> Self {
+    pub(crate) fn tag_later(self, name: &str, commit_date: &str, tag_date: &str) -> Self {
         self.push(name, commit_date, tag_date, Kind::Annotated)
     }
 
     /// A lightweight tag on a commit made at `date`.
-    pub fn lightweight(self, name: &str, date: &str) -> Self {
+    pub(crate) fn lightweight(self, name: &str, date: &str) -> Self {
         self.push(name, date, date, Kind::Lightweight)
     }
 
     /// Another annotated tag, dated `date`, on the previous tag's commit.
-    pub fn retag(self, name: &str, date: &str) -> Self {
+    pub(crate) fn retag(self, name: &str, date: &str) -> Self {
         let commit_date = self
             .tags
             .last()
@@ -112,7 +112,7 @@ impl RepoBuilder {
     }
 
     /// The next commits go on branch `name`, forked from `main` as it is now.
-    pub fn on_branch(mut self, name: &str) -> Self {
+    pub(crate) fn on_branch(mut self, name: &str) -> Self {
         self.starts.push((name.into(), Start::FromMain));
         self.branch = Some(name.into());
         self
@@ -120,37 +120,37 @@ impl RepoBuilder {
 
     /// The next commits go on branch `name`, a history with its own root
     /// commit that shares nothing with `main`.
-    pub fn on_orphan(mut self, name: &str) -> Self {
+    pub(crate) fn on_orphan(mut self, name: &str) -> Self {
         self.starts.push((name.into(), Start::Orphan));
         self.branch = Some(name.into());
         self
     }
 
     /// The next commits go on `main` again.
-    pub fn on_main(mut self) -> Self {
+    pub(crate) fn on_main(mut self) -> Self {
         self.branch = None;
         self
     }
 
     /// Points `HEAD` at branch `name` once built.
-    pub fn head(mut self, name: &str) -> Self {
+    pub(crate) fn head(mut self, name: &str) -> Self {
         self.head = Some(name.into());
         self
     }
 
     /// Deletes branch `name` once built: only its tags keep its commits.
-    pub fn delete_branch(mut self, name: &str) -> Self {
+    pub(crate) fn delete_branch(mut self, name: &str) -> Self {
         self.deleted.push(name.into());
         self
     }
 
-    pub fn remote(mut self, url: &str) -> Self {
+    pub(crate) fn remote(mut self, url: &str) -> Self {
         self.remote = Some(url.into());
         self
     }
 
     /// Writes the repository at `path` (bare or with a work tree).
-    pub fn build(&self, path: &Path, bare: bool) {
+    pub(crate) fn build(&self, path: &Path, bare: bool) {
         let mut init = Command::new("git");
         init.args(["init", "-q", "-b", "main"]);
         if bare {
@@ -185,7 +185,7 @@ impl RepoBuilder {
                     git_time(&e.tag_date)
                 )),
                 Kind::Lightweight => {
-                    stream.push_str(&format!("reset refs/tags/{}\nfrom :{mark}\n\n", e.name))
+                    stream.push_str(&format!("reset refs/tags/{}\nfrom :{mark}\n\n", e.name));
                 }
             }
         }
@@ -245,48 +245,48 @@ fn run_git(cmd: &mut Command) {
 }
 
 /// A temporary folder that tests run the binary in, so paths in output are relative and stable.
-pub struct Workspace {
+pub(crate) struct Workspace {
     pub dir: tempfile::TempDir,
 }
 
 impl Workspace {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Workspace {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
 
-    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
+    pub(crate) fn write(&self, rel: &str, text: &str) -> PathBuf {
         let p = self.path(rel);
         std::fs::write(&p, text).unwrap();
         p
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
-    pub fn repo(&self, rel: &str, builder: &RepoBuilder) -> &Self {
+    pub(crate) fn repo(&self, rel: &str, builder: &RepoBuilder) -> &Self {
         builder.build(&self.path(rel), false);
         self
     }
 
-    pub fn bare_repo(&self, rel: &str, builder: &RepoBuilder) -> &Self {
+    pub(crate) fn bare_repo(&self, rel: &str, builder: &RepoBuilder) -> &Self {
         builder.build(&self.path(rel), true);
         self
     }
 
     /// Runs `readiness ARGS` in this folder at the fixed "now".
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_env(args, &[])
     }
 
     /// Runs `readiness ARGS` with these environment variables added.
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let out = Command::new(env!("CARGO_BIN_EXE_readiness"))
             .args(args)
             .current_dir(self.dir.path())
@@ -308,7 +308,7 @@ impl Workspace {
 }
 
 /// The outcome of one run of the binary.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -326,7 +326,7 @@ impl From<Output> for Run {
 
 impl Run {
     /// Asserts exit code 0 and returns standard output.
-    pub fn ok(self) -> String {
+    pub(crate) fn ok(self) -> String {
         assert_eq!(
             self.code, 0,
             "expected success\nstdout:\n{}\nstderr:\n{}",
@@ -336,7 +336,7 @@ impl Run {
     }
 
     /// Asserts exit code `code`, no panic, and returns standard error.
-    pub fn fails(self, code: i32) -> String {
+    pub(crate) fn fails(self, code: i32) -> String {
         assert_eq!(
             self.code, code,
             "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
@@ -353,7 +353,7 @@ impl Run {
 
 /// A year of monthly releases up to 2026-08-01, with a pre-release, a
 /// backport, a duplicate, a moving major tag and a non-release tag.
-pub fn monthly_project() -> RepoBuilder {
+pub(crate) fn monthly_project() -> RepoBuilder {
     let mut b = RepoBuilder::new();
     for m in 1..=12 {
         let (y, mo) = if m <= 4 { (2025, m + 8) } else { (2026, m - 4) };
@@ -370,7 +370,7 @@ pub fn monthly_project() -> RepoBuilder {
 }
 
 /// Releases every few months, irregularly, the last one long ago.
-pub fn slow_project() -> RepoBuilder {
+pub(crate) fn slow_project() -> RepoBuilder {
     RepoBuilder::new()
         .tag("0.1.0", "2024-01-10T00:00:00Z")
         .tag("0.2.0", "2024-06-01T00:00:00Z")
@@ -380,7 +380,7 @@ pub fn slow_project() -> RepoBuilder {
 }
 
 /// The measurement of `signal` in a JSON report (panics, naming it, when absent).
-pub fn measurement<'a>(report: &'a serde_json::Value, signal: &str) -> &'a serde_json::Value {
+pub(crate) fn measurement<'a>(report: &'a serde_json::Value, signal: &str) -> &'a serde_json::Value {
     report["measurements"]
         .as_array()
         .and_then(|all| all.iter().find(|m| m["signal"] == signal))

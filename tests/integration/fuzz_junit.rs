@@ -21,7 +21,7 @@ fn seeds() -> Vec<Vec<u8>> {
         r#"<testsuites name="jest tests"><testsuite name="a.test.js" timestamp="2021-03-07T10:36:56 UTC"><testsuite name="deep"><testcase classname="x y" name="y" file="a.test.js"/></testsuite><testcase classname="" name="z" status="disabled"/></testsuite></testsuites>"#,
         r#"<testsuites tests="3" name="AllTests"><testsuite name="S" tests="3"><testcase name="a" status="run" result="completed" classname="S"/><testcase name="DISABLED_b" status="notrun" result="suppressed" classname="S"/><testcase name="c" status="run" result="skipped" classname="S"><skipped message="s"/></testcase></testsuite></testsuites>"#,
         r#"<testsuites tests="6"><testsuite name="empty" tests="6" failures="1"/></testsuites>"#,
-        r#"<testsuite><testcase/><testcase><skipped/></testcase><testcase><failure/></testcase><testcase><error/></testcase><!-- c --></testsuite>"#,
+        r"<testsuite><testcase/><testcase><skipped/></testcase><testcase><failure/></testcase><testcase><error/></testcase><!-- c --></testsuite>",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())

@@ -48,7 +48,7 @@ const NUMBERS: &[&str] = &[
 /// One structured mutation of a rubric's TOML text.
 fn mutate_toml(text: &str, rng: &mut Rng) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    for _ in 0..1 + rng.below(3) {
+    for _ in 0..=rng.below(3) {
         if lines.is_empty() {
             break;
         }

@@ -12,14 +12,14 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 /// splitmix64: the same stream for the same seed, on every platform.
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -28,21 +28,21 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
     }
 
-    pub fn chance(&mut self, one_in: usize) -> bool {
+    pub(crate) fn chance(&mut self, one_in: usize) -> bool {
         self.below(one_in) == 0
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
 
 /// How many cases a target runs: `READINESS_FUZZ_CASES`, else `default`.
-pub fn cases(default: usize) -> usize {
+pub(crate) fn cases(default: usize) -> usize {
     std::env::var("READINESS_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -95,7 +95,7 @@ const TOKENS: &[&[u8]] = &[
 
 /// One random byte-level mutation of `input`, with `extra` tokens of the
 /// format (tag names, keys) mixed with the generic ones.
-pub fn mutate_bytes(input: &[u8], extra: &[&[u8]], rng: &mut Rng) -> Vec<u8> {
+pub(crate) fn mutate_bytes(input: &[u8], extra: &[&[u8]], rng: &mut Rng) -> Vec<u8> {
     let mut out = input.to_vec();
     let rounds = 1 + rng.below(4);
     for _ in 0..rounds {
@@ -153,7 +153,7 @@ fn odd_value(rng: &mut Rng) -> Value {
         12 => Value::from("x".repeat(1 + rng.below(4096))),
         _ => {
             let mut v = Value::Null;
-            for _ in 0..(1 + rng.below(64)) {
+            for _ in 0..=rng.below(64) {
                 v = serde_json::json!([v]);
             }
             v
@@ -163,7 +163,7 @@ fn odd_value(rng: &mut Rng) -> Value {
 
 /// One random structural mutation of a JSON document: a node replaced by
 /// an odd value, a key removed, an array element repeated or removed.
-pub fn mutate_json(doc: &Value, rng: &mut Rng) -> Value {
+pub(crate) fn mutate_json(doc: &Value, rng: &mut Rng) -> Value {
     let mut out = doc.clone();
     let rounds = 1 + rng.below(3);
     for _ in 0..rounds {
@@ -206,7 +206,7 @@ fn mutate_node(v: &mut Value, rng: &mut Rng, depth: usize) {
 /// arbitrary bytes). A panic is caught, the input saved under
 /// `target/fuzz-failures/`, and the test fails naming that file. Returns
 /// how many inputs were tried.
-pub fn run(
+pub(crate) fn run(
     name: &str,
     seeds: &[Vec<u8>],
     extra: &[&[u8]],

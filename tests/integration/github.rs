@@ -446,7 +446,7 @@ async fn rate_limits_wait_or_stop_as_told() {
     );
     match client.get("/primary").await.unwrap_err() {
         FetchError::RateLimited { minutes, .. } => {
-            assert!((59..=61).contains(&minutes), "{minutes}")
+            assert!((59..=61).contains(&minutes), "{minutes}");
         }
         other => panic!("expected RateLimited, got {other:?}"),
     }

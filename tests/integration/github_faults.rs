@@ -185,7 +185,7 @@ async fn absurd_rate_limit_headers_stop_without_a_panic() {
     }
     match client.get("/retry-after-date").await {
         Err(FetchError::RateLimited { reset, .. }) => {
-            assert!(reset.starts_with("9999-12-31"), "{reset}")
+            assert!(reset.starts_with("9999-12-31"), "{reset}");
         }
         other => panic!("an HTTP date: expected RateLimited, got {other:?}"),
     }

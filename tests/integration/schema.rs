@@ -165,14 +165,14 @@ fn a_report_with_a_wrong_field_fails_validation() {
         ("/score", |r| r["score"] = json!("high")),
         ("/coverage", |r| r["coverage"] = Value::Null),
         ("/measurements/0/n", |r| {
-            r["measurements"][0]["n"] = json!(-1)
+            r["measurements"][0]["n"] = json!(-1);
         }),
         ("/categories/0/criteria/0/status", |r| {
             r["categories"][0]["criteria"][0]["status"] = json!("maybe");
         }),
         ("/report_schema", |r| r["report_schema"] = json!(2)),
         ("/window/until", |r| {
-            r["window"]["until"] = json!("yesterday")
+            r["window"]["until"] = json!("yesterday");
         }),
         ("grade", |r| {
             r.as_object_mut().unwrap().remove("grade");

@@ -330,7 +330,7 @@ mod tests {
         assert!(
             warnings
                 .iter()
-                .any(|w| w.contains("mixes units") && w.contains("x")),
+                .any(|w| w.contains("mixes units") && w.contains('x')),
             "{warnings:?}"
         );
     }

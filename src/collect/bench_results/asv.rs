@@ -438,12 +438,9 @@ fn read_result_file(
             (None, other) => (other.clone(), None),
         };
         let params = param_lists(params).map_err(|e| format!("{name}: {e}"))?;
-        let meta = match benchmarks.and_then(|b| b.get(name)) {
-            Some(m) => m.clone(),
-            None => {
-                unnamed.insert(name.clone());
-                meta_from_name(name)
-            }
+        let meta = if let Some(m) = benchmarks.and_then(|b| b.get(name)) { m.clone() } else {
+            unnamed.insert(name.clone());
+            meta_from_name(name)
         };
         let budget = MAX_SERIES_PER_FILE.saturating_sub(rows.len());
         for (label, value) in expand(name, &result, &params, &meta.param_names, budget)? {

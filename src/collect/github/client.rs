@@ -1099,19 +1099,13 @@ impl Pages<'_> {
             }
         };
         self.etags.push(p.etag.clone());
-        let items = match self.field {
-            Some(f) => match p.body.get(f) {
-                Some(Value::Array(a)) => a.clone(),
-                _ => {
-                    out.stopped = Some(format!("a page has no `{f}` list"));
-                    return None;
-                }
-            },
-            None => {
-                let mut v = Vec::new();
-                append(&mut v, p.body);
-                v
-            }
+        let items = if let Some(f) = self.field { if let Some(Value::Array(a)) = p.body.get(f) { a.clone() } else {
+            out.stopped = Some(format!("a page has no `{f}` list"));
+            return None;
+        } } else {
+            let mut v = Vec::new();
+            append(&mut v, p.body);
+            v
         };
         if let Err(reason) = self.guard.keep(items, &mut out.items) {
             out.stopped = Some(reason);
