@@ -399,7 +399,9 @@ fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
 }
 
 fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
-    if let Some(path) = output { crate::fsutil::write_atomic(path, text.as_bytes()) } else {
+    if let Some(path) = output {
+        crate::fsutil::write_atomic(path, text.as_bytes())
+    } else {
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())
             .and_then(|()| out.flush())

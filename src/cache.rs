@@ -143,7 +143,7 @@ impl Cache {
     /// Opens the cache like [`Cache::open`], or says on stderr (unless
     /// `quiet`) why it cannot and that the run goes on without it: the cache
     /// saves requests, and is never a reason to stop.
-    #[must_use] 
+    #[must_use]
     pub fn open_or_warn(dir: &Path, quiet: bool) -> Option<Cache> {
         Cache::open_with(dir, quiet)
             .map_err(|e| warn(quiet, &format!("{e}; going on without the cache")))
@@ -213,7 +213,7 @@ impl Cache {
     /// `%LOCALAPPDATA%\readiness`. `None` if none of those is set.
     ///
     /// A relative `XDG_CACHE_HOME` is ignored, as the XDG specification asks.
-    #[must_use] 
+    #[must_use]
     pub fn default_dir() -> Option<PathBuf> {
         dir_from_env(cfg!(windows), |name| std::env::var_os(name))
     }
@@ -666,7 +666,7 @@ fn dir_from_env(
 /// The parts are joined by spaces, which neither an HTTP method nor a valid
 /// URL contains, so different requests never share a key. A raw space in
 /// `url` is written `%20`, as the HTTP client would send it.
-#[must_use] 
+#[must_use]
 pub fn key(method: &str, url: &str, scope: &str) -> String {
     format!("{method} {} {scope}", url.replace(' ', "%20"))
 }
@@ -680,7 +680,7 @@ pub fn key(method: &str, url: &str, scope: &str) -> String {
 /// cannot be turned back into it: countless tokens share each fingerprint.
 /// It never contains the token, even a short hexadecimal one; the empty
 /// token, contained in every string, is the only exception.
-#[must_use] 
+#[must_use]
 pub fn token_scope(token: &str) -> String {
     // The round only changes the result for tokens of a few hex digits,
     // which could otherwise appear inside their own fingerprint by chance.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::window::Window;
 
-pub mod validate;
+pub(crate) mod validate;
 
 /// The version of the evidence format this build writes and reads.
 pub const SCHEMA: u32 = 1;

@@ -19,7 +19,7 @@ use crate::error::Error;
 ///
 /// # Errors
 /// The folder is not writable, or the disk is full; `path` is then untouched.
-pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
         return std::fs::OpenOptions::new()
             .write(true)
@@ -51,7 +51,7 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<(), Error> {
 
 /// What [`walk`] found under a folder.
 #[derive(Debug, Default)]
-pub struct Walked {
+pub(crate) struct Walked {
     /// Every regular file the filter wanted, each once, in walk order
     /// (a folder's entries by `order`, depth first).
     pub files: Vec<PathBuf>,
@@ -68,7 +68,7 @@ pub struct Walked {
 /// Why [`walk`] could not read something it was meant to. Displayed as
 /// the reason on a `skipped PATH: why` line.
 #[derive(Debug)]
-pub enum Skip {
+pub(crate) enum Skip {
     /// The root, or an entry, whose canonical path cannot be found.
     Unresolved,
     /// A folder that cannot be listed.
@@ -112,7 +112,7 @@ impl std::fmt::Display for Skip {
 /// `a FIFO`, `a socket`, `a device` (the words of the benchmark readers'
 /// warnings; `open_regular` tells the two kinds of device apart).
 #[must_use]
-pub fn special_kind(ft: std::fs::FileType) -> &'static str {
+pub(crate) fn special_kind(ft: std::fs::FileType) -> &'static str {
     match file_kind(ft) {
         "a character device" | "a block device" => "a device",
         kind @ ("a FIFO" | "a socket") => kind,
@@ -131,7 +131,7 @@ pub fn special_kind(ft: std::fs::FileType) -> &'static str {
 /// wanted names are reported when they cannot be read (a broken link named
 /// `*.json`, not one named `README`); a folder the walk cannot list is
 /// always reported. Entries of a folder are visited in `order`.
-pub fn walk(
+pub(crate) fn walk(
     root: &Path,
     max_depth: usize,
     order: &dyn Fn(&Path, &Path) -> Ordering,
@@ -168,7 +168,7 @@ pub fn walk(
 /// A pattern with no leading folder (`*.json`, `**/x.xml`) is walked from
 /// `.`, and its files are named without `./`, as the user wrote them
 /// (what was skipped or repeated keeps the `./`).
-pub fn walk_glob(
+pub(crate) fn walk_glob(
     pattern: &str,
     glob: &glob::Pattern,
     deep: usize,
@@ -208,7 +208,7 @@ pub fn walk_glob(
 /// [`walk_glob`] starts: `/` for `/*.xml`, empty for `*.xml` (the current
 /// folder, its files named without `./`).
 #[must_use]
-pub fn glob_base(pattern: &str) -> &str {
+pub(crate) fn glob_base(pattern: &str) -> &str {
     let first = pattern.find(['*', '?', '[']).unwrap_or(pattern.len());
     match pattern[..first].rfind('/') {
         Some(0) => "/",
@@ -498,7 +498,7 @@ mod tests {
 ///
 /// # Errors
 /// The file cannot be opened, or is not a regular file.
-pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
     match open_checked(path) {
         Ok((file, _)) => Ok(file),
         Err(Refused::Io(e)) => Err(e),
@@ -511,7 +511,7 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Why [`open_checked`] did not open a file.
 #[derive(Debug)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// The file cannot be examined or opened.
     Io(std::io::Error),
     /// Not a regular file: its type says what it is instead.
@@ -525,7 +525,7 @@ pub enum Refused {
 ///
 /// # Errors
 /// The file cannot be examined or opened, or is not a regular file.
-pub fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
+pub(crate) fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
     // Checked before opening, since opening a FIFO blocks until a writer comes.
     let meta = std::fs::metadata(path).map_err(Refused::Io)?;
     if !meta.is_file() {

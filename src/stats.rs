@@ -6,7 +6,7 @@
 
 /// Sorts a copy of `values`, dropping anything that is not finite.
 #[must_use]
-pub fn sorted_finite(values: &[f64]) -> Vec<f64> {
+pub(crate) fn sorted_finite(values: &[f64]) -> Vec<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     v
@@ -15,7 +15,7 @@ pub fn sorted_finite(values: &[f64]) -> Vec<f64> {
 /// The `q` quantile (0..=1) of already sorted values, by linear interpolation
 /// between closest ranks (the default of numpy and R's type 7).
 #[must_use]
-pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
+pub(crate) fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     if sorted.is_empty() || !(0.0..=1.0).contains(&q) {
         return None;
     }
@@ -31,20 +31,20 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
 
 /// The median of `values` (any order).
 #[must_use]
-pub fn median(values: &[f64]) -> Option<f64> {
+pub(crate) fn median(values: &[f64]) -> Option<f64> {
     quantile_sorted(&sorted_finite(values), 0.5)
 }
 
 /// The `q` quantile of `values` (any order).
 #[must_use]
-pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
+pub(crate) fn quantile(values: &[f64], q: f64) -> Option<f64> {
     quantile_sorted(&sorted_finite(values), q)
 }
 
 /// Interquartile range divided by the median: a scale-free spread.
 /// `None` for an empty slice or a zero median.
 #[must_use]
-pub fn iqr_over_median(values: &[f64]) -> Option<f64> {
+pub(crate) fn iqr_over_median(values: &[f64]) -> Option<f64> {
     let s = sorted_finite(values);
     let med = quantile_sorted(&s, 0.5)?;
     if med == 0.0 {
@@ -59,7 +59,7 @@ pub fn iqr_over_median(values: &[f64]) -> Option<f64> {
 /// stays inside 0..1 and is not empty at 0 or `n` successes.
 /// `None` when `n` is 0, `successes > n`, or `z` is not a finite positive number.
 #[must_use]
-pub fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
+pub(crate) fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     if n == 0 || successes > n || !z.is_finite() || z <= 0.0 {
         return None;
     }

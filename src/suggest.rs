@@ -2,7 +2,7 @@
 
 /// Levenshtein distance over chars.
 #[must_use]
-pub fn distance(a: &str, b: &str) -> usize {
+pub(crate) fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
@@ -21,7 +21,10 @@ pub fn distance(a: &str, b: &str) -> usize {
 /// within a third of the name's length (at least 2 edits), or sharing the
 /// part after the last `.` (`count_365d` for `release.count_365d`).
 #[must_use]
-pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn nearest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     let tail = |s: &str| s.rsplit('.').next().unwrap_or(s).to_string();
     let mut best: Option<(usize, &'a str)> = None;

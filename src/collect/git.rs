@@ -28,7 +28,7 @@ const MAX_NOTES: usize = 20;
 
 /// What the git source gives.
 #[derive(Debug)]
-pub struct GitRepo {
+pub(crate) struct GitRepo {
     pub target: TargetInfo,
     pub provenance: Provenance,
     pub tags: Vec<Tag>,
@@ -40,7 +40,7 @@ pub struct GitRepo {
 ///
 /// # Errors
 /// `path` is not inside a git repository, or its references cannot be listed.
-pub fn read(path: &Path) -> Result<GitRepo, Error> {
+pub(crate) fn read(path: &Path) -> Result<GitRepo, Error> {
     let fail = |message: String| Error::Git {
         path: path.to_path_buf(),
         message,
@@ -104,11 +104,10 @@ pub fn read(path: &Path) -> Result<GitRepo, Error> {
         .string("remote.origin.url")
         .map(|u| strip_credentials(&u.to_str_lossy()));
     let location = path.display().to_string();
-    let name = remote
-        .as_deref()
-        .and_then(parse_github).map_or_else(|| {
-            folder_name(repo.workdir().unwrap_or_else(|| repo.git_dir()), &location)
-        }, |(o, r)| format!("{o}/{r}"));
+    let name = remote.as_deref().and_then(parse_github).map_or_else(
+        || folder_name(repo.workdir().unwrap_or_else(|| repo.git_dir()), &location),
+        |(o, r)| format!("{o}/{r}"),
+    );
     Ok(GitRepo {
         target: TargetInfo {
             name,
@@ -339,7 +338,7 @@ fn folder_name(dir: &Path, fallback: &str) -> String {
 /// Removes `user:password@` and any query from a remote URL, so that a token
 /// kept in a remote never reaches evidence or a report.
 #[must_use]
-pub fn strip_credentials(url: &str) -> String {
+pub(crate) fn strip_credentials(url: &str) -> String {
     let url = url.split(['?', '#']).next().unwrap_or(url);
     if let Some((scheme, rest)) = url.split_once("://") {
         let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));

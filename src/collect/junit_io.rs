@@ -12,7 +12,7 @@ use crate::fsutil::{Skip, glob_base, walk_glob};
 /// The most bytes one XML event (a tag, a text) may take outside the
 /// elements whose content is skipped (give or take one read buffer); past
 /// it the file is refused.
-pub const MAX_EVENT: u64 = 32 * 1024 * 1024;
+pub(crate) const MAX_EVENT: u64 = 32 * 1024 * 1024;
 
 /// Files matching one glob `pattern`, each once, in path order, with how
 /// many matches were the same file reached again through a link.
@@ -25,7 +25,7 @@ pub const MAX_EVENT: u64 = 32 * 1024 * 1024;
 ///
 /// # Errors
 /// The pattern is not a valid glob.
-pub fn glob_files(pattern: &str) -> Result<(Vec<PathBuf>, usize), glob::PatternError> {
+pub(crate) fn glob_files(pattern: &str) -> Result<(Vec<PathBuf>, usize), glob::PatternError> {
     let compiled = glob::Pattern::new(pattern)?;
     if !pattern.contains(['*', '?', '[']) {
         // No wildcard: the path itself, when it is not a folder.
@@ -61,7 +61,7 @@ pub fn glob_files(pattern: &str) -> Result<(Vec<PathBuf>, usize), glob::PatternE
 /// calls of [`Bounded::mark`], so that no single XML event can take more
 /// memory than that.
 #[derive(Debug)]
-pub struct Bounded<R> {
+pub(crate) struct Bounded<R> {
     inner: R,
     since_mark: u64,
     /// Off while content is skipped (the skipper holds nothing).
@@ -69,7 +69,7 @@ pub struct Bounded<R> {
 }
 
 impl<R> Bounded<R> {
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         Self {
             inner,
             since_mark: 0,
@@ -78,12 +78,12 @@ impl<R> Bounded<R> {
     }
 
     /// Starts a new event.
-    pub fn mark(&mut self) {
+    pub(crate) fn mark(&mut self) {
         self.since_mark = 0;
     }
 
     /// Turns the bound off (while skipping content that is not held) or on.
-    pub fn bound(&mut self, on: bool) {
+    pub(crate) fn bound(&mut self, on: bool) {
         self.on = on;
         self.since_mark = 0;
     }
@@ -156,7 +156,7 @@ enum Same {
 ///
 /// # Errors
 /// The input ends first (the message says inside which element) or cannot be read.
-pub fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(), String> {
+pub(crate) fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(), String> {
     let mut at = At::Text;
     let mut depth = 1usize;
     // The start of a tag, up to what tells it apart.
@@ -178,7 +178,9 @@ pub fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(), String
                 _ => None,
             };
             if let Some(wanted) = wanted {
-                if let Some(i) = chunk[used..].iter().position(|&b| b == wanted) { used += i } else {
+                if let Some(i) = chunk[used..].iter().position(|&b| b == wanted) {
+                    used += i
+                } else {
                     used = chunk.len();
                     continue;
                 }

@@ -4,10 +4,10 @@
 //! fails in a moment rather than after the whole collection.
 
 pub mod bench_results;
-pub mod git;
+pub(crate) mod git;
 pub mod github;
 pub mod junit;
-pub mod junit_io;
+pub(crate) mod junit_io;
 
 use std::path::PathBuf;
 

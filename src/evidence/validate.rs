@@ -96,7 +96,7 @@ fn describe(problems: &[String]) -> String {
 
 /// Every broken invariant of `ev` as `field.path: what is wrong`.
 #[must_use]
-pub fn problems(ev: &Evidence) -> Vec<String> {
+pub(crate) fn problems(ev: &Evidence) -> Vec<String> {
     let mut out = Vec::new();
     if ev.window.since >= ev.window.until {
         out.push(format!(

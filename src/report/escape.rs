@@ -7,7 +7,7 @@
 /// What the escape puts inside a pattern GitHub would turn into a link or a
 /// mention: a zero-width space. It is invisible, so the text reads as it was
 /// written, and no autolink or reference pattern matches across it.
-pub const BREAK: char = '\u{200B}';
+pub(crate) const BREAK: char = '\u{200B}';
 
 /// Escapes `text` for use anywhere in a markdown line, including table cells.
 ///
@@ -22,7 +22,7 @@ pub const BREAK: char = '\u{200B}';
 /// such as `#12` and `owner/repo#12`) and after the `-` of `GH-` before a
 /// digit.
 #[must_use]
-pub fn markdown(text: &str) -> String {
+pub(crate) fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {

@@ -26,12 +26,12 @@ use handlebars::{JsonValue, Path};
 /// How deep blocks, subexpressions and partial calls may nest, counted
 /// along the deepest path through the partials. The built-in templates
 /// nest 5 deep.
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// How deep `{{#each}}` loops may nest, through the partials too. The
 /// report's data nests three deep (`charts[].rows[][]`), which the built-in
 /// template walks; a fourth can pair any list with another.
-pub const MAX_LOOPS: usize = 4;
+pub(crate) const MAX_LOOPS: usize = 4;
 
 /// How deep an element is: in blocks, subexpressions and partial calls, and
 /// in `{{#each}}` loops.
@@ -352,7 +352,7 @@ fn decorator<'a>(
 /// A recursive partial (the message names it and the calls that lead back
 /// to it), a partial name computed when rendering, nesting deeper than
 /// [`MAX_DEPTH`] or loops nested deeper than [`MAX_LOOPS`].
-pub fn check(template: &Template, root: &str) -> Result<(), String> {
+pub(crate) fn check(template: &Template, root: &str) -> Result<(), String> {
     let graph = Graph::build(template, root)?;
     match graph.depths() {
         Ok(depths) => match depths.first().and_then(|d| d.excess()) {

@@ -3,8 +3,8 @@
 //! comparison. Pure: it formats what it is given.
 
 pub mod compare;
-pub mod escape;
-pub mod guard;
+pub(crate) mod escape;
+pub(crate) mod guard;
 mod render;
 pub mod schema;
 mod view;

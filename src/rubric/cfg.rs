@@ -200,7 +200,9 @@ fn tables_of<'i>(
         return Vec::new();
     };
     let span = value.span();
-    if let DeValue::Array(items) = value.into_inner() { items.into_iter().collect() } else {
+    if let DeValue::Array(items) = value.into_inner() {
+        items.into_iter().collect()
+    } else {
         let (line, column, snippet) = locate(text, &span);
         problems.push(RubricError {
             line,

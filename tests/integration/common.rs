@@ -380,7 +380,10 @@ pub(crate) fn slow_project() -> RepoBuilder {
 }
 
 /// The measurement of `signal` in a JSON report (panics, naming it, when absent).
-pub(crate) fn measurement<'a>(report: &'a serde_json::Value, signal: &str) -> &'a serde_json::Value {
+pub(crate) fn measurement<'a>(
+    report: &'a serde_json::Value,
+    signal: &str,
+) -> &'a serde_json::Value {
     report["measurements"]
         .as_array()
         .and_then(|all| all.iter().find(|m| m["signal"] == signal))

@@ -292,16 +292,16 @@ fn dask_published_graphs_with_revisions() {
     for f in &files {
         let name = f.file_stem().unwrap().to_str().unwrap().to_string();
         let b = &index["benchmarks"][&name];
-        let labels: Vec<String> = b["params"]
-            .as_array()
-            .unwrap()
-            .first().map_or_else(|| vec![String::new()], |l| {
+        let labels: Vec<String> = b["params"].as_array().unwrap().first().map_or_else(
+            || vec![String::new()],
+            |l| {
                 l.as_array()
                     .unwrap()
                     .iter()
                     .map(|v| format!("param1={}", v.as_str().unwrap()))
                     .collect()
-            });
+            },
+        );
         for p in python_json(f).as_array().unwrap() {
             let rev = p[0].as_i64().unwrap().to_string();
             let Some(date) = index["revision_to_date"][&rev].as_i64() else {

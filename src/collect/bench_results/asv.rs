@@ -438,7 +438,9 @@ fn read_result_file(
             (None, other) => (other.clone(), None),
         };
         let params = param_lists(params).map_err(|e| format!("{name}: {e}"))?;
-        let meta = if let Some(m) = benchmarks.and_then(|b| b.get(name)) { m.clone() } else {
+        let meta = if let Some(m) = benchmarks.and_then(|b| b.get(name)) {
+            m.clone()
+        } else {
             unnamed.insert(name.clone());
             meta_from_name(name)
         };

@@ -1099,10 +1099,14 @@ impl Pages<'_> {
             }
         };
         self.etags.push(p.etag.clone());
-        let items = if let Some(f) = self.field { if let Some(Value::Array(a)) = p.body.get(f) { a.clone() } else {
-            out.stopped = Some(format!("a page has no `{f}` list"));
-            return None;
-        } } else {
+        let items = if let Some(f) = self.field {
+            if let Some(Value::Array(a)) = p.body.get(f) {
+                a.clone()
+            } else {
+                out.stopped = Some(format!("a page has no `{f}` list"));
+                return None;
+            }
+        } else {
             let mut v = Vec::new();
             append(&mut v, p.body);
             v

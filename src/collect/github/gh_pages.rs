@@ -18,8 +18,8 @@ use crate::collect::bench_results::action;
 use crate::evidence::{BenchSeries, Provenance};
 
 /// Where github-action-benchmark publishes by default.
-pub const DATA_PATH: &str = "dev/bench/data.js";
-pub const BRANCH: &str = "gh-pages";
+pub(crate) const DATA_PATH: &str = "dev/bench/data.js";
+pub(crate) const BRANCH: &str = "gh-pages";
 
 /// Series read (None: none published or unreadable), provenance, when fetched.
 pub(super) type BenchOut = (

@@ -18,7 +18,7 @@
 
 mod actions;
 pub mod client;
-pub mod gh_pages;
+pub(crate) mod gh_pages;
 pub mod parse;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
