@@ -58,7 +58,7 @@ fn generate(rng: &mut Rng, index: usize) -> (Vec<f64>, Vec<usize>) {
     if !index.is_multiple_of(4) {
         let count = 1 + (rng.next() % 3) as usize;
         while steps.len() < count {
-            let at = 50 + (rng.next() % (POINTS as u64 - 100)) as usize;
+            let at = 50 + usize::try_from(rng.next() % (POINTS as u64 - 100)).unwrap();
             if steps.iter().all(|&s| s.abs_diff(at) >= 50) {
                 steps.push(at);
             }
@@ -108,7 +108,7 @@ fn main() {
     // every core, as `readiness` fits series (readiness::par).
     let cores = par::threads();
     let mut found: Vec<Vec<Segment>> = Vec::new();
-    let mut timed = |threads: usize| {
+    let mut measure = |threads: usize| {
         let mut times = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {
             let started = Instant::now();
@@ -122,9 +122,9 @@ fn main() {
         times.sort_by(f64::total_cmp);
         times
     };
-    let times = timed(1);
+    let times = measure(1);
     let median = times[RUNS / 2];
-    let parallel = timed(cores);
+    let parallel = measure(cores);
     let parallel_median = parallel[RUNS / 2];
     let peak = peak_kib();
 

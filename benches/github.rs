@@ -9,10 +9,12 @@
 //!
 //! Run: `cargo bench --bench github` (add `-- --runs 5` for more repetitions).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use readiness::collect::bench_results::BenchInputs;
 use readiness::collect::github::client::{Settings, Token};
 use readiness::collect::{self, GitHubRequest, Request};
 use readiness::evidence::ReleaseRule;
@@ -44,14 +46,14 @@ fn at(secs: i64) -> String {
 
 impl Fake {
     fn new(base: String, until: i64) -> Fake {
-        let span = 360 * 86_400;
-        let per_item = RESPONSES / (ISSUES + PULLS);
+        let span: usize = 360 * 86_400;
+        let per_item = i64::try_from(RESPONSES / (ISSUES + PULLS)).unwrap();
         let node = |n: usize, total: usize, pr: bool| {
             // Newest first, spread evenly over the window.
-            let created = until - 3_600 - (n as i64) * span / total as i64;
+            let created = until - 3_600 - i64::try_from(n * span / total).unwrap();
             let responses: Vec<Value> = (0..per_item)
                 .map(|k| {
-                    json!({"createdAt": at(created + 3_600 * (k as i64 + 1) * 7), "submittedAt": at(created + 3_600 * (k as i64 + 1) * 7),
+                    json!({"createdAt": at(created + 3_600 * (k + 1) * 7), "submittedAt": at(created + 3_600 * (k + 1) * 7),
                            "authorAssociation": if k % 3 == 0 { "MEMBER" } else { "NONE" },
                            "author": {"login": format!("user{k}"), "__typename": "User"}})
                 })
@@ -78,16 +80,17 @@ impl Fake {
             full_cost: AtomicU64::new(0),
         }
     }
+}
 
-    fn releases_page(&self, page: usize, until: i64) -> Value {
-        Value::Array(
-            (0..100)
-                .map(|i| (page - 1) * 100 + i)
-                .filter(|&i| i < RELEASES)
-                .map(|i| json!({"tag_name": format!("v{}.{}.0", 3 - i / 100, 99 - i % 100), "published_at": at(until - (i as i64) * 10 * 86_400), "draft": false, "prerelease": false, "html_url": null}))
-                .collect(),
-        )
-    }
+/// Page `page` of the releases listing, newest first, one release every 10 days before `until`.
+fn releases_page(page: usize, until: i64) -> Value {
+    Value::Array(
+        (0..100)
+            .map(|i| (page - 1) * 100 + i)
+            .filter(|&i| i < RELEASES)
+            .map(|i| json!({"tag_name": format!("v{}.{}.0", 3 - i / 100, 99 - i % 100), "published_at": at(until - i64::try_from(i).unwrap() * 10 * 86_400), "draft": false, "prerelease": false, "html_url": null}))
+            .collect(),
+    )
 }
 
 /// The `page` query parameter of a request (1 when absent).
@@ -144,7 +147,7 @@ impl Respond for Responder {
             let page = page_of(req);
             let link = paging_link(&f.base, "releases", page, RELEASES.div_ceil(100));
             return reply(
-                f.releases_page(page, self.until),
+                releases_page(page, self.until),
                 &format!("\"rel{page}\""),
                 link,
             );
@@ -162,7 +165,7 @@ impl Respond for Responder {
             let runs: Vec<Value> = (0..100)
                 .map(|i| {
                     let n = (page - 1) * 100 + i;
-                    let created = self.until - 3_600 - (n as i64) * 50_000;
+                    let created = self.until - 3_600 - i64::try_from(n).unwrap() * 50_000;
                     json!({"id": n + 1, "name": "tests", "workflow_id": 7, "head_sha": format!("{n:040x}"), "head_branch": "main", "event": "push",
                            "status": "completed", "conclusion": if n.is_multiple_of(20) { "failure" } else { "success" }, "run_attempt": 1,
                            "created_at": at(created), "run_started_at": at(created + 30), "updated_at": at(created + 900), "html_url": format!("https://github.com/acme/big/actions/runs/{}", n + 1)})
@@ -212,17 +215,31 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-fn main() {
-    let runs: usize = std::env::args()
+/// What one collection took and brought back.
+struct Sample {
+    /// Wall time of the collection.
+    secs: f64,
+    /// Requests sent, as the evidence counts them.
+    sent: u64,
+    /// Answers that were not 304, as the fake server counts them.
+    full_cost: u64,
+    items: usize,
+    responses: usize,
+    releases: usize,
+    ci_runs: usize,
+}
+
+/// The `--runs` argument: how many cold and warm collections to time (3 when absent).
+fn runs_arg() -> usize {
+    std::env::args()
         .skip_while(|a| a != "--runs")
         .nth(1)
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let until = chrono::Utc::now().timestamp();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+        .unwrap_or(3)
+}
+
+/// Starts the fake GitHub on loopback, answering for a repository generated up to `until`.
+fn serve(rt: &tokio::runtime::Runtime, until: i64) -> (MockServer, Arc<Fake>) {
     let server = rt.block_on(MockServer::start());
     let fake = Arc::new(Fake::new(server.uri(), until));
     rt.block_on(
@@ -233,7 +250,106 @@ fn main() {
             })
             .mount(&server),
     );
+    (server, fake)
+}
 
+/// The collection request: GitHub only, at `api_url`, with its cache in `cache`.
+fn request(api_url: String, window: Window, cache: &Path) -> Request {
+    Request {
+        window,
+        release_rule: ReleaseRule::default(),
+        now: window.until,
+        github: GitHubRequest {
+            client: Settings {
+                api_url,
+                token: Some(Token::new("bench-token", "bench").unwrap()),
+                ..Settings::default()
+            },
+            cache_dir: Some(cache.to_path_buf()),
+            repo: None,
+            infer_from_remote: false,
+            quiet: true,
+        },
+        junit: Vec::new(),
+        junit_env: None,
+        bench: BenchInputs::default(),
+    }
+}
+
+/// Times one collection of `target` and counts what it sent and brought back.
+fn collect_once(target: &Target, request: &Request, fake: &Fake) -> Sample {
+    let before = fake.full_cost.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let ev = collect::collect(target, request).expect("collection failed");
+    let secs = started.elapsed().as_secs_f64();
+    let sent = ev
+        .sources
+        .iter()
+        .find(|s| s.source == "github")
+        .map_or(0, |s| s.requests);
+    let items = ev.items.as_ref().map_or(0, Vec::len);
+    let responses: usize = ev
+        .items
+        .as_ref()
+        .map_or(0, |i| i.iter().map(|x| x.responses.len()).sum());
+    Sample {
+        secs,
+        sent,
+        full_cost: fake.full_cost.load(Ordering::Relaxed) - before,
+        items,
+        responses,
+        releases: ev.releases.as_ref().map_or(0, Vec::len),
+        ci_runs: ev.runs.as_ref().map_or(0, Vec::len),
+    }
+}
+
+/// Prints what was collected and the medians of the cold and warm collections.
+fn print_summary(cold: &[Sample], warm: &[Sample]) {
+    let Sample {
+        items,
+        responses,
+        releases,
+        ci_runs,
+        ..
+    } = cold[0];
+    // The probe, then the issue pages one after another; releases, runs and
+    // pull requests go on concurrently beside them.
+    let chain = ISSUES.div_ceil(100) + 1;
+    let all_items = (ISSUES + PULLS + RELEASES + RUNS) as f64;
+    println!(
+        "collected: {items} issues and pull requests, {responses} responses kept (first 10 per item), {releases} releases, {ci_runs} CI runs"
+    );
+    for (name, rows) in [("cold", cold), ("warm", warm)] {
+        let secs = median(rows.iter().map(|r| r.secs).collect());
+        let sent = median(rows.iter().map(|r| r.sent as f64).collect());
+        let full = median(rows.iter().map(|r| r.full_cost as f64).collect());
+        println!(
+            "{name}: median wall {secs:.2} s; requests {sent:.0} ({full:.0} full-cost, {:.0} answered 304)",
+            sent - full
+        );
+    }
+    let cold_secs = median(cold.iter().map(|r| r.secs).collect());
+    let cold_sent = median(cold.iter().map(|r| r.sent as f64).collect());
+    println!(
+        "cold: {:.2} requests per 100 items collected (issues, pull requests, runs, releases; target: 1 plus a small constant); wall / (longest chain of dependent requests {chain} x {} ms) = {:.2}",
+        cold_sent / (all_items / 100.0),
+        LATENCY.as_millis(),
+        cold_secs / (chain as f64 * LATENCY.as_secs_f64())
+    );
+    println!(
+        "warm / cold wall time: {:.2}",
+        median(warm.iter().map(|r| r.secs).collect()) / cold_secs
+    );
+}
+
+fn main() {
+    let runs = runs_arg();
+    let until = chrono::Utc::now().timestamp();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (server, fake) = serve(&rt, until);
     let window = Window {
         since: chrono::DateTime::from_timestamp(until - 365 * 86_400, 0).unwrap(),
         until: chrono::DateTime::from_timestamp(until, 0).unwrap(),
@@ -242,50 +358,7 @@ fn main() {
         owner: "acme".into(),
         repo: "big".into(),
     };
-    let run = |cache: &std::path::Path| {
-        let request = Request {
-            window,
-            release_rule: ReleaseRule::default(),
-            now: window.until,
-            github: GitHubRequest {
-                client: Settings {
-                    api_url: server.uri(),
-                    token: Some(Token::new("bench-token", "bench").unwrap()),
-                    ..Settings::default()
-                },
-                cache_dir: Some(cache.to_path_buf()),
-                repo: None,
-                infer_from_remote: false,
-                quiet: true,
-            },
-            junit: Vec::new(),
-            junit_env: None,
-            bench: Default::default(),
-        };
-        let before = fake.full_cost.load(Ordering::Relaxed);
-        let started = Instant::now();
-        let ev = collect::collect(&target, &request).expect("collection failed");
-        let secs = started.elapsed().as_secs_f64();
-        let sent = ev
-            .sources
-            .iter()
-            .find(|s| s.source == "github")
-            .map_or(0, |s| s.requests);
-        let items = ev.items.as_ref().map_or(0, Vec::len);
-        let responses: usize = ev
-            .items
-            .as_ref()
-            .map_or(0, |i| i.iter().map(|x| x.responses.len()).sum());
-        (
-            secs,
-            sent,
-            fake.full_cost.load(Ordering::Relaxed) - before,
-            items,
-            responses,
-            ev.releases.as_ref().map_or(0, Vec::len),
-            ev.runs.as_ref().map_or(0, Vec::len),
-        )
-    };
+    let run = |cache: &Path| collect_once(&target, &request(server.uri(), window, cache), &fake);
 
     println!(
         "GitHub collection, {ISSUES} issues + {PULLS} pull requests ({RESPONSES} comments and reviews), {RELEASES} releases, {RUNS} CI runs, {} ms added latency, {runs} repetitions each",
@@ -300,33 +373,5 @@ fn main() {
         last = Some(dir);
     }
     drop(last);
-    let (_, _, _, items, responses, releases, ci_runs) = cold[0];
-    // The probe, then the issue pages one after another; releases, runs and
-    // pull requests go on concurrently beside them.
-    let chain = ISSUES.div_ceil(100) + 1;
-    let all_items = (ISSUES + PULLS + RELEASES + RUNS) as f64;
-    println!(
-        "collected: {items} issues and pull requests, {responses} responses kept (first 10 per item), {releases} releases, {ci_runs} CI runs"
-    );
-    for (name, rows) in [("cold", &cold), ("warm", &warm)] {
-        let secs = median(rows.iter().map(|r| r.0).collect());
-        let sent = median(rows.iter().map(|r| r.1 as f64).collect());
-        let full = median(rows.iter().map(|r| r.2 as f64).collect());
-        println!(
-            "{name}: median wall {secs:.2} s; requests {sent:.0} ({full:.0} full-cost, {:.0} answered 304)",
-            sent - full
-        );
-    }
-    let cold_secs = median(cold.iter().map(|r| r.0).collect());
-    let cold_sent = median(cold.iter().map(|r| r.1 as f64).collect());
-    println!(
-        "cold: {:.2} requests per 100 items collected (issues, pull requests, runs, releases; target: 1 plus a small constant); wall / (longest chain of dependent requests {chain} x {} ms) = {:.2}",
-        cold_sent / (all_items / 100.0),
-        LATENCY.as_millis(),
-        cold_secs / (chain as f64 * LATENCY.as_secs_f64())
-    );
-    println!(
-        "warm / cold wall time: {:.2}",
-        median(warm.iter().map(|r| r.0).collect()) / cold_secs
-    );
+    print_summary(&cold, &warm);
 }

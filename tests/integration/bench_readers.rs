@@ -79,7 +79,7 @@ fn asv_results_folder_is_a_target() {
             &format!(
                 r#"{{"commit_hash": "{commit}", "env_name": "py", "date": {}, "params": {{"machine": "box"}},
                 "result_columns": ["result", "params"], "results": {{"m.time_f": [{vals}, [["1", "2"]]]}}, "version": 2}}"#,
-                1_700_000_000_000i64 + i as i64 * 86_400_000
+                1_700_000_000_000i64 + i64::try_from(i).unwrap() * 86_400_000
             ),
         );
     }
@@ -283,7 +283,7 @@ fn asv_parameter_products_are_bounded() {
             &format!(
                 r#"{{"version": 2, "commit_hash": "c{i}", "env_name": "py", "date": {}, "params": {{"machine": "box"}},
                 "result_columns": ["result", "params"], "results": {{"m.time_f": [[{v}], []]}}}}"#,
-                1_700_000_000_000i64 + i as i64 * 86_400_000
+                1_700_000_000_000i64 + i64::try_from(i).unwrap() * 86_400_000
             ),
         );
     }

@@ -58,7 +58,7 @@ fn asv_results(ws: &Workspace, benchmarks: &[(&str, Vec<f64>)]) {
                 "params": {{"machine": "ci-box"}}, "result_columns": ["result", "params"],
                 "results": {{{}}}}}"#,
                 "0".repeat(32),
-                T0_MS + i as i64 * DAY_MS,
+                T0_MS + i64::try_from(i).unwrap() * DAY_MS,
                 results.join(", ")
             ),
         );

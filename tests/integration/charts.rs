@@ -1,6 +1,8 @@
 //! The report's trend charts: each mermaid chart draws exactly the numbers
 //! of the table beside it, and those numbers agree with the signals.
 
+#![expect(clippy::float_cmp, reason = "tests compare values computed exactly")]
+
 use serde_json::Value;
 
 use crate::common::{Workspace, measurement, monthly_project};

@@ -43,24 +43,27 @@ fn github_source() -> Provenance {
 /// Twelve failing or passing workflow runs with a hostile name; half link to another host.
 fn hostile_runs() -> Vec<WorkflowRun> {
     (0..12u64)
-        .map(|i| WorkflowRun {
-            id: i + 1,
-            workflow: hostile("workflow"),
-            workflow_id: 1,
-            head_sha: format!("{:040x}", i + 1),
-            head_branch: Some("main".into()),
-            event: "push".into(),
-            status: "completed".into(),
-            conclusion: Some(if i % 2 == 0 { "failure" } else { "success" }.into()),
-            run_attempt: 1,
-            created_at: t(20 + i as i64),
-            run_started_at: Some(t(20 + i as i64)),
-            updated_at: t(20 + i as i64) + Duration::minutes(10),
-            url: if i % 4 == 0 {
-                format!("https://evil.example/acme/w/actions/runs/{}", i + 1)
-            } else {
-                format!("https://github.com/acme/w/actions/runs/{}", i + 1)
-            },
+        .map(|i| {
+            let created = t(20 + i64::try_from(i).unwrap());
+            WorkflowRun {
+                id: i + 1,
+                workflow: hostile("workflow"),
+                workflow_id: 1,
+                head_sha: format!("{:040x}", i + 1),
+                head_branch: Some("main".into()),
+                event: "push".into(),
+                status: "completed".into(),
+                conclusion: Some(if i % 2 == 0 { "failure" } else { "success" }.into()),
+                run_attempt: 1,
+                created_at: created,
+                run_started_at: Some(created),
+                updated_at: created + Duration::minutes(10),
+                url: if i % 4 == 0 {
+                    format!("https://evil.example/acme/w/actions/runs/{}", i + 1)
+                } else {
+                    format!("https://github.com/acme/w/actions/runs/{}", i + 1)
+                },
+            }
         })
         .collect()
 }
@@ -105,41 +108,45 @@ fn hostile_evidence() -> Evidence {
         until: t(200),
     };
     let items = (0..12)
-        .map(|i| Item {
-            number: i + 1,
-            kind: ItemKind::Issue,
-            title: format!("{} {i}", hostile("issue")),
-            url: if i % 3 == 0 {
-                format!("https://evil.example/acme/w/issues/{}", i + 1)
-            } else {
-                format!("https://github.com/acme/w/issues/{}", i + 1)
-            },
-            author: Some(Actor {
-                login: hostile("login"),
-                kind: "User".into(),
-            }),
-            author_association: "NONE".into(),
-            created_at: t(10 + i as i64),
-            closed_at: None,
-            merged_at: None,
-            labels: vec![hostile("label")],
-            responses: vec![Response {
-                at: t(10 + i as i64) + Duration::hours(5 + i as i64 * 10),
-                actor: Some(Actor {
-                    login: "maintainer".into(),
+        .map(|i| {
+            let day = i64::try_from(i).unwrap();
+            Item {
+                number: i + 1,
+                kind: ItemKind::Issue,
+                title: format!("{} {i}", hostile("issue")),
+                url: if i % 3 == 0 {
+                    format!("https://evil.example/acme/w/issues/{}", i + 1)
+                } else {
+                    format!("https://github.com/acme/w/issues/{}", i + 1)
+                },
+                author: Some(Actor {
+                    login: hostile("login"),
                     kind: "User".into(),
                 }),
-                author_association: "MEMBER".into(),
-                kind: ResponseKind::Comment,
-            }],
-            responses_complete: true,
+                author_association: "NONE".into(),
+                created_at: t(10 + day),
+                closed_at: None,
+                merged_at: None,
+                labels: vec![hostile("label")],
+                responses: vec![Response {
+                    at: t(10 + day) + Duration::hours(5 + day * 10),
+                    actor: Some(Actor {
+                        login: "maintainer".into(),
+                        kind: "User".into(),
+                    }),
+                    author_association: "MEMBER".into(),
+                    kind: ResponseKind::Comment,
+                }],
+                responses_complete: true,
+            }
         })
         .collect();
     let points = (0..80)
         .map(|i| BenchPoint {
             time: t(20 + i),
             commit: Some(hostile("commit")),
-            value: if i < 40 { 1.0 } else { 1.5 } + [0.0, 0.003, -0.002, 0.001][i as usize % 4],
+            value: if i < 40 { 1.0 } else { 1.5 }
+                + [0.0, 0.003, -0.002, 0.001][usize::try_from(i % 4).unwrap()],
         })
         .collect();
     Evidence {

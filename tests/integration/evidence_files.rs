@@ -54,11 +54,11 @@ fn save(ws: &Workspace, name: &str, ev: &Value) {
 /// file and the field; several are listed together, at most ten of them.
 #[test]
 fn evidence_breaking_an_invariant_is_refused_naming_the_file_and_field() {
+    type Edit = fn(&mut Value);
     let ws = Workspace::new();
     let good = rich_evidence(&ws);
     save(&ws, "good.json", &good);
     ws.run(&["report", "good.json"]).ok();
-    type Edit = fn(&mut Value);
     let cases: &[(&str, Edit, &str)] = &[
         (
             "window.json",

@@ -1182,7 +1182,7 @@ fn bench_data_js(n: usize, step_at: usize) -> String {
     let start = chrono::DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap();
     let entries: Vec<Value> = (0..n)
         .map(|i| {
-            let t = start + chrono::Duration::days(i as i64);
+            let t = start + chrono::Duration::days(i64::try_from(i).unwrap());
             let wobble = [0.0, 0.4, -0.3, 0.2, -0.5, 0.1][i % 6];
             let value = if i < step_at { 1000.0 } else { 1200.0 } + wobble;
             json!({

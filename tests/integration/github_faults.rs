@@ -94,7 +94,7 @@ fn gql_issue(n: u64) -> Value {
            "author": {"login": "u", "__typename": "User"}, "labels": {"nodes": []}, "comments": {"totalCount": 0, "nodes": []}})
 }
 
-fn gql_page(nodes: &[Value], next: Value, cursor: Value) -> Value {
+fn gql_page(nodes: &[Value], next: &Value, cursor: &Value) -> Value {
     json!({"data": {"repository": {"items": {"pageInfo": {"hasNextPage": next, "endCursor": cursor}, "nodes": nodes}}}})
 }
 
@@ -250,8 +250,8 @@ async fn a_repeated_cursor_is_incomplete() {
     mount_plain(&server).await;
     mount_gql_issues(
         &server,
-        gql_page(&[gql_issue(1), gql_issue(2)], json!(true), json!("c1")),
-        gql_page(&[gql_issue(3)], json!(true), json!("c1")),
+        gql_page(&[gql_issue(1), gql_issue(2)], &json!(true), &json!("c1")),
+        gql_page(&[gql_issue(3)], &json!(true), &json!("c1")),
     )
     .await;
     let ev = collect(&server, true).await;
@@ -265,7 +265,7 @@ async fn a_repeated_cursor_is_incomplete() {
 async fn a_forbidden_partial_answer_is_incomplete() {
     let server = MockServer::start().await;
     mount_plain(&server).await;
-    let mut page = gql_page(&[gql_issue(1), Value::Null], json!(false), Value::Null);
+    let mut page = gql_page(&[gql_issue(1), Value::Null], &json!(false), &Value::Null);
     page["errors"] = json!([{"type": "FORBIDDEN", "path": ["repository", "items", "nodes", 1], "message": "Resource not accessible by integration"}]);
     mount_gql_issues(&server, page, json!({})).await;
     let ev = collect(&server, true).await;
@@ -282,10 +282,10 @@ async fn a_timeout_partial_answer_is_retried() {
     mount_plain(&server).await;
     let full = gql_page(
         &[gql_issue(1), gql_issue(2), gql_issue(3)],
-        json!(false),
-        Value::Null,
+        &json!(false),
+        &Value::Null,
     );
-    let mut partial = gql_page(&[gql_issue(1)], json!(false), Value::Null);
+    let mut partial = gql_page(&[gql_issue(1)], &json!(false), &Value::Null);
     partial["errors"] = json!([{"type": "TIMEOUT", "message": "Timeout on validation of query"}]);
     Mock::given(method("POST"))
         .and(path("/graphql"))
@@ -315,8 +315,8 @@ async fn a_page_info_of_the_wrong_type_is_incomplete() {
     mount_plain(&server).await;
     mount_gql_issues(
         &server,
-        gql_page(&[gql_issue(1)], json!("yes"), json!("c1")),
-        gql_page(&[gql_issue(2)], json!(false), Value::Null),
+        gql_page(&[gql_issue(1)], &json!("yes"), &json!("c1")),
+        gql_page(&[gql_issue(2)], &json!(false), &Value::Null),
     )
     .await;
     let ev = collect(&server, true).await;
@@ -336,7 +336,7 @@ async fn records_of_the_wrong_types_are_counted_and_incomplete() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([
             release(json!("v2"), json!("2026-07-01T00:00:00Z")),
             release(json!(5), json!("2026-06-01T00:00:00Z")),
-            release(json!("v1"), json!(1767225600)),
+            release(json!("v1"), json!(1_767_225_600)),
         ])))
         .mount(&server)
         .await;

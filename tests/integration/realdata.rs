@@ -2,6 +2,8 @@
 //! the repository). Each test is ignored (listed as such by `cargo test`)
 //! when the folder is absent: see [`realdata`].
 
+#![expect(clippy::float_cmp, reason = "tests compare values computed exactly")]
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, Utc};
@@ -25,6 +27,11 @@ pub(crate) fn realdata(file: &str) -> PathBuf {
 }
 
 /// numpy's default percentile: linear interpolation between closest ranks.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "q is in 0..=1, so pos.floor() and pos.ceil() are whole numbers in 0..len"
+)]
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let pos = q * (sorted.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
@@ -136,7 +143,7 @@ fn release_signals_match(file: &str, version_of: &ReleaseOf, untils: &[(&str, us
         for (v, d) in &releases {
             if main.is_empty() || newer(v, &top) {
                 main.push(*d);
-                top = v.clone();
+                top.clone_from(v);
             }
         }
         let days = |a: DateTime<Utc>, b: DateTime<Utc>| (b - a).num_seconds() as f64 / 86400.0;
@@ -358,8 +365,8 @@ fn distributed_test_report_matches_the_tsv() {
         rate["value"]
     );
     let f = m("tests.flaky_tests");
-    assert_eq!(f["value"].as_f64().unwrap() as usize, flaky.len());
-    assert_eq!(f["n"].as_u64().unwrap() as usize, eligible);
+    assert_eq!(f["value"].as_f64().unwrap(), flaky.len() as f64);
+    assert_eq!(usize::try_from(f["n"].as_u64().unwrap()).unwrap(), eligible);
     let listed: BTreeSet<String> = f["examples"]
         .as_array()
         .unwrap()

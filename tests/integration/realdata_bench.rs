@@ -112,7 +112,7 @@ fn expected_results(dir: &Path) -> Expected {
                 let mut rest = i;
                 let mut parts = vec![String::new(); lists.len()];
                 for (j, l) in lists.iter().enumerate().rev() {
-                    parts[j] = l[rest % l.len()].clone();
+                    parts[j].clone_from(&l[rest % l.len()]);
                     rest /= l.len();
                 }
                 let label = parts
@@ -135,9 +135,9 @@ fn compare(ev: &Value, expected: &Expected, named: &HashMap<String, Vec<String>>
     for ((name, label, env), pts) in expected {
         // Where benchmarks.json names the parameters, the reader uses the names.
         let label = match named.get(name) {
-            Some(names) if !label.is_empty() => label
+            Some(param_names) if !label.is_empty() => label
                 .split(", ")
-                .zip(names)
+                .zip(param_names)
                 .map(|(p, n)| format!("{n}={}", p.split_once('=').unwrap().1))
                 .collect::<Vec<_>>()
                 .join(", "),
