@@ -219,7 +219,7 @@ impl Settings {
 
     /// Measures and scores evidence. A chart of a signal whose source
     /// failed is left out, like the signal's value: it would draw what little arrived.
-    fn score(&self, ev: &Evidence, window: Window, rule: &CompiledRule) -> Result<Report, Error> {
+    fn score(&self, ev: &Evidence, window: Window, rule: &CompiledRule) -> Report {
         let cx = signals::MeasureCtx::new(
             ev,
             window,
@@ -234,14 +234,7 @@ impl Settings {
         } else {
             Vec::new()
         };
-        Ok(Report::new(
-            ev,
-            window,
-            &self.rubric,
-            measurements,
-            trends,
-            card,
-        ))
+        Report::new(ev, window, &self.rubric, measurements, trends, card)
     }
 
     fn emit(&self, text: &str) -> Result<(), Error> {
@@ -514,7 +507,7 @@ fn report_command(
             ),
         });
     }
-    let report = settings.score(&ev, window, &rule)?;
+    let report = settings.score(&ev, window, &rule);
     let markdown = || report::render_report(&report, settings.template.as_deref());
     let text = match settings.format {
         Format::Markdown => markdown()?,
@@ -617,7 +610,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
                 let window = settings.window;
                 let request = settings.request(window, ReleaseRule::default());
                 let ev = collect::unreadable(target, &request, &e.to_string());
-                reports.push(settings.score(&ev, window, &CompiledRule::default())?);
+                reports.push(settings.score(&ev, window, &CompiledRule::default()));
                 continue;
             }
             Err(e) => return Err(e),
@@ -626,7 +619,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
             reason: format!("{}: {}", target.display(), g.reason),
             fatal: g.fatal,
         }));
-        reports.push(settings.score(&ev, window, &rule)?);
+        reports.push(settings.score(&ev, window, &rule));
     }
     let comparison = compare::compare(reports, &settings.rubric);
     let markdown = || report::render_compare(&comparison, settings.template.as_deref());
@@ -732,8 +725,10 @@ fn rubric_command(command: RubricCommand, output: Option<&Path>) -> Result<Outco
         RubricCommand::List => rubric::BUILTIN
             .iter()
             .filter_map(|(n, _)| Rubric::builtin(n))
-            .map(|r| format!("{}\t{}\n", r.name, r.description))
-            .collect(),
+            .fold(String::new(), |mut list, r| {
+                list += &format!("{}\t{}\n", r.name, r.description);
+                list
+            }),
         RubricCommand::Show { name } => match rubric::BUILTIN.iter().find(|(n, _)| *n == name) {
             Some((_, text)) => (*text).to_string(),
             None => {

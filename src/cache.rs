@@ -915,7 +915,7 @@ mod tests {
     #[test]
     fn corrupt_file_is_moved_aside_and_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 + 3) as u8).collect();
+        let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 + 3).to_le_bytes()[0]).collect();
         std::fs::write(dir.path().join("cache.sqlite3"), &garbage).unwrap();
         let cache = Cache::open(dir.path()).unwrap();
         let aside = corrupt_files(dir.path());

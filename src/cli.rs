@@ -18,6 +18,10 @@ pub struct Cli {
 
 /// Options every command accepts, before or after its name.
 #[derive(Debug, Args, Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line switch, as clap parses it; `app` validates them into settings"
+)]
 pub struct Global {
     /// Start of the window: YYYY-MM-DD, an RFC 3339 time, or a number of days before --until (90d) [default: 365 days before --until]
     #[arg(long, global = true, value_name = "DATE")]

@@ -429,7 +429,7 @@ impl JunitReader {
         let in_case = st.case.is_some();
         match local {
             "testsuite" | "testsuites" => {
-                self.open_suite(st, e, local == "testsuites")?;
+                st.open_suite(e, local == "testsuites")?;
                 if empty {
                     st.close_suite();
                 }
@@ -453,43 +453,6 @@ impl JunitReader {
         }
         let skip = !empty && SKIP_CONTENT.contains(&local);
         Ok(skip)
-    }
-
-    fn open_suite(&mut self, st: &mut State, e: &BytesStart<'_>, root: bool) -> Result<(), String> {
-        let name = attr(e, "name")?;
-        if let Some(ts) = attr(e, "timestamp")?
-            && st.meta.attr_time.is_none()
-        {
-            match parse_time(&ts) {
-                Some(t) => st.meta.attr_time = Some(t),
-                None => st.meta.bad_times.push(ts),
-            }
-        }
-        let count = |key: &str| -> Result<u64, String> {
-            Ok(attr(e, key)?
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .unwrap_or(0))
-        };
-        let declared = [
-            count("tests")?,
-            count("failures")?,
-            count("errors")?,
-            count("skipped")?,
-        ];
-        let pytest = match (root, name.as_deref()) {
-            (true, Some("pytest tests")) | (false, Some("pytest")) => true,
-            _ => st.suites.iter().any(|s| s.pytest),
-        };
-        st.suites.push(Suite {
-            name: if root { None } else { name.clone() },
-            label: name,
-            root,
-            pytest,
-            declared,
-            cases: 0,
-            told: false,
-        });
-        Ok(())
     }
 
     fn open_case(&mut self, st: &mut State, e: &BytesStart<'_>) -> Result<Case, String> {
@@ -602,6 +565,44 @@ impl State {
         }
     }
 
+    /// Opens a `<testsuites>` (`root`) or `<testsuite>` element.
+    fn open_suite(&mut self, e: &BytesStart<'_>, root: bool) -> Result<(), String> {
+        let name = attr(e, "name")?;
+        if let Some(ts) = attr(e, "timestamp")?
+            && self.meta.attr_time.is_none()
+        {
+            match parse_time(&ts) {
+                Some(t) => self.meta.attr_time = Some(t),
+                None => self.meta.bad_times.push(ts),
+            }
+        }
+        let count = |key: &str| -> Result<u64, String> {
+            Ok(attr(e, key)?
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(0))
+        };
+        let declared = [
+            count("tests")?,
+            count("failures")?,
+            count("errors")?,
+            count("skipped")?,
+        ];
+        let pytest = match (root, name.as_deref()) {
+            (true, Some("pytest tests")) | (false, Some("pytest")) => true,
+            _ => self.suites.iter().any(|s| s.pytest),
+        };
+        self.suites.push(Suite {
+            name: if root { None } else { name.clone() },
+            label: name,
+            root,
+            pytest,
+            declared,
+            cases: 0,
+            told: false,
+        });
+        Ok(())
+    }
+
     /// Closes the innermost suite: one that declared tests but held none is told.
     fn close_suite(&mut self) {
         let Some(s) = self.suites.pop() else {
@@ -652,7 +653,7 @@ struct Meta {
     declared: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Case {
     index: usize,
     flags: u8,

@@ -179,7 +179,7 @@ pub(crate) fn skip_content<R: BufRead>(input: &mut R, name: &[u8]) -> Result<(),
             };
             if let Some(wanted) = wanted {
                 if let Some(i) = chunk[used..].iter().position(|&b| b == wanted) {
-                    used += i
+                    used += i;
                 } else {
                     used = chunk.len();
                     continue;
@@ -385,7 +385,7 @@ mod tests {
     /// The bounded reader refuses past MAX_EVENT bytes without a mark, and resets on mark.
     #[test]
     fn bounded_reads_stop_past_the_limit() {
-        let big = vec![b'a'; (MAX_EVENT + 10) as usize];
+        let big = vec![b'a'; usize::try_from(MAX_EVENT + 10).unwrap()];
         let mut r = Bounded::new(&big[..]);
         let mut sink = Vec::new();
         let e = std::io::Read::read_to_end(&mut r, &mut sink).unwrap_err();

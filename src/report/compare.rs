@@ -99,6 +99,10 @@ fn verdict(
         .map(|(i, m)| format!("{} lacks {}", names[i], and_list(m)))
         .collect();
     let fair = without.is_empty() && lacking.is_empty();
+    #[expect(
+        clippy::float_cmp,
+        reason = "scores rounded to tenths the same way: equal exactly when they read the same"
+    )]
     let (leader, margin, mut text) = match ranked.as_slice() {
         [] => (None, None, format!("{label}: no evidence for any project")),
         [(i, s)] => (
@@ -166,7 +170,7 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
     let mut lacks_overall: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
     let mut per_category = Vec::new();
     for cat in &rubric.categories {
-        let scored = |r: &Report, signal: &str| {
+        let is_scored = |r: &Report, signal: &str| {
             r.scorecard
                 .categories
                 .iter()
@@ -178,7 +182,7 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
         for k in &cat.criteria {
             let has: Vec<bool> = reports
                 .iter()
-                .map(|r| scored(r, k.signal.id.as_str()))
+                .map(|r| is_scored(r, k.signal.id.as_str()))
                 .collect();
             if has.iter().any(|h| *h) {
                 for (i, h) in has.iter().enumerate() {

@@ -288,6 +288,16 @@ fn check_number(
     true
 }
 
+/// Whether two numbers of the rubric file are the same: exactly, as a
+/// repeated threshold is the same text and so the same f64.
+#[expect(
+    clippy::float_cmp,
+    reason = "thresholds copied from the rubric file are compared as written, not computed"
+)]
+fn same_number(a: f64, b: f64) -> bool {
+    a == b
+}
+
 pub(super) fn parse(text: &str, file: &str, origin: &str) -> Result<Rubric, RubricErrors> {
     let fail = |problems| RubricErrors {
         file: file.to_string(),
@@ -574,7 +584,10 @@ fn validate_grades(p: &mut Problems<'_>, raw: Option<RawGrades>) -> Grades {
                     None,
                 );
             }
-            if out.iter().any(|o: &Band| o.min == *b.min.get_ref()) {
+            if out
+                .iter()
+                .any(|o: &Band| same_number(o.min, *b.min.get_ref()))
+            {
                 p.add(
                     b.min.span(),
                     Some("min"),
@@ -636,7 +649,7 @@ fn validate_criterion(
     }
     let good_ok = check_number(p, &c.good, "good", "good", true);
     let bad_ok = check_number(p, &c.bad, "bad", "bad", true);
-    if good_ok && bad_ok && c.good.get_ref() == c.bad.get_ref() {
+    if good_ok && bad_ok && same_number(*c.good.get_ref(), *c.bad.get_ref()) {
         p.add(
             c.bad.span(),
             Some("bad"),
@@ -673,6 +686,7 @@ fn validate_criterion(
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "expected values are exact")]
 mod tests {
     use super::*;
 

@@ -308,6 +308,7 @@ fn withheld(
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "expected values are exact")]
 mod tests {
     use super::*;
     use crate::window::Window;

@@ -600,7 +600,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| BenchPoint {
-                    time: t0() + Duration::days(i as i64),
+                    time: t0() + Duration::days(i64::try_from(i).unwrap()),
                     commit: Some(format!("c{i:03}")),
                     value: *v,
                 })

@@ -150,7 +150,12 @@ fn floor_log2(m: f64) -> i32 {
     if biased == 0 {
         // Subnormal: value = mantissa * 2^-1074.
         let mantissa = bits & ((1u64 << 52) - 1);
-        63 - mantissa.leading_zeros() as i32 - 1074
+        #[expect(
+            clippy::cast_possible_wrap,
+            reason = "the leading zeros of a u64 are at most 64"
+        )]
+        let zeros = mantissa.leading_zeros() as i32;
+        63 - zeros - 1074
     } else {
         biased - 1023
     }
@@ -173,7 +178,12 @@ fn mul_pow2(mut v: f64, mut k: i32) -> f64 {
 /// `2^k` for `|k| <= 1000` (always a normal number).
 fn pow2(k: i32) -> f64 {
     let k = k.clamp(-1000, 1000);
-    f64::from_bits(((k + 1023) as u64) << 52)
+    #[expect(
+        clippy::cast_sign_loss,
+        reason = "k is clamped to [-1000, 1000], so the biased exponent k + 1023 is in [23, 2023]"
+    )]
+    let biased = (k + 1023) as u64;
+    f64::from_bits(biased << 52)
 }
 
 /// The median of `values` (mean of the two middle ones for an even count);
@@ -264,15 +274,18 @@ struct RangeL1 {
 impl RangeL1 {
     fn new(z: &[f64], c: &[f64]) -> Self {
         let n = z.len();
-        let mut order: Vec<u32> = (0..n as u32).collect();
+        // Ranks and counts are u32, to halve the tables; a series has far
+        // fewer than 2^32 points (their values alone would fill 32 GiB).
+        let count_of_points = u32::try_from(n).expect("a series has fewer than 2^32 points");
+        let mut order: Vec<u32> = (0..count_of_points).collect();
         order.sort_unstable_by(|&a, &b| {
             z[a as usize]
                 .total_cmp(&z[b as usize])
                 .then_with(|| a.cmp(&b))
         });
         let mut cur = vec![0u32; n];
-        for (rank, &i) in order.iter().enumerate() {
-            cur[i as usize] = rank as u32;
+        for (rank, &i) in (0u32..).zip(&order) {
+            cur[i as usize] = rank;
         }
         let sorted_c: Vec<f64> = order.iter().map(|&i| c[i as usize]).collect();
         let sorted_z: Vec<f64> = order.iter().map(|&i| z[i as usize]).collect();
@@ -685,6 +698,7 @@ fn window_costs(c: &[f64]) -> Vec<f64> {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "expected values are exact")]
 mod tests {
     use super::*;
 

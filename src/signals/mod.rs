@@ -111,17 +111,15 @@ impl Unit {
         }
         let d = usize::try_from(self.decimals()).unwrap_or(0);
         match self {
-            Unit::Releases if v.fract() == 0.0 => format!("{v:.0}"),
-            Unit::Releases => format!("{v:.d$}"),
+            // Counts: a whole number is written without decimals.
+            Unit::Releases | Unit::Tests | Unit::Regressions if v.fract() == 0.0 => {
+                format!("{v:.0}")
+            }
+            Unit::Releases | Unit::Ratio | Unit::Tests | Unit::Regressions => format!("{v:.d$}"),
             Unit::Days => format!("{v:.d$} days"),
-            Unit::Ratio => format!("{v:.d$}"),
             Unit::Hours => format!("{v:.d$} h"),
             Unit::Fraction => format!("{:.d$} %", v * 100.0),
             Unit::Minutes => format!("{v:.d$} min"),
-            Unit::Tests if v.fract() == 0.0 => format!("{v:.0}"),
-            Unit::Tests => format!("{v:.d$}"),
-            Unit::Regressions if v.fract() == 0.0 => format!("{v:.0}"),
-            Unit::Regressions => format!("{v:.d$}"),
         }
     }
 }
@@ -847,6 +845,7 @@ pub fn markdown_table() -> String {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "expected values are exact")]
 mod tests {
     use super::*;
 

@@ -738,11 +738,11 @@ mod tests {
         }
     }
 
-    fn user(login: &str) -> Option<Actor> {
-        Some(Actor {
+    fn user(login: &str) -> Actor {
+        Actor {
             login: login.into(),
             kind: "User".into(),
-        })
+        }
     }
 
     /// An issue by `alice` (no association), opened `created`, with no responses yet.
@@ -752,7 +752,7 @@ mod tests {
             kind: ItemKind::Issue,
             title: format!("issue {number}"),
             url: format!("https://github.com/o/r/issues/{number}"),
-            author: user("alice"),
+            author: Some(user("alice")),
             author_association: "NONE".into(),
             created_at: at(created),
             closed_at: None,
@@ -775,13 +775,13 @@ mod tests {
     fn reply(
         mut item: Item,
         hours: i64,
-        actor: Option<Actor>,
+        actor: impl Into<Option<Actor>>,
         association: &str,
         kind: ResponseKind,
     ) -> Item {
         item.responses.push(Response {
             at: item.created_at + Duration::hours(hours),
-            actor,
+            actor: actor.into(),
             author_association: association.into(),
             kind,
         });
@@ -829,7 +829,7 @@ mod tests {
     #[test]
     fn the_authors_own_comments_are_ignored() {
         let mut item = issue(1, "2026-02-01T00:00:00Z");
-        item.author = user("Owen");
+        item.author = Some(user("Owen"));
         item = reply(item, 1, user("owen"), "OWNER", ResponseKind::Comment);
         item = answered(item, 5);
         let items = [item];

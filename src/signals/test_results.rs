@@ -318,8 +318,9 @@ fn flaky_tests(
         .collect();
     // Flakiest first: the most evenly split between passing and failing.
     flaky.sort_by(|a, b| {
-        let score = |t: &TestOutcomes| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
-        score(b.1).cmp(&score(a.1)).then(a.0.cmp(&b.0))
+        let flakiness =
+            |t: &TestOutcomes| (t.passed.min(t.failed + t.retried), t.failed + t.retried);
+        flakiness(b.1).cmp(&flakiness(a.1)).then(a.0.cmp(&b.0))
     });
     let basis = format!(
         "{} flaky of {eligible} tests that ran in two runs or more or were retried, over {scope}: {grouping}",

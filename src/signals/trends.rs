@@ -72,19 +72,19 @@ fn month_start(year: i32, month0: u32) -> Option<DateTime<Utc>> {
     Utc.with_ymd_and_hms(year, month0 + 1, 1, 0, 0, 0).single()
 }
 
-/// The calendar periods of `months` months (1 or 3) that overlap `window`,
+/// The calendar periods of `length` months (1 or 3) that overlap `window`,
 /// the most recent `max` of them, and how many were left out.
-fn periods(window: &Window, months: u32, max: usize) -> (Vec<Period>, usize) {
+fn periods(window: &Window, length: u32, max: usize) -> (Vec<Period>, usize) {
     let index =
-        |t: DateTime<Utc>| i64::from(t.year()) * 12 + i64::from(t.month0() / months * months);
+        |t: DateTime<Utc>| i64::from(t.year()) * 12 + i64::from(t.month0() / length * length);
     let (first, last) = (index(window.since), index(window.until));
     let mut out = Vec::new();
     let mut i = first;
     while i <= last {
         let (year, month0) = (i.div_euclid(12), i.rem_euclid(12));
         let (next_year, next_month0) = (
-            (i + i64::from(months)).div_euclid(12),
-            (i + i64::from(months)).rem_euclid(12),
+            (i + i64::from(length)).div_euclid(12),
+            (i + i64::from(length)).rem_euclid(12),
         );
         let (Ok(year), Ok(month0), Ok(next_year), Ok(next_month0)) = (
             i32::try_from(year),
@@ -100,13 +100,13 @@ fn periods(window: &Window, months: u32, max: usize) -> (Vec<Period>, usize) {
         ) else {
             break;
         };
-        let label = if months == 3 {
+        let label = if length == 3 {
             format!("{year} Q{}", month0 / 3 + 1)
         } else {
             format!("{year}-{:02}", month0 + 1)
         };
         out.push(Period { label, start, end });
-        i += i64::from(months);
+        i += i64::from(length);
     }
     let dropped = out.len().saturating_sub(max);
     (out.split_off(dropped), dropped)
@@ -322,6 +322,7 @@ fn significant(v: f64) -> f64 {
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "expected values are exact")]
 mod tests {
     use super::*;
 

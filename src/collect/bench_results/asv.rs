@@ -33,7 +33,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{Builder, Input, Key, Skips, Val, classify, finish_input, from_millis, parse_json};
+use super::{
+    Builder, Input, Key, Skips, Val, classify, finish_input, from_millis, parse_json, rounded_i64,
+};
 use crate::evidence::Direction;
 
 const TOOL: &str = "asv";
@@ -253,7 +255,7 @@ fn combinations(names: &[String], params: &[Vec<String>], count: usize) -> Optio
     if product != count {
         return None;
     }
-    let named: Vec<String> = if names.len() == params.len() {
+    let labels: Vec<String> = if names.len() == params.len() {
         names.to_vec()
     } else {
         (1..=params.len()).map(|i| format!("param{i}")).collect()
@@ -266,7 +268,7 @@ fn combinations(names: &[String], params: &[Vec<String>], count: usize) -> Optio
             index /= list.len();
         }
         out.push(super::join_params(
-            named.iter().map(String::as_str).zip(values),
+            labels.iter().map(String::as_str).zip(values),
         ));
     }
     Some(out)
@@ -713,6 +715,13 @@ fn graph_files(graphs: &Path) -> crate::fsutil::Walked {
 /// Timestamps before this many milliseconds (1973) are revision numbers.
 const MIN_TIMESTAMP_MS: f64 = 1e11;
 
+/// A graph's x value (a revision number, or a time in milliseconds) as the
+/// key index.json gives it: rounded, in decimal. `None` when no i64 holds it;
+/// no key would match.
+fn key_of(x: f64) -> Option<String> {
+    rounded_i64(x).map(|n| n.to_string())
+}
+
 struct GraphPoint {
     time: Option<DateTime<Utc>>,
     commit: Option<String>,
@@ -735,10 +744,12 @@ fn read_graph(v: &Value, name: &str, index: Option<&Index>) -> Result<Vec<GraphP
             .ok_or("not an ASV graph: a point's x is not a number")?;
         let (time, commit) = match index {
             Some(i) if i.has_revisions => {
-                let rev = format!("{}", x.round() as i64);
+                let rev = key_of(x);
                 (
-                    i.revision_to_date.get(&rev).copied(),
-                    i.revision_to_hash.get(&rev).cloned(),
+                    rev.as_ref()
+                        .and_then(|r| i.revision_to_date.get(r).copied()),
+                    rev.as_ref()
+                        .and_then(|r| i.revision_to_hash.get(r).cloned()),
                 )
             }
             _ if x < MIN_TIMESTAMP_MS => {
@@ -747,10 +758,10 @@ fn read_graph(v: &Value, name: &str, index: Option<&Index>) -> Result<Vec<GraphP
                 ));
             }
             _ => {
-                let key = format!("{}", x.round() as i64);
+                let key = key_of(x);
                 (
                     from_millis(&pair[0]),
-                    index.and_then(|i| i.date_to_hash.get(&key).cloned()),
+                    index.and_then(|i| i.date_to_hash.get(key.as_ref()?).cloned()),
                 )
             }
         };
@@ -893,6 +904,7 @@ fn read_graph_file(
 }
 
 #[cfg(test)]
+#[expect(clippy::float_cmp, reason = "expected values are exact")]
 mod tests {
     use super::*;
     use crate::evidence::BenchSeries;

@@ -145,7 +145,7 @@ mod tests {
         )
     }
 
-    fn bench(dir: &Path, rel: &str, full_id: &str, median: &str, mtime: i64) {
+    fn bench(dir: &Path, rel: &str, full_id: &str, median: &str, mtime: u64) {
         let new = dir.join(rel).join("new");
         std::fs::create_dir_all(&new).unwrap();
         std::fs::write(
@@ -157,7 +157,7 @@ mod tests {
         .unwrap();
         let e = new.join("estimates.json");
         std::fs::write(&e, estimates(median)).unwrap();
-        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime as u64);
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(mtime);
         std::fs::File::options()
             .write(true)
             .open(&e)

@@ -317,9 +317,26 @@ pub(crate) fn from_millis(v: &Value) -> Option<DateTime<Utc>> {
     let ms = v.as_i64().or_else(|| {
         v.as_f64()
             .filter(|x| x.is_finite() && x.abs() < 1e17)
-            .map(|x| x.round() as i64)
+            .and_then(rounded_i64)
     })?;
     DateTime::from_timestamp_millis(ms)
+}
+
+/// `x` rounded to the nearest integer, when an `i64` holds it: `None` for
+/// NaN, the infinities and anything at or beyond 2^63 in size.
+pub(crate) fn rounded_i64(x: f64) -> Option<i64> {
+    // 2^63, exact in an f64; an i64 holds [-2^63, 2^63).
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let r = x.round();
+    if !(-LIMIT..LIMIT).contains(&r) {
+        return None;
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "r is a whole number in [-2^63, 2^63), which an i64 holds exactly"
+    )]
+    let n = r as i64;
+    Some(n)
 }
 
 /// An RFC 3339 time, or a zone-less ISO time read as UTC.

@@ -26,6 +26,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -805,7 +806,7 @@ impl Client {
             field,
         };
         let _ = pages.guard.enter(first);
-        let Some(mut next) = pages.take(&mut out, Ok(first_page)) else {
+        let ControlFlow::Continue(mut next) = pages.take(&mut out, Ok(first_page)) else {
             return out;
         };
         if stop {
@@ -814,7 +815,7 @@ impl Client {
         }
         // Fan out when the remaining pages are numbered (and the last page
         // comes after the next one: a `last` before it is not believed).
-        if let (Some(n), Some(last)) = (&next, self.last_page(first).await)
+        if let (Some(n), Some(last)) = (&next, self.last_page(first))
             && last >= 2
             && let Some(template) = page_template(n)
         {
@@ -827,7 +828,7 @@ impl Client {
                 .map(|i| template.replace("{page}", &i.to_string()))
                 .collect();
             for r in futures_join_all(paths.iter().map(|p| self.get(p))).await {
-                if pages.take(&mut out, r).is_none() {
+                if pages.take(&mut out, r).is_break() {
                     break;
                 }
             }
@@ -846,8 +847,8 @@ impl Client {
             }
             count += 1;
             match pages.take(&mut out, self.get(&path).await) {
-                Some(n) => next = n,
-                None => break,
+                ControlFlow::Continue(n) => next = n,
+                ControlFlow::Break(()) => break,
             }
         }
         finish(out, &pages)
@@ -937,7 +938,7 @@ impl Client {
     }
 
     /// The number of the last page of a list, from the cached first page's `Link` header.
-    async fn last_page(&self, first: &str) -> Option<usize> {
+    fn last_page(&self, first: &str) -> Option<usize> {
         let url = format!("{}{first}", self.base);
         let entry = self.cache_get(&cache::key("GET", &url, &self.scope))?;
         let link = entry.link?;
@@ -1089,13 +1090,18 @@ struct Pages<'a> {
 }
 
 impl Pages<'_> {
-    /// Adds a page's new items; `Some(next)` to go on, `None` when the listing ends here.
-    fn take(&mut self, out: &mut Listing, r: Result<Page, FetchError>) -> Option<Option<String>> {
+    /// Adds a page's new items; `Continue(next)` to go on (`next` is `None`
+    /// after the last page), `Break` when the listing ends here.
+    fn take(
+        &mut self,
+        out: &mut Listing,
+        r: Result<Page, FetchError>,
+    ) -> ControlFlow<(), Option<String>> {
         let p = match r {
             Ok(p) => p,
             Err(e) => {
                 out.error = Some(e);
-                return None;
+                return ControlFlow::Break(());
             }
         };
         self.etags.push(p.etag.clone());
@@ -1104,7 +1110,7 @@ impl Pages<'_> {
                 a.clone()
             } else {
                 out.stopped = Some(format!("a page has no `{f}` list"));
-                return None;
+                return ControlFlow::Break(());
             }
         } else {
             let mut v = Vec::new();
@@ -1113,13 +1119,13 @@ impl Pages<'_> {
         };
         if let Err(reason) = self.guard.keep(items, &mut out.items) {
             out.stopped = Some(reason);
-            return None;
+            return ControlFlow::Break(());
         }
         if let Some(reason) = p.next_refused {
             out.stopped = Some(reason);
-            return None;
+            return ControlFlow::Break(());
         }
-        Some(p.next)
+        ControlFlow::Continue(p.next)
     }
 }
 

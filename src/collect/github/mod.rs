@@ -289,7 +289,7 @@ async fn collect_tags(
     let refs = |v: &Value| v["data"]["repository"]["refs"].clone();
     let q = Query {
         repo,
-        query: TAGS_QUERY,
+        text: TAGS_QUERY,
         vars,
         generation,
     };
@@ -329,11 +329,11 @@ fn repeats(n: usize, new: usize, gaps: &mut Gaps) -> bool {
     looped
 }
 
-/// One GraphQL listing: its query, its first variables (`cursor` null),
-/// and the generation its cached pages are kept under.
+/// One GraphQL listing: its query text, its first variables (`cursor`
+/// null), and the generation its cached pages are kept under.
 struct Query<'a> {
     repo: &'a Repo,
-    query: &'a str,
+    text: &'a str,
     vars: Value,
     generation: Option<&'a str>,
 }
@@ -353,13 +353,13 @@ async fn graphql_pages(
 ) -> Option<FetchError> {
     let Query {
         repo,
-        query,
+        text,
         mut vars,
         generation,
     } = q;
     let mut cursors = HashSet::new();
     for _ in 0..MAX_PAGES {
-        let v = match client.graphql_cached(query, &vars, generation).await {
+        let v = match client.graphql_cached(text, &vars, generation).await {
             Ok(v) => v,
             Err(e) => return Some(e),
         };
@@ -500,7 +500,7 @@ async fn graphql_items(
     let conn = |v: &Value| v["data"]["repository"]["items"].clone();
     let q = Query {
         repo,
-        query,
+        text: query,
         vars,
         generation,
     };

@@ -339,14 +339,14 @@ mod tests {
             (7, ItemKind::Issue, vec!["bug".to_string()])
         );
         let pr = json!({"number": 8, "user": null, "created_at": "2026-01-01T00:00:00Z", "pull_request": {"merged_at": "2026-01-03T00:00:00Z"}});
-        let p = rest_item(&pr).unwrap();
-        assert_eq!(p.kind, ItemKind::PullRequest);
-        assert!(p.author.is_none() && p.merged_at.is_some());
-        let c = json!({"issue_url": "https://api.github.com/repos/o/r/issues/7", "created_at": "2026-01-02T00:00:00Z",
+        let pull = rest_item(&pr).unwrap();
+        assert_eq!(pull.kind, ItemKind::PullRequest);
+        assert!(pull.author.is_none() && pull.merged_at.is_some());
+        let comment = json!({"issue_url": "https://api.github.com/repos/o/r/issues/7", "created_at": "2026-01-02T00:00:00Z",
             "user": {"login": "bot[bot]", "type": "Bot"}, "author_association": "NONE"});
-        let (n, r) = rest_comment(&c).unwrap();
+        let (number, response) = rest_comment(&comment).unwrap();
         assert_eq!(
-            (n, r.kind, r.actor.unwrap().kind),
+            (number, response.kind, response.actor.unwrap().kind),
             (7, ResponseKind::Comment, "Bot".to_string())
         );
         let rc = json!({"pull_request_url": "https://api.github.com/repos/o/r/pulls/8", "created_at": "2026-01-02T00:00:00Z", "user": {"login": "m", "type": "User"}, "author_association": "MEMBER"});
@@ -402,7 +402,7 @@ mod tests {
             "`tag_name` is a number"
         );
         assert_eq!(
-            rel(json!({"published_at": 1767225600})).unwrap_err(),
+            rel(json!({"published_at": 1_767_225_600})).unwrap_err(),
             "`published_at` is a number"
         );
         assert_eq!(
@@ -444,8 +444,8 @@ mod tests {
     /// or `run_started_at` yet) and a current one both parse.
     #[test]
     fn workflow_run_shapes() {
-        let old = json!({"id": 110932306, "head_branch": "master", "head_sha": "7abf600480089550b4224aa97004367c2fa25b38",
-            "run_number": 122, "event": "push", "status": "completed", "conclusion": "success", "workflow_id": 1026390,
+        let old = json!({"id": 110_932_306, "head_branch": "master", "head_sha": "7abf600480089550b4224aa97004367c2fa25b38",
+            "run_number": 122, "event": "push", "status": "completed", "conclusion": "success", "workflow_id": 1_026_390,
             "html_url": "https://github.com/PyGithub/PyGithub/actions/runs/110932306", "pull_requests": [],
             "created_at": "2020-05-20T23:59:37Z", "updated_at": "2020-05-21T00:02:14Z"});
         let r = workflow_run(&old).unwrap();
