@@ -88,8 +88,10 @@ pub fn segments(y: &[f64]) -> Vec<Segment> {
         return Vec::new();
     }
     let (z, exponent) = normalize(y);
-    let rights = if n == 1 {
-        vec![1]
+    // Ranks are u32 (see `RangeL1`): a series of 2^32 points or more, which
+    // no reader can produce (files are bounded at 256 MiB), is one piece.
+    let rights = if n == 1 || u32::try_from(n).is_err() {
+        vec![n]
     } else {
         Fitter::new(&z).autogamma()
     };
@@ -276,7 +278,8 @@ impl RangeL1 {
         let n = z.len();
         // Ranks and counts are u32, to halve the tables; a series has far
         // fewer than 2^32 points (their values alone would fill 32 GiB).
-        let count_of_points = u32::try_from(n).expect("a series has fewer than 2^32 points");
+        // `segments` fits only series that fit in a u32.
+        let count_of_points = u32::try_from(n).unwrap_or(u32::MAX);
         let mut order: Vec<u32> = (0..count_of_points).collect();
         order.sort_unstable_by(|&a, &b| {
             z[a as usize]
