@@ -186,7 +186,7 @@ impl Settings {
         let explicit = match target {
             Target::GitHub { .. } => true,
             Target::Git(_) => self.github.repo.is_some(),
-            Target::Evidence(_) => ev.target.kind == "github",
+            Target::Evidence(_) => ev.target.kind == "github" || ev.github_asked,
             Target::Artifacts => false,
         };
         let mut gaps: Vec<Gap> = signals::unread(ev)

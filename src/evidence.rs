@@ -33,6 +33,12 @@ pub struct Evidence {
     /// How tags were turned into releases at collection time.
     #[serde(default)]
     pub release_rule: ReleaseRule,
+    /// A GitHub repository was asked for explicitly (an `OWNER/REPO` target,
+    /// or `--github` with a clone), so a GitHub source that failed makes
+    /// the run exit 2, also when this saved evidence is reported again. One
+    /// inferred from a clone's `origin` is not asked for.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub github_asked: bool,
     /// One entry per source that was read, successfully or not.
     pub sources: Vec<Provenance>,
     /// Tags with their dates, from the whole history.

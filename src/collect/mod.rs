@@ -65,6 +65,7 @@ fn empty(target: TargetInfo, request: &Request) -> Evidence {
         collected_at: request.now,
         window: request.window,
         release_rule: request.release_rule.clone(),
+        github_asked: false,
         sources: Vec::new(),
         tags: None,
         default_branch: None,
@@ -355,6 +356,7 @@ fn collect_github(gh_repo: &Repo, request: &Request) -> Result<Evidence, Error> 
         remote: None,
     };
     let mut ev = empty(info, request);
+    ev.github_asked = true;
     add_github(&mut ev, gh_repo, request)?;
     Ok(ev)
 }
@@ -373,6 +375,7 @@ fn collect_git(path: &std::path::Path, request: &Request) -> Result<Evidence, Er
     };
     let mut target = repo.target;
     let mut ev = empty(target.clone(), request);
+    ev.github_asked = explicit.is_some();
     ev.sources.push(repo.provenance);
     ev.tags = Some(repo.tags);
     ev.default_branch = repo.default_branch;

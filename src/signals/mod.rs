@@ -868,6 +868,7 @@ mod tests {
             collected_at: window.until,
             window,
             release_rule: crate::evidence::ReleaseRule::default(),
+            github_asked: false,
             sources: Vec::new(),
             tags: Some(Vec::new()),
             default_branch: None,

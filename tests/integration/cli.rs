@@ -912,6 +912,38 @@ fn an_unreachable_inferred_github_is_a_note_with_exit_0() {
     assert!(err.contains("readiness: warning: issues.*"), "{err}");
 }
 
+/// Issue 11: saved evidence remembers whether its GitHub repository was
+/// asked for: re-scoring a clone collected with an explicit `--github` that
+/// failed exits 2 again, while one whose repository was only inferred from
+/// `origin` stays a note (exit 0).
+#[test]
+fn saved_evidence_keeps_whether_github_was_asked_for() {
+    let ws = two_projects();
+    ws.repo(
+        "inferred",
+        &slow_project().remote(&format!("{CLOSED}/acme/widget.git")),
+    );
+    let base = ["--api-url", CLOSED, "--no-cache"];
+    let mut explicit = vec![
+        "collect",
+        "slow",
+        "--github",
+        "dask/dask",
+        "-o",
+        "explicit.json",
+    ];
+    explicit.extend(base);
+    ws.run(&explicit).fails(2);
+    let mut inferred = vec!["collect", "inferred", "-o", "inferred.json"];
+    inferred.extend(base);
+    ws.run(&inferred).ok();
+    let saved: serde_json::Value = serde_json::from_str(&ws.read("explicit.json")).unwrap();
+    assert_eq!(saved["github_asked"], true, "{saved}");
+    let err = ws.run(&["report", "explicit.json", "--no-cache"]).fails(2);
+    assert!(err.contains("readiness: exit 2"), "{err}");
+    ws.run(&["report", "inferred.json", "--no-cache"]).ok();
+}
+
 /// Issue 11: `compare` keeps a project whose GitHub part failed, names the
 /// reason, and exits 2 after writing.
 #[test]

@@ -164,6 +164,7 @@ fn hostile_evidence() -> Evidence {
             tag_prefix: None,
             tag_pattern: Some(".*".into()),
         },
+        github_asked: true,
         sources: vec![
             Provenance {
                 source: hostile("source"),
