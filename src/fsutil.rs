@@ -306,6 +306,83 @@ impl Walker<'_> {
     }
 }
 
+/// Opens `path` for reading when it is a regular file (after following
+/// links). Devices, FIFOs, sockets and folders are refused with an error
+/// naming what they are: `/dev/zero` never ends, `/dev/urandom` and a FIFO
+/// without a writer block a read forever.
+///
+/// # Errors
+/// The file cannot be opened, or is not a regular file.
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    match open_checked(path) {
+        Ok((file, _)) => Ok(file),
+        Err(Refused::Io(e)) => Err(e),
+        Err(Refused::NotRegular(ft)) => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({})", file_kind(ft)),
+        )),
+    }
+}
+
+/// Why [`open_checked`] did not open a file.
+#[derive(Debug)]
+pub(crate) enum Refused {
+    /// The file cannot be examined or opened.
+    Io(std::io::Error),
+    /// Not a regular file: its type says what it is instead.
+    NotRegular(std::fs::FileType),
+}
+
+/// Opens `path` for reading when it is a regular file (after following
+/// links), with the metadata of what was opened; the one check behind
+/// [`open_regular`] and the benchmark readers, each of which words the
+/// refusal its own way.
+///
+/// # Errors
+/// The file cannot be examined or opened, or is not a regular file.
+pub(crate) fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
+    // Checked before opening, since opening a FIFO blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(meta.file_type()));
+    }
+    let file = std::fs::File::open(path).map_err(Refused::Io)?;
+    // Checked again on what was opened, in case the path changed in between.
+    let meta = file.metadata().map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(meta.file_type()));
+    }
+    Ok((file, meta))
+}
+
+/// What kind of file `ft` is, in words.
+fn file_kind(ft: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_dir() {
+        "a folder"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+/// Makes a FIFO at `path` (unit tests of the readers that must refuse one).
+#[cfg(test)]
+pub(crate) fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,11 +402,7 @@ mod tests {
         use std::os::unix::fs::FileTypeExt;
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        mkfifo(&fifo);
         let reader = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
@@ -412,11 +485,7 @@ mod tests {
         let root = dir.path();
         symlink("gone.json", root.join("dangling.json")).unwrap();
         symlink("gone", root.join("README")).unwrap();
-        let made = std::process::Command::new("mkfifo")
-            .arg(root.join("pipe.json"))
-            .status()
-            .unwrap();
-        assert!(made.success());
+        mkfifo(&root.join("pipe.json"));
         symlink("/dev/zero", root.join("zero.json")).unwrap();
         let w = walk_all(root);
         assert!(w.files.is_empty(), "{:?}", w.files);
@@ -489,89 +558,13 @@ mod tests {
             vec!["a/b/two.json", "a/one.json", "top.json"]
         );
     }
-}
-
-/// Opens `path` for reading when it is a regular file (after following
-/// links). Devices, FIFOs, sockets and folders are refused with an error
-/// naming what they are: `/dev/zero` never ends, `/dev/urandom` and a FIFO
-/// without a writer block a read forever.
-///
-/// # Errors
-/// The file cannot be opened, or is not a regular file.
-pub(crate) fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    match open_checked(path) {
-        Ok((file, _)) => Ok(file),
-        Err(Refused::Io(e)) => Err(e),
-        Err(Refused::NotRegular(ft)) => Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("not a regular file ({})", file_kind(ft)),
-        )),
-    }
-}
-
-/// Why [`open_checked`] did not open a file.
-#[derive(Debug)]
-pub(crate) enum Refused {
-    /// The file cannot be examined or opened.
-    Io(std::io::Error),
-    /// Not a regular file: its type says what it is instead.
-    NotRegular(std::fs::FileType),
-}
-
-/// Opens `path` for reading when it is a regular file (after following
-/// links), with the metadata of what was opened; the one check behind
-/// [`open_regular`] and the benchmark readers, each of which words the
-/// refusal its own way.
-///
-/// # Errors
-/// The file cannot be examined or opened, or is not a regular file.
-pub(crate) fn open_checked(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), Refused> {
-    // Checked before opening, since opening a FIFO blocks until a writer comes.
-    let meta = std::fs::metadata(path).map_err(Refused::Io)?;
-    if !meta.is_file() {
-        return Err(Refused::NotRegular(meta.file_type()));
-    }
-    let file = std::fs::File::open(path).map_err(Refused::Io)?;
-    // Checked again on what was opened, in case the path changed in between.
-    let meta = file.metadata().map_err(Refused::Io)?;
-    if !meta.is_file() {
-        return Err(Refused::NotRegular(meta.file_type()));
-    }
-    Ok((file, meta))
-}
-
-/// What kind of file `ft` is, in words.
-fn file_kind(ft: std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if ft.is_dir() {
-        "a folder"
-    } else if ft.is_char_device() {
-        "a character device"
-    } else if ft.is_block_device() {
-        "a block device"
-    } else if ft.is_fifo() {
-        "a FIFO"
-    } else if ft.is_socket() {
-        "a socket"
-    } else {
-        "a special file"
-    }
-}
-
-#[cfg(test)]
-mod open_regular_tests {
-    use super::*;
 
     /// Devices, FIFOs and folders are refused at once (a FIFO would block), naming their kind.
     #[test]
     fn only_regular_files_are_opened() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        mkfifo(&fifo);
         for (path, kind) in [
             (Path::new("/dev/zero"), "a character device"),
             (fifo.as_path(), "a FIFO"),

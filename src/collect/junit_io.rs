@@ -368,11 +368,7 @@ mod tests {
         let d = dir.path();
         std::fs::write(d.join("a.xml"), "x").unwrap();
         std::fs::hard_link(d.join("a.xml"), d.join("b.xml")).unwrap();
-        let made = std::process::Command::new("mkfifo")
-            .arg(d.join("pipe.xml"))
-            .status()
-            .unwrap();
-        assert!(made.success());
+        crate::fsutil::mkfifo(&d.join("pipe.xml"));
         let (found, again) = glob_files(&format!("{}/*.xml", d.display())).unwrap();
         let names: Vec<_> = found
             .iter()

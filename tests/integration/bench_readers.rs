@@ -359,13 +359,7 @@ fn link_loops_in_an_asv_publish_folder_are_not_followed() {
 fn broken_links_and_fifos_are_named_in_every_reader() {
     use std::os::unix::fs::symlink;
     let ws = Workspace::new();
-    let fifo = |rel: &str| {
-        let made = std::process::Command::new("mkfifo")
-            .arg(ws.path(rel))
-            .status()
-            .unwrap();
-        assert!(made.success());
-    };
+    let fifo = |rel: &str| crate::common::mkfifo(&ws.path(rel));
     published(&ws);
     fifo("html/graphs/machine-m/python-3.5/b.time_y.json");
     mkdirs(&ws, "crit/run-1/g/f/new");

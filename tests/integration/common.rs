@@ -389,3 +389,12 @@ pub(crate) fn measurement<'a>(
         .and_then(|all| all.iter().find(|m| m["signal"] == signal))
         .unwrap_or_else(|| panic!("no measurement of {signal} in the report"))
 }
+
+/// Makes a FIFO at `path`: the readers must refuse it without blocking.
+pub(crate) fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}

@@ -297,11 +297,7 @@ fn environments_from_paths_are_compared_apart() {
 fn special_files_are_refused() {
     let ws = Workspace::new();
     reports(&ws);
-    let made = std::process::Command::new("mkfifo")
-        .arg(ws.path("reports/pipe.xml"))
-        .status()
-        .unwrap();
-    assert!(made.success());
+    crate::common::mkfifo(&ws.path("reports/pipe.xml"));
     let r = ws.run(&[
         "report",
         "--junit",

@@ -829,11 +829,7 @@ mod tests {
         assert_eq!(e, "cannot read it: a device, not a regular file");
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe.json");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        crate::fsutil::mkfifo(&fifo);
         assert!(read_text(&fifo).unwrap_err().contains("a FIFO"));
         let file = dir.path().join("ok.json");
         std::fs::write(&file, "{}").unwrap();
