@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 use readiness::cache::{self, Cache, Entry};
 use readiness::collect::github::client::Client;
 use serde_json::json;
-use wiremock::matchers::{header, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
 use crate::common::{Run, Workspace};
 use crate::github::{SECRET, settings, start_server};
@@ -72,20 +71,7 @@ fn a_damaged_cache_file_is_moved_aside_and_named_on_stderr() {
 async fn a_damaged_body_with_a_matching_etag_is_fetched_again() {
     let server = MockServer::start().await;
     let releases = json!([{"tag_name": "v1.0.0", "published_at": "2026-08-01T12:00:00Z", "draft": false, "prerelease": false}]);
-    Mock::given(path("/repos/acme/widget/releases"))
-        .and(header("if-none-match", "\"r1\""))
-        .respond_with(ResponseTemplate::new(304))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/repos/acme/widget/releases"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(&releases)
-                .insert_header("etag", "\"r1\""),
-        )
-        .mount(&server)
-        .await;
+    crate::github::mount_releases_with_etag(&server, &releases).await;
     let dir = tempfile::tempdir().unwrap();
     let route = "/repos/acme/widget/releases?per_page=100";
     let key = cache::key(

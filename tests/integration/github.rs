@@ -48,6 +48,27 @@ pub(crate) fn repo() -> Repo {
     }
 }
 
+/// Serves `body` as the releases of acme/widget behind ETag `"r1"`: a
+/// request with `If-None-Match: "r1"` gets a 304, any other the body.
+pub(crate) async fn mount_releases_with_etag(server: &MockServer, body: &Value) {
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/releases"))
+        .and(header("if-none-match", "\"r1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/releases"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(body)
+                .insert_header("etag", "\"r1\""),
+        )
+        .mount(server)
+        .await;
+}
+
 /// Twelve monthly releases, newest first, as REST returns them.
 pub(crate) fn releases_json() -> Value {
     let list: Vec<Value> = (1..=12)
@@ -180,22 +201,7 @@ async fn mount_graphql_repo(server: &MockServer) {
         )
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/repos/acme/widget/releases"))
-        .and(header("if-none-match", "\"r1\""))
-        .respond_with(ResponseTemplate::new(304))
-        .with_priority(1)
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/repos/acme/widget/releases"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(releases_json())
-                .insert_header("etag", "\"r1\""),
-        )
-        .mount(server)
-        .await;
+    mount_releases_with_etag(server, &releases_json()).await;
     Mock::given(method("POST"))
         .and(path("/graphql"))
         .and(body_string_contains("issues(first"))
@@ -481,20 +487,7 @@ async fn graphql_rate_limited_is_a_rate_limit() {
 #[tokio::test]
 async fn etags_make_the_second_run_cheap() {
     let server = MockServer::start().await;
-    Mock::given(path("/repos/acme/widget/releases"))
-        .and(header("if-none-match", "\"r1\""))
-        .respond_with(ResponseTemplate::new(304))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/repos/acme/widget/releases"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(releases_json())
-                .insert_header("etag", "\"r1\""),
-        )
-        .mount(&server)
-        .await;
+    mount_releases_with_etag(&server, &releases_json()).await;
     let dir = tempfile::tempdir().unwrap();
     let first = Client::new(
         settings(&server, true),
