@@ -282,15 +282,32 @@ fn step_summary(markdown: &str) -> Result<(), Error> {
 
 /// The first artifact option given, if any.
 fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> {
+    artifact_inputs(junit, bench)
+        .into_iter()
+        .find_map(|(flag, _, given)| given.then_some(flag))
+}
+
+/// Each artifact option, the provenance source its inputs are recorded
+/// under, and whether it was given.
+fn artifact_inputs(
+    junit: &[String],
+    bench: &BenchInputs,
+) -> [(&'static str, &'static str, bool); 5] {
     [
-        (!junit.is_empty(), "--junit"),
-        (!bench.asv.is_empty(), "--asv"),
-        (!bench.bench_data.is_empty(), "--bench-data"),
-        (!bench.criterion.is_empty(), "--criterion"),
-        (!bench.pytest_benchmark.is_empty(), "--pytest-benchmark"),
+        ("--junit", "junit", !junit.is_empty()),
+        ("--asv", "asv", !bench.asv.is_empty()),
+        (
+            "--bench-data",
+            "github-action-benchmark",
+            !bench.bench_data.is_empty(),
+        ),
+        ("--criterion", "criterion", !bench.criterion.is_empty()),
+        (
+            "--pytest-benchmark",
+            "pytest-benchmark",
+            !bench.pytest_benchmark.is_empty(),
+        ),
     ]
-    .into_iter()
-    .find_map(|(given, flag)| given.then_some(flag))
 }
 
 /// A non-empty environment variable.
@@ -655,26 +672,10 @@ fn read_nothing(ev: &Evidence) -> bool {
     ev.sources.iter().all(|s| s.items == 0)
 }
 
-/// The artifact options and the provenance source each one's inputs are recorded under.
-const ARTIFACT_SOURCES: [(&str, &str); 5] = [
-    ("--junit", "junit"),
-    ("--asv", "asv"),
-    ("--bench-data", "github-action-benchmark"),
-    ("--criterion", "criterion"),
-    ("--pytest-benchmark", "pytest-benchmark"),
-];
-
 /// Every artifact input given that read nothing, with what its provenance says.
 fn artifact_gaps(ev: &Evidence, junit: &[String], bench: &BenchInputs) -> Vec<Gap> {
-    let given = [
-        !junit.is_empty(),
-        !bench.asv.is_empty(),
-        !bench.bench_data.is_empty(),
-        !bench.criterion.is_empty(),
-        !bench.pytest_benchmark.is_empty(),
-    ];
     let mut gaps = Vec::new();
-    for ((flag, source), given) in ARTIFACT_SOURCES.into_iter().zip(given) {
+    for (flag, source, given) in artifact_inputs(junit, bench) {
         // With --bench-data the gh-pages copy is not read, so every
         // github-action-benchmark source is then a --bench-data file.
         for p in ev
