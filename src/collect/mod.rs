@@ -7,6 +7,7 @@ pub mod bench_results;
 pub(crate) mod git;
 pub mod github;
 pub mod junit;
+pub(crate) mod http;
 pub(crate) mod junit_io;
 
 use std::path::PathBuf;
@@ -216,7 +217,12 @@ impl Artifacts {
             ev.tests = Some(read.evidence);
         }
         if let Some(checked) = self.bench {
-            let read = bench_results::read_checked(&request.bench, checked);
+            let net = bench_results::Net {
+                cache_dir: request.github.cache_dir.clone(),
+                offline: request.github.client.offline,
+                quiet: request.github.quiet,
+            };
+            let read = bench_results::read_checked(&request.bench, checked, &net);
             for w in &read.warnings {
                 warn(request, w);
             }

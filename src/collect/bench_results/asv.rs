@@ -793,18 +793,84 @@ fn read_graph(v: &Value, name: &str, index: Option<&Index>) -> Result<Vec<GraphP
     Ok(out)
 }
 
+/// One graph file of a published site, wherever it was read from (a
+/// folder, or a site over HTTPS).
+pub(crate) struct GraphFile {
+    /// The folder names between `graphs/` and the file (`machine-aws`, `python-3.5`, ...).
+    pub components: Vec<String>,
+    /// The benchmark: the file name without `.json`.
+    pub name: String,
+    /// Where it was read from (a path or a URL), for the series and skip lines.
+    pub location: String,
+    /// The parsed file, or why it could not be read.
+    pub value: Result<Value, String>,
+}
+
+/// What a published site gave before its graphs are read: its `index.json`
+/// (`None` when there is none) and what the transport already skipped or noted.
+pub(crate) struct PublishedSite {
+    pub location: String,
+    /// Where `index.json` was read from, and its parsed content.
+    pub index: Option<(String, Result<Value, String>)>,
+    pub skips: Skips,
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
 fn read_published(dir: &Path) -> Input {
-    let location = dir.display().to_string();
-    let mut builder = Builder::new(TOOL);
-    let mut skips = Skips::default();
-    let mut warnings = Vec::new();
-    let mut notes = Vec::new();
     let ij = dir.join("index.json");
-    let index = if ij.symlink_metadata().is_ok() {
-        match read_json(&ij).and_then(|v| read_index(&v)) {
+    let index = ij
+        .symlink_metadata()
+        .is_ok()
+        .then(|| (ij.display().to_string(), read_json(&ij)));
+    let graphs = dir.join("graphs");
+    let walked = graph_files(&graphs);
+    let mut site = PublishedSite {
+        location: dir.display().to_string(),
+        index,
+        skips: Skips::default(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+    };
+    super::walk_problems(&walked, &mut site.skips, &mut site.notes);
+    let files = walked.files.iter().map(|file| GraphFile {
+        components: file
+            .parent()
+            .and_then(|p| p.strip_prefix(&graphs).ok())
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        name: file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        location: file.display().to_string(),
+        value: read_json(file),
+    });
+    read_published_files(site, files)
+}
+
+/// Reads a published site's graphs, one at a time as `files` yields them.
+pub(crate) fn read_published_files(
+    site: PublishedSite,
+    files: impl Iterator<Item = GraphFile>,
+) -> Input {
+    let PublishedSite {
+        location,
+        index,
+        mut skips,
+        mut notes,
+        mut warnings,
+    } = site;
+    let mut builder = Builder::new(TOOL);
+    let index = if let Some((at, parsed)) = index {
+        match parsed.and_then(|v| read_index(&v)) {
             Ok(i) => Some(i),
             Err(why) => {
-                skips.add(ij.display().to_string(), why);
+                skips.add(at, why);
                 None
             }
         }
@@ -814,16 +880,15 @@ fn read_published(dir: &Path) -> Input {
         ));
         None
     };
-    let graphs = dir.join("graphs");
-    let walked = graph_files(&graphs);
-    super::walk_problems(&walked, &mut skips, &mut notes);
-    let files = walked.files;
-    for file in &files {
-        if let Err(why) = read_graph_file(&mut builder, file, &graphs, index.as_ref()) {
-            skips.add(file.display().to_string(), why);
+    let mut count = 0usize;
+    for file in files {
+        count += 1;
+        let at = file.location.clone();
+        if let Err(why) = read_graph_file(&mut builder, file, index.as_ref()) {
+            skips.add(at, why);
         }
     }
-    if files.is_empty() {
+    if count == 0 {
         warnings.push(format!(
             "--asv {location}: no graph files under graphs/ (summaries aside)"
         ));
@@ -838,8 +903,7 @@ fn read_published(dir: &Path) -> Input {
         None => "x values are commit times in milliseconds; commits unknown (no index.json)",
     };
     notes.push(format!(
-        "{} published graph files; {times}; machine and environment from the graph folder names",
-        files.len()
+        "{count} published graph files; {times}; machine and environment from the graph folder names"
     ));
     finish_input(TOOL, &location, builder, &skips, warnings, notes)
 }
@@ -848,31 +912,22 @@ fn read_published(dir: &Path) -> Input {
 /// into `builder`; the error says why the file is skipped.
 fn read_graph_file(
     builder: &mut Builder,
-    file: &Path,
-    graphs: &Path,
+    file: GraphFile,
     index: Option<&Index>,
 ) -> Result<(), String> {
     let keys: &[String] = index.map_or(&[], |i| i.keys.as_slice());
-    let name = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let components: Vec<String> = file
-        .parent()
-        .and_then(|p| p.strip_prefix(graphs).ok())
-        .map(|p| {
-            p.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let GraphFile {
+        components,
+        name,
+        location: loc,
+        value,
+    } = file;
     let (machine, env) = machine_env(&components, keys);
-    let points = read_json(file).and_then(|v| read_graph(&v, &name, index))?;
+    let points = value.and_then(|v| read_graph(&v, &name, index))?;
     let meta = index
         .and_then(|i| i.benchmarks.get(&name))
         .cloned()
         .unwrap_or_else(|| meta_from_name(&name));
-    let loc = file.display().to_string();
     for p in points {
         for (params, value) in p.values {
             let Some(time) = p.time else {
