@@ -9,6 +9,7 @@ pub mod github;
 pub mod junit;
 pub(crate) mod http;
 pub(crate) mod junit_io;
+pub mod project_file;
 
 use std::path::PathBuf;
 
@@ -36,6 +37,9 @@ pub struct Request {
     pub junit_env: Option<String>,
     /// Benchmark result files (`--asv`, `--bench-data`, `--criterion`, `--pytest-benchmark`).
     pub bench: bench_results::BenchInputs,
+    /// The target's `.readiness.toml`, once read (`None` before, or without one):
+    /// its test-report settings (`test_artifacts`, `check_name`) ride here.
+    pub project: Option<project_file::ProjectSettings>,
 }
 
 /// How to reach GitHub.
@@ -137,12 +141,25 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// A target that cannot be read; an `OWNER/REPO` target that does not exist
 /// or refuses the credentials (for a clone, the GitHub part's failure is
 /// recorded in the provenance instead, and the clone kept). A saved
-/// evidence file is not collected again. Every artifact input is checked
-/// before git or GitHub is read, so that a typo fails fast.
+/// evidence file is not collected again. The target's `.readiness.toml`
+/// is read first (from the clone, or one request to the contents API) and
+/// its settings added under the command line's; then every artifact input
+/// is checked before git or GitHub is read, so that a typo fails fast.
+/// A project file that is not valid is an error naming its lines and keys.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
-    let artifacts = Artifacts::check(target, request)?;
-    let mut ev = collect_target(target, request, &artifacts.junit.paths)?;
-    artifacts.read_into(&mut ev, request);
+    let mut request = request.clone();
+    let project = project_file::load(target, &mut request)?;
+    if let Some(p) = &project
+        && !request.github.quiet
+    {
+        for note in &p.notes {
+            eprintln!("readiness: {}: {note}", p.location);
+        }
+    }
+    let artifacts = Artifacts::check(target, &request)?;
+    let mut ev = collect_target(target, &request, &artifacts.junit.paths)?;
+    ev.sources.extend(project);
+    artifacts.read_into(&mut ev, &request);
     Ok(ev)
 }
 
