@@ -132,4 +132,3 @@ pub(crate) fn read_as<T: serde::de::DeserializeOwned>(
 ) -> Result<T, RubricError> {
     T::deserialize(ValueDeserializer::from(value)).map_err(|e| from_toml_error(text, &e))
 }
-

@@ -109,7 +109,9 @@ impl Http {
         let cached = self.cache_get(&key);
         let now = Utc::now().timestamp();
         match &cached {
-            Some(e) if e.status == 404 && (self.offline || now - e.fetched_at < MISSING_TTL_SECS) => {
+            Some(e)
+                if e.status == 404 && (self.offline || now - e.fetched_at < MISSING_TTL_SECS) =>
+            {
                 self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
                 return Ok(Got::NotFound);
             }
@@ -196,10 +198,7 @@ impl Http {
             request = request.header(reqwest::header::IF_NONE_MATCH, tag);
         }
         self.stats.sent.fetch_add(1, Ordering::Relaxed);
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| (without_url(&e), true))?;
+        let mut response = request.send().await.map_err(|e| (without_url(&e), true))?;
         let status = response.status().as_u16();
         match status {
             200 | 304 | 404 | 410 => {}
@@ -224,11 +223,12 @@ impl Http {
             return Err(too_big());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| (format!("the answer was cut short: {}", without_url(&e)), true))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            (
+                format!("the answer was cut short: {}", without_url(&e)),
+                true,
+            )
+        })? {
             if (body.len() + chunk.len()) as u64 > max {
                 return Err(too_big());
             }
@@ -265,7 +265,9 @@ fn stored_text(url: &str, e: &Entry) -> Result<Got, String> {
 fn without_url(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     if let Some(u) = e.url() {
-        text = text.replace(&format!(" ({u})"), "").replace(u.as_str(), "the URL");
+        text = text
+            .replace(&format!(" ({u})"), "")
+            .replace(u.as_str(), "the URL");
     }
     if e.is_timeout() {
         text.push_str(" (timed out)");
@@ -282,10 +284,9 @@ fn without_url(e: &reqwest::Error) -> String {
 pub(crate) fn check_site_url(url: &str) -> Result<String, String> {
     let base = crate::target::refuse_credentials(url)?;
     let lower = base.to_ascii_lowercase();
-    let host = lower
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
-        .unwrap_or("");
+    let host = lower.split_once("://").map_or("", |(_, rest)| {
+        rest.split(['/', '?', '#']).next().unwrap_or("")
+    });
     let host_name = host
         .rsplit_once(':')
         .filter(|(h, port)| !h.is_empty() && port.chars().all(|c| c.is_ascii_digit()))

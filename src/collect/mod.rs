@@ -6,8 +6,8 @@
 pub mod bench_results;
 pub(crate) mod git;
 pub mod github;
-pub mod junit;
 pub(crate) mod http;
+pub mod junit;
 pub(crate) mod junit_io;
 pub mod project_file;
 
@@ -147,20 +147,100 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// is checked before git or GitHub is read, so that a typo fails fast.
 /// A project file that is not valid is an error naming its lines and keys.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
+    // The command line's inputs are checked before anything is read.
+    let mut artifacts = Artifacts::check(target, request)?;
+    let cli = request;
     let mut request = request.clone();
     let project = project_file::load(target, &mut request)?;
-    if let Some(p) = &project
-        && !request.github.quiet
-    {
+    // Then those the project file added.
+    if request.junit != cli.junit {
+        artifacts.junit = junit::expand(&request.junit)?;
+    }
+    if request.bench != cli.bench {
+        artifacts.bench = Some(bench_results::check(&request.bench)?);
+    }
+    let mut ev = collect_target(target, &request, &artifacts.junit.paths)?;
+    if let Some(p) = &project {
         for note in &p.notes {
-            eprintln!("readiness: {}: {note}", p.location);
+            warn_or_note(&request, !p.complete, &format!("{}: {note}", p.location));
         }
     }
-    let artifacts = Artifacts::check(target, &request)?;
-    let mut ev = collect_target(target, &request, &artifacts.junit.paths)?;
+    let project_looked = project_location(target, project.is_some());
     ev.sources.extend(project);
     artifacts.read_into(&mut ev, &request);
+    if ev.target.kind.contains("github") {
+        say_where_benchmarks_were_looked_for(&mut ev, project_looked, &request);
+    }
     Ok(ev)
+}
+
+/// Where the project file was looked for and not found, if it was.
+fn project_location(target: &Target, found: bool) -> Option<String> {
+    let at = match target {
+        Target::Git(path) => path.join(project_file::FILE_NAME).display().to_string(),
+        Target::GitHub { owner, repo } => format!("{owner}/{repo}/{}", project_file::FILE_NAME),
+        Target::Evidence(_) | Target::Artifacts => return None,
+    };
+    (!found).then_some(at)
+}
+
+/// The benchmark sources, by provenance `source`: where a GitHub target's
+/// benchmark results may come from.
+const BENCH_SOURCES: &[&str] = &[
+    "asv",
+    "github-action-benchmark",
+    "criterion",
+    "pytest-benchmark",
+    "project file",
+];
+
+/// For a GitHub target without a single benchmark series: records (and
+/// says on standard error) every place looked in, so that the report says
+/// "no benchmark results found, looked in: ..." rather than nothing.
+fn say_where_benchmarks_were_looked_for(
+    ev: &mut Evidence,
+    project_looked: Option<String>,
+    request: &Request,
+) {
+    if ev
+        .bench_results
+        .as_ref()
+        .is_some_and(|b| !b.series.is_empty())
+    {
+        return;
+    }
+    let mut places: Vec<String> = ev
+        .sources
+        .iter()
+        .filter(|p| BENCH_SOURCES.contains(&p.source.as_str()))
+        .filter(|p| {
+            p.source != "project file" || !p.notes.iter().any(|n| n.starts_with("used: asv"))
+        })
+        .map(|p| match p.notes.first() {
+            Some(n) => format!("{} ({}: {n})", p.location, p.source),
+            None => format!("{} ({})", p.location, p.source),
+        })
+        .collect();
+    if let Some(at) = project_looked {
+        places.push(format!(
+            "{at} (no such file: the project names no benchmark locations)"
+        ));
+    }
+    let line = format!(
+        "no benchmark results found, looked in: {}",
+        places.join("; ")
+    );
+    warn(request, &line);
+    ev.sources.push(Provenance {
+        source: crate::evidence::BENCH_SEARCH.into(),
+        location: ev.target.name.clone(),
+        items: 0,
+        item: "benchmark series".into(),
+        requests: 0,
+        complete: true,
+        notes: vec![line],
+        fetched_at: None,
+    });
 }
 
 /// The artifact inputs of a request (`--junit`, `--junit-env`, `--asv`...),
@@ -246,6 +326,14 @@ impl Artifacts {
             ev.sources.extend(read.provenance);
             add_bench(ev, read.series);
         }
+    }
+}
+
+/// A warning (or a note) on standard error, unless `--quiet`.
+fn warn_or_note(request: &Request, warning: bool, text: &str) {
+    if !request.github.quiet {
+        let kind = if warning { "warning" } else { "note" };
+        eprintln!("readiness: {kind}: {text}");
     }
 }
 

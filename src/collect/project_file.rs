@@ -113,7 +113,11 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
     if let Some(p) = &raw.tag_pattern
         && let Err(e) = regex::Regex::new(p.get_ref())
     {
-        problem(p.span(), "tag_pattern", format!("not a regular expression: {e}"));
+        problem(
+            p.span(),
+            "tag_pattern",
+            format!("not a regular expression: {e}"),
+        );
     }
     for a in &raw.asv {
         if is_url(a.get_ref())
@@ -218,7 +222,9 @@ pub(crate) fn load(
             match fetch(&repo, request) {
                 Ok(Some((text, n))) => (Found::GitHub(repo), text, n),
                 Ok(None) => return Ok(None),
-                Err(e) => return Err(target_error(target, &format!("{}/{FILE_NAME}", repo.slug()), &e)),
+                // GitHub's own collection says why it failed; the file's
+                // settings are then unknown, and the report says so.
+                Err(e) => return Ok(Some(unread(&repo, &e))),
             }
         }
         Target::Evidence(_) | Target::Artifacts => return Ok(None),
@@ -231,7 +237,10 @@ pub(crate) fn load(
         return Err(target_error(
             target,
             &location,
-            &format!("larger than {} KiB, the most a project file may hold", MAX_BYTES >> 10),
+            &format!(
+                "larger than {} KiB, the most a project file may hold",
+                MAX_BYTES >> 10
+            ),
         ));
     }
     let settings = parse(&text, &location).map_err(crate::error::Error::Rubric)?;
@@ -248,6 +257,22 @@ pub(crate) fn load(
     }))
 }
 
+/// The provenance of a project file that could not be fetched.
+fn unread(repo: &Repo, why: &str) -> Provenance {
+    Provenance {
+        source: "project file".into(),
+        location: format!("{}/{FILE_NAME}", repo.slug()),
+        items: 0,
+        item: "settings".into(),
+        requests: 0,
+        complete: false,
+        notes: vec![format!(
+            "could not be read, so the settings it may hold were not used: {why}"
+        )],
+        fetched_at: None,
+    }
+}
+
 fn target_error(target: &crate::target::Target, file: &str, why: &str) -> crate::error::Error {
     crate::error::Error::Target {
         target: target.display(),
@@ -260,7 +285,7 @@ fn target_error(target: &crate::target::Target, file: &str, why: &str) -> crate:
 fn fetch(repo: &Repo, request: &Request) -> Result<Option<(String, u64)>, String> {
     use super::github::client::Client;
     let cache = (request.github.cache_dir.as_deref())
-        .and_then(|dir| crate::cache::Cache::open_or_warn(dir, true));
+        .and_then(|dir| crate::cache::Cache::open_or_warn(dir, request.github.quiet));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -283,7 +308,11 @@ fn fetch(repo: &Repo, request: &Request) -> Result<Option<(String, u64)>, String
 /// Applies `s` to `request` where the command line set nothing; one note per setting.
 fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<String> {
     let mut notes = Vec::new();
-    for (key, value) in [("name", &s.name), ("github", &s.github), ("clone", &s.clone)] {
+    for (key, value) in [
+        ("name", &s.name),
+        ("github", &s.github),
+        ("clone", &s.clone),
+    ] {
         if let Some(v) = value {
             notes.push(format!(
                 "not used: {key} = {v:?} (it names a project in a projects file; the target is already named)"
@@ -323,7 +352,13 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
         given.extend(got.into_iter().map(PathBuf::from));
         notes.extend(n);
     }
-    let (got, n) = paths("pytest_benchmark", &s.pytest_benchmark, bench.pytest_benchmark.is_empty(), root, false);
+    let (got, n) = paths(
+        "pytest_benchmark",
+        &s.pytest_benchmark,
+        bench.pytest_benchmark.is_empty(),
+        root,
+        false,
+    );
     bench.pytest_benchmark.extend(got);
     notes.extend(n);
     let (got, n) = paths("junit", &s.junit, request.junit.is_empty(), root, false);
@@ -404,8 +439,14 @@ check_name = "Unit Test Results"
     fn unknown_keys_name_file_line_and_key_with_a_suggestion() {
         let e = parse("tag_prefix = \"v\"\ncheck_nam = \"x\"\n", FILE_NAME).unwrap_err();
         let text = e.to_string();
-        assert!(text.starts_with("project file .readiness.toml is not valid (1 problem)"), "{text}");
-        assert!(text.contains(".readiness.toml:2:1: key `check_nam`"), "{text}");
+        assert!(
+            text.starts_with("project file .readiness.toml is not valid (1 problem)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(".readiness.toml:2:1: key `check_nam`"),
+            "{text}"
+        );
         assert!(text.contains("did you mean `check_name`?"), "{text}");
     }
 
@@ -423,10 +464,18 @@ check_name = "Unit Test Results"
             .collect();
         assert_eq!(
             lines,
-            vec![(1, Some("tag_pattern")), (2, Some("asv")), (2, Some("asv")), (3, Some("junit"))]
+            vec![
+                (1, Some("tag_pattern")),
+                (2, Some("asv")),
+                (2, Some("asv")),
+                (3, Some("junit"))
+            ]
         );
         let text = e.to_string();
-        assert!(text.contains("not an https:// URL") && text.contains("leaves the repository"), "{text}");
+        assert!(
+            text.contains("not an https:// URL") && text.contains("leaves the repository"),
+            "{text}"
+        );
         let e = parse("asv = \"one\"\n", FILE_NAME).unwrap_err();
         assert_eq!(e.problems[0].line, 1, "{e}");
         let e = parse("asv = [\n", FILE_NAME).unwrap_err();

@@ -206,10 +206,14 @@ fn a_site_over_http_reads_what_its_folder_holds_and_revalidates_warm() {
     assert_eq!(prov["location"], url.as_str());
     let notes = prov["notes"].to_string();
     assert!(
-        notes.contains("read 4 of the 4 graph files") && notes.contains("1 named by regressions.json"),
+        notes.contains("read 4 of the 4 graph files")
+            && notes.contains("1 named by regressions.json"),
         "{notes}"
     );
-    assert!(notes.contains("2 graph files the index implies are not on the site (404)"), "{notes}");
+    assert!(
+        notes.contains("2 graph files the index implies are not on the site (404)"),
+        "{notes}"
+    );
     // index, regressions, 4 graphs.
     assert!(notes.contains("6 requests (0 answered 304"), "{notes}");
 
@@ -220,8 +224,16 @@ fn a_site_over_http_reads_what_its_folder_holds_and_revalidates_warm() {
     assert_eq!(series(&warm), series(&cold));
     let requests = server_requests(&server);
     let warm_requests = &requests[before..];
-    assert_eq!(warm_requests.len(), 4, "index, regressions and the 2 graphs");
-    assert!(warm_requests.iter().all(|r| r.headers.contains_key("if-none-match")));
+    assert_eq!(
+        warm_requests.len(),
+        4,
+        "index, regressions and the 2 graphs"
+    );
+    assert!(
+        warm_requests
+            .iter()
+            .all(|r| r.headers.contains_key("if-none-match"))
+    );
     let notes = asv_source(&warm)["notes"].to_string();
     assert!(notes.contains("4 requests (4 answered 304 Not Modified), 2 answered from the cache without a request, 0 bytes downloaded"), "{notes}");
     // The token was given, and never sent to the site.
@@ -251,8 +263,15 @@ fn the_cap_bounds_what_a_site_costs_and_says_what_it_left_out() {
     let mut benchmarks = serde_json::Map::new();
     for i in 0..n {
         let name = format!("b{i:03}.time_x");
-        benchmarks.insert(name.clone(), json!({"type": "time", "unit": "seconds", "params": [], "param_names": []}));
-        write(&root, &format!("graphs/machine-m/{name}.json"), "[[1, 1.0], [2, 1.01]]");
+        benchmarks.insert(
+            name.clone(),
+            json!({"type": "time", "unit": "seconds", "params": [], "param_names": []}),
+        );
+        write(
+            &root,
+            &format!("graphs/machine-m/{name}.json"),
+            "[[1, 1.0], [2, 1.01]]",
+        );
     }
     write(
         &root,
@@ -276,7 +295,10 @@ fn the_cap_bounds_what_a_site_costs_and_says_what_it_left_out() {
         .map(|s| s["benchmark"].as_str().unwrap())
         .collect();
     assert_eq!(names.len(), 200);
-    assert!(names.contains(&"b204.time_x"), "the regression's graph is read");
+    assert!(
+        names.contains(&"b204.time_x"),
+        "the regression's graph is read"
+    );
     assert!(names.contains(&"b198.time_x") && !names.contains(&"b199.time_x"));
     let prov = asv_source(&ev);
     assert_eq!(prov["complete"], true, "{prov}");
@@ -303,9 +325,13 @@ fn a_site_without_index_json_or_with_credentials_is_refused_clearly() {
     std::fs::create_dir_all(&root).unwrap();
     let (_rt, server) = serve(&root);
     let url = format!("{}/site", server.uri());
-    let err = ws.run(&["collect", "--asv", &url, "-o", "ev.json"]).fails(2);
+    let err = ws
+        .run(&["collect", "--asv", &url, "-o", "ev.json"])
+        .fails(2);
     assert!(
-        err.contains(&format!("{url}/index.json: not found (404): not an asv publish site")),
+        err.contains(&format!(
+            "{url}/index.json: not found (404): not an asv publish site"
+        )),
         "{err}"
     );
     let err = ws

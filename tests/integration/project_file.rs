@@ -27,22 +27,19 @@ fn source<'a>(ev: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {name} source in {}", ev["sources"]))
 }
 
-/// A small ASV results folder inside the clone: one benchmark, two commits.
+/// A small ASV results folder inside the clone: one benchmark, two commits a day apart.
 fn write_asv(root: &std::path::Path) {
     let res = root.join("bench/results");
     std::fs::create_dir_all(res.join("m1")).unwrap();
-    std::fs::write(
-        res.join("benchmarks.json"),
-        r#"{"b.time_x": {"type": "time", "unit": "seconds", "params": [], "param_names": []}, "version": 2}"#,
-    )
-    .unwrap();
-    for (i, v) in [1.0, 1.1].iter().enumerate() {
-        let file = format!(
-            r#"{{"version": 2, "commit_hash": "c{i}", "date": {}, "env_name": "e", "params": {{}},
-            "result_columns": ["result", "params"], "results": {{"b.time_x": [[{v}], []]}}}}"#,
-            1_770_000_000_000_u64 + i as u64 * 86_400_000
-        );
-        std::fs::write(res.join(format!("m1/c{i}-e.json")), file).unwrap();
+    let meta = json!({"b.time_x": {"type": "time", "unit": "seconds", "params": [], "param_names": []}, "version": 2});
+    std::fs::write(res.join("benchmarks.json"), meta.to_string()).unwrap();
+    let day = 86_400_000_u64;
+    let results = [("c0", 1.0), ("c1", 1.1)];
+    for (n, (commit, value)) in (0u64..).zip(results) {
+        let file = json!({"version": 2, "commit_hash": commit, "env_name": "e", "params": {},
+            "date": 1_770_000_000_000_u64 + n * day,
+            "result_columns": ["result", "params"], "results": {"b.time_x": [[value], []]}});
+        std::fs::write(res.join(format!("m1/{commit}-e.json")), file.to_string()).unwrap();
     }
 }
 
@@ -71,14 +68,23 @@ fn a_clones_file_sets_what_the_command_line_did_not_and_the_report_lists_it() {
     ] {
         assert!(notes.contains(want), "{want} in {notes}");
     }
-    assert!(stderr.contains(".readiness.toml: used: tag_prefix"), "{stderr}");
+    assert!(
+        stderr.contains("readiness: note: p/.readiness.toml: used: tag_prefix"),
+        "{stderr}"
+    );
     // The report lists them, and counts releases by the file's prefix.
     let md = ws.run(&["report", "ev.json"]).ok();
-    assert!(md.contains("- project file: ") && md.contains("used: tag\\_prefix"), "{md}");
+    assert!(
+        md.contains("- project file: ") && md.contains("used: tag\\_prefix"),
+        "{md}"
+    );
     let json = ws.run(&["report", "ev.json", "--format", "json"]).ok();
     let v: Value = serde_json::from_str(&json).unwrap();
     let count = crate::common::measurement(&v, "release.count_365d");
-    assert_eq!(count["value"], 2.0, "release-1.0.0 and release-1.1.0, not v9.0.0: {count}");
+    assert_eq!(
+        count["value"], 2.0,
+        "release-1.0.0 and release-1.1.0, not v9.0.0: {count}"
+    );
 }
 
 #[test]
@@ -89,8 +95,15 @@ fn the_command_line_wins_over_the_file() {
     std::fs::write(ws.path("p/.readiness.toml"), FILE).unwrap();
     std::fs::create_dir_all(ws.path("other")).unwrap();
     let run = ws.run(&[
-        "collect", "p", "--no-github", "--tag-pattern", "^v(\\d+\\.\\d+\\.\\d+)$", "--asv", "other",
-        "-o", "ev.json",
+        "collect",
+        "p",
+        "--no-github",
+        "--tag-pattern",
+        "^v(\\d+\\.\\d+\\.\\d+)$",
+        "--asv",
+        "other",
+        "-o",
+        "ev.json",
     ]);
     run.fails(2);
     let ev: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
@@ -100,7 +113,10 @@ fn the_command_line_wins_over_the_file() {
     assert_eq!(p["items"], 0);
     let notes = p["notes"].to_string();
     assert!(notes.contains("not used: tag_prefix"), "{notes}");
-    assert!(notes.contains("not used: asv \\\"bench/results\\\" (the command line's --asv wins)"), "{notes}");
+    assert!(
+        notes.contains("not used: asv \\\"bench/results\\\" (the command line's --asv wins)"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -112,18 +128,31 @@ fn problems_in_the_file_are_located_by_line_and_key() {
         "# where our evidence is\ntag_prefix = \"release-\"\ntag_patern = \"^v\"\n",
     )
     .unwrap();
-    let err = ws.run(&["collect", "p", "--no-github", "-o", "ev.json"]).fails(2);
-    assert!(err.contains("project file") && err.contains(".readiness.toml is not valid"), "{err}");
-    assert!(err.contains(".readiness.toml:3:1: key `tag_patern`"), "{err}");
+    let err = ws
+        .run(&["collect", "p", "--no-github", "-o", "ev.json"])
+        .fails(2);
+    assert!(
+        err.contains("project file") && err.contains(".readiness.toml is not valid"),
+        "{err}"
+    );
+    assert!(
+        err.contains(".readiness.toml:3:1: key `tag_patern`"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `tag_pattern`?"), "{err}");
     std::fs::write(
         ws.path("p/.readiness.toml"),
         "asv = [\"/etc\"]\ntag_pattern = \"(\"\n",
     )
     .unwrap();
-    let err = ws.run(&["collect", "p", "--no-github", "-o", "ev.json"]).fails(2);
+    let err = ws
+        .run(&["collect", "p", "--no-github", "-o", "ev.json"])
+        .fails(2);
     assert!(err.contains(".readiness.toml:1:8: key `asv`"), "{err}");
-    assert!(err.contains(".readiness.toml:2:15: key `tag_pattern`"), "{err}");
+    assert!(
+        err.contains(".readiness.toml:2:15: key `tag_pattern`"),
+        "{err}"
+    );
 }
 
 /// An `OWNER/REPO` target's file, through the contents API, names an asv
@@ -143,7 +172,11 @@ fn a_github_repositorys_file_is_read_through_the_api_and_never_gets_the_token_se
     )
     .unwrap();
     std::fs::create_dir_all(site.join("graphs/machine-m")).unwrap();
-    std::fs::write(site.join("graphs/machine-m/b.time_x.json"), "[[1, 1.0], [2, 1.1]]").unwrap();
+    std::fs::write(
+        site.join("graphs/machine-m/b.time_x.json"),
+        "[[1, 1.0], [2, 1.1]]",
+    )
+    .unwrap();
     let (_site_rt, site_server) = serve(&site);
     let (rt, api) = start_server();
     let text = format!(
@@ -162,8 +195,17 @@ fn a_github_repositorys_file_is_read_through_the_api_and_never_gets_the_token_se
     let ws = Workspace::new();
     let uri = api.uri();
     ws.run(&[
-        "collect", "acme/widget", "--api-url", uri.as_str(), "--token", SECRET, "--no-cache",
-        "--until", "2026-08-20", "-o", "ev.json",
+        "collect",
+        "acme/widget",
+        "--api-url",
+        uri.as_str(),
+        "--token",
+        SECRET,
+        "--no-cache",
+        "--until",
+        "2026-08-20",
+        "-o",
+        "ev.json",
     ])
     .ok();
     let ev: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
@@ -174,7 +216,9 @@ fn a_github_repositorys_file_is_read_through_the_api_and_never_gets_the_token_se
     let notes = p["notes"].to_string();
     assert!(notes.contains("(read without the token)"), "{notes}");
     assert!(
-        notes.contains("not used: asv \\\"bench/results\\\" (a path: only the clone's file names local files)"),
+        notes.contains(
+            "not used: asv \\\"bench/results\\\" (a path: only the clone's file names local files)"
+        ),
         "{notes}"
     );
     let site_requests = rt.block_on(site_server.received_requests()).unwrap();
@@ -187,5 +231,46 @@ fn a_github_repositorys_file_is_read_through_the_api_and_never_gets_the_token_se
         .iter()
         .find(|r| r.url.path().ends_with(".readiness.toml"))
         .unwrap();
-    assert!(contents.headers.contains_key("authorization"), "the API gets the token");
+    assert!(
+        contents.headers.contains_key("authorization"),
+        "the API gets the token"
+    );
+}
+
+/// A GitHub target without benchmark results: the report says where it
+/// looked, on stderr too, and under `pydata` the grade is withheld with
+/// exactly that reason.
+#[test]
+fn no_benchmark_results_says_where_it_looked_and_pydata_withholds_the_grade() {
+    let (_rt, api) = start_server();
+    let ws = Workspace::new();
+    let uri = api.uri();
+    let run = ws.run(&[
+        "report",
+        "acme/widget",
+        "--api-url",
+        uri.as_str(),
+        "--token",
+        SECRET,
+        "--no-cache",
+        "--until",
+        "2026-08-20",
+        "--rubric",
+        "pydata",
+    ]);
+    let looked = "no benchmark results found, looked in: acme/widget/gh-pages/dev/bench/data.js (github-action-benchmark: no dev/bench/data.js on a gh-pages branch: the repository publishes no github-action-benchmark results there); acme/widget/.readiness.toml (no such file: the project names no benchmark locations)";
+    assert!(
+        run.stderr.contains(&format!("warning: {looked}")),
+        "{}",
+        run.stderr
+    );
+    let md = run.ok();
+    let escaped = looked.replace('_', "\\_");
+    assert!(
+        md.contains(&format!(
+            "the rubric requires evidence for Benchmarks, and no criterion there could be scored: {escaped}"
+        )),
+        "{md}"
+    );
+    assert!(md.contains("· insufficient evidence**"), "{md}");
 }

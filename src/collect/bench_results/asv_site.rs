@@ -42,15 +42,15 @@ pub(crate) async fn read_site(http: &Http, base: &str, cap: usize) -> Input {
     let index = match http.get_text(&index_url, MAX_FILE_BYTES).await {
         Ok(Got::Text(t)) => match parse_json(&t) {
             Ok(v) => v,
-            Err(why) => return failed(base, format!("{index_url}: {why}")),
+            Err(why) => return failed(base, &format!("{index_url}: {why}")),
         },
         Ok(Got::NotFound) => {
             return failed(
                 base,
-                format!("{index_url}: not found (404): not an asv publish site"),
+                &format!("{index_url}: not found (404): not an asv publish site"),
             );
         }
-        Err(why) => return failed(base, why),
+        Err(why) => return failed(base, &why),
     };
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
@@ -124,7 +124,7 @@ pub(crate) async fn read_site(http: &Http, base: &str, cap: usize) -> Input {
 }
 
 /// A site that could not be read at all.
-pub(super) fn failed(base: &str, why: String) -> Input {
+pub(super) fn failed(base: &str, why: &str) -> Input {
     Input {
         series: Vec::new(),
         provenance: Provenance {
@@ -134,7 +134,7 @@ pub(super) fn failed(base: &str, why: String) -> Input {
             item: "series".into(),
             requests: 0,
             complete: false,
-            notes: vec![why.clone()],
+            notes: vec![why.to_string()],
             fetched_at: None,
         },
         warnings: vec![format!("--asv {base}: {why}")],
@@ -224,7 +224,9 @@ fn regression_paths(v: &Value) -> Vec<String> {
 /// A relative path under `graphs/` ending in `.json`, without `..` or empty parts.
 fn safe_path(p: &str) -> bool {
     p.starts_with("graphs/")
-        && p.ends_with(".json")
+        && std::path::Path::new(p)
+            .extension()
+            .is_some_and(|e| e == "json")
         && p.split('/').all(|c| !c.is_empty() && c != "..")
 }
 
@@ -399,9 +401,15 @@ mod tests {
             graph_path(&b[0], &s[0]),
             "graphs/Cython/os-Linux 3.1/python-2.7/x.json"
         );
-        assert_eq!(sanitize("cpu-Intel(R) @ 2/3 \"x\""), "cpu-Intel(R) @ 2_3 _x_");
+        assert_eq!(
+            sanitize("cpu-Intel(R) @ 2/3 \"x\""),
+            "cpu-Intel(R) @ 2_3 _x_"
+        );
         assert_eq!(sanitize("con"), "con_");
-        assert_eq!(encode_path("graphs/os-Linux 3.1/a(b).json"), "graphs/os-Linux%203.1/a%28b%29.json");
+        assert_eq!(
+            encode_path("graphs/os-Linux 3.1/a(b).json"),
+            "graphs/os-Linux%203.1/a%28b%29.json"
+        );
     }
 
     #[test]
@@ -417,7 +425,10 @@ mod tests {
             "graphs/dep-null/machine-m/numpy/python-3.12/a.time_y.json"
         );
         assert_eq!(p.paths.len(), 4);
-        assert_eq!(p.total, 7, "6 from the index, one more named by regressions.json");
+        assert_eq!(
+            p.total, 7,
+            "6 from the index, one more named by regressions.json"
+        );
         assert_eq!(p.left_out, 3);
         assert!(!p.regressions_cut);
         let note = p.note(4);

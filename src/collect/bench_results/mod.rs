@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::evidence::{BenchPoint, BenchSeries, Direction, Provenance};
 
 /// The benchmark files asked for on the command line.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BenchInputs {
     /// `--asv DIR|URL`: an ASV results folder (`results/`, holding `benchmarks.json`
     /// and one folder per machine), a published `asv publish` folder
@@ -202,12 +202,11 @@ fn read_site(url: &str, net: &Net) -> Input {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"));
-    let http = runtime.and_then(|rt| {
-        crate::collect::http::Http::new(cache, net.offline).map(|http| (rt, http))
-    });
+    let http = runtime
+        .and_then(|rt| crate::collect::http::Http::new(cache, net.offline).map(|http| (rt, http)));
     match http {
         Ok((rt, http)) => rt.block_on(asv_site::read_site(&http, url, asv_site::MAX_SITE_GRAPHS)),
-        Err(why) => asv_site::failed(url, why),
+        Err(why) => asv_site::failed(url, &why),
     }
 }
 
