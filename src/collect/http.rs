@@ -165,11 +165,80 @@ impl Http {
         etag: Option<&str>,
         max: u64,
     ) -> Result<(u16, Option<String>, Vec<u8>), String> {
+        self.with_retries(url, max, || {
+            let request = self.client.get(url);
+            match etag {
+                Some(tag) => request.header(reqwest::header::IF_NONE_MATCH, tag),
+                None => request,
+            }
+        })
+        .await
+    }
+
+    /// POSTs `body` as JSON of `content_type` (no cache: the caller keeps
+    /// what it derives), and reads a JSON answer of at most `max` bytes.
+    ///
+    /// # Errors
+    /// As [`Http::get_text`]; a 404 is an error here.
+    pub(crate) async fn post_json(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: &serde_json::Value,
+        max: u64,
+    ) -> Result<serde_json::Value, String> {
+        let text = body.to_string();
+        let (status, _, bytes) = self
+            .with_retries(url, max, || {
+                self.client
+                    .post(url)
+                    .header(reqwest::header::ACCEPT, content_type)
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(text.clone())
+            })
+            .await?;
+        if status != 200 {
+            return Err(format!("{url}: HTTP {status}"));
+        }
+        serde_json::from_slice(&bytes).map_err(|e| format!("{url}: the answer is not JSON: {e}"))
+    }
+
+    /// GETs `url` with `headers` (none of them ours: they come from the
+    /// server that gave the URL), uncached, at most `max` bytes.
+    ///
+    /// # Errors
+    /// As [`Http::get_text`]; a 404 is an error here.
+    pub(crate) async fn get_bytes(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        max: u64,
+    ) -> Result<Vec<u8>, String> {
+        let (status, _, bytes) = self
+            .with_retries(url, max, || {
+                headers.iter().fold(self.client.get(url), |r, (k, v)| {
+                    r.header(k.as_str(), v.as_str())
+                })
+            })
+            .await?;
+        if status != 200 {
+            return Err(format!("{url}: HTTP {status}"));
+        }
+        Ok(bytes)
+    }
+
+    /// Sends what `build` makes, retrying transient faults.
+    async fn with_retries(
+        &self,
+        url: &str,
+        max: u64,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(u16, Option<String>, Vec<u8>), String> {
         let mut wait = self.backoff;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(url, etag, max).await {
+            match self.attempt(build(), max).await {
                 Ok(done) => return Ok(done),
                 Err((_, true)) if attempt <= self.retries => {
                     tokio::time::sleep(wait).await;
@@ -189,14 +258,9 @@ impl Http {
     /// One attempt; an error says whether it is worth another.
     async fn attempt(
         &self,
-        url: &str,
-        etag: Option<&str>,
+        request: reqwest::RequestBuilder,
         max: u64,
     ) -> Result<(u16, Option<String>, Vec<u8>), (String, bool)> {
-        let mut request = self.client.get(url);
-        if let Some(tag) = etag {
-            request = request.header(reqwest::header::IF_NONE_MATCH, tag);
-        }
         self.stats.sent.fetch_add(1, Ordering::Relaxed);
         let mut response = request.send().await.map_err(|e| (without_url(&e), true))?;
         let status = response.status().as_u16();
@@ -212,10 +276,7 @@ impl Http {
             .map(str::to_string);
         let too_big = || {
             (
-                format!(
-                    "the answer is larger than {} MiB, the most read from one file",
-                    max >> 20
-                ),
+                format!("the answer is larger than {max} bytes, the most read from it"),
                 false,
             )
         };
@@ -238,6 +299,21 @@ impl Http {
             .bytes
             .fetch_add(body.len() as u64, Ordering::Relaxed);
         Ok((status, new_etag, body))
+    }
+
+    /// A text kept in the cache under `key` (a content-addressed result:
+    /// a blob by its id, an LFS object by its oid), without a request.
+    pub(crate) fn remembered(&self, key: &str) -> Option<String> {
+        let e = self.cache_get(key)?;
+        let text = serde_json::from_str::<String>(&e.body).ok()?;
+        self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
+        Some(text)
+    }
+
+    /// Keeps `text` under `key` for [`Http::remembered`].
+    pub(crate) fn remember(&self, key: &str, text: &str) {
+        let stored = serde_json::to_string(text).unwrap_or_default();
+        self.cache_put(key, &entry(200, None, stored, Utc::now().timestamp()));
     }
 }
 

@@ -315,6 +315,7 @@ impl Artifacts {
         }
         if let Some(checked) = self.bench {
             let net = bench_results::Net {
+                github: request.github.client.clone(),
                 cache_dir: request.github.cache_dir.clone(),
                 offline: request.github.client.offline,
                 quiet: request.github.quiet,

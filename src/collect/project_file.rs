@@ -120,9 +120,15 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         );
     }
     for a in &raw.asv {
-        if is_url(a.get_ref())
-            && let Err(e) = crate::collect::http::check_site_url(a.get_ref())
-        {
+        let checked = if a.get_ref().starts_with("github:") {
+            crate::collect::bench_results::asv_github::GitHubLocation::parse(a.get_ref())
+                .map(|_| String::new())
+        } else if is_url(a.get_ref()) {
+            crate::collect::http::check_site_url(a.get_ref())
+        } else {
+            Ok(String::new())
+        };
+        if let Err(e) = checked {
             problem(a.span(), "asv", e);
         }
     }
@@ -160,9 +166,10 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
     })
 }
 
+/// A URL or a `github:` location: read remotely, never a local path.
 fn is_url(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("github:")
 }
 
 /// A path relative to the repository that stays inside it.
@@ -393,7 +400,12 @@ fn paths(
                 key.replace('_', "-")
             ));
         } else if urls && is_url(entry) {
-            notes.push(format!("used: {key} {entry:?} (read without the token)"));
+            let how = if entry.starts_with("github:") {
+                "through the GitHub API"
+            } else {
+                "read without the token"
+            };
+            notes.push(format!("used: {key} {entry:?} ({how})"));
             out.push(entry.clone());
         } else if let Some(root) = root {
             notes.push(format!("used: {key} {entry:?}"));

@@ -1,6 +1,7 @@
 //! The integration test binary: every module drives the real `readiness`
 //! binary against fixtures the tests build themselves.
 
+mod asv_github;
 mod asv_site;
 mod badge;
 mod bench_readers;

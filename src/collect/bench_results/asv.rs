@@ -28,7 +28,7 @@
 //! is higher-is-better.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -477,19 +477,20 @@ fn read_json(path: &Path) -> Result<Value, String> {
     super::read_text(path).and_then(|t| parse_json(&t))
 }
 
-/// `benchmarks.json` of a results folder, when there is one; a bad one is skipped.
-fn read_benchmarks_json(bj: &Path, skips: &mut Skips) -> Option<HashMap<String, Meta>> {
-    if bj.symlink_metadata().is_err() {
-        return None;
-    }
-    match read_json(bj) {
+/// `benchmarks.json` of a results folder, read; a bad one is skipped.
+fn benchmarks_of(
+    found: Option<(String, Result<Value, String>)>,
+    skips: &mut Skips,
+) -> Option<HashMap<String, Meta>> {
+    let (at, parsed) = found?;
+    match parsed {
         Ok(Value::Object(map)) => Some(read_benchmarks(&map)),
         Ok(_) => {
-            skips.add(bj.display().to_string(), "not a JSON object");
+            skips.add(at, "not a JSON object");
             None
         }
         Err(why) => {
-            skips.add(bj.display().to_string(), why);
+            skips.add(at, why);
             None
         }
     }
@@ -497,11 +498,12 @@ fn read_benchmarks_json(bj: &Path, skips: &mut Skips) -> Option<HashMap<String, 
 
 /// The machine a folder's `machine.json` names, when it can be read.
 fn machine_of_folder(mdir: &Path) -> Option<String> {
-    read_json(&mdir.join("machine.json"))
-        .ok()?
-        .get("machine")?
-        .as_str()
-        .map(str::to_string)
+    machine_named(read_json(&mdir.join("machine.json")).ok()?)
+}
+
+/// The `machine` a `machine.json` names.
+pub(crate) fn machine_named(v: Value) -> Option<String> {
+    v.get("machine")?.as_str().map(str::to_string)
 }
 
 /// The result files of a results folder: `*.json` one level down (one
@@ -512,47 +514,106 @@ fn result_files(dir: &Path) -> crate::fsutil::Walked {
     })
 }
 
+/// One result file of a results folder, wherever the folder is.
+pub(crate) struct ResultFile {
+    /// Its machine folder (a path or a location), which the series are located by.
+    pub folder: String,
+    /// The machine folder's name: the machine, when the file names none.
+    pub machine_dir: String,
+    /// The file (a path or a location), for skip lines.
+    pub location: String,
+}
+
+/// A results folder (`benchmarks.json`, one folder per machine of result
+/// files), wherever it is: on disk, or fetched from a repository.
+pub(crate) struct ResultsFolder<'a> {
+    pub location: String,
+    /// `benchmarks.json`: where, and its content; `None` when there is none.
+    pub benchmarks: Option<(String, Result<Value, String>)>,
+    pub files: Vec<ResultFile>,
+    /// The `machine` a machine folder's `machine.json` names, by [`ResultFile::folder`].
+    pub machine_of: &'a dyn Fn(&str) -> Option<String>,
+    /// Reads a result file.
+    pub read: &'a dyn Fn(&ResultFile) -> Result<Value, String>,
+    /// What reaching the files already skipped or noted.
+    pub skips: Skips,
+    pub notes: Vec<String>,
+    /// Files counted as found besides `files` (ones that could not be reached).
+    pub unreached: usize,
+    /// Said after "no ASV results found" (where they may be instead).
+    pub hint: String,
+}
+
 fn read_results(dir: &Path) -> Input {
-    let location = dir.display().to_string();
-    let mut builder = Builder::new(TOOL);
-    let mut skips = Skips::default();
-    let mut warnings = Vec::new();
-    let mut notes = Vec::new();
     let bj = dir.join("benchmarks.json");
-    let benchmarks = read_benchmarks_json(&bj, &mut skips);
     let walked = result_files(dir);
+    let mut skips = Skips::default();
+    let mut notes = Vec::new();
     super::walk_problems(&walked, &mut skips, &mut notes);
-    let mut machines: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let files = walked
+        .files
+        .iter()
+        .map(|file| {
+            let mdir = file.parent().unwrap_or(dir);
+            ResultFile {
+                folder: mdir.display().to_string(),
+                machine_dir: mdir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                location: file.display().to_string(),
+            }
+        })
+        .collect();
+    read_results_from(ResultsFolder {
+        location: dir.display().to_string(),
+        benchmarks: bj
+            .symlink_metadata()
+            .is_ok()
+            .then(|| (bj.display().to_string(), read_json(&bj))),
+        files,
+        machine_of: &|folder| machine_of_folder(Path::new(folder)),
+        read: &|f| read_json(Path::new(&f.location)),
+        skips,
+        notes,
+        unreached: walked.skipped.len(),
+        hint: nested_hint(dir),
+    })
+}
+
+/// Reads a results folder's files one at a time.
+pub(crate) fn read_results_from(src: ResultsFolder<'_>) -> Input {
+    let mut builder = Builder::new(TOOL);
+    let mut skips = src.skips;
+    let mut notes = src.notes;
+    let mut warnings = Vec::new();
+    let has_benchmarks = src.benchmarks.is_some();
+    let benchmarks = benchmarks_of(src.benchmarks, &mut skips);
+    let mut machines: HashMap<String, Option<String>> = HashMap::new();
     let mut other_machine = Vec::new();
     let mut unnamed = BTreeSet::new();
-    for file in &walked.files {
-        let mdir = file.parent().unwrap_or(dir).to_path_buf();
+    for file in &src.files {
         let expected = machines
-            .entry(mdir.clone())
-            .or_insert_with(|| machine_of_folder(&mdir))
+            .entry(file.folder.clone())
+            .or_insert_with(|| (src.machine_of)(&file.folder))
             .clone();
-        let machine_name = mdir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = read_json(file).and_then(|v| {
+        let parsed = (src.read)(file).and_then(|v| {
             if let (Some(want), Some(got)) = (expected.as_deref(), file_machine(&v))
                 && want != got
             {
                 return Ok(Err(format!(
                     "{} (machine {got:?}, its folder's machine.json says {want:?})",
-                    file.display()
+                    file.location
                 )));
             }
-            read_result_file(&v, &machine_name, benchmarks.as_ref(), &mut unnamed).map(Ok)
+            read_result_file(&v, &file.machine_dir, benchmarks.as_ref(), &mut unnamed).map(Ok)
         });
         match parsed {
             Ok(Ok(rows)) => {
-                let loc = mdir.display().to_string();
                 for r in rows {
                     builder.push(
                         &r.key,
-                        &loc,
+                        &file.folder,
                         &r.unit,
                         r.direction,
                         r.time,
@@ -562,7 +623,7 @@ fn read_results(dir: &Path) -> Input {
                 }
             }
             Ok(Err(other)) => other_machine.push(other),
-            Err(why) => skips.add(file.display().to_string(), why),
+            Err(why) => skips.add(file.location.clone(), why),
         }
     }
     if !other_machine.is_empty() {
@@ -574,37 +635,50 @@ fn read_results(dir: &Path) -> Input {
         warnings.push(line.clone());
         notes.push(line);
     }
-    let files = walked.files.len() + walked.skipped.len();
-    results_notes(
-        dir,
-        &bj,
+    let files = src.files.len() + src.unreached;
+    let found = Found {
         files,
-        machines.len(),
+        machines: machines.len(),
+        has_benchmarks,
+    };
+    results_notes(
+        &src.location,
+        &src.hint,
+        &found,
         &unnamed,
         &mut warnings,
         &mut notes,
     );
-    finish_input(TOOL, &location, builder, &skips, warnings, notes)
+    finish_input(TOOL, &src.location, builder, &skips, warnings, notes)
+}
+
+/// What a results folder held.
+struct Found {
+    files: usize,
+    machines: usize,
+    has_benchmarks: bool,
 }
 
 /// The warnings and notes of a results folder once read.
 fn results_notes(
-    dir: &Path,
-    bj: &Path,
-    files: usize,
-    machines: usize,
+    location: &str,
+    hint: &str,
+    found: &Found,
     unnamed: &BTreeSet<String>,
     warnings: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) {
-    let location = dir.display();
+    let Found {
+        files,
+        machines,
+        has_benchmarks,
+    } = *found;
     if files == 0 {
         warnings.push(format!(
-            "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/){}",
-            nested_hint(dir)
+            "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/){hint}"
         ));
         notes.push("no ASV result files found".into());
-    } else if !bj.is_file() {
+    } else if !has_benchmarks {
         warnings.push(format!(
             "--asv {location}: no benchmarks.json: units and types are taken from benchmark names (time_ seconds, mem_/peakmem_ bytes, track_ unknown)"
         ));

@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod asv;
+pub mod asv_github;
 pub(crate) mod asv_site;
 pub mod criterion;
 pub mod pytest;
@@ -87,12 +88,19 @@ enum AsvLocation {
     Folder(PathBuf),
     /// An `asv publish` site, its URL checked and without a trailing `/`.
     Site(String),
+    /// A results folder in a repository, read through the GitHub API.
+    GitHub(asv_github::GitHubLocation),
 }
 
 impl AsvLocation {
     /// A folder, or a URL (`https://`, `http://`), checked.
     fn parse(arg: &Path) -> Result<AsvLocation, Error> {
         let text = arg.to_string_lossy();
+        if text.starts_with("github:") {
+            return asv_github::GitHubLocation::parse(&text)
+                .map(AsvLocation::GitHub)
+                .map_err(|e| Error::Usage(format!("--asv {e}")));
+        }
         let lower = text.to_ascii_lowercase();
         if lower.starts_with("https://") || lower.starts_with("http://") {
             return crate::collect::http::check_site_url(&text)
@@ -103,9 +111,11 @@ impl AsvLocation {
     }
 }
 
-/// How remote inputs are read: the cache and `--offline`.
+/// How remote inputs are read: the cache, `--offline`, and the GitHub
+/// client's settings (API URL, token, retries) for `github:` locations.
 #[derive(Debug, Clone, Default)]
 pub struct Net {
+    pub github: crate::collect::github::client::Settings,
     /// `None`: no cache (`--no-cache`).
     pub cache_dir: Option<PathBuf>,
     pub offline: bool,
@@ -127,7 +137,7 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
         .iter()
         .filter_map(|a| match a {
             AsvLocation::Folder(p) => Some(p.clone()),
-            AsvLocation::Site(_) => None,
+            AsvLocation::Site(_) | AsvLocation::GitHub(_) => None,
         })
         .collect();
     for (flag, paths, want_dir) in [
@@ -177,6 +187,7 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked, net: &Net) -> BenchR
         match location {
             AsvLocation::Folder(dir) => add(asv::read_dir(dir)),
             AsvLocation::Site(url) => add(read_site(url, net)),
+            AsvLocation::GitHub(loc) => add(read_github(loc, net)),
         }
     }
     for file in &inputs.bench_data {
@@ -191,9 +202,9 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked, net: &Net) -> BenchR
     out
 }
 
-/// Reads one `asv publish` site, with a downloader of its own (no token,
-/// the cache shared with the GitHub client's file).
-fn read_site(url: &str, net: &Net) -> Input {
+/// A runtime and a downloader of its own (no token; the cache shared with
+/// the GitHub client's file) for one remote input.
+fn remote(net: &Net) -> Result<(tokio::runtime::Runtime, crate::collect::http::Http), String> {
     let cache = net
         .cache_dir
         .as_deref()
@@ -201,12 +212,35 @@ fn read_site(url: &str, net: &Net) -> Input {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"));
-    let http = runtime
-        .and_then(|rt| crate::collect::http::Http::new(cache, net.offline).map(|http| (rt, http)));
-    match http {
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let http = crate::collect::http::Http::new(cache, net.offline)?;
+    Ok((runtime, http))
+}
+
+/// Reads one `asv publish` site.
+fn read_site(url: &str, net: &Net) -> Input {
+    match remote(net) {
         Ok((rt, http)) => rt.block_on(asv_site::read_site(&http, url, asv_site::MAX_SITE_GRAPHS)),
         Err(why) => asv_site::failed(url, &why),
+    }
+}
+
+/// Reads one `github:` location, through a GitHub client of its own.
+fn read_github(loc: &asv_github::GitHubLocation, net: &Net) -> Input {
+    let (rt, http) = match remote(net) {
+        Ok(r) => r,
+        Err(why) => return asv_site::failed(&loc.display(), &why),
+    };
+    let _entered = rt.enter();
+    let cache = net
+        .cache_dir
+        .as_deref()
+        .and_then(|dir| crate::cache::Cache::open_or_warn(dir, true));
+    let mut settings = net.github.clone();
+    settings.offline = net.offline;
+    match crate::collect::github::client::Client::new(settings, cache) {
+        Ok(client) => rt.block_on(asv_github::read(&client, &http, loc)),
+        Err(why) => asv_site::failed(&loc.display(), &why),
     }
 }
 
