@@ -19,8 +19,10 @@ use crate::github::SECRET;
 fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::new(), |mut s, b| {
+            s.push_str(&format!("{b:02x}"));
+            s
+        })
 }
 
 /// A result file of format 2, as asv writes it (`NaN` bare, as Python's json does).
@@ -227,6 +229,10 @@ fn lfs_results_in_a_repository_are_read_checked_and_cached() {
         .unwrap();
     assert_eq!(prov["location"], "github:acme/bench@2024-01:data/results");
     assert_eq!(prov["complete"], true, "{prov}");
+    assert_eq!(
+        prov["requests"], 12,
+        "the tree, 5 blobs, and a batch request and a download per LFS object"
+    );
 
     // The token went to the API host and nowhere else.
     let lfs_cold = requests(&fake, &fake.lfs);
@@ -244,6 +250,17 @@ fn lfs_results_in_a_repository_are_read_checked_and_cached() {
     // Warm: the tree revalidated (304), no blob, no batch, no LFS download.
     let (warm, _) = collect(&ws, &fake);
     assert_eq!(series_without_location(&warm), s);
+    let prov = warm["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["source"] == "asv")
+        .unwrap();
+    assert_eq!(prov["requests"], 1, "{prov}");
+    assert!(
+        prov["notes"].to_string().contains("0 requests (0 answered 304 Not Modified), 5 answered from the cache without a request, 0 bytes downloaded"),
+        "{prov}"
+    );
     let api_warm = &requests(&fake, &fake.api)[api_cold.len()..];
     assert_eq!(
         api_warm.len(),

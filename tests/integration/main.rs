@@ -16,6 +16,7 @@ mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;
 mod fuzz_junit;
+mod fuzz_project;
 mod fuzz_rubric;
 mod fuzzkit;
 mod github;

@@ -498,11 +498,11 @@ fn benchmarks_of(
 
 /// The machine a folder's `machine.json` names, when it can be read.
 fn machine_of_folder(mdir: &Path) -> Option<String> {
-    machine_named(read_json(&mdir.join("machine.json")).ok()?)
+    machine_named(&read_json(&mdir.join("machine.json")).ok()?)
 }
 
 /// The `machine` a `machine.json` names.
-pub(crate) fn machine_named(v: Value) -> Option<String> {
+pub(crate) fn machine_named(v: &Value) -> Option<String> {
     v.get("machine")?.as_str().map(str::to_string)
 }
 

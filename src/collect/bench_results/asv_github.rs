@@ -99,6 +99,7 @@ pub struct LfsPointer {
 ///
 /// # Errors
 /// A pointer without a sha256 `oid` of 64 hex digits or a `size`.
+#[must_use]
 pub fn parse_lfs_pointer(text: &str) -> Option<Result<LfsPointer, String>> {
     const VERSION: &str = "version https://git-lfs.github.com/spec/v1";
     let first = text.lines().next()?;
@@ -232,7 +233,7 @@ pub(crate) async fn read(client: &Client, http: &Http, loc: &GitHubLocation) -> 
             .first()
             .map(|e| (prefix(&e.path), read_path(&e.path))),
         files,
-        machine_of: &|folder| machine_named(read_path(&format!("{folder}/machine.json")).ok()?),
+        machine_of: &|folder| machine_named(&read_path(&format!("{folder}/machine.json")).ok()?),
         read: &|f| read_path(&f.location).map_err(|e| format!("{}: {e}", prefix(&f.location))),
         skips,
         notes,
@@ -270,7 +271,13 @@ fn sort_tree(tree: &serde_json::Value, path: &str) -> (Vec<Entry>, Vec<Entry>, V
         match rel.split('/').collect::<Vec<_>>().as_slice() {
             ["benchmarks.json"] => benchmarks.push(e),
             [_, "machine.json"] => machines.push(e),
-            [_, f] if f.ends_with(".json") => results.push(e),
+            [_, f]
+                if std::path::Path::new(f)
+                    .extension()
+                    .is_some_and(|x| x == "json") =>
+            {
+                results.push(e);
+            }
             _ => {}
         }
     }
@@ -357,10 +364,12 @@ async fn lfs_object(http: &Http, batch: &str, p: &LfsPointer) -> Result<String, 
         .get_bytes(href, &headers, p.size)
         .await
         .map_err(|e| e.replace(href, &shown))?;
-    let digest: String = Sha256::digest(&bytes)
+    let digest = Sha256::digest(&bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+        .fold(String::with_capacity(64), |mut s, b| {
+            s.push_str(&format!("{b:02x}"));
+            s
+        });
     if bytes.len() as u64 != p.size || digest != p.oid {
         return Err(format!(
             "the LFS object from {shown} is refused: it has {} bytes and sha256 {digest}, the pointer says {} bytes and sha256 {}",
