@@ -35,8 +35,8 @@ fn result_file(commit: &str, day: u64, values: &str) -> String {
 }
 
 /// The results folder the fixture serves: path under `data/results` and text.
-fn files() -> Vec<(&'static str, String)> {
-    vec![
+fn files() -> Vec<(String, String)> {
+    let files: Vec<(&str, String)> = vec![
         (
             "benchmarks.json",
             json!({"io.time_read": {"type": "time", "unit": "seconds", "params": [["'x'", "'y'"]], "param_names": ["fmt"]}, "version": 2}).to_string(),
@@ -45,7 +45,13 @@ fn files() -> Vec<(&'static str, String)> {
         ("box/c1-py3.12.json", result_file("c1", 0, "[1.0, 2.0]")),
         ("box/c2-py3.12.json", result_file("c2", 1, "[1.5, 2.5]")),
         ("box/c3-py3.12.json", result_file("c3", 2, "[1.2, NaN]")),
-    ]
+    ];
+    files.into_iter().map(|(p, t)| (p.to_string(), t)).collect()
+}
+
+/// Result files (not `benchmarks.json`, not `machine.json`) are kept in LFS.
+fn in_lfs(rel: &str) -> bool {
+    rel.contains('/') && !rel.ends_with("/machine.json")
 }
 
 /// Result files are stored in LFS: their blobs are pointers.
@@ -66,7 +72,7 @@ struct Fake {
 /// The API (tree, blobs, the LFS batch endpoint on the same loopback host,
 /// as github.com serves both) and the LFS storage host; `objects` is what
 /// the storage host serves for each oid.
-fn fake(objects: HashMap<String, Vec<u8>>) -> Fake {
+fn fake(files: Vec<(String, String)>, objects: HashMap<String, Vec<u8>>) -> Fake {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -75,8 +81,8 @@ fn fake(objects: HashMap<String, Vec<u8>>) -> Fake {
         let api = MockServer::start().await;
         let lfs = MockServer::start().await;
         let mut tree = Vec::new();
-        for (i, (rel, text)) in files().into_iter().enumerate() {
-            let stored = if rel.starts_with("box/c") { pointer(&text) } else { text };
+        for (i, (rel, text)) in files.into_iter().enumerate() {
+            let stored = if in_lfs(&rel) { pointer(&text) } else { text };
             let sha = format!("b{i:039}");
             tree.push(json!({"path": format!("data/results/{rel}"), "mode": "100644", "type": "blob", "sha": sha}));
             let content = base64::engine::general_purpose::STANDARD.encode(stored.as_bytes());
@@ -137,10 +143,11 @@ fn fake(objects: HashMap<String, Vec<u8>>) -> Fake {
     Fake { rt, api, lfs }
 }
 
-fn honest_objects() -> HashMap<String, Vec<u8>> {
-    files()
-        .into_iter()
-        .filter(|(rel, _)| rel.starts_with("box/c"))
+fn honest_objects(files: &[(String, String)]) -> HashMap<String, Vec<u8>> {
+    files
+        .iter()
+        .cloned()
+        .filter(|(rel, _)| in_lfs(rel))
         .map(|(_, text)| (sha256(text.as_bytes()), text.into_bytes()))
         .collect()
 }
@@ -186,7 +193,7 @@ fn requests(fake: &Fake, server: &MockServer) -> Vec<Request> {
 
 #[test]
 fn lfs_results_in_a_repository_are_read_checked_and_cached() {
-    let fake = fake(honest_objects());
+    let fake = fake(files(), honest_objects(&files()));
     let ws = Workspace::new();
     for (rel, text) in files() {
         let p = ws.path(&format!("folder/{rel}"));
@@ -276,13 +283,13 @@ fn lfs_results_in_a_repository_are_read_checked_and_cached() {
 
 #[test]
 fn an_lfs_object_that_is_not_what_its_pointer_says_is_refused() {
-    let mut objects = honest_objects();
+    let mut objects = honest_objects(&files());
     let (_, text) = &files()[3];
     let oid = sha256(text.as_bytes());
     let mut forged = text.clone().into_bytes();
     forged[text.find("1.5").unwrap()] = b'9';
     objects.insert(oid.clone(), forged);
-    let fake = fake(objects);
+    let fake = fake(files(), objects);
     let ws = Workspace::new();
     let (ev, stderr) = collect(&ws, &fake);
     assert!(
@@ -321,4 +328,42 @@ fn github_locations_are_checked_before_anything_is_read() {
     assert!(err.contains("leaves the repository"), "{err}");
     let err = ws.run(&["collect", "--asv", "github:acme/bench"]).fails(2);
     assert!(err.contains("names no REF"), "{err}");
+}
+
+/// conda's real ASV results (format 2), served as a repository whose
+/// result files are in LFS: the series equal those read from the folder.
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn conda_real_results_through_a_repository_equal_the_folder() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realdata/asv/conda__conda-benchmarks/results");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            for f in std::fs::read_dir(&p).unwrap() {
+                let f = f.unwrap().path();
+                let rel = f.strip_prefix(&dir).unwrap().display().to_string();
+                files.push((rel, std::fs::read_to_string(&f).unwrap()));
+            }
+        } else {
+            let rel = p.strip_prefix(&dir).unwrap().display().to_string();
+            files.push((rel, std::fs::read_to_string(&p).unwrap()));
+        }
+    }
+    assert_eq!(files.len(), 8);
+    let objects = honest_objects(&files);
+    assert_eq!(objects.len(), 6, "the result files");
+    let fake = fake(files, objects);
+    let ws = Workspace::new();
+    let d = dir.display().to_string();
+    ws.run(&["collect", "--asv", &d, "--no-cache", "-o", "folder.json"])
+        .ok();
+    let folder: Value = serde_json::from_str(&ws.read("folder.json")).unwrap();
+    let (repo, _) = collect(&ws, &fake);
+    assert!(!series_without_location(&folder).is_empty());
+    assert_eq!(
+        series_without_location(&repo),
+        series_without_location(&folder)
+    );
 }
