@@ -146,8 +146,8 @@ fn fake(files: Vec<(String, String)>, objects: HashMap<String, Vec<u8>>) -> Fake
 fn honest_objects(files: &[(String, String)]) -> HashMap<String, Vec<u8>> {
     files
         .iter()
+        .filter(|&(rel, _)| in_lfs(rel))
         .cloned()
-        .filter(|(rel, _)| in_lfs(rel))
         .map(|(_, text)| (sha256(text.as_bytes()), text.into_bytes()))
         .collect()
 }
