@@ -139,8 +139,16 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         ("criterion", &raw.criterion),
         ("pytest_benchmark", &raw.pytest_benchmark),
     ] {
-        for p in list.iter().filter(|p| !is_url(p.get_ref())) {
-            if let Err(e) = inside(p.get_ref()) {
+        for p in list {
+            let checked = match (is_url(p.get_ref()), key) {
+                (true, "asv") => Ok(()),
+                (true, _) => Err(format!(
+                    "{:?}: only `asv` names a URL; `{key}` names paths inside the repository",
+                    p.get_ref()
+                )),
+                (false, _) => inside(p.get_ref()),
+            };
+            if let Err(e) = checked {
                 problem(p.span(), key, e);
             }
         }
@@ -408,8 +416,15 @@ fn paths(
             notes.push(format!("used: {key} {entry:?} ({how})"));
             out.push(entry.clone());
         } else if let Some(root) = root {
-            notes.push(format!("used: {key} {entry:?}"));
-            out.push(root.join(entry).display().to_string());
+            // A folder or file the project names but this clone lacks (results
+            // not generated here) is a note, not a failed run.
+            let named_path = matches!(key, "asv" | "bench_data" | "criterion");
+            if named_path && root.join(entry).symlink_metadata().is_err() {
+                notes.push(format!("not used: {key} {entry:?} (not in this clone)"));
+            } else {
+                notes.push(format!("used: {key} {entry:?}"));
+                out.push(root.join(entry).display().to_string());
+            }
         } else {
             notes.push(format!(
                 "not used: {key} {entry:?} (a path: only the clone's file names local files)"
@@ -488,6 +503,8 @@ check_name = "Unit Test Results"
             text.contains("not an https:// URL") && text.contains("leaves the repository"),
             "{text}"
         );
+        let e = parse("junit = [\"https://example.com/r.xml\"]\n", FILE_NAME).unwrap_err();
+        assert!(e.to_string().contains("only `asv` names a URL"), "{e}");
         let e = parse("asv = \"one\"\n", FILE_NAME).unwrap_err();
         assert_eq!(e.problems[0].line, 1, "{e}");
         let e = parse("asv = [\n", FILE_NAME).unwrap_err();

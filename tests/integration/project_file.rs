@@ -43,7 +43,7 @@ fn write_asv(root: &std::path::Path) {
     }
 }
 
-const FILE: &str = "tag_prefix = \"release-\"\nasv = [\"bench/results\"]\ncheck_name = \"Unit Test Results\"\nname = \"widget\"\n";
+const FILE: &str = "tag_prefix = \"release-\"\nasv = [\"bench/results\", \"bench/not-generated\"]\ncheck_name = \"Unit Test Results\"\nname = \"widget\"\n";
 
 #[test]
 fn a_clones_file_sets_what_the_command_line_did_not_and_the_report_lists_it() {
@@ -65,6 +65,7 @@ fn a_clones_file_sets_what_the_command_line_did_not_and_the_report_lists_it() {
         "used: asv \\\"bench/results\\\"",
         "carried: check_name = \\\"Unit Test Results\\\"",
         "not used: name = \\\"widget\\\"",
+        "not used: asv \\\"bench/not-generated\\\" (not in this clone)",
     ] {
         assert!(notes.contains(want), "{want} in {notes}");
     }
