@@ -374,6 +374,71 @@ fn file_machine(v: &Value) -> Option<&str> {
     v.get("params")?.get("machine")?.as_str()
 }
 
+/// A result file with only what [`read_result_file`] reads (format,
+/// commit, date, environment, machine, and each benchmark's result and
+/// parameters), for keeping in the cache: asv's statistics, durations and
+/// run times, most of a pandas result file, are left out. `None` for what
+/// is not a result file's JSON object (kept as it is).
+pub(crate) fn compact_result(v: &Value) -> Option<Value> {
+    let obj = v.as_object()?;
+    let results = obj.get("results")?.as_object()?;
+    let mut out = Map::new();
+    for k in [
+        "version",
+        "commit_hash",
+        "date",
+        "env_name",
+        "python",
+        "requirements",
+    ] {
+        if let Some(x) = obj.get(k) {
+            out.insert(k.into(), x.clone());
+        }
+    }
+    if let Some(m) = obj.get("params").and_then(|p| p.get("machine")) {
+        out.insert("params".into(), serde_json::json!({"machine": m}));
+    }
+    let compact: Map<String, Value> = if obj.get("version").and_then(Value::as_u64) == Some(2) {
+        let cols = strings(obj.get("result_columns"));
+        let at = |name: &str| cols.iter().position(|c| c == name);
+        let (ri, pi) = (at("result")?, at("params"));
+        out.insert(
+            "result_columns".into(),
+            serde_json::json!(["result", "params"]),
+        );
+        results
+            .iter()
+            .map(|(name, row)| {
+                let row = match row {
+                    Value::Array(cells) => Value::Array(vec![
+                        cells.get(ri).cloned().unwrap_or(Value::Null),
+                        pi.and_then(|i| cells.get(i))
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    ]),
+                    other => other.clone(),
+                };
+                (name.clone(), row)
+            })
+            .collect()
+    } else {
+        results
+            .iter()
+            .map(|(name, r)| {
+                let r = match r.as_object() {
+                    Some(o) => {
+                        serde_json::json!({"result": o.get("result"), "params": o.get("params")})
+                    }
+                    None => r.clone(),
+                };
+                (name.clone(), r)
+            })
+            .collect()
+    };
+    out.insert("results".into(), Value::Object(compact));
+    Some(Value::Object(out))
+}
+
 /// Reads one result file of format 1 or 2; any problem fails the whole file.
 fn read_result_file(
     v: &Value,
@@ -1129,6 +1194,38 @@ mod tests {
         assert!(input.provenance.complete, "{note}");
         assert_eq!(input.provenance.items, 4);
         assert_eq!(input.provenance.item, "series");
+    }
+
+    /// A compacted result file reads as the file itself: same rows, same values.
+    #[test]
+    fn compacted_result_files_read_the_same() {
+        let bench = match parse_json(BENCHMARKS).unwrap() {
+            Value::Object(m) => read_benchmarks(&m),
+            _ => unreachable!(),
+        };
+        let v1 = r#"{"commit_hash": "c1", "date": 1500000000000, "python": "2.7", "requirements": {"numpy": "1.8"}, "version": 1,
+            "results": {"suite.peakmem_load": 100, "suite.track_rate": null,
+             "suite.time_sort": {"result": [1, 2, 3, NaN], "params": [["1", "2"], ["'a'", "'b'"]], "stats": [null]}}}"#;
+        for text in [
+            v2("c1", 1_000_000_000_000, "[1.0, 2.0, NaN, 4.0]", "[50]"),
+            v1.to_string(),
+        ] {
+            let full = parse_json(&text).unwrap();
+            let small = compact_result(&full).unwrap();
+            let small_text = small.to_string();
+            assert!(small_text.len() < text.len(), "{small_text}");
+            let rows = |v: &Value| {
+                read_result_file(v, "m", Some(&bench), &mut BTreeSet::new())
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r.key, r.unit, r.time, r.commit, r.value))
+                    .collect::<Vec<_>>()
+            };
+            let reread = parse_json(&small_text).unwrap();
+            assert_eq!(rows(&reread), rows(&full));
+            assert!(!rows(&full).is_empty());
+        }
+        assert!(compact_result(&serde_json::json!([1])).is_none());
     }
 
     /// Format 1: numbers, null, and {"result", "params"} objects.

@@ -12,8 +12,9 @@
 //! batch endpoint and the storage host it names are asked without it, so a
 //! private repository's LFS objects cannot be read (said in the note).
 //! Blobs and LFS objects are immutable: their content is kept in the cache
-//! by blob id, so a warm run asks only for the tree (a 304) and downloads
-//! nothing. At most [`MAX_GITHUB_FILES`] result files are read per location.
+//! by blob id (a result file compacted to what the reader reads, without
+//! asv's statistics), so a warm run asks only for the tree (a 304) and
+//! downloads nothing. At most [`MAX_GITHUB_FILES`] result files are read per location.
 
 use sha2::{Digest, Sha256};
 
@@ -317,8 +318,13 @@ async fn content(
         None => text,
         Some(pointer) => lfs_object(http, batch, &pointer?).await?,
     };
-    http.remember(&key, &text);
-    Ok(text)
+    // A result file is kept compact: only what the reader reads.
+    let kept = parse_json(&text)
+        .ok()
+        .and_then(|v| super::asv::compact_result(&v))
+        .map_or(text, |v| v.to_string());
+    http.remember(&key, &kept);
+    Ok(kept)
 }
 
 /// Downloads an LFS object through the batch API, without the token, and
