@@ -258,7 +258,11 @@ pub(crate) fn load(
             ),
         ));
     }
-    let settings = parse(&text, &location).map_err(crate::error::Error::Rubric)?;
+    // A target error: `compare` keeps the project, with this reason, and goes on.
+    let settings = parse(&text, &location).map_err(|e| crate::error::Error::Target {
+        target: target.display(),
+        message: e.to_string(),
+    })?;
     let notes = apply(&settings, &found, request);
     Ok(Some(Provenance {
         source: "project file".into(),

@@ -154,6 +154,19 @@ fn problems_in_the_file_are_located_by_line_and_key() {
         err.contains(".readiness.toml:2:15: key `tag_pattern`"),
         "{err}"
     );
+    // compare keeps a project whose file is not valid, with the reason.
+    ws.repo("q", &project());
+    let run = ws.run(&["compare", "p", "q", "--no-github"]);
+    assert!(
+        run.stdout.contains("# Readiness comparison: p vs q"),
+        "{}",
+        run.stdout
+    );
+    let err = run.fails(2);
+    assert!(
+        err.contains("p: could not be read: p: project file"),
+        "{err}"
+    );
 }
 
 /// An `OWNER/REPO` target's file, through the contents API, names an asv
