@@ -163,6 +163,11 @@ impl Settings {
         let window = self.window;
         let rule = self.rule_override.clone().unwrap_or_default();
         let ev = collect::collect(target, &self.request(window, rule.rule().clone()))?;
+        // The target's .readiness.toml may have set the rule the command line did not.
+        let rule = match &self.rule_override {
+            Some(rule) => rule.clone(),
+            None => CompiledRule::new(&ev.release_rule)?,
+        };
         Ok((ev, window, rule))
     }
 
@@ -176,6 +181,7 @@ impl Settings {
             junit: self.junit.clone(),
             junit_env: self.junit_env.clone(),
             bench: self.bench.clone(),
+            project: None,
         }
     }
 

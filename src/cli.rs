@@ -91,8 +91,8 @@ pub struct Global {
     #[arg(long = "junit-env", global = true, value_name = "REGEX")]
     pub junit_env: Option<String>,
 
-    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine) or an `asv publish` folder (graphs/). Alone, they are the target
-    #[arg(long, global = true, value_name = "DIR")]
+    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine), an `asv publish` folder (graphs/), an https:// publish site, or github:OWNER/REPO@REF[:PATH] (a results folder in a repository, Git LFS followed). Alone, they are the target
+    #[arg(long, global = true, value_name = "DIR|URL")]
     pub asv: Vec<PathBuf>,
 
     /// github-action-benchmark data (repeatable): its dev/bench/data.js. A GitHub target's gh-pages copy is read without it

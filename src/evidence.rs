@@ -269,6 +269,12 @@ pub struct TargetInfo {
     pub remote: Option<String>,
 }
 
+/// The [`Provenance::source`] of the record that says where benchmark
+/// results were looked for, when none were found for a GitHub target: its
+/// first note is `no benchmark results found, looked in: ...`, which the
+/// `bench.*` signals give as their reason.
+pub const BENCH_SEARCH: &str = "benchmark search";
+
 /// Where a piece of evidence came from and how complete it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Provenance {

@@ -550,7 +550,20 @@ impl super::SignalFamily for Benchmarks {
     }
 
     fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure(cx.bench(), &cx.window, cx.benchmarks)
+        let ev = cx.evidence;
+        let none = ev
+            .bench_results
+            .as_ref()
+            .is_none_or(|b| b.series.is_empty());
+        let searched = ev
+            .sources
+            .iter()
+            .find(|p| p.source == crate::evidence::BENCH_SEARCH)
+            .and_then(|p| p.notes.first());
+        match searched {
+            Some(reason) if none => Measurement::all_insufficient(&IDS, cx.window, SOURCE, reason),
+            _ => measure(cx.bench(), &cx.window, cx.benchmarks),
+        }
     }
 
     fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {

@@ -1,6 +1,8 @@
 //! The integration test binary: every module drives the real `readiness`
 //! binary against fixtures the tests build themselves.
 
+mod asv_github;
+mod asv_site;
 mod badge;
 mod bench_readers;
 mod bench_signals;
@@ -14,6 +16,7 @@ mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;
 mod fuzz_junit;
+mod fuzz_project;
 mod fuzz_rubric;
 mod fuzzkit;
 mod github;
@@ -22,6 +25,7 @@ mod github_enterprise;
 mod github_faults;
 mod junit;
 mod pipelines;
+mod project_file;
 mod realdata;
 mod realdata_bench;
 mod releases;
