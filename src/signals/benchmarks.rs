@@ -335,7 +335,7 @@ pub fn measure(
             &IDS,
             *window,
             SOURCE,
-            "no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js)",
+            "no benchmark results were collected (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db; a GitHub repository's gh-pages dev/bench/data.js)",
         );
     };
     let scope = NoiseScope::new(analysis, window);
@@ -603,6 +603,7 @@ mod tests {
                     time: t0() + Duration::days(i64::try_from(i).unwrap()),
                     commit: Some(format!("c{i:03}")),
                     value: *v,
+                    labels: None,
                 })
                 .collect(),
         }

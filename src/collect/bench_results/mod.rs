@@ -1,12 +1,13 @@
 //! Benchmark results read from files: ASV results folders and published
 //! graphs (`--asv`), github-action-benchmark data files (`--bench-data`),
 //! criterion output folders (`--criterion`) and pytest-benchmark JSON files
-//! (`--pytest-benchmark`). Each reader turns its tool's files into
+//! (`--pytest-benchmark`), Coiled's benchmark database (`--coiled-db`). Each reader turns its tool's files into
 //! [`BenchSeries`]; a file that cannot be read is skipped with a warning
 //! that names it, and the rest still count.
 
 pub mod action;
 pub mod asv;
+pub mod coiled;
 pub mod criterion;
 pub mod pytest;
 
@@ -32,6 +33,9 @@ pub struct BenchInputs {
     pub criterion: Vec<PathBuf>,
     /// `--pytest-benchmark GLOB`: pytest-benchmark JSON files.
     pub pytest_benchmark: Vec<String>,
+    /// `--coiled-db FILE`: Coiled's SQLite benchmark database (`benchmark.db`),
+    /// a local file or one downloaded from an Actions artifact.
+    pub coiled_db: Vec<PathBuf>,
 }
 
 impl BenchInputs {
@@ -42,6 +46,7 @@ impl BenchInputs {
             && self.bench_data.is_empty()
             && self.criterion.is_empty()
             && self.pytest_benchmark.is_empty()
+            && self.coiled_db.is_empty()
     }
 }
 
@@ -51,7 +56,7 @@ pub struct BenchRead {
     /// Every series, points in time order.
     pub series: Vec<BenchSeries>,
     /// One entry per input (`source` is the tool: `asv`, `github-action-benchmark`,
-    /// `criterion`, `pytest-benchmark`), with what was skipped in `notes`.
+    /// `criterion`, `pytest-benchmark`, `coiled`), with what was skipped in `notes`.
     pub provenance: Vec<Provenance>,
     /// Problems worth a line on standard error, each naming the file or series.
     pub warnings: Vec<String>,
@@ -87,6 +92,7 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
         ("--asv", &inputs.asv, true),
         ("--bench-data", &inputs.bench_data, false),
         ("--criterion", &inputs.criterion, true),
+        ("--coiled-db", &inputs.coiled_db, false),
     ] {
         for p in paths {
             if !p.exists() {
@@ -137,6 +143,9 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked) -> BenchRead {
     }
     for (pattern, files) in inputs.pytest_benchmark.iter().zip(checked.globs) {
         add(pytest::read_files(pattern, &files));
+    }
+    for file in &inputs.coiled_db {
+        add(coiled::read_file(file));
     }
     out
 }
@@ -579,7 +588,20 @@ impl Builder {
             time,
             commit: commit.map(str::to_string),
             value,
+            labels: None,
         };
+        self.add(key, location, unit, direction, point);
+    }
+
+    /// Adds a point whose value is finite (the caller checked it).
+    pub(crate) fn add(
+        &mut self,
+        key: &Key,
+        location: &str,
+        unit: &str,
+        direction: Direction,
+        point: BenchPoint,
+    ) {
         let pending = self.map.entry(key.clone()).or_insert_with(|| {
             self.order.push(key.clone());
             Pending {
