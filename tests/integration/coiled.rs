@@ -541,3 +541,64 @@ fn text_in_a_metric_is_noted_and_the_rest_read() {
     assert_eq!(s.points.len(), 19);
     assert_eq!(read.series.len(), 21);
 }
+
+/// A rubric where benchmarks weigh ten times test results.
+const BENCH_RUBRIC: &str = r#"name = "bench-heavy"
+description = "Benchmarks, and test results a little."
+[grades]
+min_coverage = 0.5
+insufficient = "insufficient evidence"
+[[grades.band]]
+min = 0
+label = "any"
+[[category]]
+id = "benchmarks"
+name = "Benchmarks"
+weight = 10
+[[category.criterion]]
+signal = "bench.regressions"
+good = 0
+bad = 10
+weight = 1
+min_samples = 1
+why = "A test rubric."
+[[category]]
+id = "tests"
+name = "Tests"
+weight = 1
+[[category.criterion]]
+signal = "tests.pass_rate"
+good = 0.99
+bad = 0.9
+weight = 1
+min_samples = 1
+why = "A test rubric."
+"#;
+
+/// Results all before the window: the benchmark signals say where the
+/// results end, and the report advises the source not read (JUnit), not
+/// the benchmark results it read, however much they weigh.
+#[test]
+fn a_database_read_is_not_advised_again() {
+    let ws = Workspace::new();
+    let db = fixture(&ws);
+    ws.write("r.toml", BENCH_RUBRIC);
+    let md = ws
+        .run(&[
+            "report",
+            "--rubric",
+            "r.toml",
+            "--coiled-db",
+            db.to_str().unwrap(),
+            "--since",
+            "2027-06-01",
+            "--until",
+            "2028-01-01",
+        ])
+        .ok();
+    assert!(md.contains("the latest result is from 2026-11-29"), "{md}");
+    assert!(
+        md.contains("The source that would add the most: JUnit XML files"),
+        "{md}"
+    );
+}
