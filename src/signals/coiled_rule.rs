@@ -283,12 +283,12 @@ mod tests {
     #[test]
     fn spread_and_units_set_the_threshold() {
         let before = [1.0, 3.0, 1.0, 3.0, 1.0, 3.0, 1.0, 3.0, 1.0, 3.0];
-        // mean 2, sample sd sqrt(40/9) = 2.108..., threshold 2 + 6.324...
+        // mean 2, sample sd sqrt(10/9) = 1.054..., threshold 2 + 3.162...
         let mut v = vec![0.0; 1];
         v.extend(before);
-        v.extend([8.4, 8.4, 8.4]);
+        v.extend([5.2, 5.2, 5.2]);
         let got = verdict(&series(&v, "seconds"), t(13)).unwrap();
-        let sd = (40.0f64 / 9.0).sqrt();
+        let sd = (10.0f64 / 9.0).sqrt();
         let Verdict::Checked {
             threshold,
             regression,

@@ -210,11 +210,11 @@ fn read_tables(
                 .into(),
         );
     }
-    let counts = read_table(conn, &TEST_RUN, location, builder)?;
+    let counts = read_table(conn, &TEST_RUN, location, builder, MAX_ROWS)?;
     let mut notes = notes_of(&TEST_RUN, &counts);
     let mut incomplete = counts.capped;
     if tables.iter().any(|t| t == TPCH_RUN.name) {
-        match read_table(conn, &TPCH_RUN, location, tpch) {
+        match read_table(conn, &TPCH_RUN, location, tpch, MAX_ROWS) {
             Ok(c) => {
                 incomplete |= c.capped;
                 notes.extend(notes_of(&TPCH_RUN, &c));
@@ -389,12 +389,13 @@ fn pairs(cols: &Columns, row: &rusqlite::Row<'_>, names: &[&str]) -> String {
     join_params(found.iter().map(|(k, v)| (*k, v.as_str())))
 }
 
-/// Reads one table's rows into `builder`, in the table's own order.
+/// Reads at most `max_rows` of a table's rows into `builder`, in the table's own order.
 fn read_table(
     conn: &Connection,
     table: &Table,
     location: &str,
     builder: &mut Builder,
+    max_rows: u64,
 ) -> Result<Counts, String> {
     let cols = Columns::of(table, &column_names(conn, table.name)?)?;
     let sql_err = |e: rusqlite::Error| format!("cannot read {}: {e}", table.name);
@@ -410,7 +411,7 @@ fn read_table(
         .next()
         .map_err(|e| format!("{} unreadable after {} rows: {e}", table.name, counts.rows))?
     {
-        if counts.rows >= MAX_ROWS {
+        if counts.rows >= max_rows {
             counts.capped = true;
             break;
         }
@@ -526,7 +527,8 @@ fn notes_of(table: &Table, c: &Counts) -> Vec<String> {
     }
     if c.capped {
         notes.push(format!(
-            "{t}: only the first {MAX_ROWS} rows were read, the most read from one table"
+            "{t}: only the first {} rows were read, the most read from one table",
+            c.rows
         ));
     }
     notes
@@ -535,6 +537,142 @@ fn notes_of(table: &Table, c: &Counts) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `test_run` with the key columns, one metric and the versions, in memory.
+    fn db(rows: &[(&str, &str, &str, Option<f64>)]) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE test_run (id INTEGER PRIMARY KEY, name VARCHAR, call_outcome VARCHAR,
+                platform VARCHAR, coiled_runtime_version VARCHAR, python_version VARCHAR,
+                start DATETIME, duration FLOAT, dask_version VARCHAR)",
+        )
+        .unwrap();
+        for (name, outcome, start, duration) in rows {
+            conn.execute(
+                "INSERT INTO test_run (name, call_outcome, platform, coiled_runtime_version,
+                    python_version, start, duration, dask_version)
+                 VALUES (?1, ?2, 'linux', 'upstream', '3.12.1', ?3, ?4, '2026.1.0')",
+                rusqlite::params![name, outcome, start, duration],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    fn read_all(
+        conn: &Connection,
+        max_rows: u64,
+    ) -> (Vec<crate::evidence::BenchSeries>, Vec<String>) {
+        let mut b = Builder::new(TOOL);
+        let counts = read_table(conn, &TEST_RUN, "x.db", &mut b, max_rows).unwrap();
+        (b.finish().0, notes_of(&TEST_RUN, &counts))
+    }
+
+    /// NULL values and rows out of start order are noted: Coiled's rule
+    /// would read them differently; the rest is read in time order.
+    #[test]
+    fn gaps_and_rows_out_of_order_are_noted() {
+        let conn = db(&[
+            ("t", "passed", "2026-01-01 00:00:00", Some(1.0)),
+            ("t", "passed", "2026-01-03 00:00:00", Some(3.0)),
+            ("t", "passed", "2026-01-02 00:00:00", Some(2.0)),
+            ("t", "passed", "2026-01-04 00:00:00", None),
+            ("t", "error", "2026-01-05 00:00:00", Some(9.0)),
+        ]);
+        let (series, notes) = read_all(&conn, MAX_ROWS);
+        assert_eq!(series.len(), 1);
+        let s = &series[0];
+        assert_eq!(s.env, "coiled-upstream-py3.12");
+        assert_eq!(s.params, "metric=duration");
+        let values: Vec<f64> = s.points.iter().map(|p| p.value).collect();
+        assert_eq!(values, vec![1.0, 2.0, 3.0]);
+        assert_eq!(s.points[0].labels.as_deref(), Some("dask_version=2026.1.0"));
+        let notes = notes.join("\n");
+        assert!(notes.contains("test_run: 5 rows read"), "{notes}");
+        assert!(
+            notes.contains("1 (error 1) linux rows by call_outcome"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("1 metric values of passed linux rows are NULL"),
+            "{notes}"
+        );
+        assert!(
+            notes.contains("1 passed linux rows start before an earlier row"),
+            "{notes}"
+        );
+    }
+
+    /// Past the row cap, the rest is left unread and the note says so.
+    #[test]
+    fn rows_past_the_cap_are_left_unread() {
+        let conn = db(&[
+            ("t", "passed", "2026-01-01 00:00:00", Some(1.0)),
+            ("t", "passed", "2026-01-02 00:00:00", Some(2.0)),
+            ("t", "passed", "2026-01-03 00:00:00", Some(3.0)),
+        ]);
+        let (series, notes) = read_all(&conn, 2);
+        assert_eq!(series[0].points.len(), 2);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n
+                    == "test_run: only the first 2 rows were read, the most read from one table"),
+            "{notes:?}"
+        );
+    }
+
+    /// The connection is read-only; special and oversized files are refused
+    /// before SQLite sees them (the oversized one is sparse: no disk used).
+    #[test]
+    fn the_file_is_opened_read_only_and_checked_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("benchmark.db");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE test_run (id INTEGER PRIMARY KEY)")
+            .unwrap();
+        let conn = open(&path).unwrap();
+        assert!(conn.is_readonly(rusqlite::MAIN_DB).unwrap());
+        assert!(conn.execute_batch("DELETE FROM test_run").is_err());
+        let fifo = dir.path().join("pipe.db");
+        crate::fsutil::mkfifo(&fifo);
+        assert_eq!(
+            open(&fifo).err().unwrap(),
+            "cannot read it: a FIFO, not a regular file"
+        );
+        let big = dir.path().join("big.db");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_DB_BYTES + 1)
+            .unwrap();
+        assert!(open(&big).err().unwrap().contains("larger than 2 GiB"));
+    }
+
+    /// TPC-H series are keyed by Python version and the query's settings.
+    #[test]
+    fn tpch_series_carry_their_settings() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE tpch_run (id INTEGER PRIMARY KEY, name VARCHAR, call_outcome VARCHAR,
+                platform VARCHAR, python_version VARCHAR, start DATETIME, duration FLOAT,
+                scale INTEGER, \"query\" INTEGER, polars_version VARCHAR);
+             INSERT INTO tpch_run VALUES (1, 'q1', 'passed', 'linux', '3.11.2', '2026-01-01 00:00:00', 2.0, 10, 1, '1.0');
+             INSERT INTO tpch_run VALUES (2, 'q1', 'passed', 'linux', '3.11.2', '2026-01-02 00:00:00', 3.0, 10, 1, '1.1');",
+        )
+        .unwrap();
+        let mut b = Builder::new(TPCH_TOOL);
+        read_table(&conn, &TPCH_RUN, "x.db", &mut b, MAX_ROWS).unwrap();
+        let series = b.finish().0;
+        assert_eq!(series.len(), 1);
+        assert_eq!(series[0].tool, "coiled-tpch");
+        assert_eq!(series[0].env, "py3.11");
+        assert_eq!(series[0].params, "metric=duration, scale=10, query=1");
+        assert_eq!(
+            series[0].points[1].labels.as_deref(),
+            Some("polars_version=1.1")
+        );
+    }
 
     #[test]
     fn runtimes_take_the_major_and_minor_python_version() {
