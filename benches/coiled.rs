@@ -91,7 +91,7 @@ fn generate(path: &std::path::Path) -> usize {
                     let base = 5.0 + (test % 50) as f64;
                     let stepped = test % 10 == 3 && s >= SESSIONS / 2;
                     let level = if stepped { base * 1.3 } else { base };
-                    let failed = rng.next() % 50 == 0;
+                    let failed = rng.next().is_multiple_of(50);
                     stmt.execute(params![
                         format!("session-{s:04}"),
                         format!("test_case_{test:03}[param-{}]", test % 7),
