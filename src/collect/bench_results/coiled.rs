@@ -163,15 +163,8 @@ pub(crate) fn read_file(path: &Path) -> Input {
 /// Opens the file read-only after checking that it is a regular file, not
 /// too large, and an SQLite database.
 fn open(path: &Path) -> Result<Connection, String> {
-    use crate::fsutil::Refused;
     use std::io::Read;
-    let (file, meta) = crate::fsutil::open_checked(path).map_err(|r| match r {
-        Refused::Io(e) => format!("cannot read it: {e}"),
-        Refused::NotRegular(ft) => format!(
-            "cannot read it: {}, not a regular file",
-            crate::fsutil::special_kind(ft)
-        ),
-    })?;
+    let (file, meta) = super::open_regular(path)?;
     if meta.len() > MAX_DB_BYTES {
         return Err(format!(
             "cannot read it: larger than {} GiB, the most a Coiled database may hold",

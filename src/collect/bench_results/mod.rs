@@ -251,15 +251,8 @@ pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 /// of at most [`MAX_FILE_BYTES`]. The error says why, for a
 /// `skipped FILE: why` line.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    use crate::fsutil::Refused;
     use std::io::Read;
-    let (file, meta) = crate::fsutil::open_checked(path).map_err(|r| match r {
-        Refused::Io(e) => format!("cannot read it: {e}"),
-        Refused::NotRegular(ft) => format!(
-            "cannot read it: {}, not a regular file",
-            crate::fsutil::special_kind(ft)
-        ),
-    })?;
+    let (file, meta) = open_regular(path)?;
     let too_big = || {
         format!(
             "cannot read it: larger than {} MiB, the most a benchmark file may hold",
@@ -277,6 +270,19 @@ pub(crate) fn read_text(path: &Path) -> Result<String, String> {
         return Err(too_big());
     }
     String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+}
+
+/// Opens a regular file ([`crate::fsutil::open_checked`]); the error says
+/// why not, for a `skipped FILE: why` line.
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
+    use crate::fsutil::Refused;
+    crate::fsutil::open_checked(path).map_err(|r| match r {
+        Refused::Io(e) => format!("cannot read it: {e}"),
+        Refused::NotRegular(ft) => format!(
+            "cannot read it: {}, not a regular file",
+            crate::fsutil::special_kind(ft)
+        ),
+    })
 }
 
 /// Walks a benchmark folder with [`crate::fsutil::walk`], in natural order.
