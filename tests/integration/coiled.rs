@@ -397,6 +397,9 @@ fn the_report_shows_where_the_two_rules_disagree() {
         before,
         "the database was modified"
     );
+    // Alone, the database is the target, located by its path.
+    let location = report["target"]["location"].as_str().unwrap();
+    assert!(location.ends_with("benchmark.db"), "{location}");
     let m = report["measurements"]
         .as_array()
         .unwrap()
@@ -487,6 +490,10 @@ fn unusable_databases_name_the_file_and_the_problem() {
     let ws = Workspace::new();
     let text = ws.write("notes.db", "not a database at all, just text\n");
     let err = collect_fails(&ws, &text);
+    assert!(
+        err.contains("--coiled-db ") && err.contains("notes.db: nothing could be read"),
+        "{err}"
+    );
     assert!(
         err.contains("notes.db") && err.contains("not an SQLite database"),
         "{err}"

@@ -132,7 +132,14 @@ struct Counts {
 
 /// Reads one `--coiled-db` file.
 pub(crate) fn read_file(path: &Path) -> Input {
-    let location = path.display().to_string();
+    read_as(path, &path.display().to_string())
+}
+
+/// Reads the database at `path`, recorded (in the provenance, the series
+/// and every note) as `location`: a database downloaded from an Actions
+/// artifact is read from its temporary file and named by where it came from.
+pub(crate) fn read_as(path: &Path, location: &str) -> Input {
+    let location = location.to_string();
     let mut builder = Builder::new(TOOL);
     let mut tpch = Builder::new(TPCH_TOOL);
     let mut skips = Skips::default();
@@ -640,6 +647,36 @@ mod tests {
             .set_len(MAX_DB_BYTES + 1)
             .unwrap();
         assert!(open(&big).err().unwrap().contains("larger than 2 GiB"));
+    }
+
+    /// A downloaded database is named by where it came from, not its temporary path.
+    #[test]
+    fn a_database_is_named_by_its_location() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tmp123.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE test_run (id INTEGER PRIMARY KEY, name VARCHAR, call_outcome VARCHAR,
+                platform VARCHAR, coiled_runtime_version VARCHAR, python_version VARCHAR,
+                start DATETIME, duration FLOAT);
+             INSERT INTO test_run VALUES (1, 't', 'passed', 'linux', 'u', '3.12', '2026-01-01 00:00:00', 1.0);
+             INSERT INTO test_run VALUES (2, 't', 'passed', 'linux', 'u', '3.12', '2026-01-02 00:00:00', 2.0);",
+        )
+        .unwrap();
+        drop(conn);
+        let from = "artifact benchmark of coiled/benchmarks, run 42";
+        let input = read_as(&path, from);
+        assert_eq!(input.provenance.location, from);
+        assert_eq!(input.series.len(), 1);
+        assert_eq!(input.series[0].location, from);
+        std::fs::write(&path, "not sqlite").unwrap();
+        let input = read_as(&path, from);
+        assert_eq!(input.provenance.items, 0);
+        assert!(
+            input.warnings[0].starts_with(&format!("skipped {from}: not an SQLite database")),
+            "{:?}",
+            input.warnings
+        );
     }
 
     /// TPC-H series are keyed by Python version and the query's settings.
