@@ -118,6 +118,7 @@ impl Settings {
                 bench_data: g.bench_data,
                 criterion: g.criterion,
                 pytest_benchmark: g.pytest_benchmark,
+                coiled_db: g.coiled_db,
             },
         })
     }
@@ -298,7 +299,7 @@ fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> 
 fn artifact_inputs(
     junit: &[String],
     bench: &BenchInputs,
-) -> [(&'static str, &'static str, bool); 5] {
+) -> [(&'static str, &'static str, bool); 6] {
     [
         ("--junit", "junit", !junit.is_empty()),
         ("--asv", "asv", !bench.asv.is_empty()),
@@ -313,6 +314,7 @@ fn artifact_inputs(
             "pytest-benchmark",
             !bench.pytest_benchmark.is_empty(),
         ),
+        ("--coiled-db", "coiled", !bench.coiled_db.is_empty()),
     ]
 }
 
@@ -603,6 +605,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
             bench_data: g.bench_data.clone(),
             criterion: g.criterion.clone(),
             pytest_benchmark: g.pytest_benchmark.clone(),
+            coiled_db: g.coiled_db.clone(),
         },
     ) {
         return Err(Error::Usage(format!(

@@ -107,6 +107,10 @@ pub struct Global {
     #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
     pub pytest_benchmark: Vec<String>,
 
+    /// Coiled's benchmark database (repeatable): the SQLite benchmark.db behind benchmarks.coiled.io (coiled/benchmarks' `benchmark` artifact), opened read-only. Alone, it is the target
+    #[arg(long = "coiled-db", global = true, value_name = "FILE")]
+    pub coiled_db: Vec<PathBuf>,
+
     /// Leave the trend charts (and their data in JSON) out of reports
     #[arg(long, global = true)]
     pub no_charts: bool,

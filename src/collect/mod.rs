@@ -423,6 +423,7 @@ fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
     let files: Vec<PathBuf> = junit_files
         .iter()
         .chain(&request.bench.bench_data)
+        .chain(&request.bench.coiled_db)
         .cloned()
         .collect();
     let dirs: Vec<PathBuf> = request

@@ -330,6 +330,7 @@ fn suggestion(r: &Report) -> String {
         "criterion",
         "pytest-benchmark",
         "github-action-benchmark",
+        "coiled",
     ]
     .iter()
     .any(|s| has(s));
@@ -340,9 +341,9 @@ fn suggestion(r: &Report) -> String {
                 Some("a repository (`OWNER/REPO`, or a clone with `--github OWNER/REPO`)")
             }
             "tests" if !has("junit") => Some("JUnit XML files (`--junit`)"),
-            "bench" if !bench_read => {
-                Some("benchmark results (--asv, --bench-data, --criterion or --pytest-benchmark)")
-            }
+            "bench" if !bench_read => Some(
+                "benchmark results (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db)",
+            ),
             _ => None,
         }
     };

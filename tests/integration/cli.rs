@@ -625,7 +625,7 @@ fn the_pydata_rubric_requires_benchmarks() {
     );
     let md = ws.run(&["report", "monthly", "--rubric", "pydata"]).ok();
     assert!(
-        md.contains("\n\nNo grade: coverage 20 % is under the rubric's minimum 50 %; the rubric requires evidence for Benchmarks, and no criterion there could be scored: no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js). The source that would add the most: benchmark results"),
+        md.contains("\n\nNo grade: coverage 20 % is under the rubric's minimum 50 %; the rubric requires evidence for Benchmarks, and no criterion there could be scored: no benchmark results were collected (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db; a GitHub repository's gh-pages dev/bench/data.js). The source that would add the most: benchmark results"),
         "{md}"
     );
     assert!(md.contains("| Rubric | pydata (built-in) |"), "{md}");

@@ -9,6 +9,7 @@ mod bench_signals;
 mod cache;
 mod charts;
 mod cli;
+mod coiled;
 mod common;
 mod escaping;
 mod evidence_files;

@@ -1,7 +1,7 @@
 //! Benchmark results read from files: ASV results folders and published
 //! graphs (`--asv`), github-action-benchmark data files (`--bench-data`),
 //! criterion output folders (`--criterion`) and pytest-benchmark JSON files
-//! (`--pytest-benchmark`). Each reader turns its tool's files into
+//! (`--pytest-benchmark`), Coiled's benchmark database (`--coiled-db`). Each reader turns its tool's files into
 //! [`BenchSeries`]; a file that cannot be read is skipped with a warning
 //! that names it, and the rest still count.
 
@@ -9,6 +9,7 @@ pub mod action;
 pub mod asv;
 pub mod asv_github;
 pub(crate) mod asv_site;
+pub mod coiled;
 pub mod criterion;
 pub mod pytest;
 
@@ -35,6 +36,9 @@ pub struct BenchInputs {
     pub criterion: Vec<PathBuf>,
     /// `--pytest-benchmark GLOB`: pytest-benchmark JSON files.
     pub pytest_benchmark: Vec<String>,
+    /// `--coiled-db FILE`: Coiled's SQLite benchmark database (`benchmark.db`),
+    /// a local file or one downloaded from an Actions artifact.
+    pub coiled_db: Vec<PathBuf>,
 }
 
 impl BenchInputs {
@@ -45,6 +49,7 @@ impl BenchInputs {
             && self.bench_data.is_empty()
             && self.criterion.is_empty()
             && self.pytest_benchmark.is_empty()
+            && self.coiled_db.is_empty()
     }
 }
 
@@ -54,7 +59,7 @@ pub struct BenchRead {
     /// Every series, points in time order.
     pub series: Vec<BenchSeries>,
     /// One entry per input (`source` is the tool: `asv`, `github-action-benchmark`,
-    /// `criterion`, `pytest-benchmark`), with what was skipped in `notes`.
+    /// `criterion`, `pytest-benchmark`, `coiled`), with what was skipped in `notes`.
     pub provenance: Vec<Provenance>,
     /// Problems worth a line on standard error, each naming the file or series.
     pub warnings: Vec<String>,
@@ -144,6 +149,7 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
         ("--asv", &folders, true),
         ("--bench-data", &inputs.bench_data, false),
         ("--criterion", &inputs.criterion, true),
+        ("--coiled-db", &inputs.coiled_db, false),
     ] {
         for p in paths {
             if !p.exists() {
@@ -198,6 +204,9 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked, net: &Net) -> BenchR
     }
     for (pattern, files) in inputs.pytest_benchmark.iter().zip(checked.globs) {
         add(pytest::read_files(pattern, &files));
+    }
+    for file in &inputs.coiled_db {
+        add(coiled::read_file(file));
     }
     out
 }
@@ -345,15 +354,8 @@ pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 /// of at most [`MAX_FILE_BYTES`]. The error says why, for a
 /// `skipped FILE: why` line.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    use crate::fsutil::Refused;
     use std::io::Read;
-    let (file, meta) = crate::fsutil::open_checked(path).map_err(|r| match r {
-        Refused::Io(e) => format!("cannot read it: {e}"),
-        Refused::NotRegular(ft) => format!(
-            "cannot read it: {}, not a regular file",
-            crate::fsutil::special_kind(ft)
-        ),
-    })?;
+    let (file, meta) = open_regular(path)?;
     let too_big = || {
         format!(
             "cannot read it: larger than {} MiB, the most a benchmark file may hold",
@@ -371,6 +373,19 @@ pub(crate) fn read_text(path: &Path) -> Result<String, String> {
         return Err(too_big());
     }
     String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+}
+
+/// Opens a regular file ([`crate::fsutil::open_checked`]); the error says
+/// why not, for a `skipped FILE: why` line.
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
+    use crate::fsutil::Refused;
+    crate::fsutil::open_checked(path).map_err(|r| match r {
+        Refused::Io(e) => format!("cannot read it: {e}"),
+        Refused::NotRegular(ft) => format!(
+            "cannot read it: {}, not a regular file",
+            crate::fsutil::special_kind(ft)
+        ),
+    })
 }
 
 /// Walks a benchmark folder with [`crate::fsutil::walk`], in natural order.
@@ -682,7 +697,20 @@ impl Builder {
             time,
             commit: commit.map(str::to_string),
             value,
+            labels: None,
         };
+        self.add(key, location, unit, direction, point);
+    }
+
+    /// Adds a point whose value is finite (the caller checked it).
+    pub(crate) fn add(
+        &mut self,
+        key: &Key,
+        location: &str,
+        unit: &str,
+        direction: Direction,
+        point: BenchPoint,
+    ) {
         let pending = self.map.entry(key.clone()).or_insert_with(|| {
             self.order.push(key.clone());
             Pending {
