@@ -8,6 +8,7 @@ mod cache;
 mod charts;
 mod cli;
 mod common;
+mod compare_charts;
 mod compare_concurrent;
 mod escaping;
 mod evidence_files;
