@@ -144,7 +144,10 @@ impl ProjectsFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTop {
-    #[expect(dead_code, reason = "named so that a misspelt `[[projects]]` gets a suggestion")]
+    #[expect(
+        dead_code,
+        reason = "named so that a misspelt `[[projects]]` gets a suggestion"
+    )]
     project: Option<serde::de::IgnoredAny>,
 }
 
@@ -190,7 +193,9 @@ pub fn parse(text: &str, file: &str, base: &Path) -> Result<Vec<ProjectSpec>, Pr
             0..0,
             None,
             "the file lists no project".into(),
-            Some("add a [[project]] table with a name and a source (github, clone, junit...)".into()),
+            Some(
+                "add a [[project]] table with a name and a source (github, clone, junit...)".into(),
+            ),
         );
     }
     let mut first_line: HashMap<String, usize> = HashMap::new();
@@ -202,7 +207,10 @@ pub fn parse(text: &str, file: &str, base: &Path) -> Result<Vec<ProjectSpec>, Pr
             p.add(
                 span,
                 Some("name"),
-                format!("the name {:?} is used twice (first on line {line})", spec.name),
+                format!(
+                    "the name {:?} is used twice (first on line {line})",
+                    spec.name
+                ),
                 Some("each project needs its own name: the reports and charts show it".into()),
             );
         } else {
@@ -407,9 +415,13 @@ junit = ["reports/*.xml"]
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("clones/x")).unwrap();
         std::fs::create_dir_all(dir.path().join("[odd]")).unwrap();
-        let text = "[[project]]\nname = \"x\"\nclone = \"clones/x\"\npytest_benchmark = [\"b/*.json\"]\n";
+        let text =
+            "[[project]]\nname = \"x\"\nclone = \"clones/x\"\npytest_benchmark = [\"b/*.json\"]\n";
         let ps = parse(text, "p.toml", dir.path()).unwrap();
-        assert_eq!(ps[0].clone.as_deref(), Some(dir.path().join("clones/x").as_path()));
+        assert_eq!(
+            ps[0].clone.as_deref(),
+            Some(dir.path().join("clones/x").as_path())
+        );
         assert_eq!(ps[0].target(), Target::Git(dir.path().join("clones/x")));
         assert!(ps[0].pytest_benchmark[0].ends_with("b/*.json"));
         // A folder whose name reads as a pattern is escaped.
@@ -424,7 +436,10 @@ junit = ["reports/*.xml"]
         let e = errors("[[project]]\nname = \"x\"\nclone = \"nowhere/at/all\"\n");
         let p = &e.problems[0];
         assert_eq!((p.line, p.key.as_deref()), (3, Some("clone")));
-        assert!(p.message.contains("no such folder: nowhere/at/all"), "{p:?}");
+        assert!(
+            p.message.contains("no such folder: nowhere/at/all"),
+            "{p:?}"
+        );
     }
 
     #[test]
@@ -434,12 +449,19 @@ junit = ["reports/*.xml"]
         assert_eq!(p.key.as_deref(), Some("tag_prefx"));
         assert_eq!(p.line, 4);
         assert!(
-            p.help.as_deref().unwrap().starts_with("did you mean `tag_prefix`?"),
+            p.help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `tag_prefix`?"),
             "{p:?}"
         );
         let e = errors("[[projects]]\nname = \"x\"\ngithub = \"a/b\"\n");
         assert!(
-            e.problems[0].help.as_deref().unwrap().starts_with("did you mean `project`?"),
+            e.problems[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `project`?"),
             "{e:?}"
         );
     }
@@ -470,7 +492,10 @@ junit = "one.xml"
         let e = errors(text);
         let lines: Vec<usize> = e.problems.iter().map(|p| p.line).collect();
         assert_eq!(e.problems.len(), 2, "{e:?}");
-        assert!(e.problems[0].message.contains("missing field `name`"), "{e:?}");
+        assert!(
+            e.problems[0].message.contains("missing field `name`"),
+            "{e:?}"
+        );
         assert_eq!(lines[1], 18, "{e:?}");
         assert_eq!(e.problems[1].key.as_deref(), Some("junit"));
         // Then every semantic problem.
@@ -497,9 +522,28 @@ junit = "one.xml"
         assert!(e.problems[3].message.contains("(first on line 2)"));
         let shown = ProjectsErrors(e).to_string();
         assert!(
-            shown.starts_with("projects file p.toml is not valid (4 problems):\np.toml:3:10: key `github`:"),
+            shown.starts_with(
+                "projects file p.toml is not valid (4 problems):\np.toml:3:10: key `github`:"
+            ),
             "{shown}"
         );
+    }
+
+    /// The example the README uses is valid, and only polars sets a prefix.
+    #[test]
+    fn the_shipped_example_is_valid() {
+        let text = include_str!("../examples/pydata.toml");
+        let ps = parse(text, "examples/pydata.toml", Path::new("examples")).unwrap();
+        let names: Vec<&str> = ps.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["dask", "distributed", "pandas", "numpy", "xarray", "polars"]
+        );
+        for p in &ps {
+            let prefix = (p.name == "polars").then_some("py-");
+            assert_eq!(p.tag_prefix.as_deref(), prefix, "{}", p.name);
+            assert!(matches!(p.target(), Target::GitHub { .. }), "{}", p.name);
+        }
     }
 
     #[test]

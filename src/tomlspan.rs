@@ -132,4 +132,3 @@ pub(crate) fn tables_of<'i>(
         Vec::new()
     }
 }
-

@@ -151,7 +151,11 @@ fn verdict(
         }
     };
     if !without.is_empty() {
-        let sep = if ranked.is_empty() { ":" } else { "; no evidence for" };
+        let sep = if ranked.is_empty() {
+            ":"
+        } else {
+            "; no evidence for"
+        };
         text.push_str(&format!("{sep} {}", and_list(&without)));
     }
     if ranked.len() >= 2 && !lacking.is_empty() {
@@ -180,7 +184,10 @@ fn why_none<'a>(criteria: impl Iterator<Item = &'a CriterionScore>) -> String {
             "its source could not be read".into()
         };
     }
-    if reasons.iter().any(|r| r.contains("a GitHub source is needed")) {
+    if reasons
+        .iter()
+        .any(|r| r.contains("a GitHub source is needed"))
+    {
         return "no GitHub source".into();
     }
     // The reason's first clause: what it adds in brackets is in the table's notes.
@@ -248,7 +255,14 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
     }
     let why: Vec<String> = reports
         .iter()
-        .map(|r| why_none(r.scorecard.categories.iter().flat_map(|c| c.criteria.iter())))
+        .map(|r| {
+            why_none(
+                r.scorecard
+                    .categories
+                    .iter()
+                    .flat_map(|c| c.criteria.iter()),
+            )
+        })
         .collect();
     let mut total = verdict("overall", "Overall", &names, &overall, &lacks_overall, &why);
     let ungraded: Vec<String> = reports
@@ -630,7 +644,11 @@ mod tests {
             &names(),
             &[None, None, None],
             &vec![Vec::new(); 3],
-            &["GitHub could not be read".into(), String::new(), "no benchmark results".into()],
+            &[
+                "GitHub could not be read".into(),
+                String::new(),
+                "no benchmark results".into(),
+            ],
         );
         // Each named with its reason, none ranked as if it scored 0.
         assert_eq!(

@@ -242,14 +242,23 @@ mod tests {
     /// project has a value; the key names each line in order and colour.
     #[test]
     fn lines_share_the_periods_every_project_has() {
-        let a = trend(&["2026-01", "2026-02", "2026-03"], &[Some(90.0), None, Some(80.5)]);
-        let b = trend(&["2026-02", "2026-03", "2026-04"], &[Some(70.0), Some(75.0), Some(60.0)]);
+        let a = trend(
+            &["2026-01", "2026-02", "2026-03"],
+            &[Some(90.0), None, Some(80.5)],
+        );
+        let b = trend(
+            &["2026-02", "2026-03", "2026-04"],
+            &[Some(70.0), Some(75.0), Some(60.0)],
+        );
         let c = chart("CI", "pass rate", &[("a|b", &a), ("b", &b)]);
         assert_eq!(c.rows, vec![vec!["2026-03", "80.5", "75"]]);
         assert_eq!(c.columns, ["month", "a|b", "b"]);
         assert_eq!(c.missing, "2026-01 (b), 2026-02 (a|b), 2026-04 (a|b)");
         assert_eq!(
-            c.key.iter().map(|k| (k.name.as_str(), k.colour.as_str())).collect::<Vec<_>>(),
+            c.key
+                .iter()
+                .map(|k| (k.name.as_str(), k.colour.as_str()))
+                .collect::<Vec<_>>(),
             [("a|b", "blue"), ("b", "orange")]
         );
         assert_eq!(
@@ -257,7 +266,11 @@ mod tests {
             "%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"#0072B2, #E69F00\"}}}}%%\nxychart-beta\n    title \"CI\"\n    x-axis [\"2026-03\"]\n    y-axis \"% passed\" 0 --> 81\n    line [80.5]\n    line [75]"
         );
         // Nothing in common: no chart source, the table says why.
-        let c = chart("CI", "pass rate", &[("a", &a), ("b", &trend(&["2025-01"], &[Some(1.0)]))]);
+        let c = chart(
+            "CI",
+            "pass rate",
+            &[("a", &a), ("b", &trend(&["2025-01"], &[Some(1.0)]))],
+        );
         assert!(c.mermaid.is_empty() && c.rows.is_empty());
     }
 }

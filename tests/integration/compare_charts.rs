@@ -93,7 +93,11 @@ fn side_by_side_charts_agree_with_their_tables_and_each_report() {
                     .iter()
                     .find(|r| r[0] == row[0])
                     .unwrap_or_else(|| panic!("{name}: {} has no {}", mine.title, row[0]));
-                assert_eq!(row[col], theirs[j], "{name} ({project}), {}, {}", c.title, row[0]);
+                assert_eq!(
+                    row[col], theirs[j],
+                    "{name} ({project}), {}, {}",
+                    c.title, row[0]
+                );
             }
         }
     }
@@ -105,7 +109,10 @@ fn side_by_side_charts_agree_with_their_tables_and_each_report() {
     );
     // --no-charts leaves them out.
     let md = ws
-        .run(&args(&api, &["compare", "--projects", "p.toml", "--no-charts"]))
+        .run(&args(
+            &api,
+            &["compare", "--projects", "p.toml", "--no-charts"],
+        ))
         .ok();
     assert!(!md.contains("Trends side by side") && !md.contains("```mermaid"));
 }

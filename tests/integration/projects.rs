@@ -71,9 +71,11 @@ fn each_project_gets_its_own_options() {
     let polars = project(&cmp, "polars-like");
     assert_eq!(count(polars), 6.0, "the six lib- tags");
     // The steady project counts as it does alone, without any prefix.
-    let alone: Value =
-        serde_json::from_str(&ws.run(&["report", "./clones/monthly", "--format", "json"]).ok())
-            .unwrap();
+    let alone: Value = serde_json::from_str(
+        &ws.run(&["report", "./clones/monthly", "--format", "json"])
+            .ok(),
+    )
+    .unwrap();
     assert_eq!(count(steady), count(&alone));
     // The global flag would have counted nothing for the steady project.
     let global: Value = serde_json::from_str(
@@ -129,7 +131,8 @@ fn names_choose_projects_and_one_target_options_are_refused() {
     let ws = workspace();
     ws.write(
         "cfg/three.toml",
-        &(ws.read("cfg/p.toml") + "\n[[project]]\nname = \"third\"\nclone = \"../clones/monthly\"\n"),
+        &(ws.read("cfg/p.toml")
+            + "\n[[project]]\nname = \"third\"\nclone = \"../clones/monthly\"\n"),
     );
     let cmp: Value = serde_json::from_str(
         &ws.run(&[
@@ -165,7 +168,10 @@ fn names_choose_projects_and_one_target_options_are_refused() {
     let e = ws
         .run(&["compare", "--projects", "cfg/p.toml", "--junit", "x.xml"])
         .fails(2);
-    assert!(e.contains("write junit in the project's [[project]] table"), "{e}");
+    assert!(
+        e.contains("write junit in the project's [[project]] table"),
+        "{e}"
+    );
     let e = ws
         .run(&["compare", "--projects", "cfg/p.toml", "--github", "a/b"])
         .fails(2);
@@ -182,10 +188,7 @@ fn errors_name_the_file_line_and_key() {
         "[[project]]\nname = \"a\"\ngithub = \"a/b\"\ntag_prefx = \"py-\"\n\n[[project]]\nname = \"b\"\nclone = \"missing\"\n",
     );
     let e = ws.run(&["compare", "--projects", "bad.toml"]).fails(2);
-    assert!(
-        e.contains("projects file bad.toml is not valid"),
-        "{e}"
-    );
+    assert!(e.contains("projects file bad.toml is not valid"), "{e}");
     assert!(e.contains("bad.toml:4:1: key `tag_prefx`"), "{e}");
     assert!(e.contains("did you mean `tag_prefix`?"), "{e}");
     ws.write(
@@ -193,7 +196,10 @@ fn errors_name_the_file_line_and_key() {
         "[[project]]\nname = \"a\"\ngithub = \"a/b\"\n\n[[project]]\nname = \"b\"\nclone = \"missing\"\n",
     );
     let e = ws.run(&["report", "--projects", "bad.toml", "a"]).fails(2);
-    assert!(e.contains("bad.toml:7:9: key `clone`: no such folder: missing"), "{e}");
+    assert!(
+        e.contains("bad.toml:7:9: key `clone`: no such folder: missing"),
+        "{e}"
+    );
     let e = ws.run(&["compare", "--projects", "none.toml"]).fails(2);
     assert!(e.contains("cannot read none.toml"), "{e}");
 }

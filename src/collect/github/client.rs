@@ -1430,7 +1430,12 @@ mod tests {
         });
     }
 
-    async fn futures_all(c: &Client) -> Vec<(tokio::sync::SemaphorePermit<'_>, Option<tokio::sync::SemaphorePermit<'_>>)> {
+    async fn futures_all(
+        c: &Client,
+    ) -> Vec<(
+        tokio::sync::SemaphorePermit<'_>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    )> {
         let mut held = Vec::new();
         for _ in 0..c.settings.concurrency {
             held.extend(c.permits().await);
