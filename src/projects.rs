@@ -87,9 +87,9 @@ impl ProjectSpec {
     /// here wins, a list written here replaces the default's; the name and
     /// line stay.
     pub fn fill_from(&mut self, defaults: &ProjectSpec) {
-        fn option<T: Clone>(mine: &mut Option<T>, theirs: &Option<T>) {
+        fn option<T: Clone>(mine: &mut Option<T>, theirs: Option<&T>) {
             if mine.is_none() {
-                mine.clone_from(theirs);
+                *mine = theirs.cloned();
             }
         }
         fn list<T: Clone>(mine: &mut Vec<T>, theirs: &[T]) {
@@ -97,8 +97,8 @@ impl ProjectSpec {
                 *mine = theirs.to_vec();
             }
         }
-        option(&mut self.github, &defaults.github);
-        option(&mut self.clone, &defaults.clone);
+        option(&mut self.github, defaults.github.as_ref());
+        option(&mut self.clone, defaults.clone.as_ref());
         // A release rule is one setting: a prefix here is not mixed with a pattern there.
         if self.tag_prefix.is_none() && self.tag_pattern.is_none() {
             self.tag_prefix.clone_from(&defaults.tag_prefix);

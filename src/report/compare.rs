@@ -196,6 +196,53 @@ fn why_none<'a>(criteria: impl Iterator<Item = &'a CriterionScore>) -> String {
     })
 }
 
+/// What the overall verdict adds: the projects too thin for a grade, and
+/// those scored on release cadence alone.
+fn overall_notes(total: &mut Verdict, reports: &[Report], rubric: &Rubric) {
+    let ungraded: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.grade == rubric.grades.insufficient)
+        .map(|r| {
+            if r.scorecard.missing_required.is_empty() {
+                format!(
+                    "{} ({} of the rubric)",
+                    r.target.name,
+                    view::percent(r.scorecard.coverage)
+                )
+            } else {
+                format!(
+                    "{} (no evidence for {}, which the rubric requires)",
+                    r.target.name,
+                    view::required_names(&r.scorecard)
+                )
+            }
+        })
+        .collect();
+    if !ungraded.is_empty() {
+        total.fair = false;
+        total.text.push_str(&format!(
+            "; too little evidence for a grade: {}",
+            and_list(&ungraded)
+        ));
+    }
+    let cadence_only: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.release_only)
+        .map(|r| r.target.name.clone())
+        .collect();
+    if !cadence_only.is_empty() {
+        total.text.push_str(&format!(
+            "; release-cadence {} only (no other signal could be scored): {}",
+            if cadence_only.len() == 1 {
+                "score"
+            } else {
+                "scores"
+            },
+            and_list(&cadence_only)
+        ));
+    }
+}
+
 /// The verdicts: overall, then per category of the rubric.
 fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
     let names: Vec<String> = reports.iter().map(|r| r.target.name.clone()).collect();
@@ -265,48 +312,7 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
         })
         .collect();
     let mut total = verdict("overall", "Overall", &names, &overall, &lacks_overall, &why);
-    let ungraded: Vec<String> = reports
-        .iter()
-        .filter(|r| r.scorecard.grade == rubric.grades.insufficient)
-        .map(|r| {
-            if r.scorecard.missing_required.is_empty() {
-                format!(
-                    "{} ({} of the rubric)",
-                    r.target.name,
-                    view::percent(r.scorecard.coverage)
-                )
-            } else {
-                format!(
-                    "{} (no evidence for {}, which the rubric requires)",
-                    r.target.name,
-                    view::required_names(&r.scorecard)
-                )
-            }
-        })
-        .collect();
-    if !ungraded.is_empty() {
-        total.fair = false;
-        total.text.push_str(&format!(
-            "; too little evidence for a grade: {}",
-            and_list(&ungraded)
-        ));
-    }
-    let cadence_only: Vec<String> = reports
-        .iter()
-        .filter(|r| r.scorecard.release_only)
-        .map(|r| r.target.name.clone())
-        .collect();
-    if !cadence_only.is_empty() {
-        total.text.push_str(&format!(
-            "; release-cadence {} only (no other signal could be scored): {}",
-            if cadence_only.len() == 1 {
-                "score"
-            } else {
-                "scores"
-            },
-            and_list(&cadence_only)
-        ));
-    }
+    overall_notes(&mut total, reports, rubric);
     out.push(total);
     out.extend(per_category);
     out
