@@ -3,8 +3,8 @@
 //! project's own trend (so every number is the one its own report shows).
 //!
 //! GitHub draws mermaid's `xychart-beta` without a legend, so each chart
-//! fixes its colours (a colour-blind-safe palette, set in an `init`
-//! directive) and a key below it names each project's line in order and
+//! fixes its colours (close to a colour-blind-safe palette, set in an
+//! `init` directive) and a key below it names each project's line in order and
 //! colour. Lines, not bars: bar series of one chart overlap. A period is
 //! drawn when every project of the chart has a value there (a line cannot
 //! skip a point, and a gap drawn as 0 would state what was not measured);
@@ -40,17 +40,20 @@ const SIDE_BY_SIDE: [(&str, &str, &str, &str); 3] = [
     ),
 ];
 
-/// The Okabe-Ito colours (told apart with colour-blindness), in line order.
-/// A chart holds at most this many projects; more are drawn in several charts.
+/// The lines' colours, in order: CSS names close to the Okabe-Ito palette
+/// (told apart with colour blindness), each with the word the key uses. CSS
+/// names, not `#0072B2`: text such as `#0` reads as an issue reference
+/// outside a rendered chart. A chart holds at most this many projects; more
+/// are drawn in several charts.
 const PALETTE: [(&str, &str); 8] = [
-    ("#0072B2", "blue"),
-    ("#E69F00", "orange"),
-    ("#009E73", "green"),
-    ("#CC79A7", "pink"),
-    ("#56B4E9", "sky blue"),
-    ("#D55E00", "vermilion"),
-    ("#F0E442", "yellow"),
-    ("#000000", "black"),
+    ("royalblue", "blue"),
+    ("darkorange", "orange"),
+    ("seagreen", "green"),
+    ("orchid", "pink"),
+    ("deepskyblue", "sky blue"),
+    ("firebrick", "red"),
+    ("gold", "yellow"),
+    ("black", "black"),
 ];
 
 /// One chart side by side, with the table of its numbers.
@@ -191,7 +194,7 @@ fn mermaid(title: &str, y: &str, drawn: &[(&str, Vec<f64>)], lines: usize) -> St
     if drawn.is_empty() {
         return String::new();
     }
-    let palette: Vec<&str> = PALETTE.iter().take(lines).map(|(hex, _)| *hex).collect();
+    let palette: Vec<&str> = PALETTE.iter().take(lines).map(|(css, _)| *css).collect();
     let labels: Vec<String> = drawn
         .iter()
         .map(|(l, _)| format!("\"{}\"", mermaid_text(l)))
@@ -263,7 +266,7 @@ mod tests {
         );
         assert_eq!(
             c.mermaid,
-            "%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"#0072B2, #E69F00\"}}}}%%\nxychart-beta\n    title \"CI\"\n    x-axis [\"2026-03\"]\n    y-axis \"% passed\" 0 --> 81\n    line [80.5]\n    line [75]"
+            "%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"royalblue, darkorange\"}}}}%%\nxychart-beta\n    title \"CI\"\n    x-axis [\"2026-03\"]\n    y-axis \"% passed\" 0 --> 81\n    line [80.5]\n    line [75]"
         );
         // Nothing in common: no chart source, the table says why.
         let c = chart(
