@@ -975,6 +975,11 @@ fn compare_keeps_a_failed_project_and_exits_2() {
         );
     }
     assert!(err.contains("readiness: warning: dask/dask: "), "{err}");
+    // The verdict names each project without evidence with its reason, unranked.
+    assert!(
+        md.contains("- Responsiveness: no evidence for any project: monthly (no GitHub source) and dask/dask (GitHub could not be read)."),
+        "{md}"
+    );
 }
 
 /// Issue 11: `OWNER/REPO` means GitHub even where a folder of that name
