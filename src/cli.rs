@@ -138,8 +138,11 @@ pub enum Format {
 pub enum Command {
     /// Collect, measure, score and render a report on one target
     Report {
-        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]
+        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]; with --projects, a project's name
         target: Option<String>,
+        /// A projects file (TOML, `[[project]]` with name and sources): report on the project TARGET names
+        #[arg(long, value_name = "FILE", requires = "target")]
+        projects: Option<PathBuf>,
         /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
         #[arg(long, value_name = "SCORE")]
         fail_under: Option<f64>,
@@ -151,9 +154,12 @@ pub enum Command {
     },
     /// Score several targets with the same rubric and window, side by side
     Compare {
-        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more)
-        #[arg(num_args = 2.., required = true)]
+        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more); with --projects, the names of the projects to compare [default: all of them]
+        #[arg(required_unless_present = "projects")]
         targets: Vec<String>,
+        /// A projects file (TOML, `[[project]]` with name and sources): each project collected with its own options
+        #[arg(long, value_name = "FILE")]
+        projects: Option<PathBuf>,
     },
     /// List every signal: id, unit, definition
     Signals,

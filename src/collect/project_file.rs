@@ -26,8 +26,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::Request;
 use super::github::Repo;
-use crate::diag::{RubricError, RubricErrors, from_toml_error, locate, read_as};
+use crate::diag::{RubricError, RubricErrors};
 use crate::evidence::Provenance;
+use crate::tomlspan::{from_toml_error, locate, read_as};
 
 /// The file's name, at the repository root.
 pub const FILE_NAME: &str = ".readiness.toml";

@@ -6,7 +6,6 @@
 //! every semantic problem.
 
 use std::collections::HashSet;
-use std::ops::Range;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -16,9 +15,9 @@ use super::{
     Actors, Band, BenchmarkParams, Category, Criterion, Grades, Responders, Rubric, RubricError,
     RubricErrors,
 };
-use crate::diag::{from_toml_error, locate, read_as};
 use crate::signals::{self, SignalId};
 use crate::suggest;
+use crate::tomlspan::{Problems, from_toml_error, read_as, tables_of};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,59 +92,6 @@ const DEFAULT_BANDS: &[(f64, &str)] = &[
     (40.0, "experimental"),
     (0.0, "at risk"),
 ];
-
-struct Problems<'a> {
-    text: &'a str,
-    list: Vec<RubricError>,
-}
-
-impl Problems<'_> {
-    fn add(
-        &mut self,
-        span: Range<usize>,
-        key: Option<&str>,
-        message: String,
-        help: Option<String>,
-    ) {
-        let (line, column, snippet) = locate(self.text, &span);
-        self.list.push(RubricError {
-            line,
-            column,
-            key: key.map(str::to_string),
-            message,
-            help,
-            snippet,
-        });
-    }
-}
-
-/// The tables of an array of tables (`[[category]]`) under `key`, each with
-/// its span; a value that is not an array is a problem.
-fn tables_of<'i>(
-    text: &str,
-    value: Option<Spanned<DeValue<'i>>>,
-    key: &str,
-    problems: &mut Vec<RubricError>,
-) -> Vec<Spanned<DeValue<'i>>> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    let span = value.span();
-    if let DeValue::Array(items) = value.into_inner() {
-        items.into_iter().collect()
-    } else {
-        let (line, column, snippet) = locate(text, &span);
-        problems.push(RubricError {
-            line,
-            column,
-            key: Some(key.to_string()),
-            message: format!("`{key}` must be an array of tables, written [[{key}]]"),
-            help: None,
-            snippet,
-        });
-        Vec::new()
-    }
-}
 
 /// The TOML read into the raw model in parts: the top level, each category,
 /// each criterion, so that a problem in one does not hide those in the others.
