@@ -26,6 +26,8 @@ use crate::signals::{self, SIGNALS};
 use crate::target::Target;
 use crate::window::{self, Window, WindowArgs};
 
+mod history;
+
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -35,6 +37,8 @@ pub enum Outcome {
     /// The output was written, but a source that was asked for could not be
     /// read (or an artifact input read nothing): its signals say "not measured".
     Incomplete,
+    /// The output was written, but the score fell by more than `--fail-on-drop`.
+    Dropped,
 }
 
 impl Outcome {
@@ -42,7 +46,7 @@ impl Outcome {
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Done => 0,
-            Outcome::BelowThreshold => 1,
+            Outcome::BelowThreshold | Outcome::Dropped => 1,
             Outcome::Incomplete => 2,
         }
     }
@@ -137,8 +141,27 @@ impl Settings {
         Ok(target)
     }
 
+    /// The target of `report` and `history`: as typed, else artifacts alone
+    /// when an artifact option is given, else the current folder.
+    fn target_or_default(&self, text: Option<&str>) -> Result<Target, Error> {
+        match text {
+            Some(t) => self.target(t),
+            None if self.artifact_flag().is_some() => Ok(Target::Artifacts),
+            None => Target::parse("."),
+        }
+    }
+
     /// Evidence for `target`, with the window and release rule to measure it by.
     fn evidence(&self, target: &Target) -> Result<(Evidence, Window, CompiledRule), Error> {
+        self.evidence_over(target, self.window)
+    }
+
+    /// [`Settings::evidence`], collecting a fresh target over `fresh`.
+    fn evidence_over(
+        &self,
+        target: &Target,
+        fresh: Window,
+    ) -> Result<(Evidence, Window, CompiledRule), Error> {
         if let Target::Evidence(path) = target {
             if let Some(flag) = self.artifact_flag() {
                 return Err(Error::Usage(format!(
@@ -160,7 +183,7 @@ impl Settings {
             };
             return Ok((ev, window, rule));
         }
-        let window = self.window;
+        let window = fresh;
         let rule = self.rule_override.clone().unwrap_or_default();
         let ev = collect::collect(target, &self.request(window, rule.rule().clone()))?;
         Ok((ev, window, rule))
@@ -431,7 +454,34 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Rubric { command } => rubric_command(command, g.output.as_deref()),
         Command::Completions { shell } => completions_command(&g, shell),
         Command::Man => man_command(&g),
-        Command::Report { target, fail_under } => report_command(g, target.as_deref(), fail_under),
+        Command::Report {
+            target,
+            fail_under,
+            record,
+            fail_on_drop,
+        } => report_command(
+            g,
+            target.as_deref(),
+            fail_under,
+            record.as_deref(),
+            fail_on_drop,
+        ),
+        Command::History {
+            target,
+            every,
+            last,
+            from,
+            fail_on_drop,
+        } => history::history_command(
+            g,
+            target.as_deref(),
+            &history::Options {
+                every,
+                last,
+                from,
+                fail_on_drop,
+            },
+        ),
         Command::Collect { target } => collect_command(g, target.as_deref()),
         Command::Compare { targets } => compare_command(g, &targets),
     }
@@ -466,6 +516,7 @@ fn signals_command(g: &Global) -> Result<Outcome, Error> {
                 "--format badge is for `readiness report`".into(),
             ));
         }
+        Format::Csv => return Err(csv_is_for_history()),
         Format::Json => report::to_json(
             "the signals",
             &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
@@ -477,7 +528,10 @@ fn signals_command(g: &Global) -> Result<Outcome, Error> {
 
 /// `readiness schema`.
 fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
-    if matches!(g.format, Some(Format::Markdown | Format::Badge)) {
+    if matches!(
+        g.format,
+        Some(Format::Markdown | Format::Badge | Format::Csv)
+    ) {
         return Err(Error::Usage(
             "a JSON Schema is JSON: `readiness schema` takes no --format other than json".into(),
         ));
@@ -485,54 +539,43 @@ fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
     let document = match of {
         SchemaOf::Report => report::schema::Document::Report,
         SchemaOf::Compare => report::schema::Document::Compare,
+        SchemaOf::History => report::schema::Document::History,
     };
     emit(g.output.as_deref(), &report::schema::schema_json(document)?)?;
     Ok(Outcome::Done)
 }
 
-/// `readiness report`: exit 1 under `--fail-under`, 2 when a source that was
-/// asked for could not be read (the report is written first).
+/// `readiness report`: exit 1 under `--fail-under` (or `--fail-on-drop`
+/// with `--record`), 2 when a source that was asked for could not be read
+/// (the report is written first).
 fn report_command(
     g: Global,
     target: Option<&str>,
     fail_under: Option<f64>,
+    record: Option<&Path>,
+    fail_on_drop: Option<f64>,
 ) -> Result<Outcome, Error> {
-    if let Some(t) = fail_under
-        && !(0.0..=100.0).contains(&t)
-    {
-        return Err(Error::Usage(format!(
-            "--fail-under takes a score from 0 to 100, not {t}"
-        )));
-    }
+    check_points("--fail-under", fail_under)?;
+    check_points("--fail-on-drop", fail_on_drop)?;
     let settings = Settings::new(g)?;
-    let target = match target {
-        Some(t) => settings.target(t)?,
-        None if settings.artifact_flag().is_some() => Target::Artifacts,
-        None => Target::parse(".")?,
-    };
+    let target = settings.target_or_default(target)?;
     let (ev, window, rule) = settings.evidence(&target)?;
     let gaps = settings.gaps(&target, &ev);
-    if read_nothing(&ev) && gaps.iter().any(|g| g.fatal) {
-        return Err(Error::Target {
-            target: target.display(),
-            message: format!(
-                "nothing could be read, so no report was written: {}",
-                gaps.iter()
-                    .map(|g| g.reason.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        });
-    }
+    refuse_nothing_read(&target, &ev, &gaps)?;
     let report = settings.score(&ev, window, &rule);
     let markdown = || report::render_report(&report, settings.template.as_deref());
     let text = match settings.format {
         Format::Markdown => markdown()?,
         Format::Json => report.to_json()?,
         Format::Badge => report::badge(&report, &settings.rubric.grades)?,
+        Format::Csv => return Err(csv_is_for_history()),
     };
     settings.publish(&text, markdown)?;
     let incomplete = settings.warn(&gaps);
+    let recorded = match record {
+        Some(path) => history::record_run(&settings, &report, path, fail_on_drop, incomplete)?,
+        None => Outcome::Done,
+    };
     let gate = match (fail_under, report.scorecard.score) {
         (Some(t), Some(s)) if s < t => {
             eprintln!("readiness: the score {s:.1} is below --fail-under {t}");
@@ -545,9 +588,9 @@ fn report_command(
             );
             Outcome::BelowThreshold
         }
-        _ => Outcome::Done,
+        _ => recorded,
     };
-    // A source that failed outranks the gate: the score itself is in doubt.
+    // A source that failed outranks the gates: the score itself is in doubt.
     Ok(if incomplete {
         Outcome::Incomplete
     } else {
@@ -555,11 +598,44 @@ fn report_command(
     })
 }
 
+/// A score threshold from the command line: a number from 0 to 100.
+fn check_points(flag: &str, value: Option<f64>) -> Result<(), Error> {
+    match value {
+        Some(t) if !(0.0..=100.0).contains(&t) => Err(Error::Usage(format!(
+            "{flag} takes a number of points from 0 to 100, not {t}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn csv_is_for_history() -> Error {
+    Error::Usage("--format csv is for `readiness history`".into())
+}
+
+/// No report when nothing at all could be read and a source asked for failed.
+fn refuse_nothing_read(target: &Target, ev: &Evidence, gaps: &[Gap]) -> Result<(), Error> {
+    if read_nothing(ev) && gaps.iter().any(|g| g.fatal) {
+        return Err(Error::Target {
+            target: target.display(),
+            message: format!(
+                "nothing could be read, so no report was written: {}",
+                gaps.iter()
+                    .map(|g| g.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// `readiness collect`: evidence as JSON; exit 2 after writing when a source
 /// that was asked for could not be read.
 fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
-    if matches!(g.format, Some(Format::Markdown | Format::Badge))
-        || g.template.is_some()
+    if matches!(
+        g.format,
+        Some(Format::Markdown | Format::Badge | Format::Csv)
+    ) || g.template.is_some()
         || g.step_summary
     {
         return Err(Error::Usage(
@@ -648,6 +724,7 @@ fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
                 "--format badge shows one project's score: use it with `readiness report`".into(),
             ));
         }
+        Format::Csv => return Err(csv_is_for_history()),
     };
     settings.publish(&text, markdown)?;
     Ok(if settings.warn(&gaps) {
