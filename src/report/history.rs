@@ -66,29 +66,37 @@ pub(super) struct HistoryChart {
     pub note: String,
 }
 
-/// Category `(id, name)` pairs over all points, in order of appearance.
+/// Category `(id, name)` pairs over all points, in order of appearance;
+/// two rubrics' categories of one id but different names are two columns.
 fn category_columns(points: &[Point]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for c in points.iter().flat_map(|p| &p.scorecard.categories) {
-        if !out.iter().any(|(id, _)| *id == c.id) {
+        if !out.iter().any(|(id, name)| *id == c.id && *name == c.name) {
             out.push((c.id.clone(), c.name.clone()));
         }
     }
     out
 }
 
+/// The score of the category `(id, name)` in `card`, if it has that category.
+fn category_score(
+    card: &crate::rubric::score::Scorecard,
+    (id, name): &(String, String),
+) -> Option<Option<f64>> {
+    card.categories
+        .iter()
+        .find(|c| c.id == *id && c.name == *name)
+        .map(|c| c.score)
+}
+
 fn row(p: &Point, columns: &[(String, String)]) -> RowView {
     let card = &p.scorecard;
     let categories = columns
         .iter()
-        .map(|(id, _)| {
-            card.categories
-                .iter()
-                .find(|c| c.id == *id)
-                .map_or_else(String::new, |c| match c.score {
-                    Some(_) => score_text(c.score),
-                    None => "not scored".into(),
-                })
+        .map(|column| match category_score(card, column) {
+            None => String::new(),
+            Some(None) => "not scored".into(),
+            Some(score) => score_text(score),
         })
         .collect();
     let note = match (&card.score, &card.withheld) {
@@ -192,7 +200,14 @@ fn charts(points: &[Point]) -> (Vec<HistoryChart>, Vec<String>) {
         let suffix = match (segs.len() > 1, seg.first(), seg.last()) {
             (true, Some(a), Some(b)) => format!(
                 " (rubric {} {}, {} to {})",
-                a.rubric.name, a.rubric.hash, a.label, b.label
+                a.rubric.name,
+                a.rubric
+                    .hash
+                    .trim_start_matches("fnv1a64:")
+                    .get(..8)
+                    .unwrap_or_default(),
+                a.label,
+                b.label
             ),
             _ => String::new(),
         };
@@ -323,7 +338,13 @@ pub fn history_csv(h: &History) -> String {
     .iter()
     .map(ToString::to_string)
     .collect();
-    header.extend(columns.iter().map(|(id, _)| format!("category:{id}")));
+    header.extend(columns.iter().map(|(id, name)| {
+        if columns.iter().filter(|(other, _)| other == id).count() > 1 {
+            format!("category:{id}:{name}")
+        } else {
+            format!("category:{id}")
+        }
+    }));
     header.extend(signals.iter().cloned());
     let mut out = header
         .iter()
