@@ -442,58 +442,30 @@ mod tests {
     #[test]
     fn nothing_to_compare_never_fails() {
         let (r1, r2) = (rubric("h1"), rubric("h2"));
-        let high = card(Some(90.0), &[]);
-        let low = card(Some(10.0), &[]);
-        let none = card(None, &[]);
-        let c = drop_check(
-            None,
-            Scored {
-                label: "b",
-                rubric: &r1,
-                card: &low,
-            },
-            1.0,
+        let (high, low, none) = (
+            card(Some(90.0), &[]),
+            card(Some(10.0), &[]),
+            card(None, &[]),
         );
-        assert!(
-            !c.failed && c.verdict.contains("no previous score"),
-            "{}",
-            c.verdict
-        );
-        let c = drop_check(
-            Some(Scored {
+        let current = Scored {
+            label: "b",
+            rubric: &r1,
+            card: &low,
+        };
+        let cases = [
+            (None, "no previous score"),
+            (Some((&r2, &high)), "another rubric"),
+            (Some((&r1, &none)), "a has no score"),
+        ];
+        for (previous, says) in cases {
+            let previous = previous.map(|(rubric, card)| Scored {
                 label: "a",
-                rubric: &r2,
-                card: &high,
-            }),
-            Scored {
-                label: "b",
-                rubric: &r1,
-                card: &low,
-            },
-            1.0,
-        );
-        assert!(
-            !c.failed && c.verdict.contains("another rubric"),
-            "{}",
-            c.verdict
-        );
-        let c = drop_check(
-            Some(Scored {
-                label: "a",
-                rubric: &r1,
-                card: &none,
-            }),
-            Scored {
-                label: "b",
-                rubric: &r1,
-                card: &low,
-            },
-            1.0,
-        );
-        assert!(
-            !c.failed && c.verdict.contains("a has no score"),
-            "{}",
-            c.verdict
-        );
+                rubric,
+                card,
+            });
+            let c = drop_check(previous, current, 1.0);
+            assert!(!c.failed && c.verdict.contains(says), "{}", c.verdict);
+            assert_eq!(c.change, None);
+        }
     }
 }
