@@ -252,6 +252,129 @@ pub fn append(path: &Path, record: &Record) -> Result<(), Error> {
 mod tests {
     use super::*;
 
+    fn record(name: &str, basis: &str) -> Record {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let window = Window {
+            since: t("2025-08-20T00:00:00Z"),
+            until: t("2026-08-20T00:00:00Z"),
+        };
+        Record {
+            record_schema: RECORD_SCHEMA,
+            tool: "readiness test".into(),
+            target: TargetInfo {
+                name: name.into(),
+                kind: "git".into(),
+                location: name.into(),
+                remote: None,
+            },
+            recorded_at: window.until,
+            window,
+            rubric: RubricRef {
+                name: "default".into(),
+                origin: "built-in".into(),
+                hash: "fnv1a64:0123456789abcdef".into(),
+            },
+            scorecard: Scorecard {
+                score: Some(62.5),
+                grade: "maturing".into(),
+                coverage: 0.75,
+                missing_required: Vec::new(),
+                withheld: None,
+                release_only: false,
+                categories: Vec::new(),
+            },
+            measurements: vec![crate::signals::Measurement {
+                signal: "release.count_365d".into(),
+                value: Some(12.0),
+                unit: crate::signals::Unit::Releases,
+                n: 12,
+                window,
+                source: "git tags".into(),
+                basis: basis.into(),
+                insufficient: None,
+                examples: Vec::new(),
+            }],
+        }
+    }
+
+    /// Writers appending at once never mix inside a line: every line reads back whole.
+    #[test]
+    fn concurrent_appends_keep_every_line_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.jsonl");
+        std::thread::scope(|scope| {
+            for w in 0..8 {
+                let path = &path;
+                scope.spawn(move || {
+                    // Lines of 64 KB, far over a pipe's atomic size.
+                    let r = record(&format!("t{w}"), &"x".repeat(64 << 10));
+                    for _ in 0..10 {
+                        append(path, &r).unwrap();
+                    }
+                });
+            }
+        });
+        let lines = read(&path).unwrap();
+        assert!(lines.skipped.is_empty(), "{:?}", lines.skipped);
+        assert_eq!(lines.records.len(), 80);
+        assert_eq!(
+            lines.records[0],
+            record(&lines.records[0].target.name, &"x".repeat(64 << 10))
+        );
+    }
+
+    /// A line that parses but holds numbers out of range, or another version, is skipped and says why.
+    #[test]
+    fn records_out_of_range_are_refused() {
+        let good = serde_json::to_value(record("a", "b")).unwrap();
+        assert!(parse_line(good.to_string().as_bytes()).is_ok());
+        let cases: [(&str, serde_json::Value, &str); 4] = [
+            (
+                "score",
+                serde_json::json!(1e308),
+                "score or coverage: out of range",
+            ),
+            (
+                "coverage",
+                serde_json::json!(-0.5),
+                "score or coverage: out of range",
+            ),
+            (
+                "record_schema",
+                serde_json::json!(2),
+                "record_schema 2 is not 1",
+            ),
+            ("recorded_at", serde_json::json!("soon"), "recorded_at: "),
+        ];
+        for (key, value, says) in cases {
+            let mut bad = good.clone();
+            bad[key] = value;
+            let e = parse_line(bad.to_string().as_bytes()).unwrap_err();
+            assert!(e.contains(says), "{key}: {e}");
+        }
+        let mut bad = good;
+        bad["window"]["since"] = bad["window"]["until"].clone();
+        let e = parse_line(bad.to_string().as_bytes()).unwrap_err();
+        assert!(e.contains("window: since is not before until"), "{e}");
+    }
+
+    /// A file whose last line was cut short gets a newline first: the new record is read whole.
+    #[test]
+    fn an_append_after_a_cut_line_starts_a_new_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.jsonl");
+        std::fs::write(&path, "{\"record_schema\": 1").unwrap();
+        append(&path, &record("a", "b")).unwrap();
+        let lines = read(&path).unwrap();
+        assert_eq!(lines.records.len(), 1);
+        assert_eq!(lines.skipped.len(), 1, "{:?}", lines.skipped);
+        assert!(
+            lines.skipped[0].contains("h.jsonl:1: "),
+            "{:?}",
+            lines.skipped
+        );
+    }
+
     #[test]
     fn a_cut_line_is_named_and_the_rest_is_kept() {
         let dir = tempfile::tempdir().unwrap();
