@@ -25,7 +25,7 @@ const SPAN_DAYS: i64 = 3 * 360;
 const RELEASES: i64 = 108;
 const ITEMS: i64 = 12_000;
 const RUNS: i64 = 5_400;
-const SERIES: usize = 1_000;
+const SERIES: i64 = 1_000;
 const POINTS: i64 = 360;
 
 fn at(secs: i64) -> String {
@@ -74,7 +74,7 @@ fn series() -> Vec<Value> {
         .map(|s| {
             let points: Vec<Value> = (0..POINTS)
                 .map(|i| {
-                    let noise = ((i * 7_919 + s as i64 * 104_729) % 1_000) as f64 / 1_000.0 - 0.5;
+                    let noise = ((i * 7_919 + s * 104_729) % 1_000) as f64 / 1_000.0 - 0.5;
                     let step = if s % 4 == 0 && i > POINTS / 2 { 1.2 } else { 1.0 };
                     json!({"time": at(UNTIL - (POINTS - i) * 3 * DAY), "commit": format!("c{i}"), "value": step * (1.0 + 0.02 * noise)})
                 })

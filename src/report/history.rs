@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::view::{chart_number, mermaid_text, percent, score_label, score_text};
 use crate::evidence::{Provenance, TargetInfo};
 use crate::history::{History, HistorySource, Point};
+use crate::rubric::score::{CategoryScore, Scorecard};
 
 /// At most this many points of a line are drawn: the most recent.
 const MAX_CHART_POINTS: usize = 60;
@@ -78,25 +79,21 @@ fn category_columns(points: &[Point]) -> Vec<(String, String)> {
     out
 }
 
-/// The score of the category `(id, name)` in `card`, if it has that category.
-fn category_score(
-    card: &crate::rubric::score::Scorecard,
-    (id, name): &(String, String),
-) -> Option<Option<f64>> {
+/// The category `(id, name)` of `card`, if its rubric has it.
+fn category<'a>(card: &'a Scorecard, (id, name): &(String, String)) -> Option<&'a CategoryScore> {
     card.categories
         .iter()
         .find(|c| c.id == *id && c.name == *name)
-        .map(|c| c.score)
 }
 
 fn row(p: &Point, columns: &[(String, String)]) -> RowView {
     let card = &p.scorecard;
     let categories = columns
         .iter()
-        .map(|column| match category_score(card, column) {
+        .map(|column| match category(card, column) {
             None => String::new(),
-            Some(None) => "not scored".into(),
-            Some(score) => score_text(score),
+            Some(c) if c.score.is_none() => "not scored".into(),
+            Some(c) => score_text(c.score),
         })
         .collect();
     let note = match (&card.score, &card.withheld) {

@@ -152,7 +152,8 @@ fn thin_points_are_shown_as_such_and_never_drawn() {
                 "<testsuite name=\"s\" timestamp=\"2026-{month}-05T10:00:00\">{}</testsuite>",
                 (0..120)
                     .map(|t| format!("<testcase classname=\"c\" name=\"t{t}\"/>"))
-                    .collect::<String>()
+                    .collect::<Vec<_>>()
+                    .concat()
             ),
         );
     }
@@ -363,7 +364,19 @@ fn recorded_runs_make_a_history_and_gate_drops() {
         .run(&["history", "--from", "h.jsonl", "--fail-on-drop", "0"])
         .fails(0);
     assert!(e.contains("did not fall"), "{e}");
-    // Another rubric: nothing is compared, nothing fails, and its points get their own line.
+}
+
+/// A run scored with another rubric (another fingerprint) is not compared
+/// with the previous one, and the charts keep the two rubrics' points apart.
+#[test]
+fn records_of_another_rubric_are_neither_compared_nor_mixed() {
+    let ws = Workspace::new();
+    ws.repo("monthly", &monthly_project());
+    record(&ws, "2026-03-31", &[]).ok();
+    record(&ws, "2026-08-20", &[]).ok();
+    let mut text = ws.read("h.jsonl");
+    text.push_str("not json\n");
+    ws.write("h.jsonl", &text);
     ws.write("releases.toml", RELEASES_ONLY);
     let other = record(
         &ws,
@@ -390,7 +403,7 @@ fn recorded_runs_make_a_history_and_gate_drops() {
         "and cleaned in charts: {md}"
     );
     assert!(
-        md.contains("## Lines not read\n\n- h.jsonl:3: not a record"),
+        md.contains("## Lines not read\n\n- h.jsonl:3: not a record: expected ident"),
         "{md}"
     );
 }
