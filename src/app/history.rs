@@ -66,7 +66,7 @@ pub(super) fn history_command(
             h.drop = Some(drop_check(previous, current.into(), threshold));
         }
     }
-    let markdown = || report::render_history(&h, settings.template.as_deref());
+    let markdown = || report::render_history(&h, settings.template.as_deref(), settings.charts);
     let text = match settings.format {
         Format::Json => report::to_json("the history", &h)?,
         Format::Csv => report::history_csv(&h),

@@ -236,7 +236,7 @@ fn charts(points: &[Point]) -> (Vec<HistoryChart>, Vec<String>) {
 }
 
 impl HistoryView {
-    pub(super) fn new(h: &History) -> HistoryView {
+    pub(super) fn new(h: &History, with_charts: bool) -> HistoryView {
         let columns = category_columns(&h.points);
         let mut rubrics: Vec<String> = Vec::new();
         for p in &h.points {
@@ -245,7 +245,11 @@ impl HistoryView {
                 rubrics.push(r);
             }
         }
-        let (charts, chart_notes) = charts(&h.points);
+        let (charts, chart_notes) = if with_charts {
+            charts(&h.points)
+        } else {
+            (Vec::new(), Vec::new())
+        };
         let mut notes = h.notes.clone();
         notes.extend(chart_notes);
         HistoryView {

@@ -108,14 +108,19 @@ pub fn render_compare(comparison: &Comparison, template: Option<&Path>) -> Resul
     )
 }
 
-/// Renders a history as markdown: the table of points and their charts.
+/// Renders a history as markdown: the table of points and, unless
+/// `charts` is false (`--no-charts`), their charts.
 ///
 /// # Errors
 /// A custom template that cannot be read, parsed or rendered.
-pub fn render_history(history: &History, template: Option<&Path>) -> Result<String, Error> {
+pub fn render_history(
+    history: &History,
+    template: Option<&Path>,
+    charts: bool,
+) -> Result<String, Error> {
     render(
         ("templates/history.md.hbs", HISTORY_TEMPLATE),
         template,
-        &HistoryView::new(history),
+        &HistoryView::new(history, charts),
     )
 }

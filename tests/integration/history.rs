@@ -120,6 +120,13 @@ fn a_clone_has_a_history_in_every_format() {
         .assert_valid(&json, "readiness history --format json");
     assert_eq!(json["source"], "collection");
     assert_eq!(json["every"], "month");
+    let table = ws
+        .run(&["history", "monthly", "--no-github", "--no-charts"])
+        .ok();
+    assert!(
+        !table.contains("```mermaid") && table.contains("| 2026-08 |"),
+        "{table}"
+    );
     ws.write("mine.hbs", "{{#each rows}}{{label}}={{score}};{{/each}}\n");
     let mine = ws
         .run(&[
