@@ -52,6 +52,16 @@ pub(super) fn history_command(
             "--format badge shows one report's score: use it with `readiness report`".into(),
         ));
     }
+    if options.from.is_some() {
+        let flag = settings
+            .artifact_flag()
+            .or_else(|| settings.window_args.given().then_some("--since or --until"));
+        if let Some(flag) = flag {
+            return Err(Error::Usage(format!(
+                "history --from shows the runs as they were recorded: {flag} does not apply to it"
+            )));
+        }
+    }
     let (mut h, incomplete) = match &options.from {
         Some(path) => (recorded(&settings, path, target, options.last)?, false),
         None => collected(&settings, target, options.every, options.last.unwrap_or(12))?,

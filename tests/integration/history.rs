@@ -250,6 +250,14 @@ fn history_refuses_what_it_cannot_do() {
             "cannot be used with",
         ),
         (vec!["history", "--from", "missing.jsonl"], "missing.jsonl"),
+        (
+            vec!["history", "--from", "h.jsonl", "--until", "2026-01-01"],
+            "--since or --until does not apply",
+        ),
+        (
+            vec!["history", "--from", "h.jsonl", "--asv", "results"],
+            "--asv does not apply",
+        ),
     ] {
         let e = ws.run(&args).fails(2);
         assert!(e.contains(expected), "{args:?}: {e}");
