@@ -88,6 +88,7 @@ fn a_clone_has_a_history_in_every_format() {
     let ws = Workspace::new();
     ws.repo("monthly", &monthly_project());
     let md = ws.run(&["history", "monthly", "--no-github"]).ok();
+    insta::assert_snapshot!("history_monthly", md);
     assert!(md.starts_with("# Readiness over time: monthly"), "{md}");
     assert!(md.contains("12 monthly points from one collection"), "{md}");
     assert!(
