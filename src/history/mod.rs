@@ -169,7 +169,7 @@ fn month_start(index: i64) -> Option<DateTime<Utc>> {
 /// `--until YYYY-MM-DD` of its last day means); the period holding
 /// `until` is taken as of `until`.
 #[must_use]
-pub fn as_of_points(
+pub(crate) fn as_of_points(
     until: DateTime<Utc>,
     every: Every,
     last: usize,
@@ -198,10 +198,10 @@ fn round1(x: f64) -> f64 {
 
 /// What [`drop_check`] compares: a point's label, rubric and scorecard.
 #[derive(Debug, Clone, Copy)]
-pub struct Scored<'a> {
-    pub label: &'a str,
-    pub rubric: &'a RubricRef,
-    pub card: &'a Scorecard,
+pub(crate) struct Scored<'a> {
+    pub(crate) label: &'a str,
+    pub(crate) rubric: &'a RubricRef,
+    pub(crate) card: &'a Scorecard,
 }
 
 impl<'a> From<&'a Point> for Scored<'a> {
@@ -219,7 +219,11 @@ impl<'a> From<&'a Point> for Scored<'a> {
 /// previous one made by a rubric of another fingerprint, or without a
 /// score now, nothing is compared and it does not fail; the verdict says why.
 #[must_use]
-pub fn drop_check(previous: Option<Scored<'_>>, current: Scored<'_>, threshold: f64) -> DropCheck {
+pub(crate) fn drop_check(
+    previous: Option<Scored<'_>>,
+    current: Scored<'_>,
+    threshold: f64,
+) -> DropCheck {
     let mut check = DropCheck {
         threshold,
         previous: previous.map(|p| p.label.to_string()),

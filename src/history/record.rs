@@ -53,7 +53,7 @@ pub struct Record {
 impl Record {
     /// The point this record is, labelled by its "as of" date.
     #[must_use]
-    pub fn point(self, label: String) -> Point {
+    pub(crate) fn point(self, label: String) -> Point {
         Point {
             label,
             window: self.window,
@@ -173,7 +173,7 @@ pub fn read(path: &Path) -> Result<Lines, Error> {
 ///
 /// # Errors
 /// The line is not JSON, not a record (the field is named), or out of range.
-pub fn parse_line(bytes: &[u8]) -> Result<Record, String> {
+pub(crate) fn parse_line(bytes: &[u8]) -> Result<Record, String> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let record: Record = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let at = e.path().to_string();
@@ -213,7 +213,7 @@ fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
 ///
 /// # Errors
 /// The record cannot be written as JSON, or the file cannot be written.
-pub fn append(path: &Path, record: &Record) -> Result<(), Error> {
+pub(crate) fn append(path: &Path, record: &Record) -> Result<(), Error> {
     let mut line = serde_json::to_vec(record).map_err(|e| Error::Json {
         what: "the history record".into(),
         message: e.to_string(),
