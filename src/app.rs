@@ -27,6 +27,8 @@ use crate::signals::{self, SIGNALS};
 use crate::target::Target;
 use crate::window::{self, Window, WindowArgs};
 
+mod history;
+
 /// How a successful run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -36,6 +38,8 @@ pub enum Outcome {
     /// The output was written, but a source that was asked for could not be
     /// read (or an artifact input read nothing): its signals say "not measured".
     Incomplete,
+    /// The output was written, but the score fell by more than `--fail-on-drop`.
+    Dropped,
 }
 
 impl Outcome {
@@ -43,7 +47,7 @@ impl Outcome {
     pub fn exit_code(self) -> u8 {
         match self {
             Outcome::Done => 0,
-            Outcome::BelowThreshold => 1,
+            Outcome::BelowThreshold | Outcome::Dropped => 1,
             Outcome::Incomplete => 2,
         }
     }
@@ -159,8 +163,27 @@ impl Settings {
         Ok(target)
     }
 
+    /// The target of `report` and `history`: as typed, else artifacts alone
+    /// when an artifact option is given, else the current folder.
+    fn target_or_default(&self, text: Option<&str>) -> Result<Target, Error> {
+        match text {
+            Some(t) => self.target(t),
+            None if self.artifact_flag().is_some() => Ok(Target::Artifacts),
+            None => Target::parse("."),
+        }
+    }
+
     /// Evidence for `target`, with the window and release rule to measure it by.
     fn evidence(&self, target: &Target) -> Result<(Evidence, Window, CompiledRule), Error> {
+        self.evidence_over(target, self.window)
+    }
+
+    /// [`Settings::evidence`], collecting a fresh target over `fresh`.
+    fn evidence_over(
+        &self,
+        target: &Target,
+        fresh: Window,
+    ) -> Result<(Evidence, Window, CompiledRule), Error> {
         if let Target::Evidence(path) = target {
             if let Some(flag) = self.artifact_flag() {
                 return Err(Error::Usage(format!(
@@ -182,7 +205,7 @@ impl Settings {
             };
             return Ok((ev, window, rule));
         }
-        let window = self.window;
+        let window = fresh;
         let rule = self.rule_override.clone().unwrap_or_default();
         let ev = collect::collect(target, &self.request(window, rule.rule().clone()))?;
         // The target's .readiness.toml may have set the rule the command line did not.
@@ -464,7 +487,32 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             target,
             fail_under,
             projects,
-        } => report_command(g, target.as_deref(), projects.as_deref(), fail_under),
+            record,
+            fail_on_drop,
+        } => report_command(
+            g,
+            target.as_deref(),
+            projects.as_deref(),
+            fail_under,
+            record.as_deref(),
+            fail_on_drop,
+        ),
+        Command::History {
+            target,
+            every,
+            last,
+            from,
+            fail_on_drop,
+        } => history::history_command(
+            g,
+            target.as_deref(),
+            &history::Options {
+                every,
+                last,
+                from,
+                fail_on_drop,
+            },
+        ),
         Command::Collect { target } => collect_command(g, target.as_deref()),
         Command::Compare { targets, projects } => compare_command(g, &targets, projects.as_deref()),
     }
@@ -499,6 +547,7 @@ fn signals_command(g: &Global) -> Result<Outcome, Error> {
                 "--format badge is for `readiness report`".into(),
             ));
         }
+        Format::Csv => return Err(csv_is_for_history()),
         Format::Json => report::to_json(
             "the signals",
             &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
@@ -510,7 +559,10 @@ fn signals_command(g: &Global) -> Result<Outcome, Error> {
 
 /// `readiness schema`.
 fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
-    if matches!(g.format, Some(Format::Markdown | Format::Badge)) {
+    if matches!(
+        g.format,
+        Some(Format::Markdown | Format::Badge | Format::Csv)
+    ) {
         return Err(Error::Usage(
             "a JSON Schema is JSON: `readiness schema` takes no --format other than json".into(),
         ));
@@ -518,26 +570,25 @@ fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
     let document = match of {
         SchemaOf::Report => report::schema::Document::Report,
         SchemaOf::Compare => report::schema::Document::Compare,
+        SchemaOf::History => report::schema::Document::History,
     };
     emit(g.output.as_deref(), &report::schema::schema_json(document)?)?;
     Ok(Outcome::Done)
 }
 
-/// `readiness report`: exit 1 under `--fail-under`, 2 when a source that was
-/// asked for could not be read (the report is written first).
+/// `readiness report`: exit 1 under `--fail-under` (or `--fail-on-drop`
+/// with `--record`), 2 when a source that was asked for could not be read
+/// (the report is written first).
 fn report_command(
     g: Global,
     target: Option<&str>,
     projects: Option<&Path>,
     fail_under: Option<f64>,
+    record: Option<&Path>,
+    fail_on_drop: Option<f64>,
 ) -> Result<Outcome, Error> {
-    if let Some(t) = fail_under
-        && !(0.0..=100.0).contains(&t)
-    {
-        return Err(Error::Usage(format!(
-            "--fail-under takes a score from 0 to 100, not {t}"
-        )));
-    }
+    check_points("--fail-under", fail_under)?;
+    check_points("--fail-on-drop", fail_on_drop)?;
     if projects.is_some() {
         refuse_with_projects(&g)?;
     }
@@ -548,11 +599,7 @@ fn report_command(
             Job::of_project(&settings, file.get(name)?)?
         }
         (_, target) => Job {
-            target: match target {
-                Some(t) => settings.target(t)?,
-                None if settings.artifact_flag().is_some() => Target::Artifacts,
-                None => Target::parse(".")?,
-            },
+            target: settings.target_or_default(target)?,
             settings,
             name: None,
         },
@@ -560,27 +607,21 @@ fn report_command(
     let (settings, target) = (&job.settings, &job.target);
     let (ev, window, rule) = job.evidence()?;
     let gaps = settings.gaps(target, &ev);
-    if read_nothing(&ev) && gaps.iter().any(|g| g.fatal) {
-        return Err(Error::Target {
-            target: target.display(),
-            message: format!(
-                "nothing could be read, so no report was written: {}",
-                gaps.iter()
-                    .map(|g| g.reason.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        });
-    }
+    refuse_nothing_read(target, &ev, &gaps)?;
     let report = settings.score(&ev, window, &rule);
     let markdown = || report::render_report(&report, settings.template.as_deref());
     let text = match settings.format {
         Format::Markdown => markdown()?,
         Format::Json => report.to_json()?,
         Format::Badge => report::badge(&report, &settings.rubric.grades)?,
+        Format::Csv => return Err(csv_is_for_history()),
     };
     settings.publish(&text, markdown)?;
     let incomplete = settings.warn(&gaps);
+    let recorded = match record {
+        Some(path) => history::record_run(settings, &report, path, fail_on_drop, incomplete)?,
+        None => Outcome::Done,
+    };
     let gate = match (fail_under, report.scorecard.score) {
         (Some(t), Some(s)) if s < t => {
             eprintln!("readiness: the score {s:.1} is below --fail-under {t}");
@@ -593,9 +634,9 @@ fn report_command(
             );
             Outcome::BelowThreshold
         }
-        _ => Outcome::Done,
+        _ => recorded,
     };
-    // A source that failed outranks the gate: the score itself is in doubt.
+    // A source that failed outranks the gates: the score itself is in doubt.
     Ok(if incomplete {
         Outcome::Incomplete
     } else {
@@ -603,11 +644,44 @@ fn report_command(
     })
 }
 
+/// A score threshold from the command line: a number from 0 to 100.
+fn check_points(flag: &str, value: Option<f64>) -> Result<(), Error> {
+    match value {
+        Some(t) if !(0.0..=100.0).contains(&t) => Err(Error::Usage(format!(
+            "{flag} takes a number of points from 0 to 100, not {t}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn csv_is_for_history() -> Error {
+    Error::Usage("--format csv is for `readiness history`".into())
+}
+
+/// No report when nothing at all could be read and a source asked for failed.
+fn refuse_nothing_read(target: &Target, ev: &Evidence, gaps: &[Gap]) -> Result<(), Error> {
+    if read_nothing(ev) && gaps.iter().any(|g| g.fatal) {
+        return Err(Error::Target {
+            target: target.display(),
+            message: format!(
+                "nothing could be read, so no report was written: {}",
+                gaps.iter()
+                    .map(|g| g.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// `readiness collect`: evidence as JSON; exit 2 after writing when a source
 /// that was asked for could not be read.
 fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
-    if matches!(g.format, Some(Format::Markdown | Format::Badge))
-        || g.template.is_some()
+    if matches!(
+        g.format,
+        Some(Format::Markdown | Format::Badge | Format::Csv)
+    ) || g.template.is_some()
         || g.step_summary
     {
         return Err(Error::Usage(
@@ -816,6 +890,7 @@ fn compare_command(
                 "--format badge shows one project's score: use it with `readiness report`".into(),
             ));
         }
+        Format::Csv => return Err(csv_is_for_history()),
     };
     settings.publish(&text, markdown)?;
     Ok(if settings.warn(&gaps) {

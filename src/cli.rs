@@ -132,6 +132,8 @@ pub enum Format {
     Json,
     /// A shields.io endpoint badge (report only)
     Badge,
+    /// Comma-separated values, one row per point (history only)
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +148,29 @@ pub enum Command {
         /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
         #[arg(long, value_name = "SCORE")]
         fail_under: Option<f64>,
+        /// Append this run's scorecard to a history file, one JSON line (read it with `readiness history --from FILE`)
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
+        /// With --record: exit with code 1 when the score fell by more than POINTS since the previous recorded run of the target
+        #[arg(long, value_name = "POINTS", requires = "record")]
+        fail_on_drop: Option<f64>,
+    },
+    /// The scorecard over time: at the end of each month or quarter from one collection, or the runs recorded in a history file
+    History {
+        /// A local git clone, an evidence file, OWNER/REPO or a GitHub URL; with --from, the target whose records to show [default: ., or none with --junit]
+        target: Option<String>,
+        /// Take a point at the end of each month or quarter
+        #[arg(long, value_enum, default_value_t = crate::history::Every::Month, conflicts_with = "from")]
+        every: crate::history::Every,
+        /// How many points: the last N periods (default 12), or with --from the last N records (default all)
+        #[arg(long, value_name = "N")]
+        last: Option<usize>,
+        /// Show the runs recorded in this history file (`report --record FILE`) instead of collecting
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+        /// Exit with code 1 when the latest score fell by more than POINTS since the point before
+        #[arg(long, value_name = "POINTS")]
+        fail_on_drop: Option<f64>,
     },
     /// Collect evidence and save it as JSON, to be scored later with `readiness report FILE`
     Collect {
@@ -175,7 +200,7 @@ pub enum Command {
     },
     /// Print the man page (roff): `readiness man > readiness.1`
     Man,
-    /// Print the JSON Schema (draft 2020-12) of the JSON report, or of the comparison
+    /// Print the JSON Schema (draft 2020-12) of the JSON report, the comparison or the history
     Schema {
         /// The JSON document to describe
         #[arg(value_enum, value_name = "DOCUMENT", default_value_t = SchemaOf::Report)]
@@ -190,6 +215,8 @@ pub enum SchemaOf {
     Report,
     /// The comparison: `readiness compare --format json`
     Compare,
+    /// The history: `readiness history --format json`
+    History,
 }
 
 #[derive(Debug, Subcommand)]

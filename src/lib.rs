@@ -8,6 +8,7 @@ pub(crate) mod diag;
 pub mod error;
 pub mod evidence;
 pub(crate) mod fsutil;
+pub mod history;
 pub mod par;
 pub mod projects;
 pub mod report;

@@ -93,6 +93,26 @@ impl WindowArgs {
         self.since.is_some() || self.until.is_some()
     }
 
+    /// The window of `--since` that ends at `until`, whatever `--until`
+    /// says: the window of one point of a history, the same as
+    /// `--until <until>` with this `--since`.
+    ///
+    /// # Errors
+    /// A start out of the calendar's range, or a window that ends before it starts.
+    pub fn ending_at(&self, until: DateTime<Utc>) -> Result<Window, Error> {
+        WindowArgs {
+            since: self.since,
+            until: Some(Date::At(until)),
+        }
+        .resolve(until)
+    }
+
+    /// Whether `--since` is a fixed moment rather than a number of days.
+    #[must_use]
+    pub fn since_is_fixed(&self) -> bool {
+        matches!(self.since, Some(Date::At(_)))
+    }
+
     /// The window these arguments name when "now" is `anchor`: `--until`
     /// defaults to it, and a relative `--since` counts back from `--until`.
     ///

@@ -6,6 +6,7 @@ pub mod compare;
 mod compare_charts;
 pub(crate) mod escape;
 pub(crate) mod guard;
+mod history;
 mod render;
 pub mod schema;
 mod view;
@@ -22,7 +23,8 @@ use crate::signals::Measurement;
 use crate::signals::trends::Trend;
 use crate::window::Window;
 
-pub use render::{render_compare, render_report};
+pub use history::history_csv;
+pub use render::{render_compare, render_history, render_report};
 pub use view::mermaid_text;
 
 /// The version of the JSON report format (documented in the README).

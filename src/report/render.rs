@@ -18,8 +18,10 @@ use super::Report;
 use super::compare::{CompareView, Comparison};
 use super::escape;
 use super::guard;
+use super::history::HistoryView;
 use super::view::ReportView;
 use crate::error::Error;
+use crate::history::History;
 
 /// The most bytes a rendered document may hold (64 MiB): a template that
 /// loops inside loops could otherwise fill the memory.
@@ -47,6 +49,7 @@ impl Write for Bounded {
 
 const REPORT_TEMPLATE: &str = include_str!("../../templates/report.md.hbs");
 const COMPARE_TEMPLATE: &str = include_str!("../../templates/compare.md.hbs");
+const HISTORY_TEMPLATE: &str = include_str!("../../templates/history.md.hbs");
 
 fn render<T: Serialize>(
     builtin: (&str, &str),
@@ -102,5 +105,22 @@ pub fn render_compare(comparison: &Comparison, template: Option<&Path>) -> Resul
         ("templates/compare.md.hbs", COMPARE_TEMPLATE),
         template,
         &CompareView::new(comparison),
+    )
+}
+
+/// Renders a history as markdown: the table of points and, unless
+/// `charts` is false (`--no-charts`), their charts.
+///
+/// # Errors
+/// A custom template that cannot be read, parsed or rendered.
+pub fn render_history(
+    history: &History,
+    template: Option<&Path>,
+    charts: bool,
+) -> Result<String, Error> {
+    render(
+        ("templates/history.md.hbs", HISTORY_TEMPLATE),
+        template,
+        &HistoryView::new(history, charts),
     )
 }

@@ -1,6 +1,7 @@
 //! The JSON Schema (draft 2020-12) of the JSON documents `readiness` prints:
-//! the report (`report --format json`) and the comparison
-//! (`compare --format json`). `readiness schema` prints them.
+//! the report (`report --format json`), the comparison
+//! (`compare --format json`) and the history (`history --format json`).
+//! `readiness schema` prints them.
 //!
 //! The schemas are generated from the Rust types the documents are
 //! serialized from (schemars, for what serde writes), so they cannot drift
@@ -13,6 +14,7 @@ use schemars::{JsonSchema, Schema};
 use super::compare::Comparison;
 use super::{REPORT_SCHEMA, Report};
 use crate::error::Error;
+use crate::history::{HISTORY_SCHEMA, History};
 
 /// Which document's schema to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub enum Document {
     Report,
     /// `readiness compare --format json`.
     Compare,
+    /// `readiness history --format json`.
+    History,
 }
 
 impl Document {
@@ -31,8 +35,13 @@ impl Document {
         let name = match self {
             Document::Report => "report",
             Document::Compare => "compare",
+            Document::History => "history",
         };
-        format!("urn:readiness:schema:{name}:{REPORT_SCHEMA}")
+        let version = match self {
+            Document::History => HISTORY_SCHEMA,
+            _ => REPORT_SCHEMA,
+        };
+        format!("urn:readiness:schema:{name}:{version}")
     }
 
     /// The schema's `title`.
@@ -41,6 +50,7 @@ impl Document {
         match self {
             Document::Report => "readiness report",
             Document::Compare => "readiness comparison",
+            Document::History => "readiness history",
         }
     }
 }
@@ -56,6 +66,7 @@ pub fn schema(document: Document) -> Result<Schema, Error> {
     match document {
         Document::Report => generate::<Report>(document),
         Document::Compare => generate::<Comparison>(document),
+        Document::History => generate::<History>(document),
     }
 }
 

@@ -122,6 +122,50 @@ impl Rubric {
         Ok(Rubric::parse(&text, spec, spec)?)
     }
 
+    /// A fingerprint of everything that decides a score and a grade:
+    /// the grade bands and `min_coverage`, the categories' ids, weights and
+    /// `required`, each criterion's signal, thresholds, weight and
+    /// `min_samples`, `[actors]` and `[benchmarks]`. Names, descriptions and
+    /// `why` lines are left out: editing them does not change a score.
+    /// `fnv1a64:` and 16 hexadecimal digits; records made with rubrics of
+    /// different fingerprints are never compared.
+    #[must_use]
+    pub fn hash(&self) -> String {
+        let g = &self.grades;
+        let mut text = format!(
+            "readiness rubric v1\ngrades {:?} {:?}\n",
+            g.min_coverage, g.insufficient
+        );
+        for b in &g.bands {
+            text += &format!("band {:?} {:?}\n", b.min, b.label);
+        }
+        for c in &self.categories {
+            text += &format!("category {:?} {:?} {}\n", c.id, c.weight, c.required);
+            for k in &c.criteria {
+                text += &format!(
+                    "criterion {} {:?} {:?} {:?} {}\n",
+                    k.signal.id.as_str(),
+                    k.good,
+                    k.bad,
+                    k.weight,
+                    k.min_samples
+                );
+            }
+        }
+        let responders = match self.actors.responders {
+            Responders::Maintainers => "maintainers",
+            Responders::Anyone => "anyone",
+        };
+        text += &format!(
+            "actors {responders} {:?}\nbenchmarks {:?} {:?}\n",
+            self.actors.bots, self.benchmarks.regression_threshold, self.benchmarks.stable_cv
+        );
+        let h = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("fnv1a64:{h:016x}")
+    }
+
     /// Every criterion with the category it belongs to.
     pub fn criteria(&self) -> impl Iterator<Item = (&Category, &Criterion)> {
         self.categories
@@ -174,6 +218,30 @@ mod tests {
             .map(|c| (c.id.as_str(), c.weight))
             .collect();
         assert_eq!(required, [("benchmarks", 2.0)]);
+    }
+
+    /// The fingerprint follows what scores, not the wording around it.
+    #[test]
+    fn the_hash_changes_with_what_scores_only() {
+        let default = Rubric::builtin("default").unwrap();
+        let h = default.hash();
+        assert!(h.starts_with("fnv1a64:") && h.len() == 24, "{h}");
+        assert_eq!(h, Rubric::builtin("default").unwrap().hash());
+        assert_ne!(h, Rubric::builtin("pydata").unwrap().hash());
+        let mut renamed = default.clone();
+        renamed.name = "mine".into();
+        renamed.categories[0].name = "Other".into();
+        renamed.categories[0].criteria[0].why = "another reason".into();
+        assert_eq!(renamed.hash(), h);
+        let mut stricter = default.clone();
+        stricter.categories[0].criteria[0].good += 1.0;
+        assert_ne!(stricter.hash(), h);
+        let mut reweighed = default.clone();
+        reweighed.categories[0].weight *= 2.0;
+        assert_ne!(reweighed.hash(), h);
+        let mut graded = default;
+        graded.grades.min_coverage = 0.9;
+        assert_ne!(graded.hash(), h);
     }
 
     #[test]

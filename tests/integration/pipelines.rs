@@ -124,19 +124,16 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     assert!(man.contains("compare"), "subcommands are listed");
 }
 
-/// The README's GitHub Actions workflow: every `readiness` command in it parses.
-#[test]
-fn readme_workflow_commands_parse() {
+/// The `readiness` commands of the README's workflow that starts with `# FILE`.
+fn workflow_commands(readme: &str, file: &str) -> Vec<String> {
     use clap::Parser;
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme
-        .find("# .github/workflows/readiness.yml")
-        .expect("the README shows a workflow");
+        .find(&format!("# {file}"))
+        .unwrap_or_else(|| panic!("the README shows {file}"));
     let block = &readme[start..start + readme[start..].find("```").unwrap()];
     assert!(
         block.contains("schedule:") && block.contains("cron:"),
-        "it runs weekly"
+        "{file} runs weekly"
     );
     let commands: Vec<String> = block
         .lines()
@@ -144,14 +141,37 @@ fn readme_workflow_commands_parse() {
         .filter(|l| l.starts_with("readiness "))
         .map(|l| l.replace("${{ github.repository }}", "acme/widget"))
         .collect();
-    assert!(commands.len() >= 5, "{commands:?}");
     for c in &commands {
         let args: Vec<&str> = c.split_whitespace().collect();
         if let Err(e) = readiness::cli::Cli::try_parse_from(&args) {
             panic!("README workflow command does not parse: {c}\n{e}");
         }
     }
+    commands
+}
+
+/// The README's GitHub Actions workflows: every `readiness` command in them parses.
+#[test]
+fn readme_workflow_commands_parse() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let commands = workflow_commands(&readme, ".github/workflows/readiness.yml");
+    assert!(commands.len() >= 5, "{commands:?}");
     assert!(commands.iter().any(|c| c.contains("--step-summary")));
     assert!(commands.iter().any(|c| c.contains("--format badge")));
     assert!(commands.iter().any(|c| c.contains("--fail-under")));
+    let history = workflow_commands(&readme, ".github/workflows/readiness-history.yml");
+    assert!(
+        history
+            .iter()
+            .any(|c| c.contains("--record .readiness/history.jsonl --fail-on-drop")),
+        "{history:?}"
+    );
+    assert!(
+        history
+            .iter()
+            .any(|c| c.contains("history --from .readiness/history.jsonl")
+                && c.contains("--step-summary")),
+        "{history:?}"
+    );
 }

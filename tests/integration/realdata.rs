@@ -391,3 +391,49 @@ fn distributed_test_report_matches_the_tsv() {
         flaky.len()
     );
 }
+
+/// `readiness history` on dask/distributed's real tags: 24 month ends, each
+/// point's release count equal to the count made here from the TSV over the
+/// 365 days up to that point.
+#[test]
+#[cfg_attr(not(realdata), ignore = "needs ../shared/realdata")]
+fn distributed_history_counts_match_the_tsv() {
+    let rows = read_tag_rows("dask__distributed.tags.tsv");
+    let ws = repo_of(&rows);
+    let out = ws
+        .run(&[
+            "history",
+            "p.git",
+            "--until",
+            "2026-07-24",
+            "--last",
+            "24",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let h: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let points = h["points"].as_array().unwrap();
+    assert_eq!(points.len(), 24);
+    let version_of = own("");
+    let mut counts = Vec::new();
+    for p in points {
+        let until = DateTime::parse_from_rfc3339(p["window"]["until"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&Utc);
+        let since = until - Duration::days(365);
+        let expected = rows
+            .iter()
+            .filter(|r| version_of(r, &rows).is_some() && r.date > since && r.date <= until)
+            .count();
+        let m = crate::common::measurement(p, "release.count_365d");
+        assert_eq!(
+            m["value"].as_f64(),
+            Some(expected as f64),
+            "as of {until}: {}",
+            m["basis"]
+        );
+        counts.push(expected);
+    }
+    assert!(counts.iter().any(|c| *c != counts[0]), "{counts:?}");
+}

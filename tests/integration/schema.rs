@@ -196,6 +196,7 @@ fn the_checked_in_schemas_are_current() {
     for (document, file) in [
         ("report", "schemas/report.schema.json"),
         ("compare", "schemas/compare.schema.json"),
+        ("history", "schemas/history.schema.json"),
     ] {
         let printed = ws.run(&["schema", document]).ok();
         let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -218,5 +219,8 @@ fn schema_refuses_other_formats_and_documents() {
     let e = ws.run(&["schema", "--format", "markdown"]).fails(2);
     assert!(e.contains("takes no --format other than json"), "{e}");
     let e = ws.run(&["schema", "evidence"]).fails(2);
-    assert!(e.contains("possible values: report, compare"), "{e}");
+    assert!(
+        e.contains("possible values: report, compare, history"),
+        "{e}"
+    );
 }
