@@ -220,3 +220,29 @@ fn names_are_escaped() {
         assert!(!md.contains(raw), "{raw:?} unescaped in:\n{md}");
     }
 }
+
+/// A project's own `.readiness.toml` fills what its `[[project]]` entry
+/// leaves out, and loses to what the entry writes.
+#[test]
+fn a_projects_own_readiness_toml_fills_what_the_entry_leaves_out() {
+    let ws = Workspace::new();
+    ws.repo("clones/a", &prefixed_project());
+    ws.repo("clones/b", &prefixed_project());
+    ws.write("clones/a/.readiness.toml", "tag_prefix = \"lib-\"\n");
+    ws.write("clones/b/.readiness.toml", "tag_prefix = \"lib-\"\n");
+    ws.write(
+        "p.toml",
+        "[[project]]\nname = \"a\"\nclone = \"clones/a\"\n\n[[project]]\nname = \"b\"\nclone = \"clones/b\"\ntag_prefix = \"app-\"\n",
+    );
+    let cmp: Value = serde_json::from_str(
+        &ws.run(&["compare", "--projects", "p.toml", "--format", "json"])
+            .ok(),
+    )
+    .unwrap();
+    assert_eq!(count(project(&cmp, "a")), 6.0, "the file's lib- prefix");
+    assert_eq!(
+        count(project(&cmp, "b")),
+        8.0,
+        "the entry's app- prefix wins"
+    );
+}
