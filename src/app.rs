@@ -503,6 +503,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             last,
             from,
             fail_on_drop,
+            projects,
         } => history::history_command(
             g,
             target.as_deref(),
@@ -511,6 +512,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 last,
                 from,
                 fail_on_drop,
+                projects,
             },
         ),
         Command::Collect { target } => collect_command(g, target.as_deref()),

@@ -171,6 +171,9 @@ pub enum Command {
         /// Exit with code 1 when the latest score fell by more than POINTS since the point before
         #[arg(long, value_name = "POINTS")]
         fail_on_drop: Option<f64>,
+        /// A projects file (TOML, `[[project]]`): TARGET is the name of the project, collected with its own options
+        #[arg(long, value_name = "FILE", conflicts_with = "from")]
+        projects: Option<PathBuf>,
     },
     /// Collect evidence and save it as JSON, to be scored later with `readiness report FILE`
     Collect {

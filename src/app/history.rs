@@ -7,13 +7,15 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Evidence, Format, Global, Outcome, Settings, Target, check_points, refuse_nothing_read,
+    Evidence, Format, Global, Job, Outcome, Settings, Target, check_points, refuse_nothing_read,
+    refuse_with_projects,
 };
 use crate::error::Error;
 use crate::history::record::{self, Record};
 use crate::history::{
     self, Every, History, HistorySource, MAX_POINTS, Point, RubricRef, Scored, drop_check,
 };
+use crate::projects::ProjectsFile;
 use crate::report::{self, Report};
 use crate::rubric::score;
 use crate::signals::releases::CompiledRule;
@@ -26,6 +28,8 @@ pub(super) struct Options {
     pub last: Option<usize>,
     pub from: Option<PathBuf>,
     pub fail_on_drop: Option<f64>,
+    /// `--projects FILE`: the target is a project's name in this file.
+    pub projects: Option<PathBuf>,
 }
 
 /// `readiness history`: exit 1 under `--fail-on-drop` when the latest
@@ -46,6 +50,9 @@ pub(super) fn history_command(
             "--last takes a number of points from 1 to {MAX_POINTS}"
         )));
     }
+    if options.projects.is_some() {
+        refuse_with_projects(&g)?;
+    }
     let settings = Settings::new(g)?;
     if settings.format == Format::Badge {
         return Err(Error::Usage(
@@ -64,7 +71,28 @@ pub(super) fn history_command(
     }
     let (mut h, incomplete) = match &options.from {
         Some(path) => (recorded(&settings, path, target, options.last)?, false),
-        None => collected(&settings, target, options.every, options.last.unwrap_or(12))?,
+        None => {
+            let last = options.last.unwrap_or(12);
+            match (&options.projects, target) {
+                (Some(file), Some(name)) => {
+                    let file = ProjectsFile::load(file)?;
+                    let job = Job::of_project(&settings, file.get(name)?)?;
+                    let (mut h, incomplete) =
+                        collected(&job.settings, job.target, options.every, last)?;
+                    h.target.name = name.to_string();
+                    (h, incomplete)
+                }
+                (Some(_), None) => {
+                    return Err(Error::Usage(
+                        "history --projects FILE takes the name of one project: `readiness history --projects FILE NAME`".into(),
+                    ));
+                }
+                (None, target) => {
+                    let target = settings.target_or_default(target)?;
+                    collected(&settings, target, options.every, last)?
+                }
+            }
+        }
     };
     if let Some(threshold) = options.fail_on_drop {
         let n = h.points.len();
@@ -119,7 +147,7 @@ fn window_bound(ev: &Evidence) -> bool {
 /// scored as `report --until` its date; true when a source asked for failed.
 fn collected(
     settings: &Settings,
-    target: Option<&str>,
+    target: Target,
     every: Every,
     last: usize,
 ) -> Result<(History, bool), Error> {
@@ -128,7 +156,6 @@ fn collected(
             "history's windows move with each point: give --since as a number of days (--since 90d), or leave it out for 365 days".into(),
         ));
     }
-    let target = settings.target_or_default(target)?;
     let (ev, rule, until) = if let Target::Evidence(_) = target {
         let (ev, window, rule) = settings.evidence(&target)?;
         (ev, rule, window.until)

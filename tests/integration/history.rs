@@ -526,3 +526,41 @@ fn a_history_costs_what_one_report_over_its_span_costs() {
     assert_eq!(last["window"], r["window"]);
     assert_eq!(text(&last["measurements"]), text(&r["measurements"]));
 }
+
+/// `history --projects FILE NAME` collects the named project with its own
+/// options and names the history after it.
+#[test]
+fn a_project_of_a_projects_file_has_its_history() {
+    let ws = Workspace::new();
+    ws.repo("monthly", &monthly_project());
+    ws.write(
+        "p.toml",
+        "[[project]]\nname = \"steady\"\nclone = \"monthly\"\n\n[[project]]\nname = \"other-line\"\nclone = \"monthly\"\ntag_prefix = \"zzz-\"\n",
+    );
+    let run = |args: &[&str]| {
+        let mut all = vec!["history", "--no-github", "--format", "json", "--last", "3"];
+        all.extend_from_slice(args);
+        parse(&ws.run(&all).ok())
+    };
+    let steady = run(&["--projects", "p.toml", "steady"]);
+    let alone = run(&["monthly"]);
+    assert_eq!(steady["target"]["name"], "steady");
+    assert_eq!(points(&steady).len(), 3);
+    for (a, b) in points(&steady).iter().zip(points(&alone)) {
+        assert_eq!(a["score"], b["score"]);
+        assert!(a["score"].is_number(), "{a}");
+    }
+    // The other project's prefix matches no tag: no point has a score.
+    let other = run(&["--projects", "p.toml", "other-line"]);
+    assert!(
+        points(&other).iter().all(|p| p["score"].is_null()),
+        "{other}"
+    );
+    let err = ws.run(&["history", "--no-github", "--projects", "p.toml"]);
+    assert_eq!(err.code, 2);
+    assert!(
+        err.stderr.contains("takes the name of one project"),
+        "{}",
+        err.stderr
+    );
+}
