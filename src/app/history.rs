@@ -71,28 +71,7 @@ pub(super) fn history_command(
     }
     let (mut h, incomplete) = match &options.from {
         Some(path) => (recorded(&settings, path, target, options.last)?, false),
-        None => {
-            let last = options.last.unwrap_or(12);
-            match (&options.projects, target) {
-                (Some(file), Some(name)) => {
-                    let file = ProjectsFile::load(file)?;
-                    let job = Job::of_project(&settings, file.get(name)?)?;
-                    let (mut h, incomplete) =
-                        collected(&job.settings, job.target, options.every, last)?;
-                    h.target.name = name.to_string();
-                    (h, incomplete)
-                }
-                (Some(_), None) => {
-                    return Err(Error::Usage(
-                        "history --projects FILE takes the name of one project: `readiness history --projects FILE NAME`".into(),
-                    ));
-                }
-                (None, target) => {
-                    let target = settings.target_or_default(target)?;
-                    collected(&settings, target, options.every, last)?
-                }
-            }
-        }
+        None => collected_for(&settings, target, options)?,
     };
     if let Some(threshold) = options.fail_on_drop {
         let n = h.points.len();
@@ -124,6 +103,30 @@ pub(super) fn history_command(
     })
 }
 
+/// `history` from a fresh collection: of TARGET, or with `--projects` of
+/// the project so named, collected with its own options.
+fn collected_for(
+    settings: &Settings,
+    target: Option<&str>,
+    options: &Options,
+) -> Result<(History, bool), Error> {
+    let last = options.last.unwrap_or(12);
+    let Some(file) = &options.projects else {
+        let target = settings.target_or_default(target)?;
+        return collected(settings, &target, options.every, last);
+    };
+    let Some(name) = target else {
+        return Err(Error::Usage(
+            "history --projects FILE takes the name of one project: `readiness history --projects FILE NAME`".into(),
+        ));
+    };
+    let file = ProjectsFile::load(file)?;
+    let job = Job::of_project(settings, file.get(name)?)?;
+    let (mut h, incomplete) = collected(&job.settings, &job.target, options.every, last)?;
+    h.target.name = name.to_string();
+    Ok((h, incomplete))
+}
+
 /// Says the drop check on standard error (unless `--quiet` and it passed); true when it failed.
 fn say_drop(check: &history::DropCheck, quiet: bool) -> bool {
     if check.failed || !quiet {
@@ -147,7 +150,7 @@ fn window_bound(ev: &Evidence) -> bool {
 /// scored as `report --until` its date; true when a source asked for failed.
 fn collected(
     settings: &Settings,
-    target: Target,
+    target: &Target,
     every: Every,
     last: usize,
 ) -> Result<(History, bool), Error> {
@@ -157,7 +160,7 @@ fn collected(
         ));
     }
     let (ev, rule, until) = if let Target::Evidence(_) = target {
-        let (ev, window, rule) = settings.evidence(&target)?;
+        let (ev, window, rule) = settings.evidence(target)?;
         (ev, rule, window.until)
     } else {
         let until = settings.window.until;
@@ -168,11 +171,11 @@ fn collected(
             since: settings.window_args.ending_at(first)?.since,
             until,
         };
-        let (ev, _, rule) = settings.evidence_over(&target, span)?;
+        let (ev, _, rule) = settings.evidence_over(target, span)?;
         (ev, rule, until)
     };
-    let gaps = settings.gaps(&target, &ev);
-    refuse_nothing_read(&target, &ev, &gaps)?;
+    let gaps = settings.gaps(target, &ev);
+    refuse_nothing_read(target, &ev, &gaps)?;
     let mut notes = Vec::new();
     let mut wanted = Vec::new();
     let mut uncovered = Vec::new();
