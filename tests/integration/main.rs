@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod escaping;
 mod evidence_files;
+mod examples;
 mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;
