@@ -271,7 +271,7 @@ const TABLE: [SignalDef; SignalId::ALL.len()] = [
         id: SignalId::ReleaseStalenessRatio,
         unit: Unit::Ratio,
         title: "Days since last release / usual gap",
-        definition: "Days from the last release (any line) to the end of the window, divided by the median of the last ten main-line gaps before it; above 1 the next release is overdue.",
+        definition: "Days from the last release (any line) to the end of the window, divided by the mean of the last ten main-line gaps before it (the days they span over their count, so that a burst of patch releases does not shrink it); above 1 the next release is overdue.",
         anchor: "",
         source: "git tags",
     },

@@ -37,7 +37,7 @@ use crate::stats;
 use crate::version::Version;
 use crate::window::{Window, days_between};
 
-/// How many main-line gaps `release.staleness_ratio` takes as "the usual gap".
+/// How many main-line gaps `release.staleness_ratio` averages into "the usual gap".
 const STALENESS_GAPS: usize = 10;
 /// How many longest gaps are listed as examples.
 const GAP_EXAMPLES: usize = 5;
@@ -794,13 +794,18 @@ fn staleness_measurement(
     let usual: Vec<&(&Release, &Release, f64)> =
         all_gaps.iter().rev().take(STALENESS_GAPS).collect();
     let usual_days: Vec<f64> = usual.iter().map(|g| g.2).collect();
-    let usual_median = stats::median(&usual_days).filter(|m| *m > 0.0);
+    // The mean, not the median: the time the gaps span over their count, so
+    // that a burst of patch releases after a feature release (polars, pandas)
+    // does not shrink the usual gap to the days between patches.
+    let usual_mean = (!usual_days.is_empty())
+        .then(|| usual_days.iter().sum::<f64>() / usual_days.len() as f64)
+        .filter(|m| *m > 0.0);
     let since_last = last.map(|r| days_between(r.date, window.until));
     let stale_window = Window {
         since: usual.last().map_or(window.since, |g| g.0.date),
         until: window.until,
     };
-    match (last, since_last, usual_median) {
+    match (last, since_last, usual_mean) {
         (Some(last), Some(since), Some(m)) => Measurement::new(
             SignalId::ReleaseStalenessRatio,
             stale_window,
@@ -810,7 +815,7 @@ fn staleness_measurement(
                 usual_days.len() as u64,
                 with_note(
                     format!(
-                        "{} since the last release, {} the median of the last {}",
+                        "{} since the last release, {} the mean of the last {}",
                         Unit::Days.format(since),
                         Unit::Days.format(m),
                         plural(usual_days.len(), "main-line gap")
@@ -997,6 +1002,41 @@ mod tests {
                 .examples
                 .iter()
                 .any(|e| e.note.as_deref() == Some("backport"))
+        );
+    }
+
+    /// A burst of patch releases after each feature release does not make
+    /// the usual gap the days between patches: it is the mean gap.
+    #[test]
+    fn staleness_takes_the_mean_gap_so_bursts_do_not_shrink_it() {
+        // Feature releases 28 days apart, each followed by two patches a day apart.
+        let mut tags = Vec::new();
+        for minor in 0..4 {
+            let start = until("2026-01-01T00:00:00Z") + Duration::days(28 * minor);
+            for patch in 0..3 {
+                let d = start + Duration::days(patch);
+                tags.push(tag(&format!("1.{minor}.{patch}"), &d.to_rfc3339()));
+            }
+        }
+        // The last release, 1.3.2, is on 2026-03-28; the window ends 14 days later.
+        let window = Window {
+            since: until("2025-12-31T00:00:00Z"),
+            until: until("2026-04-11T00:00:00Z"),
+        };
+        let m = measure(Some(&tags), &default_rule(), &window);
+        let stale = m
+            .iter()
+            .find(|x| x.signal == "release.staleness_ratio")
+            .unwrap();
+        // Eleven gaps, the last ten span 2026-01-02 to 2026-03-28: 85 days, 8.5 a gap
+        // (the median gap is 1 day, which would make the ratio 14).
+        assert_eq!(stale.value, Some(14.0 / 8.5));
+        assert!(
+            stale
+                .basis
+                .contains("8.5 days the mean of the last 10 main-line gaps"),
+            "{}",
+            stale.basis
         );
     }
 

@@ -340,10 +340,10 @@ fn fail_under_sets_the_exit_code() {
         &RepoBuilder::new().lightweight("nightly", "2026-01-01T00:00:00Z"),
     );
     let err = ws
-        .run(&["report", "slow", "--fail-under", "50", "-o", "slow.md"])
+        .run(&["report", "slow", "--fail-under", "60", "-o", "slow.md"])
         .fails(1);
     assert!(
-        err.contains("the score 46.6 is below --fail-under 50"),
+        err.contains("the score 50.0 is below --fail-under 60"),
         "{err}"
     );
     assert!(ws.read("slow.md").starts_with("# Readiness: slow"));
@@ -356,7 +356,7 @@ fn fail_under_sets_the_exit_code() {
     );
     // A score equal to the threshold passes.
     ws.run(&["report", "monthly", "--fail-under", "100"]).ok();
-    ws.run(&["report", "slow", "--fail-under", "46.6"]).ok();
+    ws.run(&["report", "slow", "--fail-under", "50"]).ok();
     assert!(
         ws.run(&["report", "monthly", "--fail-under", "101"])
             .fails(2)

@@ -287,24 +287,31 @@ impl Workspace {
 
     /// Runs `readiness ARGS` with these environment variables added.
     pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_readiness"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("SOURCE_DATE_EPOCH", NOW)
-            .env_remove("GITHUB_TOKEN")
-            .env_remove("GH_TOKEN")
-            .env_remove("GH_ENTERPRISE_TOKEN")
-            .env_remove("GITHUB_ENTERPRISE_TOKEN")
-            .env_remove("GITHUB_STEP_SUMMARY")
-            // No test may reach the internet or the user's cache: an inferred GitHub
-            // source meets a closed loopback port, and the cache lives in the workspace.
-            .env("GITHUB_API_URL", "http://127.0.0.1:9")
-            .env("XDG_CACHE_HOME", self.dir.path().join("xdg-cache"))
-            .envs(env.iter().copied())
-            .output()
-            .unwrap();
-        Run::from(out)
+        run_in(self.dir.path(), &self.path("xdg-cache"), args, env)
     }
+}
+
+/// Runs `readiness ARGS` in `dir` at the fixed "now", with these
+/// environment variables added: no GitHub token, no network, and the cache
+/// under `cache_home` instead of the user's.
+pub(crate) fn run_in(dir: &Path, cache_home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", NOW)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN")
+        .env_remove("GH_ENTERPRISE_TOKEN")
+        .env_remove("GITHUB_ENTERPRISE_TOKEN")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        // No test may reach the internet or the user's cache: an inferred GitHub
+        // source meets a closed loopback port, and the cache lives in the workspace.
+        .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .env("XDG_CACHE_HOME", cache_home)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Run::from(out)
 }
 
 /// The outcome of one run of the binary.

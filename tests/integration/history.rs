@@ -406,7 +406,7 @@ fn records_of_another_rubric_are_neither_compared_nor_mixed() {
         .ok();
     assert_eq!(md.matches("```mermaid").count(), 4, "{md}");
     assert!(
-        md.contains("### Overall score (rubric default 814bcb70, 2026-03-31 to 2026-08-20)"),
+        md.contains("### Overall score (rubric default 3db51a94, 2026-03-31 to 2026-08-20)"),
         "{md}"
     );
     assert!(md.contains("### Overall score (rubric releases "), "{md}");

@@ -15,6 +15,7 @@ mod compare_charts;
 mod compare_concurrent;
 mod escaping;
 mod evidence_files;
+mod examples;
 mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;

@@ -157,10 +157,10 @@ fn release_signals_match(file: &str, version_of: &ReleaseOf, untils: &[(&str, us
         gaps.sort_by(f64::total_cmp);
         let median = percentile(&gaps, 0.5);
         let regularity = (percentile(&gaps, 0.75) - percentile(&gaps, 0.25)) / median;
-        let mut recent: Vec<f64> = all_gaps.iter().rev().take(10).map(|g| g.1).collect();
-        recent.sort_by(f64::total_cmp);
+        // The usual gap is the mean of the last ten main-line gaps.
+        let recent: Vec<f64> = all_gaps.iter().rev().take(10).map(|g| g.1).collect();
         let last = releases.iter().map(|r| r.1).max().unwrap();
-        let staleness = days(last, until) / percentile(&recent, 0.5);
+        let staleness = days(last, until) / (recent.iter().sum::<f64>() / recent.len() as f64);
 
         let out = ws
             .run(&["report", "p.git", "--until", until_day, "--format", "json"])
