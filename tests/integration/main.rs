@@ -20,6 +20,7 @@ mod github;
 mod github_actions;
 mod github_enterprise;
 mod github_faults;
+mod github_reports;
 mod junit;
 mod pipelines;
 mod realdata;

@@ -538,7 +538,7 @@ async fn artifacts(
         p.notes.push("not read: downloading GitHub Actions artifacts needs a token, even for a public repository; test results come from check runs alone".into());
         return (tests, commits, Some(p));
     }
-    let picked: Vec<&WorkflowRun> = newest_first(runs)
+    let mut picked: Vec<&WorkflowRun> = newest_first(runs)
         .into_iter()
         .filter(|r| {
             r.status == "completed"
@@ -546,6 +546,8 @@ async fn artifacts(
         })
         .take(wanted.runs)
         .collect();
+    // The newest N, read oldest first: the evidence keeps time order.
+    picked.reverse();
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let mut tally = Tally::default();
     let listed = list_artifacts(client, repo, &picked, &mut tally).await;
