@@ -724,4 +724,66 @@ mod tests {
                 .all(|m| m.insufficient.as_deref().unwrap().contains("--junit GLOB"))
         );
     }
+
+    fn digest(
+        commit: &str,
+        day: &str,
+        succ: u64,
+        fail: u64,
+        error: u64,
+    ) -> crate::evidence::TestDigest {
+        crate::evidence::TestDigest {
+            commit: commit.into(),
+            time: Some(t(day)),
+            runs_succ: succ,
+            runs_fail: fail,
+            runs_error: error,
+            runs_skip: 4,
+            ..crate::evidence::TestDigest::default()
+        }
+    }
+
+    /// Digests alone give the pass rate over every record, and say the
+    /// flaky tests cannot be read from them; one outside the window is left out.
+    #[test]
+    fn digests_alone_give_the_pass_rate_not_the_flaky_tests() {
+        let mut e = ev(Vec::new());
+        e.digests = vec![
+            digest("c1", "2026-02-01T00:00:00Z", 90, 8, 2),
+            digest("c2", "2026-03-01T00:00:00Z", 100, 0, 0),
+            digest("c0", "2025-03-01T00:00:00Z", 0, 100, 0),
+        ];
+        let m = measure(Some(&e), &window());
+        assert_eq!((m[0].n, m[0].value), (200, Some(190.0 / 200.0)));
+        assert!(m[0].basis.starts_with("200 records from the check-run digests of 2 commits (2 check runs): 190 passed, 8 failed, 2 errors; 8 skipped left out"), "{}", m[0].basis);
+        assert_eq!(m[0].source, DIGEST_SOURCE);
+        assert!(m[1].value.is_none());
+        assert!(
+            m[1].insufficient
+                .as_deref()
+                .unwrap()
+                .starts_with("not measured from check-run digests")
+        );
+    }
+
+    /// With JUnit runs, the digests' records are added to the pass rate, and
+    /// the flaky tests say the digests are not in them.
+    #[test]
+    fn digests_add_to_junit_runs() {
+        let mut e = ev(vec![
+            run(Some("a"), Some("2026-02-01T00:00:00Z"), "pf"),
+            run(Some("a"), Some("2026-02-01T00:00:00Z"), "pp"),
+        ]);
+        e.digests = vec![digest("c1", "2026-02-01T00:00:00Z", 6, 0, 0)];
+        let m = measure(Some(&e), &window());
+        assert_eq!((m[0].n, m[0].value), (10, Some(9.0 / 10.0)));
+        assert_eq!(m[0].source, BOTH_SOURCES);
+        assert_eq!(m[1].value, Some(1.0));
+        assert!(
+            m[1].basis
+                .contains("the check-run digests of 1 commits are left out"),
+            "{}",
+            m[1].basis
+        );
+    }
 }

@@ -14,6 +14,7 @@ mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;
 mod fuzz_junit;
+mod fuzz_reports;
 mod fuzz_rubric;
 mod fuzzkit;
 mod github;
