@@ -48,7 +48,7 @@ fn pytest_xml(cases: usize, env: usize, v: usize) -> String {
     for i in 0..cases {
         let class = format!("dask.dataframe.tests.test_module_{}", i / 100);
         let name = format!("test_case_{i}[param-{}]", i % 7);
-        if (i * 7 + env + v * 13) % 997 == 0 {
+        if (i * 7 + env + v * 13).is_multiple_of(997) {
             s.push_str(&format!("<testcase classname=\"{class}\" name=\"{name}\" time=\"0.01\"><failure message=\"AssertionError\">assert 1 == 2</failure></testcase>"));
         } else if i % 50 == 0 {
             s.push_str(&format!("<testcase classname=\"{class}\" name=\"{name}\" time=\"0\"><skipped type=\"pytest.skip\" message=\"needs gpu\"/></testcase>"));
@@ -198,7 +198,7 @@ fn runs() -> Vec<WorkflowRun> {
             let created = chrono::DateTime::parse_from_rfc3339("2026-05-01T00:00:00Z")
                 .unwrap()
                 .with_timezone(&chrono::Utc)
-                + chrono::Duration::hours(i as i64);
+                + chrono::Duration::hours(i64::try_from(i).unwrap());
             WorkflowRun {
                 id: i as u64,
                 workflow: "Tests".into(),

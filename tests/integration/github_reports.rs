@@ -471,6 +471,16 @@ async fn artifacts_are_read_once_without_the_token_on_the_storage_host() {
         f.zip_bytes
     );
 
+    warm_run_downloads_nothing(&f, dir.path(), &tests.runs).await;
+}
+
+/// The second read of [`fixture`], with the same cache: artifact 101 has
+/// expired since; everything comes from the cache, nothing is downloaded.
+async fn warm_run_downloads_nothing(
+    f: &Fixture,
+    cache: &std::path::Path,
+    runs: &[readiness::evidence::TestRun],
+) {
     // Warm: the same cache; artifact 101 has expired since.
     f.api.reset().await;
     f.storage.reset().await;
@@ -498,10 +508,11 @@ async fn artifacts_are_read_once_without_the_token_on_the_storage_host() {
     )
     .await;
     mount_artifacts(&f.api, 30, Vec::new()).await;
-    let warm = test_reports::collect(&open(), &repo(), &f.runs, &TestReports::default()).await;
+    let client = Client::new(settings(&f.api, true), Some(Cache::open(cache).unwrap())).unwrap();
+    let warm = test_reports::collect(&client, &repo(), &f.runs, &TestReports::default()).await;
     assert_eq!(
         warm.tests.as_ref().unwrap().runs,
-        tests.runs,
+        *runs,
         "the same runs, from the cache"
     );
     let art = source(&warm, "github artifacts");

@@ -299,7 +299,7 @@ pub fn read_zip(
         }
         let name = entry
             .name()
-            .map_or_else(|_| format!("entry {i}"), |n| n.into_owned());
+            .map_or_else(|_| format!("entry {i}"), std::borrow::Cow::into_owned);
         if !name.to_ascii_lowercase().ends_with(".xml") {
             out.other += 1;
             continue;

@@ -215,7 +215,7 @@ fn list_problems(p: &mut Provenance, problems: Vec<String>) {
 /// Runs newest first (by creation, then id).
 fn newest_first(runs: &[WorkflowRun]) -> Vec<&WorkflowRun> {
     let mut v: Vec<&WorkflowRun> = runs.iter().collect();
-    v.sort_by(|a, b| (b.created_at, b.id).cmp(&(a.created_at, a.id)));
+    v.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
     v
 }
 
