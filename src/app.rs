@@ -802,6 +802,31 @@ impl From<&signals::SignalDef> for SignalJson {
 
 #[cfg(test)]
 mod tests {
+    /// Test-report options fill in the defaults, and bad values are named.
+    #[test]
+    fn test_report_options() {
+        let mut a = crate::cli::TestReportArgs {
+            check_names: vec!["Pytest".into()],
+            check_run_commits: Some(5),
+            test_runs: Some(0),
+            test_artifacts: vec!["*-test-*".into()],
+            skip_artifacts: Vec::new(),
+            artifact_max_mb: Some(3),
+        };
+        let t = test_reports(&a).unwrap();
+        assert_eq!(t.check_names, ["Pytest"]);
+        assert_eq!((t.commits, t.runs, t.limits.download), (5, 0, 3 << 20));
+        assert_eq!(t.artifacts, ["*-test-*"]);
+        assert_eq!(t.skip_artifacts, TestReports::default().skip_artifacts);
+        a.skip_artifacts = vec!["[oops".into()];
+        let e = test_reports(&a).unwrap_err().to_string();
+        assert!(e.contains("--skip-artifact: not a valid pattern"), "{e}");
+        a.skip_artifacts.clear();
+        a.artifact_max_mb = Some(0);
+        let e = test_reports(&a).unwrap_err().to_string();
+        assert!(e.contains("--artifact-max-mb must be at least 1"), "{e}");
+    }
+
     use super::*;
 
     fn from<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {

@@ -578,6 +578,8 @@ async fn bombs_and_broken_zips_are_refused_with_the_reason() {
             artifact(101, "bomb-test", bomb.len(), false, 10, "aaa1111"),
             artifact(102, "broken-test", 20, false, 10, "aaa1111"),
             artifact(103, "good-test", 1, false, 10, "aaa1111"),
+            artifact(104, "huge-test", 3 << 20, false, 10, "aaa1111"),
+            artifact(105, "docs-html", 10, false, 10, "aaa1111"),
         ],
     )
     .await;
@@ -597,16 +599,30 @@ async fn bombs_and_broken_zips_are_refused_with_the_reason() {
     )
     .await;
     let client = Client::new(settings(&api, true), None).unwrap();
-    let found = test_reports::collect(
-        &client,
-        &repo(),
-        &[run(10, "aaa1111", 1)],
-        &TestReports::default(),
-    )
-    .await;
+    // Only `*-test` artifacts, at most 2 MB: huge-test is counted, not downloaded.
+    let mut wanted = TestReports {
+        artifacts: vec!["*-TEST".into()],
+        ..TestReports::default()
+    };
+    wanted.limits.download = 2 << 20;
+    let found = test_reports::collect(&client, &repo(), &[run(10, "aaa1111", 1)], &wanted).await;
     assert_eq!(found.tests.as_ref().unwrap().runs.len(), 1);
     let art = source(&found, "github artifacts");
     assert!(!art.complete);
+    assert!(
+        art.notes[0].starts_with("1 JUnit files from 1 runs' artifacts: 5 artifacts listed, 3 downloaded, 0 read from the cache, 1 left out by name, 1 over the size cap (read: *-TEST;"),
+        "{:?}",
+        art.notes
+    );
+    let zips: Vec<String> = storage
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(zips.len(), 3, "{zips:?}");
+    assert!(!zips.iter().any(|p| p.contains("104") || p.contains("105")));
     assert!(art.notes.iter().any(|n| n.starts_with("incomplete: artifact \"bomb-test\" (101): refused as a zip bomb: an entry unpacks 8388608 bytes from")), "{:?}", art.notes);
     assert!(
         art.notes.iter().any(
@@ -659,6 +675,14 @@ fn cli_report_counts_artifacts_and_digests() {
         mount_zip(&api, &storage, 101, z).await;
     });
     let ws = crate::common::Workspace::new();
+    // A local JUnit file joins what GitHub gave: 1 passed, 1 failed.
+    ws.write(
+        "local-junit.xml",
+        &pytest_xml(2, 1).replace(
+            "<testsuite name=\"pytest\">",
+            "<testsuite name=\"pytest\" timestamp=\"2026-07-15T00:00:00\">",
+        ),
+    );
     let url = api.uri();
     let run = ws.run_env(
         &[
@@ -674,6 +698,8 @@ fn cli_report_counts_artifacts_and_digests() {
             "json",
             "-o",
             "r.json",
+            "--junit",
+            "local-junit.xml",
         ],
         &[("GH_ENTERPRISE_TOKEN", SECRET)],
     );
@@ -686,9 +712,9 @@ fn cli_report_counts_artifacts_and_digests() {
         .iter()
         .find(|m| m["signal"] == "tests.pass_rate")
         .unwrap();
-    assert_eq!(pass["n"], 18, "{pass}");
+    assert_eq!(pass["n"], 20, "{pass}");
     assert!(
-        (pass["value"].as_f64().unwrap() - 15.0 / 18.0).abs() < 1e-9,
+        (pass["value"].as_f64().unwrap() - 16.0 / 20.0).abs() < 1e-9,
         "{pass}"
     );
     assert_eq!(pass["source"], "JUnit XML files and check-run digests");
@@ -716,4 +742,39 @@ fn cli_report_counts_artifacts_and_digests() {
     for text in [ws.read("r.json"), err.clone(), stdout] {
         assert!(!text.contains(SECRET) && !text.contains("STORAGE-SIGNATURE"));
     }
+}
+
+/// A GitHub target where no test report is found: the `tests.*` signals say
+/// where they looked (check runs of every commit, artifacts needing a token).
+#[test]
+fn cli_report_says_where_it_looked() {
+    let (rt, api) = crate::github::start_server();
+    rt.block_on(mount_no_checks(&api));
+    let ws = crate::common::Workspace::new();
+    let url = api.uri();
+    ws.run(&[
+        "report",
+        "acme/widget",
+        "--api-url",
+        url.as_str(),
+        "--cache-dir",
+        "cache",
+        "--until",
+        "2026-08-20",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+    ]);
+    let v: Value = serde_json::from_str(&ws.read("r.json")).unwrap();
+    let pass = v["measurements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["signal"] == "tests.pass_rate")
+        .unwrap();
+    assert_eq!(
+        pass["insufficient"],
+        "no test reports found: looked in check runs of 3 commits (named \"Test Results\" or \"Unit Test Results\"): 0 digests, on 0 commits; not read: downloading GitHub Actions artifacts needs a token, even for a public repository; test results come from check runs alone; no JUnit XML files were given (--junit GLOB)"
+    );
 }
