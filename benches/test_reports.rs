@@ -220,11 +220,16 @@ fn runs() -> Vec<WorkflowRun> {
 
 /// Peak RSS in kB since the last reset (Linux; 0 elsewhere).
 fn peak_kb() -> u64 {
+    status_kb("VmHWM:")
+}
+
+/// A `/proc/self/status` figure in kB (Linux; 0 elsewhere).
+fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
         })
         .and_then(|v| v.parse().ok())
@@ -242,6 +247,8 @@ struct Sample {
     storage: u64,
     bytes: u64,
     peak_mb: f64,
+    /// The process's RSS when the read started (the fake servers, the runtime).
+    base_mb: f64,
     files: usize,
     digests: usize,
     pass_rate_n: u64,
@@ -261,6 +268,7 @@ fn read_once(
         counters.storage_bytes.load(Ordering::Relaxed),
     );
     reset_peak();
+    let base_mb = status_kb("VmRSS:") as f64 / 1024.0;
     let started = Instant::now();
     let found = rt.block_on(async {
         let settings = Settings {
@@ -293,6 +301,7 @@ fn read_once(
         storage: counters.storage.load(Ordering::Relaxed) - before.2,
         bytes: counters.storage_bytes.load(Ordering::Relaxed) - before.3,
         peak_mb: peak_kb() as f64 / 1024.0,
+        base_mb,
         files: tests.runs.len(),
         digests: tests.digests.len(),
         pass_rate_n: m[0].n,
@@ -378,13 +387,14 @@ fn main() {
     for (name, rows) in [("cold", &cold), ("warm", &warm)] {
         let m = |f: &dyn Fn(&Sample) -> f64| median(rows.iter().map(f).collect());
         println!(
-            "{name}: median wall {:.2} s; API requests {:.0} ({:.0} full-cost, the rest 304 or 302); storage downloads {:.0}, {:.1} MB; peak RSS {:.0} MB",
+            "{name}: median wall {:.2} s; API requests {:.0} ({:.0} full-cost, the rest 304 or 302); storage downloads {:.0}, {:.1} MB; peak RSS {:.0} MB (process RSS at the start {:.0} MB)",
             m(&|s| s.secs),
             m(&|s| s.api as f64),
             m(&|s| s.full_cost as f64),
             m(&|s| s.storage as f64),
             m(&|s| s.bytes as f64 / 1_048_576.0),
             m(&|s| s.peak_mb),
+            m(&|s| s.base_mb),
         );
     }
 }

@@ -413,7 +413,12 @@ impl Parsed {
         let packed = base64::engine::general_purpose::STANDARD
             .decode(self.gz.as_bytes())
             .ok()?;
-        serde_json::from_reader(flate2::read::GzDecoder::new(packed.as_slice())).ok()
+        // Unpacked whole, then parsed: serde_json reads an `io::Read` a byte at a time.
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(packed.as_slice())
+            .read_to_end(&mut json)
+            .ok()?;
+        serde_json::from_slice(&json).ok()
     }
 }
 
@@ -650,7 +655,10 @@ async fn read_artifacts<'r>(
     }
     if ready.iter().all(|(_, cached)| cached.is_some()) {
         // A warm run: nothing to download.
-        return ready.into_iter().filter_map(|(a, p)| Some((a, p?))).collect();
+        return ready
+            .into_iter()
+            .filter_map(|(a, p)| Some((a, p?)))
+            .collect();
     }
     let http = match download::http_client(client.settings().timeout) {
         Ok(h) => h,
