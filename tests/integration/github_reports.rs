@@ -638,6 +638,24 @@ async fn bombs_and_broken_zips_are_refused_with_the_reason() {
     );
 }
 
+/// `readiness report acme/widget` at the API `url`, as JSON into `r.json`.
+fn report_json(url: &str) -> Vec<&str> {
+    vec![
+        "report",
+        "acme/widget",
+        "--api-url",
+        url,
+        "--cache-dir",
+        "cache",
+        "--until",
+        "2026-08-20",
+        "--format",
+        "json",
+        "-o",
+        "r.json",
+    ]
+}
+
 /// `readiness report OWNER/REPO` end to end: the pass rate counts the JUnit
 /// files of run 1's artifact and the digest of commit ccc3333; standard
 /// error says where the test reports came from; neither the token nor the
@@ -684,25 +702,9 @@ fn cli_report_counts_artifacts_and_digests() {
         ),
     );
     let url = api.uri();
-    let run = ws.run_env(
-        &[
-            "report",
-            "acme/widget",
-            "--api-url",
-            url.as_str(),
-            "--cache-dir",
-            "cache",
-            "--until",
-            "2026-08-20",
-            "--format",
-            "json",
-            "-o",
-            "r.json",
-            "--junit",
-            "local-junit.xml",
-        ],
-        &[("GH_ENTERPRISE_TOKEN", SECRET)],
-    );
+    let mut args = report_json(&url);
+    args.extend(["--junit", "local-junit.xml"]);
+    let run = ws.run_env(&args, &[("GH_ENTERPRISE_TOKEN", SECRET)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (stdout, err) = (run.stdout, run.stderr);
     let v: Value = serde_json::from_str(&ws.read("r.json")).unwrap();
@@ -752,27 +754,9 @@ fn cli_report_says_where_it_looked() {
     rt.block_on(mount_no_checks(&api));
     let ws = crate::common::Workspace::new();
     let url = api.uri();
-    ws.run(&[
-        "report",
-        "acme/widget",
-        "--api-url",
-        url.as_str(),
-        "--cache-dir",
-        "cache",
-        "--until",
-        "2026-08-20",
-        "--format",
-        "json",
-        "-o",
-        "r.json",
-    ]);
+    ws.run(&report_json(&url));
     let v: Value = serde_json::from_str(&ws.read("r.json")).unwrap();
-    let pass = v["measurements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["signal"] == "tests.pass_rate")
-        .unwrap();
+    let pass = crate::common::measurement(&v, "tests.pass_rate");
     assert_eq!(
         pass["insufficient"],
         "no test reports found: looked in check runs of 3 commits (named \"Test Results\" or \"Unit Test Results\"): 0 digests, on 0 commits; not read: downloading GitHub Actions artifacts needs a token, even for a public repository; test results come from check runs alone; no JUnit XML files were given (--junit GLOB)"
