@@ -280,6 +280,7 @@ fn request(api_url: String, window: Window, cache: &Path) -> Request {
         junit: Vec::new(),
         junit_env: None,
         bench: BenchInputs::default(),
+        project: None,
     }
 }
 

@@ -450,9 +450,11 @@ impl Cache {
         }
     }
 
-    /// Fails at once when an earlier call gave up on a locked database.
+    /// Fails at once when an earlier call (of this handle, or of another
+    /// handle on the same file in this process) gave up on a locked database.
     fn available(&self) -> Result<(), CacheError> {
-        if self.gave_up.get() {
+        if self.gave_up.get() || given_up(&self.path, false) {
+            self.gave_up.set(true);
             return Err(CacheError::Unavailable {
                 path: self.path.clone(),
             });
@@ -517,11 +519,31 @@ impl Cache {
     /// the cache give up for the rest of the run, said once on stderr.
     fn err(&self, action: &'static str, source: rusqlite::Error) -> CacheError {
         let e = sqlite_err(&self.path, action, source);
-        if matches!(e, CacheError::Busy { .. }) && !self.gave_up.replace(true) {
+        if matches!(e, CacheError::Busy { .. })
+            && !self.gave_up.replace(true)
+            && !given_up(&self.path, true)
+        {
             warn(self.quiet, &format!("{e}; going on without the cache"));
         }
         e
     }
+}
+
+/// Cache files given up on in this process (a lock held past the busy
+/// timeout): the run's other handles on the same file (the project file's,
+/// an asv site's, the GitHub client's) neither wait nor warn again.
+static GIVEN_UP: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Whether `path` was given up on already; with `mark`, it is from now on.
+fn given_up(path: &Path, mark: bool) -> bool {
+    let Ok(mut list) = GIVEN_UP.lock() else {
+        return false;
+    };
+    let known = list.iter().any(|p| p == path);
+    if mark && !known {
+        list.push(path.to_path_buf());
+    }
+    known
 }
 
 /// How much of the file the integrity check on open covered.

@@ -91,8 +91,8 @@ pub struct Global {
     #[arg(long = "junit-env", global = true, value_name = "REGEX")]
     pub junit_env: Option<String>,
 
-    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine) or an `asv publish` folder (graphs/). Alone, they are the target
-    #[arg(long, global = true, value_name = "DIR")]
+    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine), an `asv publish` folder (graphs/), an https:// publish site, or github:OWNER/REPO@REF[:PATH] (a results folder in a repository, Git LFS followed). Alone, they are the target
+    #[arg(long, global = true, value_name = "DIR|URL")]
     pub asv: Vec<PathBuf>,
 
     /// github-action-benchmark data (repeatable): its dev/bench/data.js. A GitHub target's gh-pages copy is read without it
@@ -106,6 +106,10 @@ pub struct Global {
     /// pytest-benchmark JSON files (a glob, quoted; repeatable), ordered by their commit time
     #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
     pub pytest_benchmark: Vec<String>,
+
+    /// Coiled's benchmark database (repeatable): the SQLite benchmark.db behind benchmarks.coiled.io (coiled/benchmarks' `benchmark` artifact), opened read-only. Alone, it is the target
+    #[arg(long = "coiled-db", global = true, value_name = "FILE")]
+    pub coiled_db: Vec<PathBuf>,
 
     #[command(flatten)]
     pub test_reports: TestReportArgs,
@@ -165,8 +169,11 @@ pub enum Format {
 pub enum Command {
     /// Collect, measure, score and render a report on one target
     Report {
-        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]
+        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]; with --projects, a project's name
         target: Option<String>,
+        /// A projects file (TOML, `[[project]]` with name and sources): report on the project TARGET names
+        #[arg(long, value_name = "FILE", requires = "target")]
+        projects: Option<PathBuf>,
         /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
         #[arg(long, value_name = "SCORE")]
         fail_under: Option<f64>,
@@ -178,9 +185,12 @@ pub enum Command {
     },
     /// Score several targets with the same rubric and window, side by side
     Compare {
-        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more)
-        #[arg(num_args = 2.., required = true)]
+        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more); with --projects, the names of the projects to compare [default: all of them]
+        #[arg(required_unless_present = "projects")]
         targets: Vec<String>,
+        /// A projects file (TOML, `[[project]]` with name and sources): each project collected with its own options
+        #[arg(long, value_name = "FILE")]
+        projects: Option<PathBuf>,
     },
     /// List every signal: id, unit, definition
     Signals,

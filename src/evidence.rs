@@ -74,7 +74,8 @@ pub struct BenchEvidence {
 /// One benchmark measured over time on one machine and environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchSeries {
-    /// `asv`, `github-action-benchmark`, `criterion`, `pytest-benchmark`.
+    /// `asv`, `github-action-benchmark`, `criterion`, `pytest-benchmark`,
+    /// `coiled` (Coiled's `test_run`), `coiled-tpch` (its `tpch_run`).
     pub tool: String,
     /// The benchmark's name (untrusted text).
     pub benchmark: String,
@@ -116,6 +117,11 @@ pub struct BenchPoint {
     pub commit: Option<String>,
     /// Always finite: NaN, infinities and failed runs are left out when read.
     pub value: f64,
+    /// What else the run records about the code measured, as `name=value`
+    /// pairs joined by `, ` (Coiled's database: the dask and distributed
+    /// versions tested); `None` when the tool records nothing (untrusted text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<String>,
 }
 
 /// A GitHub Actions workflow run.
@@ -345,6 +351,12 @@ pub struct TargetInfo {
     #[serde(default)]
     pub remote: Option<String>,
 }
+
+/// The [`Provenance::source`] of the record that says where benchmark
+/// results were looked for, when none were found for a GitHub target: its
+/// first note is `no benchmark results found, looked in: ...`, which the
+/// `bench.*` signals give as their reason.
+pub const BENCH_SEARCH: &str = "benchmark search";
 
 /// Where a piece of evidence came from and how complete it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

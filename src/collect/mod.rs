@@ -6,8 +6,10 @@
 pub mod bench_results;
 pub(crate) mod git;
 pub mod github;
+pub(crate) mod http;
 pub mod junit;
 pub(crate) mod junit_io;
+pub mod project_file;
 
 use std::path::PathBuf;
 
@@ -35,6 +37,9 @@ pub struct Request {
     pub junit_env: Option<String>,
     /// Benchmark result files (`--asv`, `--bench-data`, `--criterion`, `--pytest-benchmark`).
     pub bench: bench_results::BenchInputs,
+    /// The target's `.readiness.toml`, once read (`None` before, or without one):
+    /// its test-report settings (`test_artifacts`, `check_name`) ride here.
+    pub project: Option<project_file::ProjectSettings>,
 }
 
 /// How to reach GitHub.
@@ -138,13 +143,106 @@ fn repo_of_remote(remote: &str, api_url: &str) -> Option<Repo> {
 /// A target that cannot be read; an `OWNER/REPO` target that does not exist
 /// or refuses the credentials (for a clone, the GitHub part's failure is
 /// recorded in the provenance instead, and the clone kept). A saved
-/// evidence file is not collected again. Every artifact input is checked
-/// before git or GitHub is read, so that a typo fails fast.
+/// evidence file is not collected again. The target's `.readiness.toml`
+/// is read first (from the clone, or one request to the contents API) and
+/// its settings added under the command line's; then every artifact input
+/// is checked before git or GitHub is read, so that a typo fails fast.
+/// A project file that is not valid is an error naming its lines and keys.
 pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
-    let artifacts = Artifacts::check(target, request)?;
-    let mut ev = collect_target(target, request, &artifacts.junit.paths)?;
-    artifacts.read_into(&mut ev, request);
+    // The command line's inputs are checked before anything is read.
+    let mut artifacts = Artifacts::check(target, request)?;
+    let cli = request;
+    let mut request = request.clone();
+    let project = project_file::load(target, &mut request)?;
+    // Then those the project file added.
+    if request.junit != cli.junit {
+        artifacts.junit = junit::expand(&request.junit)?;
+    }
+    if request.bench != cli.bench {
+        artifacts.bench = Some(bench_results::check(&request.bench)?);
+    }
+    let mut ev = collect_target(target, &request, &artifacts.junit.paths)?;
+    if let Some(p) = &project {
+        for note in &p.notes {
+            warn_or_note(&request, !p.complete, &format!("{}: {note}", p.location));
+        }
+    }
+    let project_looked = project_location(target, project.is_some());
+    ev.sources.extend(project);
+    artifacts.read_into(&mut ev, &request);
+    if ev.target.kind.contains("github") {
+        say_where_benchmarks_were_looked_for(&mut ev, project_looked, &request);
+    }
     Ok(ev)
+}
+
+/// Where the project file was looked for and not found, if it was.
+fn project_location(target: &Target, found: bool) -> Option<String> {
+    let at = match target {
+        Target::Git(path) => path.join(project_file::FILE_NAME).display().to_string(),
+        Target::GitHub { owner, repo } => format!("{owner}/{repo}/{}", project_file::FILE_NAME),
+        Target::Evidence(_) | Target::Artifacts => return None,
+    };
+    (!found).then_some(at)
+}
+
+/// The benchmark sources, by provenance `source`: where a GitHub target's
+/// benchmark results may come from.
+const BENCH_SOURCES: &[&str] = &[
+    "asv",
+    "github-action-benchmark",
+    "criterion",
+    "pytest-benchmark",
+    "project file",
+];
+
+/// For a GitHub target without a single benchmark series: records (and
+/// says on standard error) every place looked in, so that the report says
+/// "no benchmark results found, looked in: ..." rather than nothing.
+fn say_where_benchmarks_were_looked_for(
+    ev: &mut Evidence,
+    project_looked: Option<String>,
+    request: &Request,
+) {
+    if ev
+        .bench_results
+        .as_ref()
+        .is_some_and(|b| !b.series.is_empty())
+    {
+        return;
+    }
+    let mut places: Vec<String> = ev
+        .sources
+        .iter()
+        .filter(|p| BENCH_SOURCES.contains(&p.source.as_str()))
+        .filter(|p| {
+            p.source != "project file" || !p.notes.iter().any(|n| n.starts_with("used: asv"))
+        })
+        .map(|p| match p.notes.first() {
+            Some(n) => format!("{} ({}: {n})", p.location, p.source),
+            None => format!("{} ({})", p.location, p.source),
+        })
+        .collect();
+    if let Some(at) = project_looked {
+        places.push(format!(
+            "{at} (no such file: the project names no benchmark locations)"
+        ));
+    }
+    let line = format!(
+        "no benchmark results found, looked in: {}",
+        places.join("; ")
+    );
+    warn(request, &line);
+    ev.sources.push(Provenance {
+        source: crate::evidence::BENCH_SEARCH.into(),
+        location: ev.target.name.clone(),
+        items: 0,
+        item: "benchmark series".into(),
+        requests: 0,
+        complete: true,
+        notes: vec![line],
+        fetched_at: None,
+    });
 }
 
 /// The artifact inputs of a request (`--junit`, `--junit-env`, `--asv`...),
@@ -222,13 +320,27 @@ impl Artifacts {
             }
         }
         if let Some(checked) = self.bench {
-            let read = bench_results::read_checked(&request.bench, checked);
+            let net = bench_results::Net {
+                github: request.github.client.clone(),
+                cache_dir: request.github.cache_dir.clone(),
+                offline: request.github.client.offline,
+                quiet: request.github.quiet,
+            };
+            let read = bench_results::read_checked(&request.bench, checked, &net);
             for w in &read.warnings {
                 warn(request, w);
             }
             ev.sources.extend(read.provenance);
             add_bench(ev, read.series);
         }
+    }
+}
+
+/// A warning (or a note) on standard error, unless `--quiet`.
+fn warn_or_note(request: &Request, warning: bool, text: &str) {
+    if !request.github.quiet {
+        let kind = if warning { "warning" } else { "note" };
+        eprintln!("readiness: {kind}: {text}");
     }
 }
 
@@ -327,6 +439,7 @@ fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
     let files: Vec<PathBuf> = junit_files
         .iter()
         .chain(&request.bench.bench_data)
+        .chain(&request.bench.coiled_db)
         .cloned()
         .collect();
     let dirs: Vec<PathBuf> = request

@@ -3,6 +3,7 @@
 //! comparison. Pure: it formats what it is given.
 
 pub mod compare;
+mod compare_charts;
 pub(crate) mod escape;
 pub(crate) mod guard;
 mod render;

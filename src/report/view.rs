@@ -330,6 +330,7 @@ fn suggestion(r: &Report) -> String {
         "criterion",
         "pytest-benchmark",
         "github-action-benchmark",
+        "coiled",
     ]
     .iter()
     .any(|s| has(s));
@@ -340,9 +341,9 @@ fn suggestion(r: &Report) -> String {
                 Some("a repository (`OWNER/REPO`, or a clone with `--github OWNER/REPO`)")
             }
             "tests" if !has("junit") => Some("JUnit XML files (`--junit`)"),
-            "bench" if !bench_read => {
-                Some("benchmark results (--asv, --bench-data, --criterion or --pytest-benchmark)")
-            }
+            "bench" if !bench_read => Some(
+                "benchmark results (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db)",
+            ),
             _ => None,
         }
     };
@@ -528,7 +529,7 @@ pub fn mermaid_text(s: &str) -> String {
 }
 
 /// A chart value as written both in the chart and in its table.
-fn chart_number(v: f64) -> String {
+pub(super) fn chart_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {

@@ -290,8 +290,20 @@ fn withheld(
                     .map_or(id.as_str(), |c| c.name.as_str())
             })
             .collect();
+        // One reason shared by every criterion of those categories (no
+        // benchmark results found, and where they were looked for) is said.
+        let mut why: Vec<&str> = categories
+            .iter()
+            .filter(|c| missing_required.contains(&c.id))
+            .flat_map(|c| c.criteria.iter().filter_map(|k| k.reason.as_deref()))
+            .collect();
+        why.dedup();
+        let shared = match why.as_slice() {
+            [one] => format!(": {one}"),
+            _ => String::new(),
+        };
         reasons.push(format!(
-            "the rubric requires evidence for {}, and no criterion there could be scored",
+            "the rubric requires evidence for {}, and no criterion there could be scored{shared}",
             names.join(", ")
         ));
     }

@@ -195,7 +195,7 @@ pub fn regressions(
 }
 
 /// A value with three significant digits and its unit.
-fn show(v: f64, unit: &str) -> String {
+pub(crate) fn show(v: f64, unit: &str) -> String {
     // Three significant digits, at most six decimals; under 0.0001 (where
     // six decimals keep fewer than three digits) in scientific notation.
     #[allow(clippy::cast_possible_truncation)]
@@ -335,7 +335,7 @@ pub fn measure(
             &IDS,
             *window,
             SOURCE,
-            "no benchmark results were collected (--asv, --bench-data, --criterion or --pytest-benchmark; a GitHub repository's gh-pages dev/bench/data.js)",
+            "no benchmark results were collected (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db; a GitHub repository's gh-pages dev/bench/data.js)",
         );
     };
     let scope = NoiseScope::new(analysis, window);
@@ -479,19 +479,22 @@ fn unrecovered(
         ids.dedup();
         ids.len()
     };
-    let examples = found
+    let coiled = super::coiled_rule::agreement(analysis, window);
+    let mut examples: Vec<Example> = found
         .iter()
         .take(EXAMPLES)
         .map(|r| regression_example(&analysis.bench.series[r.series], r, window))
         .collect();
+    examples.extend(coiled.examples(analysis));
     #[allow(clippy::cast_precision_loss)]
     let count = found.len() as f64;
     let basis = format!(
-        "{} with results in the window and at least {} up to its end, fitted by change-point detection; steps for the worse above {} between levels of at least {MIN_LEVEL_POINTS} results, not recovered since, in {}; the worst are listed",
+        "{} with results in the window and at least {} up to its end, fitted by change-point detection; steps for the worse above {} between levels of at least {MIN_LEVEL_POINTS} results, not recovered since, in {}; the worst are listed{}",
         series_count(examined.len()).replace("series", "benchmark series"),
         2 * MIN_LEVEL_POINTS,
         pct(params.regression_threshold),
-        series_count(regressed_series)
+        series_count(regressed_series),
+        coiled.basis()
     );
     let reason = || {
         if scope.total == 0 {
@@ -531,6 +534,7 @@ fn regression_example(s: &BenchSeries, r: &Regression, window: &Window) -> Examp
         show(r.latest, &s.unit)
     )];
     note.extend(commit);
+    note.extend(point.and_then(|p| p.labels.clone()));
     Example {
         label: series_label(s),
         date: point.map(|p| day(p.time)),
@@ -550,7 +554,20 @@ impl super::SignalFamily for Benchmarks {
     }
 
     fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure(cx.bench(), &cx.window, cx.benchmarks)
+        let ev = cx.evidence;
+        let none = ev
+            .bench_results
+            .as_ref()
+            .is_none_or(|b| b.series.is_empty());
+        let searched = ev
+            .sources
+            .iter()
+            .find(|p| p.source == crate::evidence::BENCH_SEARCH)
+            .and_then(|p| p.notes.first());
+        match searched {
+            Some(reason) if none => Measurement::all_insufficient(&IDS, cx.window, SOURCE, reason),
+            _ => measure(cx.bench(), &cx.window, cx.benchmarks),
+        }
     }
 
     fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
@@ -603,6 +620,7 @@ mod tests {
                     time: t0() + Duration::days(i64::try_from(i).unwrap()),
                     commit: Some(format!("c{i:03}")),
                     value: *v,
+                    labels: None,
                 })
                 .collect(),
         }

@@ -21,6 +21,7 @@
 pub mod benchmarks;
 pub mod changepoint;
 pub mod ci;
+pub mod coiled_rule;
 pub mod releases;
 pub mod responsiveness;
 pub mod test_results;

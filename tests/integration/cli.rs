@@ -625,7 +625,7 @@ fn the_pydata_rubric_requires_benchmarks() {
     );
     let md = ws.run(&["report", "monthly", "--rubric", "pydata"]).ok();
     assert!(
-        md.contains("\n\nNo grade: coverage 20 % is under the rubric's minimum 50 %; the rubric requires evidence for Benchmarks, and no criterion there could be scored. The source that would add the most: benchmark results"),
+        md.contains("\n\nNo grade: coverage 20 % is under the rubric's minimum 50 %; the rubric requires evidence for Benchmarks, and no criterion there could be scored: no benchmark results were collected (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db; a GitHub repository's gh-pages dev/bench/data.js). The source that would add the most: benchmark results"),
         "{md}"
     );
     assert!(md.contains("| Rubric | pydata (built-in) |"), "{md}");
@@ -788,6 +788,11 @@ fn compare_gives_a_verdict_and_flags_different_windows() {
     let md = ws.run(&["compare", "m.json", "s.json"]).ok();
     assert!(
         md.contains("**The projects were measured over different windows**"),
+        "{md}"
+    );
+    // Each window by its project's name.
+    assert!(
+        md.contains("- monthly: 2025-08-20 to 2026-08-20 (365 days)\n- slow: 2025-05-01 to 2026-05-01 (365 days)"),
         "{md}"
     );
     let v: serde_json::Value = serde_json::from_str(
@@ -970,6 +975,11 @@ fn compare_keeps_a_failed_project_and_exits_2() {
         );
     }
     assert!(err.contains("readiness: warning: dask/dask: "), "{err}");
+    // The verdict names each project without evidence with its reason, unranked.
+    assert!(
+        md.contains("- Responsiveness: no evidence for any project: monthly (no GitHub source) and dask/dask (GitHub could not be read)."),
+        "{md}"
+    );
 }
 
 /// Issue 11: `OWNER/REPO` means GitHub even where a folder of that name

@@ -148,6 +148,7 @@ fn hostile_evidence() -> Evidence {
             commit: Some(hostile("commit")),
             value: if i < 40 { 1.0 } else { 1.5 }
                 + [0.0, 0.003, -0.002, 0.001][usize::try_from(i % 4).unwrap()],
+            labels: Some(hostile("labels")),
         })
         .collect();
     Evidence {

@@ -2,7 +2,8 @@
 //! `collect::bench_results::read` with the shared kit ([`crate::fuzzkit`]): ASV
 //! result files (formats 1 and 2), `benchmarks.json`, published
 //! `index.json` and graphs, github-action-benchmark `data.js`, criterion
-//! `estimates.json` and `benchmark.json`, and pytest-benchmark files. Each
+//! `estimates.json` and `benchmark.json`, pytest-benchmark files, and
+//! Coiled's SQLite database (corrupted bytes). Each
 //! target writes one fuzzed file beside valid ones and checks: nothing
 //! panics, a skipped file is named, an incomplete
 //! source says why, every point read is finite, and the `bench.*`
@@ -402,4 +403,80 @@ fn fuzz_pytest_benchmark() {
             ..BenchInputs::default()
         },
     );
+}
+
+/// A small Coiled database: three tests, two runtimes, a failed call.
+fn small_coiled_db(path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(crate::coiled::TEST_RUN).unwrap();
+    for k in 0..6 {
+        for (name, runtime) in [
+            ("a", Some(("upstream", "3.10.1"))),
+            ("b", Some(("0.1", "3.11.2"))),
+        ] {
+            let mut run = crate::coiled::Run {
+                session: k,
+                name,
+                runtime,
+                platform: "linux",
+                outcome: "passed",
+                duration: Some(1.0 + k as f64),
+                average_memory: None,
+                peak_memory: Some(1e9),
+            };
+            if k == 3 {
+                run.outcome = "failed";
+            }
+            crate::coiled::insert(&conn, &run);
+        }
+    }
+}
+
+/// Coiled's SQLite database (`--coiled-db`), its bytes corrupted: the
+/// fixture database and a small one as seeds. Nothing panics, a file that
+/// cannot be read is a skip naming it, and the file is never written.
+#[test]
+fn fuzz_coiled_db() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = dir.path().join("seed-full.db");
+    crate::coiled::build(&full);
+    let small = dir.path().join("seed-small.db");
+    small_coiled_db(&small);
+    let seeds = vec![
+        std::fs::read(&full).unwrap(),
+        std::fs::read(&small).unwrap(),
+    ];
+    let fuzzed = dir.path().join("fuzz.db");
+    let extra: &[&[u8]] = &[
+        b"SQLite format 3\0",
+        b"test_run",
+        b"tpch_run",
+        b"passed",
+        b"linux",
+        b"\x0d\x00\x00\x00",
+        b"\x05\x00\x00\x00",
+        b"\xff\xff\xff\xff",
+        b"CREATE TABLE",
+    ];
+    let tried = fuzzkit::run(
+        "coiled-db",
+        &seeds,
+        extra,
+        fuzzkit::cases(DEFAULT),
+        |bytes| {
+            std::fs::write(&fuzzed, bytes).unwrap();
+            let got = read(&BenchInputs {
+                coiled_db: vec![fuzzed.clone()],
+                ..BenchInputs::default()
+            })
+            .expect("the file exists");
+            check(&got, dir.path());
+            assert_eq!(
+                std::fs::read(&fuzzed).unwrap(),
+                bytes,
+                "the file was written"
+            );
+        },
+    );
+    assert!(tried >= seeds.len());
 }

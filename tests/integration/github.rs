@@ -595,7 +595,7 @@ async fn a_repository_without_releases_is_read_by_its_tags() {
 }
 
 /// A repository with no releases, no tags, no issues: every endpoint answers empty.
-async fn mount_empty_repo(server: &MockServer, name: &str) {
+pub(crate) async fn mount_empty_repo(server: &MockServer, name: &str) {
     mount_actions(server, name, Vec::new()).await;
     for p in ["releases", "tags", "issues"] {
         Mock::given(method("GET"))
@@ -782,8 +782,8 @@ fn cli_warm_run_sends_no_full_cost_request() {
     let cold = ws.run(&args).ok();
     let cold_requests = rt.block_on(server.received_requests()).unwrap().len();
     assert_eq!(
-        cold_requests, 8,
-        "releases, probe, 2 issue pages, 1 pull-request page, repository, runs, gh-pages benchmark data (404)"
+        cold_requests, 9,
+        "releases, probe, 2 issue pages, 1 pull-request page, repository, runs, gh-pages benchmark data (404), .readiness.toml (404)"
     );
     let warm = ws.run(&args).ok();
     let all = rt.block_on(server.received_requests()).unwrap();
@@ -791,7 +791,7 @@ fn cli_warm_run_sends_no_full_cost_request() {
     assert_eq!(
         second.len(),
         4,
-        "releases, probe, repository, runs (the 404 for benchmark data is remembered): {second:?}"
+        "releases, probe, repository, runs (the 404s for benchmark data and .readiness.toml are remembered): {second:?}"
     );
     assert!(
         second

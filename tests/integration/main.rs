@@ -1,19 +1,25 @@
 //! The integration test binary: every module drives the real `readiness`
 //! binary against fixtures the tests build themselves.
 
+mod asv_github;
+mod asv_site;
 mod badge;
 mod bench_readers;
 mod bench_signals;
 mod cache;
 mod charts;
 mod cli;
+mod coiled;
 mod common;
+mod compare_charts;
+mod compare_concurrent;
 mod escaping;
 mod evidence_files;
 mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;
 mod fuzz_junit;
+mod fuzz_project;
 mod fuzz_reports;
 mod fuzz_rubric;
 mod fuzzkit;
@@ -24,6 +30,8 @@ mod github_faults;
 mod github_reports;
 mod junit;
 mod pipelines;
+mod project_file;
+mod projects;
 mod realdata;
 mod realdata_bench;
 mod releases;

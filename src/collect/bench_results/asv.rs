@@ -28,7 +28,7 @@
 //! is higher-is-better.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -374,6 +374,71 @@ fn file_machine(v: &Value) -> Option<&str> {
     v.get("params")?.get("machine")?.as_str()
 }
 
+/// A result file with only what [`read_result_file`] reads (format,
+/// commit, date, environment, machine, and each benchmark's result and
+/// parameters), for keeping in the cache: asv's statistics, durations and
+/// run times, most of a pandas result file, are left out. `None` for what
+/// is not a result file's JSON object (kept as it is).
+pub(crate) fn compact_result(v: &Value) -> Option<Value> {
+    let obj = v.as_object()?;
+    let results = obj.get("results")?.as_object()?;
+    let mut out = Map::new();
+    for k in [
+        "version",
+        "commit_hash",
+        "date",
+        "env_name",
+        "python",
+        "requirements",
+    ] {
+        if let Some(x) = obj.get(k) {
+            out.insert(k.into(), x.clone());
+        }
+    }
+    if let Some(m) = obj.get("params").and_then(|p| p.get("machine")) {
+        out.insert("params".into(), serde_json::json!({"machine": m}));
+    }
+    let compact: Map<String, Value> = if obj.get("version").and_then(Value::as_u64) == Some(2) {
+        let cols = strings(obj.get("result_columns"));
+        let at = |name: &str| cols.iter().position(|c| c == name);
+        let (ri, pi) = (at("result")?, at("params"));
+        out.insert(
+            "result_columns".into(),
+            serde_json::json!(["result", "params"]),
+        );
+        results
+            .iter()
+            .map(|(name, row)| {
+                let row = match row {
+                    Value::Array(cells) => Value::Array(vec![
+                        cells.get(ri).cloned().unwrap_or(Value::Null),
+                        pi.and_then(|i| cells.get(i))
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    ]),
+                    other => other.clone(),
+                };
+                (name.clone(), row)
+            })
+            .collect()
+    } else {
+        results
+            .iter()
+            .map(|(name, r)| {
+                let r = match r.as_object() {
+                    Some(o) => {
+                        serde_json::json!({"result": o.get("result"), "params": o.get("params")})
+                    }
+                    None => r.clone(),
+                };
+                (name.clone(), r)
+            })
+            .collect()
+    };
+    out.insert("results".into(), Value::Object(compact));
+    Some(Value::Object(out))
+}
+
 /// Reads one result file of format 1 or 2; any problem fails the whole file.
 fn read_result_file(
     v: &Value,
@@ -477,19 +542,20 @@ fn read_json(path: &Path) -> Result<Value, String> {
     super::read_text(path).and_then(|t| parse_json(&t))
 }
 
-/// `benchmarks.json` of a results folder, when there is one; a bad one is skipped.
-fn read_benchmarks_json(bj: &Path, skips: &mut Skips) -> Option<HashMap<String, Meta>> {
-    if bj.symlink_metadata().is_err() {
-        return None;
-    }
-    match read_json(bj) {
+/// `benchmarks.json` of a results folder, read; a bad one is skipped.
+fn benchmarks_of(
+    found: Option<(String, Result<Value, String>)>,
+    skips: &mut Skips,
+) -> Option<HashMap<String, Meta>> {
+    let (at, parsed) = found?;
+    match parsed {
         Ok(Value::Object(map)) => Some(read_benchmarks(&map)),
         Ok(_) => {
-            skips.add(bj.display().to_string(), "not a JSON object");
+            skips.add(at, "not a JSON object");
             None
         }
         Err(why) => {
-            skips.add(bj.display().to_string(), why);
+            skips.add(at, why);
             None
         }
     }
@@ -497,11 +563,12 @@ fn read_benchmarks_json(bj: &Path, skips: &mut Skips) -> Option<HashMap<String, 
 
 /// The machine a folder's `machine.json` names, when it can be read.
 fn machine_of_folder(mdir: &Path) -> Option<String> {
-    read_json(&mdir.join("machine.json"))
-        .ok()?
-        .get("machine")?
-        .as_str()
-        .map(str::to_string)
+    machine_named(&read_json(&mdir.join("machine.json")).ok()?)
+}
+
+/// The `machine` a `machine.json` names.
+pub(crate) fn machine_named(v: &Value) -> Option<String> {
+    v.get("machine")?.as_str().map(str::to_string)
 }
 
 /// The result files of a results folder: `*.json` one level down (one
@@ -512,47 +579,106 @@ fn result_files(dir: &Path) -> crate::fsutil::Walked {
     })
 }
 
+/// One result file of a results folder, wherever the folder is.
+pub(crate) struct ResultFile {
+    /// Its machine folder (a path or a location), which the series are located by.
+    pub folder: String,
+    /// The machine folder's name: the machine, when the file names none.
+    pub machine_dir: String,
+    /// The file (a path or a location), for skip lines.
+    pub location: String,
+}
+
+/// A results folder (`benchmarks.json`, one folder per machine of result
+/// files), wherever it is: on disk, or fetched from a repository.
+pub(crate) struct ResultsFolder<'a> {
+    pub location: String,
+    /// `benchmarks.json`: where, and its content; `None` when there is none.
+    pub benchmarks: Option<(String, Result<Value, String>)>,
+    pub files: Vec<ResultFile>,
+    /// The `machine` a machine folder's `machine.json` names, by [`ResultFile::folder`].
+    pub machine_of: &'a dyn Fn(&str) -> Option<String>,
+    /// Reads a result file.
+    pub read: &'a dyn Fn(&ResultFile) -> Result<Value, String>,
+    /// What reaching the files already skipped or noted.
+    pub skips: Skips,
+    pub notes: Vec<String>,
+    /// Files counted as found besides `files` (ones that could not be reached).
+    pub unreached: usize,
+    /// Said after "no ASV results found" (where they may be instead).
+    pub hint: String,
+}
+
 fn read_results(dir: &Path) -> Input {
-    let location = dir.display().to_string();
-    let mut builder = Builder::new(TOOL);
-    let mut skips = Skips::default();
-    let mut warnings = Vec::new();
-    let mut notes = Vec::new();
     let bj = dir.join("benchmarks.json");
-    let benchmarks = read_benchmarks_json(&bj, &mut skips);
     let walked = result_files(dir);
+    let mut skips = Skips::default();
+    let mut notes = Vec::new();
     super::walk_problems(&walked, &mut skips, &mut notes);
-    let mut machines: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let files = walked
+        .files
+        .iter()
+        .map(|file| {
+            let mdir = file.parent().unwrap_or(dir);
+            ResultFile {
+                folder: mdir.display().to_string(),
+                machine_dir: mdir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                location: file.display().to_string(),
+            }
+        })
+        .collect();
+    read_results_from(ResultsFolder {
+        location: dir.display().to_string(),
+        benchmarks: bj
+            .symlink_metadata()
+            .is_ok()
+            .then(|| (bj.display().to_string(), read_json(&bj))),
+        files,
+        machine_of: &|folder| machine_of_folder(Path::new(folder)),
+        read: &|f| read_json(Path::new(&f.location)),
+        skips,
+        notes,
+        unreached: walked.skipped.len(),
+        hint: nested_hint(dir),
+    })
+}
+
+/// Reads a results folder's files one at a time.
+pub(crate) fn read_results_from(src: ResultsFolder<'_>) -> Input {
+    let mut builder = Builder::new(TOOL);
+    let mut skips = src.skips;
+    let mut notes = src.notes;
+    let mut warnings = Vec::new();
+    let has_benchmarks = src.benchmarks.is_some();
+    let benchmarks = benchmarks_of(src.benchmarks, &mut skips);
+    let mut machines: HashMap<String, Option<String>> = HashMap::new();
     let mut other_machine = Vec::new();
     let mut unnamed = BTreeSet::new();
-    for file in &walked.files {
-        let mdir = file.parent().unwrap_or(dir).to_path_buf();
+    for file in &src.files {
         let expected = machines
-            .entry(mdir.clone())
-            .or_insert_with(|| machine_of_folder(&mdir))
+            .entry(file.folder.clone())
+            .or_insert_with(|| (src.machine_of)(&file.folder))
             .clone();
-        let machine_name = mdir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parsed = read_json(file).and_then(|v| {
+        let parsed = (src.read)(file).and_then(|v| {
             if let (Some(want), Some(got)) = (expected.as_deref(), file_machine(&v))
                 && want != got
             {
                 return Ok(Err(format!(
                     "{} (machine {got:?}, its folder's machine.json says {want:?})",
-                    file.display()
+                    file.location
                 )));
             }
-            read_result_file(&v, &machine_name, benchmarks.as_ref(), &mut unnamed).map(Ok)
+            read_result_file(&v, &file.machine_dir, benchmarks.as_ref(), &mut unnamed).map(Ok)
         });
         match parsed {
             Ok(Ok(rows)) => {
-                let loc = mdir.display().to_string();
                 for r in rows {
                     builder.push(
                         &r.key,
-                        &loc,
+                        &file.folder,
                         &r.unit,
                         r.direction,
                         r.time,
@@ -562,7 +688,7 @@ fn read_results(dir: &Path) -> Input {
                 }
             }
             Ok(Err(other)) => other_machine.push(other),
-            Err(why) => skips.add(file.display().to_string(), why),
+            Err(why) => skips.add(file.location.clone(), why),
         }
     }
     if !other_machine.is_empty() {
@@ -574,37 +700,50 @@ fn read_results(dir: &Path) -> Input {
         warnings.push(line.clone());
         notes.push(line);
     }
-    let files = walked.files.len() + walked.skipped.len();
-    results_notes(
-        dir,
-        &bj,
+    let files = src.files.len() + src.unreached;
+    let found = Found {
         files,
-        machines.len(),
+        machines: machines.len(),
+        has_benchmarks,
+    };
+    results_notes(
+        &src.location,
+        &src.hint,
+        &found,
         &unnamed,
         &mut warnings,
         &mut notes,
     );
-    finish_input(TOOL, &location, builder, &skips, warnings, notes)
+    finish_input(TOOL, &src.location, builder, &skips, warnings, notes)
+}
+
+/// What a results folder held.
+struct Found {
+    files: usize,
+    machines: usize,
+    has_benchmarks: bool,
 }
 
 /// The warnings and notes of a results folder once read.
 fn results_notes(
-    dir: &Path,
-    bj: &Path,
-    files: usize,
-    machines: usize,
+    location: &str,
+    hint: &str,
+    found: &Found,
     unnamed: &BTreeSet<String>,
     warnings: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) {
-    let location = dir.display();
+    let Found {
+        files,
+        machines,
+        has_benchmarks,
+    } = *found;
     if files == 0 {
         warnings.push(format!(
-            "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/){}",
-            nested_hint(dir)
+            "--asv {location}: no ASV results found (expected benchmarks.json and one folder per machine of result files, or an `asv publish` folder with graphs/){hint}"
         ));
         notes.push("no ASV result files found".into());
-    } else if !bj.is_file() {
+    } else if !has_benchmarks {
         warnings.push(format!(
             "--asv {location}: no benchmarks.json: units and types are taken from benchmark names (time_ seconds, mem_/peakmem_ bytes, track_ unknown)"
         ));
@@ -793,18 +932,84 @@ fn read_graph(v: &Value, name: &str, index: Option<&Index>) -> Result<Vec<GraphP
     Ok(out)
 }
 
+/// One graph file of a published site, wherever it was read from (a
+/// folder, or a site over HTTPS).
+pub(crate) struct GraphFile {
+    /// The folder names between `graphs/` and the file (`machine-aws`, `python-3.5`, ...).
+    pub components: Vec<String>,
+    /// The benchmark: the file name without `.json`.
+    pub name: String,
+    /// Where it was read from (a path or a URL), for the series and skip lines.
+    pub location: String,
+    /// The parsed file, or why it could not be read.
+    pub value: Result<Value, String>,
+}
+
+/// What a published site gave before its graphs are read: its `index.json`
+/// (`None` when there is none) and what the transport already skipped or noted.
+pub(crate) struct PublishedSite {
+    pub location: String,
+    /// Where `index.json` was read from, and its parsed content.
+    pub index: Option<(String, Result<Value, String>)>,
+    pub skips: Skips,
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
 fn read_published(dir: &Path) -> Input {
-    let location = dir.display().to_string();
-    let mut builder = Builder::new(TOOL);
-    let mut skips = Skips::default();
-    let mut warnings = Vec::new();
-    let mut notes = Vec::new();
     let ij = dir.join("index.json");
-    let index = if ij.symlink_metadata().is_ok() {
-        match read_json(&ij).and_then(|v| read_index(&v)) {
+    let index = ij
+        .symlink_metadata()
+        .is_ok()
+        .then(|| (ij.display().to_string(), read_json(&ij)));
+    let graphs = dir.join("graphs");
+    let walked = graph_files(&graphs);
+    let mut site = PublishedSite {
+        location: dir.display().to_string(),
+        index,
+        skips: Skips::default(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+    };
+    super::walk_problems(&walked, &mut site.skips, &mut site.notes);
+    let files = walked.files.iter().map(|file| GraphFile {
+        components: file
+            .parent()
+            .and_then(|p| p.strip_prefix(&graphs).ok())
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        name: file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        location: file.display().to_string(),
+        value: read_json(file),
+    });
+    read_published_files(site, files)
+}
+
+/// Reads a published site's graphs, one at a time as `files` yields them.
+pub(crate) fn read_published_files(
+    site: PublishedSite,
+    files: impl Iterator<Item = GraphFile>,
+) -> Input {
+    let PublishedSite {
+        location,
+        index,
+        mut skips,
+        mut notes,
+        mut warnings,
+    } = site;
+    let mut builder = Builder::new(TOOL);
+    let index = if let Some((at, parsed)) = index {
+        match parsed.and_then(|v| read_index(&v)) {
             Ok(i) => Some(i),
             Err(why) => {
-                skips.add(ij.display().to_string(), why);
+                skips.add(at, why);
                 None
             }
         }
@@ -814,16 +1019,15 @@ fn read_published(dir: &Path) -> Input {
         ));
         None
     };
-    let graphs = dir.join("graphs");
-    let walked = graph_files(&graphs);
-    super::walk_problems(&walked, &mut skips, &mut notes);
-    let files = walked.files;
-    for file in &files {
-        if let Err(why) = read_graph_file(&mut builder, file, &graphs, index.as_ref()) {
-            skips.add(file.display().to_string(), why);
+    let mut count = 0usize;
+    for file in files {
+        count += 1;
+        let at = file.location.clone();
+        if let Err(why) = read_graph_file(&mut builder, file, index.as_ref()) {
+            skips.add(at, why);
         }
     }
-    if files.is_empty() {
+    if count == 0 {
         warnings.push(format!(
             "--asv {location}: no graph files under graphs/ (summaries aside)"
         ));
@@ -838,8 +1042,7 @@ fn read_published(dir: &Path) -> Input {
         None => "x values are commit times in milliseconds; commits unknown (no index.json)",
     };
     notes.push(format!(
-        "{} published graph files; {times}; machine and environment from the graph folder names",
-        files.len()
+        "{count} published graph files; {times}; machine and environment from the graph folder names"
     ));
     finish_input(TOOL, &location, builder, &skips, warnings, notes)
 }
@@ -848,31 +1051,22 @@ fn read_published(dir: &Path) -> Input {
 /// into `builder`; the error says why the file is skipped.
 fn read_graph_file(
     builder: &mut Builder,
-    file: &Path,
-    graphs: &Path,
+    file: GraphFile,
     index: Option<&Index>,
 ) -> Result<(), String> {
     let keys: &[String] = index.map_or(&[], |i| i.keys.as_slice());
-    let name = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let components: Vec<String> = file
-        .parent()
-        .and_then(|p| p.strip_prefix(graphs).ok())
-        .map(|p| {
-            p.components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
+    let GraphFile {
+        components,
+        name,
+        location: loc,
+        value,
+    } = file;
     let (machine, env) = machine_env(&components, keys);
-    let points = read_json(file).and_then(|v| read_graph(&v, &name, index))?;
+    let points = value.and_then(|v| read_graph(&v, &name, index))?;
     let meta = index
         .and_then(|i| i.benchmarks.get(&name))
         .cloned()
         .unwrap_or_else(|| meta_from_name(&name));
-    let loc = file.display().to_string();
     for p in points {
         for (params, value) in p.values {
             let Some(time) = p.time else {
@@ -1000,6 +1194,38 @@ mod tests {
         assert!(input.provenance.complete, "{note}");
         assert_eq!(input.provenance.items, 4);
         assert_eq!(input.provenance.item, "series");
+    }
+
+    /// A compacted result file reads as the file itself: same rows, same values.
+    #[test]
+    fn compacted_result_files_read_the_same() {
+        let bench = match parse_json(BENCHMARKS).unwrap() {
+            Value::Object(m) => read_benchmarks(&m),
+            _ => unreachable!(),
+        };
+        let v1 = r#"{"commit_hash": "c1", "date": 1500000000000, "python": "2.7", "requirements": {"numpy": "1.8"}, "version": 1,
+            "results": {"suite.peakmem_load": 100, "suite.track_rate": null,
+             "suite.time_sort": {"result": [1, 2, 3, NaN], "params": [["1", "2"], ["'a'", "'b'"]], "stats": [null]}}}"#;
+        for text in [
+            v2("c1", 1_000_000_000_000, "[1.0, 2.0, NaN, 4.0]", "[50]"),
+            v1.to_string(),
+        ] {
+            let full = parse_json(&text).unwrap();
+            let small = compact_result(&full).unwrap();
+            let small_text = small.to_string();
+            assert!(small_text.len() < text.len(), "{small_text}");
+            let rows = |v: &Value| {
+                read_result_file(v, "m", Some(&bench), &mut BTreeSet::new())
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| (r.key, r.unit, r.time, r.commit, r.value))
+                    .collect::<Vec<_>>()
+            };
+            let reread = parse_json(&small_text).unwrap();
+            assert_eq!(rows(&reread), rows(&full));
+            assert!(!rows(&full).is_empty());
+        }
+        assert!(compact_result(&serde_json::json!([1])).is_none());
     }
 
     /// Format 1: numbers, null, and {"result", "params"} objects.

@@ -1,12 +1,15 @@
 //! Benchmark results read from files: ASV results folders and published
 //! graphs (`--asv`), github-action-benchmark data files (`--bench-data`),
 //! criterion output folders (`--criterion`) and pytest-benchmark JSON files
-//! (`--pytest-benchmark`). Each reader turns its tool's files into
+//! (`--pytest-benchmark`), Coiled's benchmark database (`--coiled-db`). Each reader turns its tool's files into
 //! [`BenchSeries`]; a file that cannot be read is skipped with a warning
 //! that names it, and the rest still count.
 
 pub mod action;
 pub mod asv;
+pub mod asv_github;
+pub(crate) mod asv_site;
+pub mod coiled;
 pub mod criterion;
 pub mod pytest;
 
@@ -21,10 +24,11 @@ use crate::error::Error;
 use crate::evidence::{BenchPoint, BenchSeries, Direction, Provenance};
 
 /// The benchmark files asked for on the command line.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BenchInputs {
-    /// `--asv DIR`: an ASV results folder (`results/`, holding `benchmarks.json`
-    /// and one folder per machine) or a published `asv publish` folder (`graphs/`).
+    /// `--asv DIR|URL`: an ASV results folder (`results/`, holding `benchmarks.json`
+    /// and one folder per machine), a published `asv publish` folder
+    /// (`graphs/`), or the `https://` address of a published site.
     pub asv: Vec<PathBuf>,
     /// `--bench-data FILE`: github-action-benchmark `data.js` (or its JSON).
     pub bench_data: Vec<PathBuf>,
@@ -32,6 +36,9 @@ pub struct BenchInputs {
     pub criterion: Vec<PathBuf>,
     /// `--pytest-benchmark GLOB`: pytest-benchmark JSON files.
     pub pytest_benchmark: Vec<String>,
+    /// `--coiled-db FILE`: Coiled's SQLite benchmark database (`benchmark.db`),
+    /// a local file or one downloaded from an Actions artifact.
+    pub coiled_db: Vec<PathBuf>,
 }
 
 impl BenchInputs {
@@ -42,6 +49,7 @@ impl BenchInputs {
             && self.bench_data.is_empty()
             && self.criterion.is_empty()
             && self.pytest_benchmark.is_empty()
+            && self.coiled_db.is_empty()
     }
 }
 
@@ -51,7 +59,7 @@ pub struct BenchRead {
     /// Every series, points in time order.
     pub series: Vec<BenchSeries>,
     /// One entry per input (`source` is the tool: `asv`, `github-action-benchmark`,
-    /// `criterion`, `pytest-benchmark`), with what was skipped in `notes`.
+    /// `criterion`, `pytest-benchmark`, `coiled`), with what was skipped in `notes`.
     pub provenance: Vec<Provenance>,
     /// Problems worth a line on standard error, each naming the file or series.
     pub warnings: Vec<String>,
@@ -68,13 +76,55 @@ pub(crate) const MAX_LISTED: usize = 10;
 /// file that does not exist, a glob that is not valid. Bad files inside
 /// are warnings.
 pub fn read(inputs: &BenchInputs) -> Result<BenchRead, Error> {
-    Ok(read_checked(inputs, check(inputs)?))
+    Ok(read_checked(inputs, check(inputs)?, &Net::default()))
 }
 
-/// Inputs that [`check`] found usable: the files each `--pytest-benchmark` pattern matched.
+/// Inputs that [`check`] found usable: the files each `--pytest-benchmark`
+/// pattern matched, and what each `--asv` names.
 #[derive(Debug)]
 pub struct Checked {
     globs: Vec<crate::fsutil::Walked>,
+    asv: Vec<AsvLocation>,
+}
+
+/// Where one `--asv` reads from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AsvLocation {
+    Folder(PathBuf),
+    /// An `asv publish` site, its URL checked and without a trailing `/`.
+    Site(String),
+    /// A results folder in a repository, read through the GitHub API.
+    GitHub(asv_github::GitHubLocation),
+}
+
+impl AsvLocation {
+    /// A folder, or a URL (`https://`, `http://`), checked.
+    fn parse(arg: &Path) -> Result<AsvLocation, Error> {
+        let text = arg.to_string_lossy();
+        if text.starts_with("github:") {
+            return asv_github::GitHubLocation::parse(&text)
+                .map(AsvLocation::GitHub)
+                .map_err(|e| Error::Usage(format!("--asv {e}")));
+        }
+        let lower = text.to_ascii_lowercase();
+        if lower.starts_with("https://") || lower.starts_with("http://") {
+            return crate::collect::http::check_site_url(&text)
+                .map(AsvLocation::Site)
+                .map_err(|e| Error::Usage(format!("--asv {e}")));
+        }
+        Ok(AsvLocation::Folder(arg.to_path_buf()))
+    }
+}
+
+/// How remote inputs are read: the cache, `--offline`, and the GitHub
+/// client's settings (API URL, token, retries) for `github:` locations.
+#[derive(Debug, Clone, Default)]
+pub struct Net {
+    pub github: crate::collect::github::client::Settings,
+    /// `None`: no cache (`--no-cache`).
+    pub cache_dir: Option<PathBuf>,
+    pub offline: bool,
+    pub quiet: bool,
 }
 
 /// Checks every named input before any is read, so that a typo fails
@@ -83,10 +133,23 @@ pub struct Checked {
 /// # Errors
 /// A folder or file that does not exist, a glob that is not valid.
 pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
+    let asv = inputs
+        .asv
+        .iter()
+        .map(|a| AsvLocation::parse(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let folders: Vec<PathBuf> = asv
+        .iter()
+        .filter_map(|a| match a {
+            AsvLocation::Folder(p) => Some(p.clone()),
+            AsvLocation::Site(_) | AsvLocation::GitHub(_) => None,
+        })
+        .collect();
     for (flag, paths, want_dir) in [
-        ("--asv", &inputs.asv, true),
+        ("--asv", &folders, true),
         ("--bench-data", &inputs.bench_data, false),
         ("--criterion", &inputs.criterion, true),
+        ("--coiled-db", &inputs.coiled_db, false),
     ] {
         for p in paths {
             if !p.exists() {
@@ -114,20 +177,24 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
     for pattern in &inputs.pytest_benchmark {
         globs.push(pytest::expand(pattern)?);
     }
-    Ok(Checked { globs })
+    Ok(Checked { globs, asv })
 }
 
 /// Reads every input [`check`] passed; bad files inside are warnings.
 #[must_use]
-pub fn read_checked(inputs: &BenchInputs, checked: Checked) -> BenchRead {
+pub fn read_checked(inputs: &BenchInputs, checked: Checked, net: &Net) -> BenchRead {
     let mut out = BenchRead::default();
     let mut add = |input: Input| {
         out.series.extend(input.series);
         out.provenance.push(input.provenance);
         out.warnings.extend(input.warnings);
     };
-    for dir in &inputs.asv {
-        add(asv::read_dir(dir));
+    for location in &checked.asv {
+        match location {
+            AsvLocation::Folder(dir) => add(asv::read_dir(dir)),
+            AsvLocation::Site(url) => add(read_site(url, net)),
+            AsvLocation::GitHub(loc) => add(read_github(loc, net)),
+        }
     }
     for file in &inputs.bench_data {
         add(action::read_file(file));
@@ -138,7 +205,52 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked) -> BenchRead {
     for (pattern, files) in inputs.pytest_benchmark.iter().zip(checked.globs) {
         add(pytest::read_files(pattern, &files));
     }
+    for file in &inputs.coiled_db {
+        add(coiled::read_file(file));
+    }
     out
+}
+
+/// A runtime and a downloader of its own (no token; the cache shared with
+/// the GitHub client's file) for one remote input.
+fn remote(net: &Net) -> Result<(tokio::runtime::Runtime, crate::collect::http::Http), String> {
+    let cache = net
+        .cache_dir
+        .as_deref()
+        .and_then(|dir| crate::cache::Cache::open_or_warn(dir, net.quiet));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let http = crate::collect::http::Http::new(cache, net.offline)?;
+    Ok((runtime, http))
+}
+
+/// Reads one `asv publish` site.
+fn read_site(url: &str, net: &Net) -> Input {
+    match remote(net) {
+        Ok((rt, http)) => rt.block_on(asv_site::read_site(&http, url, asv_site::MAX_SITE_GRAPHS)),
+        Err(why) => asv_site::failed(url, &why),
+    }
+}
+
+/// Reads one `github:` location, through a GitHub client of its own.
+fn read_github(loc: &asv_github::GitHubLocation, net: &Net) -> Input {
+    let (rt, http) = match remote(net) {
+        Ok(r) => r,
+        Err(why) => return asv_site::failed(&loc.display(), &why),
+    };
+    let _entered = rt.enter();
+    let cache = net
+        .cache_dir
+        .as_deref()
+        .and_then(|dir| crate::cache::Cache::open_or_warn(dir, true));
+    let mut settings = net.github.clone();
+    settings.offline = net.offline;
+    match crate::collect::github::client::Client::new(settings, cache) {
+        Ok(client) => rt.block_on(asv_github::read(&client, &http, loc)),
+        Err(why) => asv_site::failed(&loc.display(), &why),
+    }
 }
 
 /// What one input (one `--asv DIR`, one `--bench-data FILE`...) gave.
@@ -242,15 +354,8 @@ pub(crate) const MAX_FILE_BYTES: u64 = 256 << 20;
 /// of at most [`MAX_FILE_BYTES`]. The error says why, for a
 /// `skipped FILE: why` line.
 pub(crate) fn read_text(path: &Path) -> Result<String, String> {
-    use crate::fsutil::Refused;
     use std::io::Read;
-    let (file, meta) = crate::fsutil::open_checked(path).map_err(|r| match r {
-        Refused::Io(e) => format!("cannot read it: {e}"),
-        Refused::NotRegular(ft) => format!(
-            "cannot read it: {}, not a regular file",
-            crate::fsutil::special_kind(ft)
-        ),
-    })?;
+    let (file, meta) = open_regular(path)?;
     let too_big = || {
         format!(
             "cannot read it: larger than {} MiB, the most a benchmark file may hold",
@@ -268,6 +373,19 @@ pub(crate) fn read_text(path: &Path) -> Result<String, String> {
         return Err(too_big());
     }
     String::from_utf8(bytes).map_err(|e| format!("cannot read it: not UTF-8 text ({e})"))
+}
+
+/// Opens a regular file ([`crate::fsutil::open_checked`]); the error says
+/// why not, for a `skipped FILE: why` line.
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), String> {
+    use crate::fsutil::Refused;
+    crate::fsutil::open_checked(path).map_err(|r| match r {
+        Refused::Io(e) => format!("cannot read it: {e}"),
+        Refused::NotRegular(ft) => format!(
+            "cannot read it: {}, not a regular file",
+            crate::fsutil::special_kind(ft)
+        ),
+    })
 }
 
 /// Walks a benchmark folder with [`crate::fsutil::walk`], in natural order.
@@ -579,7 +697,20 @@ impl Builder {
             time,
             commit: commit.map(str::to_string),
             value,
+            labels: None,
         };
+        self.add(key, location, unit, direction, point);
+    }
+
+    /// Adds a point whose value is finite (the caller checked it).
+    pub(crate) fn add(
+        &mut self,
+        key: &Key,
+        location: &str,
+        unit: &str,
+        direction: Direction,
+        point: BenchPoint,
+    ) {
         let pending = self.map.entry(key.clone()).or_insert_with(|| {
             self.order.push(key.clone());
             Pending {

@@ -89,8 +89,11 @@ pub struct Settings {
     pub backoff: Duration,
     /// The longest the client waits for a rate limit to reset.
     pub max_wait: Duration,
-    /// Requests in flight at once.
+    /// Requests in flight at once, for this client (one target).
     pub concurrency: usize,
+    /// A limit shared by every client of the run (targets collected at the
+    /// same time): a request holds a permit of both. `None`: no shared limit.
+    pub overall: Option<std::sync::Arc<Semaphore>>,
     /// One request's time limit.
     pub timeout: Duration,
 }
@@ -105,6 +108,7 @@ impl Default for Settings {
             backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(90),
             concurrency: 4,
+            overall: None,
             timeout: Duration::from_secs(30),
         }
     }
@@ -281,8 +285,13 @@ impl Client {
     /// draws nothing when standard error is not a terminal.
     #[must_use]
     pub fn with_progress(mut self, label: &str) -> Client {
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        // One area for every spinner of the run: targets collected at the
+        // same time each get their own line instead of drawing over each other.
+        static AREA: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+        let area = AREA.get_or_init(|| {
+            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr())
+        });
+        let bar = area.add(indicatif::ProgressBar::new_spinner());
         bar.set_prefix(label.to_string());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg}") {
             bar.set_style(style);
@@ -290,6 +299,22 @@ impl Client {
         bar.enable_steady_tick(Duration::from_millis(120));
         self.progress = Some(bar);
         self
+    }
+
+    /// A permit of this client's limit, then one of the shared limit if
+    /// there is one; `None` once a semaphore is closed.
+    async fn permits(
+        &self,
+    ) -> Option<(
+        tokio::sync::SemaphorePermit<'_>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    )> {
+        let own = self.permits.acquire().await.ok()?;
+        let shared = match &self.settings.overall {
+            Some(all) => Some(all.acquire().await.ok()?),
+            None => None,
+        };
+        Some((own, shared))
     }
 
     /// Clears the spinner.
@@ -603,7 +628,7 @@ impl Client {
             }
             attempts += 1;
             let outcome = {
-                let Ok(_permit) = self.permits.acquire().await else {
+                let Some(_permits) = self.permits().await else {
                     return Err(FetchError::Other {
                         path: path.into(),
                         message: "the client was shut down".into(),
@@ -1390,5 +1415,58 @@ mod tests {
                 .unwrap_err()
                 .contains("is empty")
         );
+    }
+
+    /// A request holds a permit of its own client's limit and of the limit
+    /// shared by every client of the run: with the shared one used up, a
+    /// second client's request waits however free its own limit is.
+    #[test]
+    fn the_shared_limit_binds_across_clients() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _entered = rt.enter();
+        let overall = std::sync::Arc::new(Semaphore::new(1));
+        let client = || {
+            let settings = Settings {
+                api_url: "http://127.0.0.1:9".into(),
+                overall: Some(overall.clone()),
+                ..Settings::default()
+            };
+            Client::new(settings, None).unwrap()
+        };
+        let (a, b) = (client(), client());
+        rt.block_on(async {
+            let held = a.permits().await.unwrap();
+            assert_eq!(a.permits.available_permits(), 3);
+            assert_eq!(overall.available_permits(), 0);
+            let waiting = tokio::time::timeout(Duration::ZERO, b.permits()).await;
+            assert!(waiting.is_err(), "b must wait for the shared permit");
+            drop(held);
+            assert!(b.permits().await.is_some());
+            // Without a shared limit, only the client's own applies.
+            let alone = Client::new(Settings::default(), None).unwrap();
+            let four: Vec<_> = futures_all(&alone).await;
+            assert_eq!(four.len(), 4);
+            assert!(
+                tokio::time::timeout(Duration::ZERO, alone.permits())
+                    .await
+                    .is_err()
+            );
+        });
+    }
+
+    async fn futures_all(
+        c: &Client,
+    ) -> Vec<(
+        tokio::sync::SemaphorePermit<'_>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    )> {
+        let mut held = Vec::new();
+        for _ in 0..c.settings.concurrency {
+            held.extend(c.permits().await);
+        }
+        held
     }
 }

@@ -55,9 +55,6 @@ const RATIO_FLOOR: u64 = 1024 * 1024;
 /// # Errors
 /// The TLS or HTTP client cannot be set up.
 pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    // rustls needs a process-wide crypto provider: ring, as octocrab's.
-    // Another one already installed is as good.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))

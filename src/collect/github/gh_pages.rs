@@ -42,7 +42,7 @@ fn provenance(location: String, items: usize, complete: bool, notes: Vec<String>
 }
 
 /// The base64 `content` of a contents or blob answer, decoded to text.
-fn decode(body: &Value) -> Result<Option<String>, String> {
+pub(crate) fn decode(body: &Value) -> Result<Option<String>, String> {
     let Some(content) = body["content"].as_str().filter(|c| !c.is_empty()) else {
         return Ok(None);
     };

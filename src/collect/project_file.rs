@@ -1,0 +1,518 @@
+//! `.readiness.toml`: where a project says its evidence is. Its maintainers
+//! commit it once at the root of the repository; it is read from the clone,
+//! or through the contents API for an `OWNER/REPO` target. Its keys are
+//! those of a `[[project]]` entry of a projects file (`name`, `github`,
+//! `clone`, `tag_prefix`, `tag_pattern`, `junit`, `asv`, `bench_data`,
+//! `criterion`, `pytest_benchmark`, `test_artifacts`, `check_name`).
+//!
+//! The file is written by the project being judged, so:
+//! - it is parsed strictly: an unknown key or a wrong type is an error that
+//!   names the file, the line and the key, with the nearest valid key;
+//! - a command-line option wins over the file's setting of the same thing;
+//! - every setting it gave is listed in the report (its provenance notes);
+//! - it can only point at places to read: the token is sent to the API
+//!   host alone (an `asv` site is read without it), and for a GitHub target
+//!   it can name no local path (only URLs); in a clone, paths are relative
+//!   to the clone and stay inside it (no absolute path, no `..`).
+//!
+//! `name`, `github` and `clone` name a project in a projects file; in the
+//! repository's own file they say nothing new, and are listed as not used.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::Request;
+use super::github::Repo;
+use crate::diag::{RubricError, RubricErrors};
+use crate::evidence::Provenance;
+use crate::tomlspan::{from_toml_error, locate, read_as};
+
+/// The file's name, at the repository root.
+pub const FILE_NAME: &str = ".readiness.toml";
+
+/// The most a project file may hold: a real one is a few lines.
+const MAX_BYTES: usize = 64 << 10;
+
+/// The settings of a project, as a `[[project]]` entry or `.readiness.toml` writes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectSettings {
+    pub name: Option<String>,
+    pub github: Option<String>,
+    pub clone: Option<String>,
+    pub tag_prefix: Option<String>,
+    pub tag_pattern: Option<String>,
+    pub junit: Vec<String>,
+    pub asv: Vec<String>,
+    pub bench_data: Vec<String>,
+    pub criterion: Vec<String>,
+    pub pytest_benchmark: Vec<String>,
+    /// Name patterns of the Actions artifacts that hold test reports (JUnit XML).
+    pub test_artifacts: Vec<String>,
+    /// The check run that carries test-result digests (EnricoMi/publish-unit-test-result-action).
+    pub check_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    name: Option<String>,
+    github: Option<String>,
+    clone: Option<String>,
+    tag_prefix: Option<String>,
+    tag_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    junit: Vec<Spanned<String>>,
+    #[serde(default)]
+    asv: Vec<Spanned<String>>,
+    #[serde(default)]
+    bench_data: Vec<Spanned<String>>,
+    #[serde(default)]
+    criterion: Vec<Spanned<String>>,
+    #[serde(default)]
+    pytest_benchmark: Vec<Spanned<String>>,
+    #[serde(default)]
+    test_artifacts: Vec<String>,
+    check_name: Option<String>,
+}
+
+/// Parses a project file; `file` names it in the errors.
+///
+/// # Errors
+/// Every syntax error, else the first unknown key or wrong type, else every
+/// bad value (a tag pattern that is not a regular expression, an `asv`
+/// URL that is not https, a path that leaves the repository), each located.
+pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
+    let fail = |problems| RubricErrors {
+        kind: "project file",
+        file: file.to_string(),
+        problems,
+    };
+    let (root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        return Err(fail(
+            syntax.iter().map(|e| from_toml_error(text, e)).collect(),
+        ));
+    }
+    let span = root.span();
+    let raw: Raw = read_as(text, Spanned::new(span, DeValue::Table(root.into_inner())))
+        .map_err(|e| fail(vec![e]))?;
+    let mut problems = Vec::new();
+    let mut problem = |span: std::ops::Range<usize>, key: &str, message: String| {
+        let (line, column, snippet) = locate(text, &span);
+        problems.push(RubricError {
+            line,
+            column,
+            key: Some(key.to_string()),
+            message,
+            help: None,
+            snippet,
+        });
+    };
+    if let Some(p) = &raw.tag_pattern
+        && let Err(e) = regex::Regex::new(p.get_ref())
+    {
+        problem(
+            p.span(),
+            "tag_pattern",
+            format!("not a regular expression: {e}"),
+        );
+    }
+    for a in &raw.asv {
+        let checked = if a.get_ref().starts_with("github:") {
+            crate::collect::bench_results::asv_github::GitHubLocation::parse(a.get_ref())
+                .map(|_| String::new())
+        } else if is_url(a.get_ref()) {
+            crate::collect::http::check_site_url(a.get_ref())
+        } else {
+            Ok(String::new())
+        };
+        if let Err(e) = checked {
+            problem(a.span(), "asv", e);
+        }
+    }
+    for (key, list) in [
+        ("junit", &raw.junit),
+        ("asv", &raw.asv),
+        ("bench_data", &raw.bench_data),
+        ("criterion", &raw.criterion),
+        ("pytest_benchmark", &raw.pytest_benchmark),
+    ] {
+        for p in list {
+            let checked = match (is_url(p.get_ref()), key) {
+                (true, "asv") => Ok(()),
+                (true, _) => Err(format!(
+                    "{:?}: only `asv` names a URL; `{key}` names paths inside the repository",
+                    p.get_ref()
+                )),
+                (false, _) => inside(p.get_ref()),
+            };
+            if let Err(e) = checked {
+                problem(p.span(), key, e);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| (p.line, p.column));
+        return Err(fail(problems));
+    }
+    let plain = |l: Vec<Spanned<String>>| l.into_iter().map(Spanned::into_inner).collect();
+    Ok(ProjectSettings {
+        name: raw.name,
+        github: raw.github,
+        clone: raw.clone,
+        tag_prefix: raw.tag_prefix,
+        tag_pattern: raw.tag_pattern.map(Spanned::into_inner),
+        junit: plain(raw.junit),
+        asv: plain(raw.asv),
+        bench_data: plain(raw.bench_data),
+        criterion: plain(raw.criterion),
+        pytest_benchmark: plain(raw.pytest_benchmark),
+        test_artifacts: raw.test_artifacts,
+        check_name: raw.check_name,
+    })
+}
+
+/// A URL or a `github:` location: read remotely, never a local path.
+fn is_url(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("github:")
+}
+
+/// A path relative to the repository that stays inside it.
+fn inside(p: &str) -> Result<(), String> {
+    let path = Path::new(p);
+    if p.is_empty() {
+        return Err("an empty path".into());
+    }
+    if path.is_absolute() || p.starts_with('~') {
+        return Err(format!(
+            "{p:?} is not relative to the repository: a project file names paths inside it"
+        ));
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(format!(
+            "{p:?} leaves the repository (..): a project file names paths inside it"
+        ));
+    }
+    Ok(())
+}
+
+/// Where the file was found.
+enum Found {
+    Clone(PathBuf),
+    GitHub(Repo),
+}
+
+/// Reads the target's project file, if it has one, and applies it to
+/// `request` under the command line's own settings. The provenance lists
+/// every setting it gave, and those the command line overrode.
+///
+/// # Errors
+/// A file that is not valid (located problems), or that cannot be read.
+pub(crate) fn load(
+    target: &crate::target::Target,
+    request: &mut Request,
+) -> Result<Option<Provenance>, crate::error::Error> {
+    use crate::target::Target;
+    let (found, text, requests) = match target {
+        Target::Git(path) => {
+            let file = path.join(FILE_NAME);
+            if file.symlink_metadata().is_err() {
+                return Ok(None);
+            }
+            let text = crate::collect::bench_results::read_text(&file)
+                .map_err(|e| target_error(target, &file.display().to_string(), &e))?;
+            (Found::Clone(path.clone()), text, 0)
+        }
+        Target::GitHub { owner, repo } => {
+            let repo = Repo {
+                owner: owner.clone(),
+                name: repo.clone(),
+            };
+            match fetch(&repo, request) {
+                Ok(Some((text, n))) => (Found::GitHub(repo), text, n),
+                Ok(None) => return Ok(None),
+                // GitHub's own collection says why it failed; the file's
+                // settings are then unknown, and the report says so.
+                Err(e) => return Ok(Some(unread(&repo, &e))),
+            }
+        }
+        Target::Evidence(_) | Target::Artifacts => return Ok(None),
+    };
+    let location = match &found {
+        Found::Clone(root) => root.join(FILE_NAME).display().to_string(),
+        Found::GitHub(repo) => format!("{}/{FILE_NAME}", repo.slug()),
+    };
+    if text.len() > MAX_BYTES {
+        return Err(target_error(
+            target,
+            &location,
+            &format!(
+                "larger than {} KiB, the most a project file may hold",
+                MAX_BYTES >> 10
+            ),
+        ));
+    }
+    // A target error: `compare` keeps the project, with this reason, and goes on.
+    let settings = parse(&text, &location).map_err(|e| crate::error::Error::Target {
+        target: target.display(),
+        message: e.to_string(),
+    })?;
+    let notes = apply(&settings, &found, request);
+    Ok(Some(Provenance {
+        source: "project file".into(),
+        location,
+        items: notes.iter().filter(|n| n.starts_with("used:")).count() as u64,
+        item: "settings".into(),
+        requests,
+        complete: true,
+        notes,
+        fetched_at: None,
+    }))
+}
+
+/// The provenance of a project file that could not be fetched.
+fn unread(repo: &Repo, why: &str) -> Provenance {
+    Provenance {
+        source: "project file".into(),
+        location: format!("{}/{FILE_NAME}", repo.slug()),
+        items: 0,
+        item: "settings".into(),
+        requests: 0,
+        complete: false,
+        notes: vec![format!(
+            "could not be read, so the settings it may hold were not used: {why}"
+        )],
+        fetched_at: None,
+    }
+}
+
+fn target_error(target: &crate::target::Target, file: &str, why: &str) -> crate::error::Error {
+    crate::error::Error::Target {
+        target: target.display(),
+        message: format!("{file} could not be read: {why}"),
+    }
+}
+
+/// The file through the contents API (`None`: the repository has none), and
+/// the requests it cost. A 404 is remembered for a day, like any optional file.
+fn fetch(repo: &Repo, request: &Request) -> Result<Option<(String, u64)>, String> {
+    use super::github::client::Client;
+    let cache = (request.github.cache_dir.as_deref())
+        .and_then(|dir| crate::cache::Cache::open_or_warn(dir, request.github.quiet));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let _entered = runtime.enter();
+    let client = Client::new(request.github.client.clone(), cache)?;
+    let path = format!("/repos/{}/contents/{FILE_NAME}", repo.slug());
+    let page = runtime
+        .block_on(client.get_optional(&path))
+        .map_err(|e| e.to_string())?;
+    let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
+    let Some(page) = page else {
+        return Ok(None);
+    };
+    let text = super::github::gh_pages::decode(&page.body)?
+        .ok_or_else(|| "the contents answer holds no text".to_string())?;
+    Ok(Some((text, sent)))
+}
+
+/// Applies `s` to `request` where the command line set nothing; one note per setting.
+fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (key, value) in [
+        ("name", &s.name),
+        ("github", &s.github),
+        ("clone", &s.clone),
+    ] {
+        if let Some(v) = value {
+            notes.push(format!(
+                "not used: {key} = {v:?} (it names a project in a projects file; the target is already named)"
+            ));
+        }
+    }
+    let rule = &mut request.release_rule;
+    let cli_rule = rule.tag_prefix.is_some() || rule.tag_pattern.is_some();
+    for (key, value, slot) in [
+        ("tag_prefix", &s.tag_prefix, &mut rule.tag_prefix),
+        ("tag_pattern", &s.tag_pattern, &mut rule.tag_pattern),
+    ] {
+        if let Some(v) = value {
+            if cli_rule {
+                notes.push(format!(
+                    "not used: {key} = {v:?} (the command line's --tag-prefix/--tag-pattern wins)"
+                ));
+            } else {
+                notes.push(format!("used: {key} = {v:?}"));
+                *slot = Some(v.clone());
+            }
+        }
+    }
+    let root = match found {
+        Found::Clone(root) => Some(root.as_path()),
+        Found::GitHub(_) => None,
+    };
+    let bench = &mut request.bench;
+    let (asv, asv_notes) = paths("asv", &s.asv, bench.asv.is_empty(), root, true);
+    bench.asv.extend(asv.into_iter().map(PathBuf::from));
+    notes.extend(asv_notes);
+    for (key, list, given) in [
+        ("bench_data", &s.bench_data, &mut bench.bench_data),
+        ("criterion", &s.criterion, &mut bench.criterion),
+    ] {
+        let (got, n) = paths(key, list, given.is_empty(), root, false);
+        given.extend(got.into_iter().map(PathBuf::from));
+        notes.extend(n);
+    }
+    let (got, n) = paths(
+        "pytest_benchmark",
+        &s.pytest_benchmark,
+        bench.pytest_benchmark.is_empty(),
+        root,
+        false,
+    );
+    bench.pytest_benchmark.extend(got);
+    notes.extend(n);
+    let (got, n) = paths("junit", &s.junit, request.junit.is_empty(), root, false);
+    request.junit.extend(got);
+    notes.extend(n);
+    if !s.test_artifacts.is_empty() {
+        notes.push(format!("carried: test_artifacts = {:?}", s.test_artifacts));
+    }
+    if let Some(c) = &s.check_name {
+        notes.push(format!("carried: check_name = {c:?}"));
+    }
+    request.project = Some(s.clone());
+    notes
+}
+
+/// The entries of one list setting to read, and a note per entry: used
+/// (a URL as it is, a path under the clone), overridden by the command
+/// line, or not used (a local path named by a GitHub repository's file).
+fn paths(
+    key: &str,
+    list: &[String],
+    cli_empty: bool,
+    root: Option<&Path>,
+    urls: bool,
+) -> (Vec<String>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for entry in list {
+        if !cli_empty {
+            notes.push(format!(
+                "not used: {key} {entry:?} (the command line's --{} wins)",
+                key.replace('_', "-")
+            ));
+        } else if urls && is_url(entry) {
+            let how = if entry.starts_with("github:") {
+                "through the GitHub API"
+            } else {
+                "read without the token"
+            };
+            notes.push(format!("used: {key} {entry:?} ({how})"));
+            out.push(entry.clone());
+        } else if let Some(root) = root {
+            // A folder or file the project names but this clone lacks (results
+            // not generated here) is a note, not a failed run.
+            let named_path = matches!(key, "asv" | "bench_data" | "criterion");
+            if named_path && root.join(entry).symlink_metadata().is_err() {
+                notes.push(format!("not used: {key} {entry:?} (not in this clone)"));
+            } else {
+                notes.push(format!("used: {key} {entry:?}"));
+                out.push(root.join(entry).display().to_string());
+            }
+        } else {
+            notes.push(format!(
+                "not used: {key} {entry:?} (a path: only the clone's file names local files)"
+            ));
+        }
+    }
+    (out, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_read() {
+        let s = parse(
+            r#"
+name = "widget"
+tag_prefix = "release-"
+tag_pattern = '^v(?<version>\d+\.\d+\.\d+)$'
+asv = ["https://acme.github.io/widget-asv/", "benchmarks/results"]
+junit = ["reports/*.xml"]
+bench_data = ["dev/bench/data.js"]
+criterion = ["target/criterion"]
+pytest_benchmark = [".benchmarks/**/*.json"]
+test_artifacts = ["*-test-ci"]
+check_name = "Unit Test Results"
+"#,
+            FILE_NAME,
+        )
+        .unwrap();
+        assert_eq!(s.asv.len(), 2);
+        assert_eq!(s.check_name.as_deref(), Some("Unit Test Results"));
+        assert_eq!(s.test_artifacts, vec!["*-test-ci"]);
+        assert_eq!(s.tag_prefix.as_deref(), Some("release-"));
+    }
+
+    #[test]
+    fn unknown_keys_name_file_line_and_key_with_a_suggestion() {
+        let e = parse("tag_prefix = \"v\"\ncheck_nam = \"x\"\n", FILE_NAME).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.starts_with("project file .readiness.toml is not valid (1 problem)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(".readiness.toml:2:1: key `check_nam`"),
+            "{text}"
+        );
+        assert!(text.contains("did you mean `check_name`?"), "{text}");
+    }
+
+    #[test]
+    fn bad_values_are_all_located() {
+        let e = parse(
+            "tag_pattern = \"(\"\nasv = [\"http://example.com/site\", \"../elsewhere\"]\njunit = [\"/etc/x.xml\"]\n",
+            FILE_NAME,
+        )
+        .unwrap_err();
+        let lines: Vec<(usize, Option<&str>)> = e
+            .problems
+            .iter()
+            .map(|p| (p.line, p.key.as_deref()))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                (1, Some("tag_pattern")),
+                (2, Some("asv")),
+                (2, Some("asv")),
+                (3, Some("junit"))
+            ]
+        );
+        let text = e.to_string();
+        assert!(
+            text.contains("not an https:// URL") && text.contains("leaves the repository"),
+            "{text}"
+        );
+        let e = parse("junit = [\"https://example.com/r.xml\"]\n", FILE_NAME).unwrap_err();
+        assert!(e.to_string().contains("only `asv` names a URL"), "{e}");
+        let e = parse("asv = \"one\"\n", FILE_NAME).unwrap_err();
+        assert_eq!(e.problems[0].line, 1, "{e}");
+        let e = parse("asv = [\n", FILE_NAME).unwrap_err();
+        assert!(!e.problems.is_empty());
+    }
+}
