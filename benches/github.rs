@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use readiness::collect::bench_results::BenchInputs;
 use readiness::collect::github::client::{Settings, Token};
+use readiness::collect::github::test_reports::TestReports;
 use readiness::collect::{self, GitHubRequest, Request};
 use readiness::evidence::ReleaseRule;
 use readiness::target::Target;
@@ -269,6 +270,12 @@ fn request(api_url: String, window: Window, cache: &Path) -> Request {
             repo: None,
             infer_from_remote: false,
             quiet: true,
+            // This benchmark measures the listings; `--bench test_reports` the test reports.
+            test_reports: TestReports {
+                commits: 0,
+                runs: 0,
+                ..TestReports::default()
+            },
         },
         junit: Vec::new(),
         junit_env: None,

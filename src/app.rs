@@ -16,6 +16,7 @@ use crate::cli::{Cli, Command, Format, Global, RubricCommand, SchemaOf};
 use crate::collect::bench_results::BenchInputs;
 use crate::collect::github::Repo;
 use crate::collect::github::client::{Settings as ClientSettings, Token};
+use crate::collect::github::test_reports::TestReports;
 use crate::collect::{self, GitHubRequest, Request};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
@@ -457,7 +458,40 @@ fn github_request(g: &Global) -> Result<GitHubRequest, Error> {
         repo,
         infer_from_remote: !g.no_github,
         quiet: g.quiet,
+        test_reports: test_reports(&g.test_reports)?,
     })
+}
+
+/// Where a GitHub target's test reports are looked for, the defaults filled in.
+fn test_reports(a: &crate::cli::TestReportArgs) -> Result<TestReports, Error> {
+    let mut t = TestReports::default();
+    for (flag, given, into) in [
+        ("--test-artifact", &a.test_artifacts, &mut t.artifacts),
+        ("--skip-artifact", &a.skip_artifacts, &mut t.skip_artifacts),
+    ] {
+        if let Some(Err(e)) = given
+            .iter()
+            .map(|p| glob::Pattern::new(p))
+            .find(Result::is_err)
+        {
+            return Err(Error::Usage(format!("{flag}: not a valid pattern: {e}")));
+        }
+        if !given.is_empty() {
+            into.clone_from(given);
+        }
+    }
+    if !a.check_names.is_empty() {
+        t.check_names.clone_from(&a.check_names);
+    }
+    t.commits = a.check_run_commits.unwrap_or(t.commits);
+    t.runs = a.test_runs.unwrap_or(t.runs);
+    if let Some(mb) = a.artifact_max_mb {
+        if mb == 0 {
+            return Err(Error::Usage("--artifact-max-mb must be at least 1".into()));
+        }
+        t.limits.download = mb.saturating_mul(1024 * 1024);
+    }
+    Ok(t)
 }
 
 fn emit(output: Option<&Path>, text: &str) -> Result<(), Error> {
@@ -1013,6 +1047,31 @@ impl From<&signals::SignalDef> for SignalJson {
 
 #[cfg(test)]
 mod tests {
+    /// Test-report options fill in the defaults, and bad values are named.
+    #[test]
+    fn test_report_options() {
+        let mut a = crate::cli::TestReportArgs {
+            check_names: vec!["Pytest".into()],
+            check_run_commits: Some(5),
+            test_runs: Some(0),
+            test_artifacts: vec!["*-test-*".into()],
+            skip_artifacts: Vec::new(),
+            artifact_max_mb: Some(3),
+        };
+        let t = test_reports(&a).unwrap();
+        assert_eq!(t.check_names, ["Pytest"]);
+        assert_eq!((t.commits, t.runs, t.limits.download), (5, 0, 3 << 20));
+        assert_eq!(t.artifacts, ["*-test-*"]);
+        assert_eq!(t.skip_artifacts, TestReports::default().skip_artifacts);
+        a.skip_artifacts = vec!["[oops".into()];
+        let e = test_reports(&a).unwrap_err().to_string();
+        assert!(e.contains("--skip-artifact: not a valid pattern"), "{e}");
+        a.skip_artifacts.clear();
+        a.artifact_max_mb = Some(0);
+        let e = test_reports(&a).unwrap_err().to_string();
+        assert!(e.contains("--artifact-max-mb must be at least 1"), "{e}");
+    }
+
     use super::*;
 
     fn from<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {

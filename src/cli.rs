@@ -111,6 +111,9 @@ pub struct Global {
     #[arg(long = "coiled-db", global = true, value_name = "FILE")]
     pub coiled_db: Vec<PathBuf>,
 
+    #[command(flatten)]
+    pub test_reports: TestReportArgs,
+
     /// Leave the trend charts (and their data in JSON) out of reports
     #[arg(long, global = true)]
     pub no_charts: bool,
@@ -122,6 +125,34 @@ pub struct Global {
     /// No progress or notices on standard error
     #[arg(short, long, global = true)]
     pub quiet: bool,
+}
+
+/// Where a GitHub target's test reports are looked for (check runs and Actions artifacts).
+#[derive(Debug, Args, Default)]
+pub struct TestReportArgs {
+    /// Check runs whose summary holds a publish-unit-test-result-action digest (repeatable) [default: "Test Results", "Unit Test Results"]
+    #[arg(long = "check-name", global = true, value_name = "NAME")]
+    pub check_names: Vec<String>,
+
+    /// Read the check runs of at most N commits, the newest default-branch runs' (0: none) [default: 60]
+    #[arg(long, global = true, value_name = "N")]
+    pub check_run_commits: Option<usize>,
+
+    /// Read the JUnit XML in the Actions artifacts of at most N runs, the newest completed default-branch runs (0: none; needs a token) [default: 30]
+    #[arg(long, global = true, value_name = "N")]
+    pub test_runs: Option<usize>,
+
+    /// Artifacts read for JUnit XML, by name (a glob, any case; repeatable) [default: *]
+    #[arg(long = "test-artifact", global = true, value_name = "GLOB")]
+    pub test_artifacts: Vec<String>,
+
+    /// Artifacts left out, by name (a glob, any case; repeatable) [default: *cluster_dumps*, Event File, *coverage*, *benchmark*, *asv*]
+    #[arg(long = "skip-artifact", global = true, value_name = "GLOB")]
+    pub skip_artifacts: Vec<String>,
+
+    /// Artifacts larger than this are not downloaded [default: 200]
+    #[arg(long, global = true, value_name = "MB")]
+    pub artifact_max_mb: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

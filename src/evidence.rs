@@ -14,8 +14,14 @@ use crate::window::Window;
 
 pub(crate) mod validate;
 
-/// The version of the evidence format this build writes and reads.
-pub const SCHEMA: u32 = 1;
+/// The version of the evidence format this build writes.
+pub const SCHEMA: u32 = 2;
+
+/// The oldest version this build reads. Schema 2 only added what schema 1
+/// files cannot hold (test-result digests from check runs, the
+/// `workflow_run` time source), so a schema 1 file reads as it was meant;
+/// an older reader refuses schema 2, which it would misread.
+pub const OLDEST_READ: u32 = 1;
 
 /// Everything collected about one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,12 +154,87 @@ pub struct WorkflowRun {
 }
 
 /// Test outcomes from JUnit XML files, compact: every distinct test is named
-/// once, and each run holds one letter per test.
+/// once, and each run holds one letter per test. Check-run digests add
+/// counts without test names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestEvidence {
     /// Every distinct test as `classname::name` (untrusted text), in first-seen order.
     pub tests: Vec<String>,
     pub runs: Vec<TestRun>,
+    /// Test counts from check runs (publish-unit-test-result-action's
+    /// digest), one per check run, for commits no JUnit file was read for:
+    /// a commit with both counts its JUnit files only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digests: Vec<TestDigest>,
+}
+
+impl TestEvidence {
+    /// Adds `other`'s tests and runs after these, each test name stored
+    /// once (`other`'s outcome letters are moved to the merged numbering),
+    /// and its digests.
+    pub fn absorb(&mut self, other: TestEvidence) {
+        let mut index: std::collections::HashMap<String, usize> = self
+            .tests
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i))
+            .collect();
+        let map: Vec<usize> = other
+            .tests
+            .into_iter()
+            .map(|t| {
+                let next = self.tests.len();
+                *index.entry(t.clone()).or_insert_with(|| {
+                    self.tests.push(t);
+                    next
+                })
+            })
+            .collect();
+        for mut run in other.runs {
+            let mut letters = vec![b'.'; self.tests.len()];
+            for (i, c) in run.outcomes.bytes().enumerate() {
+                if let Some(&j) = map.get(i) {
+                    letters[j] = c;
+                }
+            }
+            let kept = letters
+                .iter()
+                .rposition(|&c| c != b'.')
+                .map_or(0, |p| p + 1);
+            letters.truncate(kept);
+            run.outcomes = String::from_utf8_lossy(&letters).into_owned();
+            self.runs.push(run);
+        }
+        self.digests.extend(other.digests);
+    }
+}
+
+/// The test counts of one check run written by
+/// EnricoMi/publish-unit-test-result-action: its summary ends with a
+/// gzipped, base64 JSON digest of these numbers. `tests_*` count distinct
+/// tests, `runs_*` every record (a test run in several environments counts
+/// once per environment, as JUnit outcomes do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestDigest {
+    /// The check run's id.
+    pub check_run: u64,
+    /// The check run's name (untrusted text).
+    pub check: String,
+    /// The commit the check run belongs to.
+    pub commit: String,
+    /// When the check run completed (else started).
+    pub time: Option<DateTime<Utc>>,
+    pub files: u64,
+    pub tests: u64,
+    pub tests_succ: u64,
+    pub tests_skip: u64,
+    pub tests_fail: u64,
+    pub tests_error: u64,
+    pub runs: u64,
+    pub runs_succ: u64,
+    pub runs_skip: u64,
+    pub runs_fail: u64,
+    pub runs_error: u64,
 }
 
 /// One JUnit XML file.
@@ -187,6 +268,8 @@ pub enum TimeSource {
     Property,
     /// The file's modification time.
     FileModified,
+    /// The creation time of the GitHub Actions run whose artifact held the file.
+    WorkflowRun,
     Unknown,
 }
 

@@ -191,6 +191,7 @@ fn where_from(runs: &[crate::evidence::TestRun]) -> String {
         (TimeSource::Attribute, "a timestamp attribute"),
         (TimeSource::Property, "a property"),
         (TimeSource::FileModified, "the file's modification time"),
+        (TimeSource::WorkflowRun, "their Actions run's creation time"),
         (TimeSource::Unknown, "nowhere (unknown)"),
     ] {
         let n = count(src);
@@ -205,6 +206,18 @@ fn where_from(runs: &[crate::evidence::TestRun]) -> String {
         parts.join(", "),
         runs.len()
     )
+}
+
+/// What is known of a run from outside its file: the file's modification
+/// time, or for a file in an Actions artifact, the run's creation time, its
+/// commit and the artifact's name as the environment. The file's own
+/// timestamp and commit come first; the environment given here wins.
+#[derive(Debug, Clone, Default)]
+pub struct Outside {
+    pub mtime: Option<DateTime<Utc>>,
+    pub run_time: Option<DateTime<Utc>>,
+    pub commit: Option<String>,
+    pub env: Option<String>,
 }
 
 /// Interns test ids while files are read.
@@ -264,12 +277,22 @@ impl JunitReader {
         name: &str,
         mtime: Option<DateTime<Utc>>,
     ) {
+        let outside = Outside {
+            mtime,
+            ..Outside::default()
+        };
+        self.read_with(input, name, &outside);
+    }
+
+    /// Reads one run from `input`, named `name`, with what is known of it
+    /// from outside the file (an Actions artifact's run and name).
+    pub fn read_with<R: std::io::BufRead>(&mut self, input: R, name: &str, outside: &Outside) {
         let before = self.out.evidence.tests.len();
         self.seen.clear();
         self.seen.resize(before, 0);
         self.records.clear();
         match self.parse(Bounded::new(input)) {
-            Ok(meta) => self.keep(meta, name, mtime),
+            Ok(meta) => self.keep(meta, name, outside),
             Err(problem) => {
                 // Forget the tests only this file introduced.
                 for id in self.out.evidence.tests.drain(before..) {
@@ -281,13 +304,16 @@ impl JunitReader {
     }
 
     /// Records the run just parsed.
-    fn keep(&mut self, meta: Meta, name: &str, mtime: Option<DateTime<Utc>>) {
+    fn keep(&mut self, meta: Meta, name: &str, outside: &Outside) {
         let outcomes = self.outcomes();
-        let (time, time_source) = match (meta.attr_time, meta.prop_time, mtime) {
-            (Some(t), _, _) => (Some(t), TimeSource::Attribute),
-            (None, Some(t), _) => (Some(t), TimeSource::Property),
-            (None, None, Some(t)) => (Some(t), TimeSource::FileModified),
-            (None, None, None) => (None, TimeSource::Unknown),
+        let (time, time_source) = match (meta.attr_time, meta.prop_time) {
+            (Some(t), _) => (Some(t), TimeSource::Attribute),
+            (None, Some(t)) => (Some(t), TimeSource::Property),
+            (None, None) => match (outside.run_time, outside.mtime) {
+                (Some(t), _) => (Some(t), TimeSource::WorkflowRun),
+                (None, Some(t)) => (Some(t), TimeSource::FileModified),
+                (None, None) => (None, TimeSource::Unknown),
+            },
         };
         for bad in meta.bad_times {
             self.out
@@ -305,10 +331,13 @@ impl JunitReader {
         });
         self.out.evidence.runs.push(TestRun {
             file: name.to_string(),
-            commit: meta.commit,
+            commit: meta.commit.or_else(|| outside.commit.clone()),
             time,
             time_source,
-            env: from_path.or(meta.env).filter(|e| !e.is_empty()),
+            env: (outside.env.clone())
+                .or(from_path)
+                .or(meta.env)
+                .filter(|e| !e.is_empty()),
             outcomes,
         });
     }

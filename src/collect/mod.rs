@@ -54,6 +54,8 @@ pub struct GitHubRequest {
     pub infer_from_remote: bool,
     /// No notices on standard error.
     pub quiet: bool,
+    /// Test reports of a GitHub target: check runs and Actions artifacts.
+    pub test_reports: github::test_reports::TestReports,
 }
 
 /// The tool and version recorded in evidence and reports.
@@ -311,7 +313,11 @@ impl Artifacts {
             }
             ev.sources
                 .push(read.provenance(&request.junit, &self.junit.empty));
-            ev.tests = Some(read.evidence);
+            match &mut ev.tests {
+                // Test reports found on GitHub: the files are added to them.
+                Some(tests) => tests.absorb(read.evidence),
+                None => ev.tests = Some(read.evidence),
+            }
         }
         if let Some(checked) = self.bench {
             let net = bench_results::Net {
@@ -342,6 +348,16 @@ fn warn_or_note(request: &Request, warning: bool, text: &str) {
 fn warn(request: &Request, text: &str) {
     if !request.github.quiet {
         eprintln!("readiness: warning: {text}");
+    }
+}
+
+/// A notice on standard error, unless `--quiet`: a warning when `problem`.
+fn warn_or_tell(request: &Request, problem: bool, text: &str) {
+    if request.github.quiet {
+    } else if problem {
+        warn(request, text);
+    } else {
+        eprintln!("readiness: {text}");
     }
 }
 
@@ -538,15 +554,31 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
             "readiness: no GitHub token (--token, GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN for another host): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
         );
     }
-    let result = runtime.block_on(github::collect(
-        &client,
-        repo,
-        &request.window,
-        // Data files given with --bench-data replace the gh-pages copy.
-        request.bench.bench_data.is_empty(),
-    ));
+    let result = runtime.block_on(async {
+        let gh = github::collect(
+            &client,
+            repo,
+            &request.window,
+            // Data files given with --bench-data replace the gh-pages copy.
+            request.bench.bench_data.is_empty(),
+        )
+        .await?;
+        let runs = gh.runs.as_deref().unwrap_or_default();
+        let reports =
+            github::test_reports::collect(&client, repo, runs, &request.github.test_reports).await;
+        Ok::<_, FetchError>((gh, reports))
+    });
     client.finish_progress();
-    let gh = result.map_err(|e: FetchError| fail(e.to_string()))?;
+    let (gh, reports) = result.map_err(|e: FetchError| fail(e.to_string()))?;
+    for p in &reports.sources {
+        // Where the test reports came from, and where nothing was found.
+        for note in &p.notes {
+            let problem = ["incomplete", "skipped", "not read", "and "]
+                .iter()
+                .any(|start| note.starts_with(start));
+            warn_or_tell(request, problem, &format!("{}: {note}", p.source));
+        }
+    }
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let not_modified = client
         .stats
@@ -577,6 +609,8 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
     if ev.tags.is_none() {
         ev.tags = gh.tags;
     }
+    ev.sources.extend(reports.sources);
+    ev.tests = reports.tests;
     ev.releases = gh.releases;
     ev.items = gh.items;
     ev.runs = gh.runs;

@@ -7,7 +7,7 @@
 //!
 //! | field | invariant | why |
 //! | --- | --- | --- |
-//! | `schema` | equals [`SCHEMA`] | an older or newer layout would be misread |
+//! | `schema` | from [`OLDEST_READ`] to [`SCHEMA`] | an older or newer layout would be misread |
 //! | every field | has the type and shape of [`Evidence`] | serde; the error names the field path |
 //! | `window` | `since` before `until` | every windowed signal and `--since 90d` count from it |
 //! | `release_rule.tag_pattern` | compiles as a regular expression | releases are classified by it |
@@ -22,7 +22,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{Evidence, SCHEMA};
+use super::{Evidence, OLDEST_READ, SCHEMA};
 use crate::error::Error;
 
 /// The letters a test run's `outcomes` may hold.
@@ -50,10 +50,10 @@ pub(super) fn load(path: &Path) -> Result<Evidence, Error> {
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| err(format!("not valid JSON: {e}")))?;
     match value.get("schema").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(SCHEMA) => {}
+        Some(v) if (u64::from(OLDEST_READ)..=u64::from(SCHEMA)).contains(&v) => {}
         Some(v) => {
             return Err(err(format!(
-                "schema: written with evidence schema {v}, this readiness reads schema {SCHEMA}: collect it again with this version"
+                "schema: written with evidence schema {v}, this readiness reads schemas {OLDEST_READ} to {SCHEMA}: collect it again with this version"
             )));
         }
         None => {

@@ -21,6 +21,8 @@ use crate::window::Window;
 
 const IDS: [SignalId; 2] = [SignalId::TestsPassRate, SignalId::TestsFlakyTests];
 const SOURCE: &str = "JUnit XML files";
+const DIGEST_SOURCE: &str = "check-run digests (publish-unit-test-result-action)";
+const BOTH_SOURCES: &str = "JUnit XML files and check-run digests";
 /// How many flaky tests are listed as examples.
 const FLAKY_EXAMPLES: usize = 15;
 /// How many most-failing tests are listed under the pass rate.
@@ -84,8 +86,12 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
     let Some(ev) = tests else {
         return none_for_all("no JUnit XML files were given (--junit GLOB)");
     };
+    let digests = Digests::of(ev, window);
+    if ev.runs.is_empty() && digests.checks > 0 {
+        return digests.alone(window);
+    }
     if ev.runs.is_empty() {
-        return none_for_all("no JUnit XML file could be read");
+        return none_for_all(&digests.or("no JUnit XML file could be read"));
     }
     let runs: Vec<&TestRun> = ev
         .runs
@@ -101,11 +107,14 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
     if untimed > 0 {
         scope.push_str(&format!(", {untimed} of unknown time kept"));
     }
+    if runs.is_empty() && digests.checks > 0 {
+        return digests.alone(window);
+    }
     if runs.is_empty() {
-        return none_for_all(&format!(
+        return none_for_all(&digests.or(&format!(
             "all {} runs are dated outside the window",
             ev.runs.len()
-        ));
+        )));
     }
     let (mut tally, counts) = count(&runs, ev.tests.len());
     let mut by_env: ByEnv = BTreeMap::new();
@@ -114,10 +123,132 @@ pub fn measure(tests: Option<&TestEvidence>, window: &Window) -> Vec<Measurement
     }
     let grouping = mark_flaky(&mut tally, &by_env);
     mark_env_specific(&mut tally, &by_env);
-    vec![
+    let mut out = vec![
         pass_rate(ev, &tally, &counts, &scope, window),
         flaky_tests(ev, &tally, &scope, &grouping, window),
-    ]
+    ];
+    digests.add_to(&mut out, &counts);
+    out
+}
+
+/// The check-run digests in the window: counts without test names.
+#[derive(Debug, Default)]
+struct Digests {
+    checks: usize,
+    commits: usize,
+    outside: usize,
+    succ: u64,
+    skip: u64,
+    fail: u64,
+    error: u64,
+}
+
+impl Digests {
+    fn of(ev: &TestEvidence, window: &Window) -> Digests {
+        let mut d = Digests::default();
+        let mut commits = std::collections::HashSet::new();
+        for g in &ev.digests {
+            if g.time.is_some_and(|t| !window.contains(t)) {
+                d.outside += 1;
+                continue;
+            }
+            d.checks += 1;
+            commits.insert(g.commit.as_str());
+            d.succ += g.runs_succ;
+            d.skip += g.runs_skip;
+            d.fail += g.runs_fail;
+            d.error += g.runs_error;
+        }
+        d.commits = commits.len();
+        d
+    }
+
+    /// `reason`, and why the digests did not stand in when there were some.
+    fn or(&self, reason: &str) -> String {
+        if self.outside > 0 {
+            format!(
+                "{reason}; the {} check-run digests are dated outside the window",
+                self.outside
+            )
+        } else {
+            reason.to_string()
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} records from the check-run digests of {} commits ({} check runs): {} passed, {} failed, {} errors; {} skipped left out",
+            self.succ + self.fail + self.error,
+            self.commits,
+            self.checks,
+            self.succ,
+            self.fail,
+            self.error,
+            self.skip
+        )
+    }
+
+    fn not_flaky(&self) -> String {
+        format!(
+            "not measured from check-run digests: they count outcomes, without test names, so no test can be followed from run to run ({} check runs of {} commits); JUnit XML files (Actions artifacts with a token, or --junit) are needed",
+            self.checks, self.commits
+        )
+    }
+
+    /// The signals from the digests alone.
+    fn alone(&self, window: &Window) -> Vec<Measurement> {
+        let n = self.succ + self.fail + self.error;
+        let pass = if n == 0 {
+            Measurement::insufficient(
+                SignalId::TestsPassRate,
+                *window,
+                DIGEST_SOURCE,
+                format!("no record passed or failed in the {}", self.describe()),
+            )
+        } else {
+            Measurement::new(
+                SignalId::TestsPassRate,
+                *window,
+                DIGEST_SOURCE,
+                Reading::value(self.succ as f64 / n as f64, n, self.describe(), Vec::new()),
+            )
+        };
+        let flaky = Measurement::insufficient(
+            SignalId::TestsFlakyTests,
+            *window,
+            DIGEST_SOURCE,
+            self.not_flaky(),
+        );
+        vec![pass, flaky]
+    }
+
+    /// Adds the digests' records to the JUnit pass rate (`out[0]`), and says
+    /// under the flaky tests (`out[1]`) that they are not in it.
+    fn add_to(&self, out: &mut [Measurement], junit: &Counts) {
+        if self.checks == 0 {
+            return;
+        }
+        if let Some(m) = out.first_mut()
+            && m.value.is_some()
+        {
+            let n = junit.p + junit.x + junit.f + junit.e;
+            let more = self.succ + self.fail + self.error;
+            let passed = junit.p + junit.x + self.succ;
+            if n + more > 0 {
+                m.value = Some(passed as f64 / (n + more) as f64);
+                m.n = n + more;
+                m.basis.push_str(&format!("; plus {}", self.describe()));
+                m.source = BOTH_SOURCES.into();
+            }
+        }
+        if let Some(m) = out.get_mut(1) {
+            m.basis.push_str(&format!(
+                "; the check-run digests of {} commits are left out: {}",
+                self.commits,
+                self.not_flaky()
+            ));
+        }
+    }
 }
 
 /// Per test tallies and overall counts.
@@ -363,6 +494,17 @@ fn flaky_example(label: &str, t: &TestOutcomes) -> Example {
     }
 }
 
+/// Where a GitHub target's test reports were looked for, from the
+/// provenance of the check runs and artifacts (`None`: not looked for).
+fn looked_on_github(sources: &[crate::evidence::Provenance]) -> Option<String> {
+    let places: Vec<String> = sources
+        .iter()
+        .filter(|p| matches!(p.source.as_str(), "github check runs" | "github artifacts"))
+        .filter_map(|p| p.notes.first().cloned())
+        .collect();
+    (!places.is_empty()).then(|| places.join("; "))
+}
+
 /// The `tests.*` family: test-case outcomes from JUnit XML files.
 #[derive(Debug, Clone, Copy)]
 pub struct TestResults;
@@ -373,7 +515,18 @@ impl super::SignalFamily for TestResults {
     }
 
     fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure(cx.evidence.tests.as_ref(), &cx.window)
+        let looked = looked_on_github(&cx.evidence.sources);
+        match (&cx.evidence.tests, looked) {
+            (None, Some(looked)) => Measurement::all_insufficient(
+                &IDS,
+                cx.window,
+                SOURCE,
+                &format!(
+                    "no test reports found: looked in {looked}; no JUnit XML files were given (--junit GLOB)"
+                ),
+            ),
+            _ => measure(cx.evidence.tests.as_ref(), &cx.window),
+        }
     }
 
     fn trends(&self, _cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
@@ -417,6 +570,7 @@ mod tests {
 
     fn ev(runs: Vec<TestRun>) -> TestEvidence {
         TestEvidence {
+            digests: Vec::new(),
             tests: (0..5).map(|i| format!("t{i}")).collect(),
             runs,
         }
@@ -568,6 +722,68 @@ mod tests {
         assert!(
             m.iter()
                 .all(|m| m.insufficient.as_deref().unwrap().contains("--junit GLOB"))
+        );
+    }
+
+    fn digest(
+        commit: &str,
+        day: &str,
+        succ: u64,
+        fail: u64,
+        error: u64,
+    ) -> crate::evidence::TestDigest {
+        crate::evidence::TestDigest {
+            commit: commit.into(),
+            time: Some(t(day)),
+            runs_succ: succ,
+            runs_fail: fail,
+            runs_error: error,
+            runs_skip: 4,
+            ..crate::evidence::TestDigest::default()
+        }
+    }
+
+    /// Digests alone give the pass rate over every record, and say the
+    /// flaky tests cannot be read from them; one outside the window is left out.
+    #[test]
+    fn digests_alone_give_the_pass_rate_not_the_flaky_tests() {
+        let mut e = ev(Vec::new());
+        e.digests = vec![
+            digest("c1", "2026-02-01T00:00:00Z", 90, 8, 2),
+            digest("c2", "2026-03-01T00:00:00Z", 100, 0, 0),
+            digest("c0", "2025-03-01T00:00:00Z", 0, 100, 0),
+        ];
+        let m = measure(Some(&e), &window());
+        assert_eq!((m[0].n, m[0].value), (200, Some(190.0 / 200.0)));
+        assert!(m[0].basis.starts_with("200 records from the check-run digests of 2 commits (2 check runs): 190 passed, 8 failed, 2 errors; 8 skipped left out"), "{}", m[0].basis);
+        assert_eq!(m[0].source, DIGEST_SOURCE);
+        assert!(m[1].value.is_none());
+        assert!(
+            m[1].insufficient
+                .as_deref()
+                .unwrap()
+                .starts_with("not measured from check-run digests")
+        );
+    }
+
+    /// With JUnit runs, the digests' records are added to the pass rate, and
+    /// the flaky tests say the digests are not in them.
+    #[test]
+    fn digests_add_to_junit_runs() {
+        let mut e = ev(vec![
+            run(Some("a"), Some("2026-02-01T00:00:00Z"), "pf"),
+            run(Some("a"), Some("2026-02-01T00:00:00Z"), "pp"),
+        ]);
+        e.digests = vec![digest("c1", "2026-02-01T00:00:00Z", 6, 0, 0)];
+        let m = measure(Some(&e), &window());
+        assert_eq!((m[0].n, m[0].value), (10, Some(9.0 / 10.0)));
+        assert_eq!(m[0].source, BOTH_SOURCES);
+        assert_eq!(m[1].value, Some(1.0));
+        assert!(
+            m[1].basis
+                .contains("the check-run digests of 1 commits are left out"),
+            "{}",
+            m[1].basis
         );
     }
 }

@@ -218,6 +218,11 @@ fn github_report_with_charts_snapshot() {
             "cache",
             "--until",
             "2026-08-20",
+            // Test reports are github_reports.rs's: none looked for here.
+            "--check-run-commits",
+            "0",
+            "--test-runs",
+            "0",
         ])
         .ok();
     // The report writes the API's URL escaped: a zero-width space after `:`.

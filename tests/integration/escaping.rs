@@ -71,6 +71,7 @@ fn hostile_runs() -> Vec<WorkflowRun> {
 /// Tests with hostile names that fail, and one that is flaky on a commit.
 fn hostile_tests() -> TestEvidence {
     TestEvidence {
+        digests: Vec::new(),
         tests: vec![hostile("testname"), hostile("testname2"), "ok::t".into()],
         runs: (0..6)
             .map(|i| TestRun {

@@ -124,3 +124,27 @@ fn evidence_breaking_an_invariant_is_refused_naming_the_file_and_field() {
     );
     assert!(err.contains("\n  and 2 more"), "{err}");
 }
+
+/// Schema 2 only added what a schema 1 file cannot hold, so a file written
+/// with schema 1 reads, and gives the same report; schema 0 is refused.
+#[test]
+fn evidence_of_schema_1_still_reads_and_older_is_refused() {
+    let ws = Workspace::new();
+    let mut ev = rich_evidence(&ws);
+    save(&ws, "now.json", &ev);
+    ev["schema"] = json!(1);
+    save(&ws, "one.json", &ev);
+    ev["schema"] = json!(0);
+    save(&ws, "zero.json", &ev);
+    let report = |f: &str| ws.run(&["report", f, "--format", "json"]);
+    let (now, one) = (report("now.json"), report("one.json"));
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert_eq!(now.stdout, one.stdout);
+    let zero = report("zero.json");
+    assert_eq!(zero.code, 2);
+    assert!(
+        zero.stderr.contains("written with evidence schema 0, this readiness reads schemas 1 to 2"),
+        "{}",
+        zero.stderr
+    );
+}

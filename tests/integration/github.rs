@@ -645,6 +645,11 @@ fn cli_report_of_a_github_repository() {
         "cache",
         "--until",
         "2026-08-20",
+        // Test reports are github_reports.rs's: none looked for here.
+        "--check-run-commits",
+        "0",
+        "--test-runs",
+        "0",
     ];
     let md = ws.run(&args).ok();
     assert!(md.starts_with("# Readiness: acme/widget"), "{md}");
@@ -768,6 +773,11 @@ fn cli_warm_run_sends_no_full_cost_request() {
         "2026-08-20",
         "--format",
         "json",
+        // Test reports are github_reports.rs's: none looked for here.
+        "--check-run-commits",
+        "0",
+        "--test-runs",
+        "0",
     ];
     let cold = ws.run(&args).ok();
     let cold_requests = rt.block_on(server.received_requests()).unwrap().len();

@@ -77,7 +77,7 @@ impl Range {
 }
 
 /// Percent-encodes a query value (branch names may hold `/`, `+`, `#`, `&`).
-fn encode(value: &str) -> String {
+pub(super) fn encode(value: &str) -> String {
     let mut s = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

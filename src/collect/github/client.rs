@@ -169,6 +169,8 @@ pub struct Stats {
     pub not_modified: AtomicU64,
     /// Answered from the cache without any request (offline).
     pub from_cache: AtomicU64,
+    /// Bytes of Actions artifacts downloaded (zips, from the storage host).
+    pub downloaded: AtomicU64,
 }
 
 /// A fetched REST page.
@@ -332,6 +334,31 @@ impl Client {
     #[must_use]
     pub fn offline(&self) -> bool {
         self.settings.offline
+    }
+
+    /// How the client was configured (the token included: it goes to the API host only).
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// A result stored under `kind` and `url` (not an HTTP answer: a parsed
+    /// artifact), kept apart per token like every answer; also offline.
+    pub(crate) fn recall(&self, kind: &str, url: &str) -> Option<String> {
+        let e = self.cache_get(&cache::key(kind, url, &self.scope))?;
+        self.stats.from_cache.fetch_add(1, Ordering::Relaxed);
+        Some(e.body)
+    }
+
+    /// Stores a result for [`Client::recall`]; `body` must be JSON.
+    pub(crate) fn remember(&self, kind: &str, url: &str, body: String) {
+        let entry = Entry {
+            status: 200,
+            etag: None,
+            link: None,
+            body,
+            fetched_at: Utc::now().timestamp(),
+        };
+        self.cache_put(&cache::key(kind, url, &self.scope), &entry);
     }
 
     /// The REST base URL, as configured.

@@ -18,8 +18,10 @@
 
 mod actions;
 pub mod client;
+pub mod download;
 pub(crate) mod gh_pages;
 pub mod parse;
+pub mod test_reports;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
