@@ -6,6 +6,8 @@
 //! said on standard error and makes the command exit 2 after writing
 //! ([`Outcome::Incomplete`]); a report with nothing read at all is not written.
 
+mod batch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -280,6 +282,16 @@ fn step_summary(markdown: &str) -> Result<(), Error> {
         .map_err(|e| Error::write(path.clone(), e))
 }
 
+/// The benchmark inputs named on the command line.
+fn bench_inputs(g: &Global) -> BenchInputs {
+    BenchInputs {
+        asv: g.asv.clone(),
+        bench_data: g.bench_data.clone(),
+        criterion: g.criterion.clone(),
+        pytest_benchmark: g.pytest_benchmark.clone(),
+    }
+}
+
 /// The first artifact option given, if any.
 fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> {
     artifact_inputs(junit, bench)
@@ -433,7 +445,23 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Man => man_command(&g),
         Command::Report { target, fail_under } => report_command(g, target.as_deref(), fail_under),
         Command::Collect { target } => collect_command(g, target.as_deref()),
-        Command::Compare { targets } => compare_command(g, &targets),
+        Command::Compare { targets, top } => compare_command(g, &targets, top),
+        Command::Batch {
+            input,
+            shard,
+            wait_for_reset,
+            jobs,
+            per_minute,
+        } => batch::batch_command(
+            g,
+            &batch::BatchArgs {
+                input,
+                shard,
+                wait_for_reset,
+                jobs,
+                per_minute,
+            },
+        ),
     }
 }
 
@@ -589,16 +617,8 @@ fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
 
 /// `readiness compare`: a project that could not be read is kept, with the
 /// reason, and the command exits 2 after writing.
-fn compare_command(g: Global, targets: &[String]) -> Result<Outcome, Error> {
-    if let Some(flag) = artifact_flag(
-        &g.junit,
-        &BenchInputs {
-            asv: g.asv.clone(),
-            bench_data: g.bench_data.clone(),
-            criterion: g.criterion.clone(),
-            pytest_benchmark: g.pytest_benchmark.clone(),
-        },
-    ) {
+fn compare_command(g: Global, targets: &[String], top: usize) -> Result<Outcome, Error> {
+    if let Some(flag) = artifact_flag(&g.junit, &bench_inputs(&g)) {
         return Err(Error::Usage(format!(
             "compare does not take {flag}: artifacts belong to one target; run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
         )));

@@ -2,6 +2,7 @@
 //! binary against fixtures the tests build themselves.
 
 mod badge;
+mod batch;
 mod bench_readers;
 mod bench_signals;
 mod cache;

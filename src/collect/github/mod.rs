@@ -19,6 +19,7 @@
 mod actions;
 pub mod client;
 pub(crate) mod gh_pages;
+pub mod pacer;
 pub mod parse;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -451,7 +452,7 @@ async fn collect_items(
             items.extend(list);
         }
         items.sort_by_key(|i| (i.created_at, i.number));
-        return Ok((Some(items), sources, Some(Utc::now())));
+        return Ok((Some(items), sources, Some(crate::window::recorded_now())));
     }
     rest_items(client, repo, window).await
 }

@@ -1,0 +1,466 @@
+//! `readiness batch` end to end against a fleet of repositories served on
+//! loopback (wiremock), in the shapes the real API answers with (rate-limit
+//! headers as GitHub sends them, `GET /rate_limit`): shards are disjoint and
+//! complete, a run stopped by the rate limit keeps every finished line and a
+//! rerun completes it to the same set of lines as an uninterrupted run,
+//! error lines are retried, bad input is named by file and line.
+
+use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::common::{Run, Workspace};
+use crate::github::{SECRET, run_json};
+
+/// Many repositories behind one fake GitHub, with one token's budget.
+pub(crate) struct Fleet {
+    /// Requests GitHub allows (REST and GraphQL each) before the reset.
+    pub budget: AtomicU64,
+    /// The `x-ratelimit-reset` announced: an hour after the fleet started (the wall clock's, as GitHub's is).
+    pub reset: i64,
+    pub rest_used: AtomicU64,
+    pub graphql_used: AtomicU64,
+    /// Owners whose repositories do not exist (404).
+    pub missing: Mutex<HashSet<String>>,
+    /// Requests per repository (`owner/name`), GraphQL included.
+    pub asked: Mutex<std::collections::HashMap<String, u64>>,
+}
+
+impl Fleet {
+    pub(crate) fn new(budget: u64) -> Arc<Fleet> {
+        Arc::new(Fleet {
+            budget: AtomicU64::new(budget),
+            reset: chrono::Utc::now().timestamp() + 3_600,
+            rest_used: AtomicU64::new(0),
+            graphql_used: AtomicU64::new(0),
+            missing: Mutex::new(HashSet::new()),
+            asked: Mutex::new(std::collections::HashMap::new()),
+        })
+    }
+
+    fn counter(&self, graphql: bool) -> &AtomicU64 {
+        if graphql {
+            &self.graphql_used
+        } else {
+            &self.rest_used
+        }
+    }
+
+    fn resource(&self, name: &str, graphql: bool) -> Value {
+        let used = self.counter(graphql).load(Ordering::SeqCst);
+        let limit = self.budget.load(Ordering::SeqCst);
+        json!({"limit": limit, "used": used, "remaining": limit.saturating_sub(used), "reset": self.reset, "resource": name})
+    }
+}
+
+/// How many releases a repository has: 1 to 6, by its name.
+fn releases_of(name: &str) -> usize {
+    1 + name.bytes().map(usize::from).sum::<usize>() % 6
+}
+
+fn releases(name: &str) -> Value {
+    let n = releases_of(name);
+    Value::Array(
+        (0..n)
+            .map(|i| {
+                json!({"tag_name": format!("v1.{i}.0"), "published_at": format!("2026-{:02}-10T12:00:00Z", 7 - i),
+                       "draft": false, "prerelease": false, "html_url": format!("https://github.com/{name}/releases/tag/v1.{i}.0")})
+            })
+            .collect(),
+    )
+}
+
+fn graphql_page(name: &str, pulls: bool) -> Value {
+    let mut node = json!({"number": 1, "title": format!("An item of {name}"), "url": format!("https://github.com/{name}/issues/1"),
+        "createdAt": "2026-07-01T00:00:00Z", "closedAt": "2026-07-03T00:00:00Z", "authorAssociation": "NONE",
+        "author": {"login": "reporter", "__typename": "User"}, "labels": {"nodes": []},
+        "comments": {"totalCount": 1, "nodes": [{"createdAt": "2026-07-01T06:00:00Z", "authorAssociation": "MEMBER", "author": {"login": "maint", "__typename": "User"}}]}});
+    if pulls {
+        node["mergedAt"] = json!("2026-07-03T00:00:00Z");
+        node["reviews"] = json!({"totalCount": 0, "nodes": []});
+    }
+    json!({"data": {"repository": {"items": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": [node]}}}})
+}
+
+struct Responder(Arc<Fleet>);
+
+impl Responder {
+    /// The body for a REST path under `/repos/{owner}/{name}`.
+    fn rest(name: &str, rest: &str) -> Option<Value> {
+        match rest {
+            "" => Some(json!({"full_name": name, "default_branch": "main"})),
+            "/releases" => Some(releases(name)),
+            "/issues" => Some(json!([{"number": 1}])),
+            "/actions/runs" => Some(json!({"total_count": 2, "workflow_runs": [
+                run_json(2, "b2", "push", "success", 1, "2026-07-02T00:00:00Z"),
+                run_json(1, "a1", "push", "failure", 1, "2026-07-01T00:00:00Z")]})),
+            _ => None,
+        }
+    }
+}
+
+impl Respond for Responder {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let f = &self.0;
+        let path = req.url.path();
+        if path == "/rate_limit" {
+            return ResponseTemplate::new(200).set_body_json(json!({"resources": {
+                "core": f.resource("core", false), "graphql": f.resource("graphql", true)}}));
+        }
+        let graphql = path == "/graphql";
+        let body: Value = serde_json::from_slice(&req.body).unwrap_or_default();
+        let name = if graphql {
+            format!(
+                "{}/{}",
+                body["variables"]["owner"].as_str().unwrap_or_default(),
+                body["variables"]["name"].as_str().unwrap_or_default()
+            )
+        } else {
+            path.trim_start_matches("/repos/")
+                .splitn(3, '/')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        *f.asked.lock().unwrap().entry(name.clone()).or_default() += 1;
+        let used = f.counter(graphql).fetch_add(1, Ordering::SeqCst) + 1;
+        let limit = f.budget.load(Ordering::SeqCst);
+        let remaining = limit.saturating_sub(used);
+        let headers = |t: ResponseTemplate| {
+            t.insert_header("x-ratelimit-limit", limit.to_string().as_str())
+                .insert_header("x-ratelimit-remaining", remaining.to_string().as_str())
+                .insert_header("x-ratelimit-reset", f.reset.to_string().as_str())
+                .insert_header("x-ratelimit-used", used.to_string().as_str())
+                .insert_header(
+                    "x-ratelimit-resource",
+                    if graphql { "graphql" } else { "core" },
+                )
+        };
+        if used > limit {
+            return headers(
+                ResponseTemplate::new(403)
+                    .set_body_json(json!({"message": "API rate limit exceeded for user ID 1."})),
+            );
+        }
+        let owner = name.split('/').next().unwrap_or_default().to_string();
+        let not_found =
+            json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest"});
+        if f.missing.lock().unwrap().contains(&owner) {
+            if graphql {
+                return headers(ResponseTemplate::new(200).set_body_json(json!({"data": {"repository": null},
+                    "errors": [{"type": "NOT_FOUND", "message": format!("Could not resolve to a Repository with the name '{name}'.")}]})));
+            }
+            return headers(ResponseTemplate::new(404).set_body_json(not_found));
+        }
+        if graphql {
+            let pulls = body["query"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("pullRequests(");
+            return headers(ResponseTemplate::new(200).set_body_json(graphql_page(&name, pulls)));
+        }
+        let rest = path
+            .trim_start_matches("/repos/")
+            .splitn(3, '/')
+            .nth(2)
+            .map_or(String::new(), |r| format!("/{r}"));
+        match Responder::rest(&name, &rest) {
+            Some(v) => headers(
+                ResponseTemplate::new(200)
+                    .set_body_json(v)
+                    .insert_header("etag", format!("\"{name}{rest}\"").as_str()),
+            ),
+            None => headers(ResponseTemplate::new(404).set_body_json(not_found)),
+        }
+    }
+}
+
+/// A runtime serving `fleet` on loopback.
+pub(crate) fn serve(fleet: &Arc<Fleet>) -> (tokio::runtime::Runtime, MockServer) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(async {
+        let s = MockServer::builder().start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(Responder(Arc::clone(fleet)))
+            .mount(&s)
+            .await;
+        s
+    });
+    (rt, server)
+}
+
+/// A list of `n` repositories (`org{i % 7}/lib{i}`), with a comment and a blank line.
+pub(crate) fn list(n: usize) -> String {
+    let mut s = String::from("# the ecosystem\n\n");
+    for i in 0..n {
+        s += &format!("org{}/lib{i}\n", i % 7);
+    }
+    s
+}
+
+/// `readiness batch repos.txt -o OUT EXTRA...` against `server`.
+pub(crate) fn batch(ws: &Workspace, server: &MockServer, out: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "batch",
+        "repos.txt",
+        "-o",
+        out,
+        "--per-minute",
+        "600000",
+        "--jobs",
+        "3",
+        "--no-charts",
+    ];
+    if !extra.contains(&"--no-cache") {
+        args.extend(["--cache-dir", "cache"]);
+    }
+    args.extend_from_slice(extra);
+    let uri = server.uri();
+    let run = ws.run_env(
+        &args,
+        &[
+            ("GITHUB_API_URL", uri.as_str()),
+            ("GH_ENTERPRISE_TOKEN", SECRET),
+        ],
+    );
+    assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+    run
+}
+
+/// The lines of an output, as a set.
+pub(crate) fn line_set(ws: &Workspace, out: &str) -> BTreeSet<String> {
+    ws.read(out).lines().map(str::to_string).collect()
+}
+
+/// The project each line is about: a report's target, an error line's project.
+fn names(lines: &BTreeSet<String>) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["target"]["name"]
+                .as_str()
+                .or(v["project"].as_str())
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn shards_are_disjoint_and_together_the_whole_batch() {
+    let fleet = Fleet::new(100_000);
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(30));
+    let whole = batch(&ws, &server, "all.ndjson", &[]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    assert!(
+        whole
+            .stderr
+            .contains("30 reported (0 with a source not read in full), 0 errors"),
+        "{}",
+        whole.stderr
+    );
+    let all = line_set(&ws, "all.ndjson");
+    assert_eq!(all.len(), 30);
+    let mut union = BTreeSet::new();
+    let mut count = 0;
+    for i in 0..3 {
+        let out = format!("shard{i}.ndjson");
+        let run = batch(&ws, &server, &out, &["--shard", &format!("{i}/3")]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let lines = line_set(&ws, &out);
+        assert!(
+            !lines.is_empty() && lines.len() < 30,
+            "shard {i}: {}",
+            lines.len()
+        );
+        count += lines.len();
+        union.extend(lines);
+    }
+    // Disjoint (no line twice), complete, and the same bytes as one batch.
+    assert_eq!(count, 30);
+    assert_eq!(union, all);
+    let mut projects = names(&all);
+    projects.sort();
+    let mut want: Vec<String> = (0..30).map(|i| format!("org{}/lib{i}", i % 7)).collect();
+    want.sort();
+    assert_eq!(projects, want);
+    for line in &all {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["report_schema"], 1);
+        assert!(v["score"].is_number(), "{line}");
+    }
+}
+
+#[test]
+fn a_run_stopped_by_the_budget_keeps_its_lines_and_a_rerun_completes_it() {
+    // The reference: one uninterrupted run.
+    let fleet = Fleet::new(100_000);
+    fleet.missing.lock().unwrap().insert("org3".into());
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(24));
+    let whole = batch(&ws, &server, "out.ndjson", &["--no-cache"]);
+    assert_eq!(whole.code, 2, "{}", whole.stderr);
+    let reference = line_set(&ws, "out.ndjson");
+    assert_eq!(reference.len(), 24);
+
+    // The same batch (the same server: reports name its address) with a
+    // budget that runs out a third of the way.
+    fleet.budget.store(40, Ordering::SeqCst);
+    fleet.rest_used.store(0, Ordering::SeqCst);
+    fleet.graphql_used.store(0, Ordering::SeqCst);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(24));
+    let stopped = batch(&ws, &server, "out.ndjson", &["--no-cache"]);
+    assert_eq!(stopped.code, 2, "{}", stopped.stderr);
+    assert!(
+        stopped.stderr.contains("stopped by the rate limit"),
+        "{}",
+        stopped.stderr
+    );
+    let kept = line_set(&ws, "out.ndjson");
+    let left = stopped.stderr.matches("readiness: left: ").count();
+    assert!(!kept.is_empty() && left > 0, "{}", stopped.stderr);
+    assert_eq!(kept.len() + left, 24, "{}", stopped.stderr);
+    // Every line kept is whole and is one of the uninterrupted run's.
+    assert!(kept.is_subset(&reference));
+    // GitHub never had to refuse: the pacer stopped at the budget.
+    assert!(fleet.rest_used.load(Ordering::SeqCst) <= 40);
+    assert!(fleet.graphql_used.load(Ordering::SeqCst) <= 40);
+
+    // After the reset, the same command goes on where it stopped.
+    fleet.budget.store(100_000, Ordering::SeqCst);
+    let resumed = batch(&ws, &server, "out.ndjson", &["--no-cache"]);
+    assert!(
+        resumed.stderr.contains(&format!(
+            "{} already reported",
+            kept.iter().filter(|l| !l.contains("\"error\"")).count()
+        )),
+        "{}",
+        resumed.stderr
+    );
+    assert_eq!(line_set(&ws, "out.ndjson"), reference);
+}
+
+#[test]
+fn error_lines_are_retried_and_reported_projects_are_not_asked_again() {
+    let fleet = Fleet::new(100_000);
+    fleet.missing.lock().unwrap().insert("org2".into());
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(10));
+    let first = batch(&ws, &server, "out.ndjson", &[]);
+    assert_eq!(first.code, 2, "{}", first.stderr);
+    assert!(
+        first.stderr.contains(
+            "readiness: org2/lib2: /repos/org2/lib2/releases?per_page=100: not found (404)"
+        ),
+        "{}",
+        first.stderr
+    );
+    let text = ws.read("out.ndjson");
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("{\"project\""))
+        .collect();
+    assert_eq!(errors.len(), 2, "org2/lib2 and org2/lib9: {text}");
+    let e: Value = serde_json::from_str(errors[0]).unwrap();
+    assert!(e["error"].as_str().unwrap().contains("not found (404)"));
+
+    fleet.missing.lock().unwrap().clear();
+    fleet.asked.lock().unwrap().clear();
+    let second = batch(&ws, &server, "out.ndjson", &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stderr.contains(
+            "8 already reported in out.ndjson, 2 to score (2 of them retried after an error)"
+        ),
+        "{}",
+        second.stderr
+    );
+    let asked: BTreeSet<String> = fleet.asked.lock().unwrap().keys().cloned().collect();
+    assert_eq!(
+        asked,
+        BTreeSet::from(["org2/lib2".to_string(), "org2/lib9".to_string()])
+    );
+    // The error lines stay (the file is only appended to); the reports supersede them.
+    let text = ws.read("out.ndjson");
+    assert_eq!(text.lines().count(), 12);
+    // A third run has nothing to do.
+    let third = batch(&ws, &server, "out.ndjson", &[]);
+    assert_eq!(third.code, 0, "{}", third.stderr);
+    assert!(
+        third
+            .stderr
+            .contains("10 already reported in out.ndjson, 0 to score"),
+        "{}",
+        third.stderr
+    );
+    assert_eq!(ws.read("out.ndjson"), text);
+}
+
+#[test]
+fn a_torn_last_line_is_cut_off_and_its_project_scored_again() {
+    let fleet = Fleet::new(100_000);
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(4));
+    assert_eq!(batch(&ws, &server, "out.ndjson", &[]).code, 0);
+    let whole = line_set(&ws, "out.ndjson");
+    let text = ws.read("out.ndjson");
+    let cut = text.len() - 100;
+    ws.write("out.ndjson", &text[..cut]);
+    let run = batch(&ws, &server, "out.ndjson", &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the last line was cut short"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(line_set(&ws, "out.ndjson"), whole);
+}
+
+#[test]
+fn bad_input_is_named_by_file_and_line() {
+    let ws = Workspace::new();
+    ws.write("repos.txt", "dask/dask\n# fine\nnot/a/repo\n");
+    let run = ws.run(&["batch", "repos.txt", "-o", "out.ndjson"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("repos.txt:3: \"not/a/repo\" is not OWNER/REPO or a github.com URL"),
+        "{}",
+        run.stderr
+    );
+    ws.write("repos.txt", "dask/dask\n");
+    let run = ws.run(&["batch", "repos.txt"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("batch needs -o FILE"), "{}", run.stderr);
+    ws.write("notes.txt", "{\"a\": 1}\n");
+    let run = ws.run(&["batch", "repos.txt", "-o", "notes.txt"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("notes.txt:1: neither a report"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(ws.read("notes.txt"), "{\"a\": 1}\n");
+    let run = ws.run(&["batch", "repos.txt", "-o", "o.ndjson", "--shard", "4/4"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("I is not below N"), "{}", run.stderr);
+    let run = ws.run(&["batch", "missing.txt", "-o", "o.ndjson"]);
+    assert!(
+        run.stderr.contains("cannot read missing.txt"),
+        "{}",
+        run.stderr
+    );
+}
