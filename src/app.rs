@@ -6,6 +6,7 @@
 //! said on standard error and makes the command exit 2 after writing
 //! ([`Outcome::Incomplete`]); a report with nothing read at all is not written.
 
+mod aggregate;
 mod batch;
 
 use std::io::Write;
@@ -21,6 +22,7 @@ use crate::collect::github::client::{Settings as ClientSettings, Token};
 use crate::collect::{self, GitHubRequest, Request};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
+use crate::projects::{ProjectSpec, ProjectsFile};
 use crate::report::{self, Report, compare};
 use crate::rubric::{self, Rubric, score};
 use crate::signals::releases::CompiledRule;
@@ -57,6 +59,7 @@ pub fn is_broken_pipe(e: &Error) -> bool {
 }
 
 /// Validated global settings.
+#[derive(Clone)]
 struct Settings {
     now: DateTime<Utc>,
     /// `--since` and `--until`, parsed once: saved evidence anchors them at its own end.
@@ -127,6 +130,25 @@ impl Settings {
     /// The first artifact option given (`--junit`, `--asv`...), if any: artifacts alone are a target.
     fn artifact_flag(&self) -> Option<&'static str> {
         artifact_flag(&self.junit, &self.bench)
+    }
+
+    /// The settings of one project of a projects file: its own release rule
+    /// (else the command line's), GitHub repository and artifacts.
+    fn for_project(&self, spec: &ProjectSpec) -> Result<Settings, Error> {
+        let mut s = self.clone();
+        if let Some(rule) = spec.release_rule() {
+            s.rule_override = Some(CompiledRule::new(&rule)?);
+        }
+        // A clone's GitHub repository; without one, its origin (unless --no-github).
+        s.github.repo = spec
+            .clone
+            .as_ref()
+            .and(spec.github.as_deref())
+            .and_then(crate::target::parse_github)
+            .map(|(owner, name)| Repo { owner, name });
+        s.junit.clone_from(&spec.junit);
+        s.bench = spec.bench();
+        Ok(s)
     }
 
     /// A target as typed; when `OWNER/REPO` is also a local path, a note
@@ -282,16 +304,6 @@ fn step_summary(markdown: &str) -> Result<(), Error> {
         .map_err(|e| Error::write(path.clone(), e))
 }
 
-/// The benchmark inputs named on the command line.
-fn bench_inputs(g: &Global) -> BenchInputs {
-    BenchInputs {
-        asv: g.asv.clone(),
-        bench_data: g.bench_data.clone(),
-        criterion: g.criterion.clone(),
-        pytest_benchmark: g.pytest_benchmark.clone(),
-    }
-}
-
 /// The first artifact option given, if any.
 fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> {
     artifact_inputs(junit, bench)
@@ -443,9 +455,17 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Rubric { command } => rubric_command(command, g.output.as_deref()),
         Command::Completions { shell } => completions_command(&g, shell),
         Command::Man => man_command(&g),
-        Command::Report { target, fail_under } => report_command(g, target.as_deref(), fail_under),
+        Command::Report {
+            target,
+            fail_under,
+            projects,
+        } => report_command(g, target.as_deref(), projects.as_deref(), fail_under),
         Command::Collect { target } => collect_command(g, target.as_deref()),
-        Command::Compare { targets, top } => compare_command(g, &targets, top),
+        Command::Compare {
+            targets,
+            projects,
+            top,
+        } => compare_command(g, &targets, projects.as_deref(), top),
         Command::Batch {
             input,
             shard,
@@ -463,6 +483,13 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             },
         ),
     }
+}
+
+/// Whether a target names the output of `readiness batch`.
+fn is_batch_output(target: &str) -> bool {
+    Path::new(target)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ndjson") || e.eq_ignore_ascii_case("jsonl"))
 }
 
 /// `readiness completions SHELL`.
@@ -523,6 +550,7 @@ fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
 fn report_command(
     g: Global,
     target: Option<&str>,
+    projects: Option<&Path>,
     fail_under: Option<f64>,
 ) -> Result<Outcome, Error> {
     if let Some(t) = fail_under
@@ -532,14 +560,28 @@ fn report_command(
             "--fail-under takes a score from 0 to 100, not {t}"
         )));
     }
+    if projects.is_some() {
+        refuse_with_projects(&g)?;
+    }
     let settings = Settings::new(g)?;
-    let target = match target {
-        Some(t) => settings.target(t)?,
-        None if settings.artifact_flag().is_some() => Target::Artifacts,
-        None => Target::parse(".")?,
+    let job = match (projects, target) {
+        (Some(file), Some(name)) => {
+            let file = ProjectsFile::load(file)?;
+            Job::of_project(&settings, file.get(name)?)?
+        }
+        (_, target) => Job {
+            target: match target {
+                Some(t) => settings.target(t)?,
+                None if settings.artifact_flag().is_some() => Target::Artifacts,
+                None => Target::parse(".")?,
+            },
+            settings,
+            name: None,
+        },
     };
-    let (ev, window, rule) = settings.evidence(&target)?;
-    let gaps = settings.gaps(&target, &ev);
+    let (settings, target) = (&job.settings, &job.target);
+    let (ev, window, rule) = job.evidence()?;
+    let gaps = settings.gaps(target, &ev);
     if read_nothing(&ev) && gaps.iter().any(|g| g.fatal) {
         return Err(Error::Target {
             target: target.display(),
@@ -615,48 +657,186 @@ fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
     })
 }
 
-/// `readiness compare`: a project that could not be read is kept, with the
-/// reason, and the command exits 2 after writing.
-fn compare_command(g: Global, targets: &[String], top: usize) -> Result<Outcome, Error> {
-    if let Some(flag) = artifact_flag(&g.junit, &bench_inputs(&g)) {
-        return Err(Error::Usage(format!(
-            "compare does not take {flag}: artifacts belong to one target; run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
-        )));
+/// Requests in flight at once over all the targets of a comparison; each
+/// target's own client allows [`ClientSettings::concurrency`] (4). With up
+/// to four targets the shared cap never binds; beyond, GitHub sees at most
+/// this many requests of the run at a time.
+pub const OVERALL_IN_FLIGHT: usize = 16;
+
+/// How many targets are collected at the same time (one thread each); more
+/// wait for a thread.
+const TARGETS_AT_ONCE: usize = 8;
+
+/// Refuses the options that belong to one target when a projects file gives
+/// each project its own.
+fn refuse_with_projects(g: &Global) -> Result<(), Error> {
+    let flag = if g.github.is_some() {
+        Some("--github")
+    } else {
+        artifact_flag(&g.junit, &global_bench(g))
+    };
+    match flag {
+        Some(flag) => Err(Error::Usage(format!(
+            "--projects gives each project its own sources: write {} in the project's [[project]] table instead of {flag}",
+            flag.trim_start_matches("--").replace('-', "_")
+        ))),
+        None => Ok(()),
     }
-    let settings = Settings::new(g)?;
-    let targets = targets
-        .iter()
-        .map(|t| settings.target(t))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut gaps = Vec::new();
-    let mut reports = Vec::new();
-    for target in &targets {
-        let (ev, window, rule) = match settings.evidence(target) {
-            Ok(found) => found,
+}
+
+/// The benchmark options of the command line.
+fn global_bench(g: &Global) -> BenchInputs {
+    BenchInputs {
+        asv: g.asv.clone(),
+        bench_data: g.bench_data.clone(),
+        criterion: g.criterion.clone(),
+        pytest_benchmark: g.pytest_benchmark.clone(),
+    }
+}
+
+/// One target to collect, with the settings that are its own.
+struct Job {
+    target: Target,
+    settings: Settings,
+    /// The display name a projects file gives it.
+    name: Option<String>,
+}
+
+impl Job {
+    fn of_project(settings: &Settings, spec: &ProjectSpec) -> Result<Job, Error> {
+        Ok(Job {
+            target: spec.target(),
+            settings: settings.for_project(spec)?,
+            name: Some(spec.name.clone()),
+        })
+    }
+
+    /// The evidence, named as the projects file names it.
+    fn evidence(&self) -> Result<(Evidence, Window, CompiledRule), Error> {
+        let (mut ev, window, rule) = self.settings.evidence(&self.target)?;
+        if let Some(name) = &self.name {
+            ev.target.name.clone_from(name);
+        }
+        Ok((ev, window, rule))
+    }
+
+    /// The name shown for this target.
+    fn display(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.target.display())
+    }
+
+    /// Collects and scores one target of a comparison. A target that cannot
+    /// be read is kept, with the reason, as a fatal gap.
+    fn compare_one(&self) -> Result<(Report, Vec<Gap>), Error> {
+        let settings = &self.settings;
+        match self.evidence() {
+            Ok((ev, window, rule)) => {
+                let gaps = (settings.gaps(&self.target, &ev).into_iter())
+                    .map(|g| Gap {
+                        reason: format!("{}: {}", self.display(), g.reason),
+                        fatal: g.fatal,
+                    })
+                    .collect();
+                Ok((settings.score(&ev, window, &rule), gaps))
+            }
             Err(
                 e @ (Error::Target { .. }
                 | Error::Git { .. }
                 | Error::Evidence { .. }
                 | Error::Read { .. }),
             ) => {
-                // Kept, with the reason; a target that cannot be read at all was asked for.
-                gaps.push(Gap {
-                    reason: format!("{}: could not be read: {e}", target.display()),
+                let gap = Gap {
+                    reason: format!("{}: could not be read: {e}", self.display()),
                     fatal: true,
-                });
+                };
                 let window = settings.window;
                 let request = settings.request(window, ReleaseRule::default());
-                let ev = collect::unreadable(target, &request, &e.to_string());
-                reports.push(settings.score(&ev, window, &CompiledRule::default()));
-                continue;
+                let mut ev = collect::unreadable(&self.target, &request, &e.to_string());
+                if let Some(name) = &self.name {
+                    ev.target.name.clone_from(name);
+                }
+                let report = settings.score(&ev, window, &CompiledRule::default());
+                Ok((report, vec![gap]))
             }
-            Err(e) => return Err(e),
-        };
-        gaps.extend(settings.gaps(target, &ev).into_iter().map(|g| Gap {
-            reason: format!("{}: {}", target.display(), g.reason),
-            fatal: g.fatal,
-        }));
-        reports.push(settings.score(&ev, window, &rule));
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The jobs of a projects file: every project, or those `names` chooses, in the order given.
+fn project_jobs(settings: &Settings, path: &Path, names: &[String]) -> Result<Vec<Job>, Error> {
+    let file = ProjectsFile::load(path)?;
+    let chosen: Vec<&ProjectSpec> = if names.is_empty() {
+        file.projects.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|n| file.get(n))
+            .collect::<Result<_, _>>()?
+    };
+    chosen
+        .into_iter()
+        .map(|spec| Job::of_project(settings, spec))
+        .collect()
+}
+
+/// `readiness compare`: the targets are collected at the same time; a
+/// project that could not be read is kept, with the reason, and the command
+/// exits 2 after writing.
+fn compare_command(
+    g: Global,
+    targets: &[String],
+    projects: Option<&Path>,
+    top: usize,
+) -> Result<Outcome, Error> {
+    let batches = targets.iter().filter(|t| is_batch_output(t)).count();
+    if batches > 0 && projects.is_none() {
+        if batches < targets.len() {
+            return Err(Error::Usage(
+                "compare takes either batch outputs (.ndjson), summed up together, or targets to set side by side, not both"
+                    .into(),
+            ));
+        }
+        return aggregate::aggregate_command(g, targets, top);
+    }
+    if projects.is_some() {
+        refuse_with_projects(&g)?;
+    } else if let Some(flag) = artifact_flag(&g.junit, &global_bench(&g)) {
+        return Err(Error::Usage(format!(
+            "compare does not take {flag}: artifacts belong to one target; give each project its own in a projects file (--projects FILE), or run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
+        )));
+    }
+    let settings = Settings::new(g)?;
+    let mut jobs = match projects {
+        Some(path) => project_jobs(&settings, path, targets)?,
+        None => targets
+            .iter()
+            .map(|t| {
+                Ok(Job {
+                    target: settings.target(t)?,
+                    settings: settings.clone(),
+                    name: None,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?,
+    };
+    if jobs.len() < 2 {
+        return Err(Error::Usage(format!(
+            "compare needs two or more projects, and has {}",
+            jobs.len()
+        )));
+    }
+    let overall = std::sync::Arc::new(tokio::sync::Semaphore::new(OVERALL_IN_FLIGHT));
+    for job in &mut jobs {
+        job.settings.github.client.overall = Some(overall.clone());
+    }
+    let done = crate::par::map_with(&jobs, TARGETS_AT_ONCE, Job::compare_one);
+    let mut gaps = Vec::new();
+    let mut reports = Vec::new();
+    for result in done {
+        let (report, g) = result?;
+        reports.push(report);
+        gaps.extend(g);
     }
     let comparison = compare::compare(reports, &settings.rubric);
     let markdown = || report::render_compare(&comparison, settings.template.as_deref());

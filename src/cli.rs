@@ -134,8 +134,11 @@ pub enum Format {
 pub enum Command {
     /// Collect, measure, score and render a report on one target
     Report {
-        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]
+        /// A local git clone, an evidence file from `readiness collect`, OWNER/REPO or a GitHub URL [default: ., or none with --junit]; with --projects, a project's name
         target: Option<String>,
+        /// A projects file (TOML, `[[project]]` with name and sources): report on the project TARGET names
+        #[arg(long, value_name = "FILE", requires = "target")]
+        projects: Option<PathBuf>,
         /// Exit with code 1 (after writing the report) when the overall score is below SCORE or there is none
         #[arg(long, value_name = "SCORE")]
         fail_under: Option<f64>,
@@ -147,16 +150,19 @@ pub enum Command {
     },
     /// Score several targets with the same rubric and window, side by side; or sum up the output of `readiness batch` (.ndjson files)
     Compare {
-        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more); or batch outputs (.ndjson), whose aggregates are shown
-        #[arg(num_args = 1.., required = true)]
+        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more); batch outputs (.ndjson), whose aggregates are shown; with --projects, the names of the projects to compare [default: all of them]
+        #[arg(required_unless_present = "projects")]
         targets: Vec<String>,
+        /// A projects file (TOML, `[[project]]` with name and sources): each project collected with its own options
+        #[arg(long, value_name = "FILE")]
+        projects: Option<PathBuf>,
         /// With batch outputs: how many top and bottom projects each category lists
         #[arg(long, value_name = "N", default_value_t = 5)]
         top: usize,
     },
     /// Score many GitHub repositories within one token's rate limit: one JSON line per project, appended to -o as each finishes; a rerun resumes
     Batch {
-        /// A list of projects: one OWNER/REPO (or GitHub URL) a line; # starts a comment
+        /// A list of projects: one OWNER/REPO (or GitHub URL) a line, # starting a comment; or a projects file (.toml, `[[project]]` with github)
         input: PathBuf,
         /// Only this share of the input, I/N with 0 <= I < N: the projects whose lower-cased name's FNV-1a 64 hash is I modulo N
         #[arg(long, value_name = "I/N")]

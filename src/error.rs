@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::diag::RubricErrors;
+use crate::diag::{ProjectsErrors, RubricErrors};
 
 /// Everything that can stop a run.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +26,9 @@ pub enum Error {
 
     #[error("{0}")]
     Rubric(#[from] RubricErrors),
+
+    #[error("{0}")]
+    Projects(#[from] ProjectsErrors),
 
     #[error("git repository {}: {message}", path.display())]
     Git { path: PathBuf, message: String },

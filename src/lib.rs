@@ -10,12 +10,14 @@ pub mod error;
 pub mod evidence;
 pub(crate) mod fsutil;
 pub mod par;
+pub mod projects;
 pub mod report;
 pub mod rubric;
 pub mod signals;
 pub(crate) mod stats;
 pub(crate) mod suggest;
 pub mod target;
+pub(crate) mod tomlspan;
 pub(crate) mod version;
 pub mod window;
 

@@ -469,6 +469,31 @@ async fn read_github(
         target: repo.slug(),
         message: e.to_string(),
     })?;
+    let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
+    let not_modified = client
+        .stats
+        .not_modified
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let from_cache = client
+        .stats
+        .from_cache
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let mut notes = vec![format!(
+        "{sent} requests, {not_modified} of them answered 304 Not Modified from the cache (no rate-limit cost); {from_cache} answered offline from the cache"
+    )];
+    if !client.authenticated() {
+        notes.push("no token: GitHub allows 60 requests an hour, and tag dates and pull-request reviews need one".into());
+    }
+    ev.sources.push(Provenance {
+        source: "github".into(),
+        location: client.base().to_string(),
+        items: gh.sources.iter().map(|s| s.items).sum(),
+        item: "items".into(),
+        requests: sent,
+        complete: gh.sources.iter().all(|s| s.complete),
+        notes,
+        fetched_at: gh.fetched_at,
+    });
     ev.sources.extend(gh.sources);
     // A clone's own tags are complete; GitHub's stand in only without a clone.
     if ev.tags.is_none() {

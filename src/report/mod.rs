@@ -2,6 +2,7 @@
 //! through handlebars templates (for people), and the side-by-side
 //! comparison. Pure: it formats what it is given.
 
+pub mod aggregate;
 pub mod compare;
 pub(crate) mod escape;
 pub(crate) mod guard;
@@ -21,7 +22,7 @@ use crate::signals::Measurement;
 use crate::signals::trends::Trend;
 use crate::window::Window;
 
-pub use render::{render_compare, render_report};
+pub use render::{render_aggregate, render_compare, render_report};
 pub use view::mermaid_text;
 
 /// The version of the JSON report format (documented in the README).

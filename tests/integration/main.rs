@@ -23,6 +23,7 @@ mod github_enterprise;
 mod github_faults;
 mod junit;
 mod pipelines;
+mod projects;
 mod realdata;
 mod realdata_bench;
 mod releases;

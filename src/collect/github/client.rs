@@ -90,8 +90,11 @@ pub struct Settings {
     pub backoff: Duration,
     /// The longest the client waits for a rate limit to reset.
     pub max_wait: Duration,
-    /// Requests in flight at once.
+    /// Requests in flight at once, for this client (one target).
     pub concurrency: usize,
+    /// A limit shared by every client of the run (targets collected at the
+    /// same time): a request holds a permit of both. `None`: no shared limit.
+    pub overall: Option<std::sync::Arc<Semaphore>>,
     /// One request's time limit.
     pub timeout: Duration,
 }
@@ -106,6 +109,7 @@ impl Default for Settings {
             backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(90),
             concurrency: 4,
+            overall: None,
             timeout: Duration::from_secs(30),
         }
     }
@@ -335,8 +339,13 @@ impl Client {
     /// draws nothing when standard error is not a terminal.
     #[must_use]
     pub fn with_progress(mut self, label: &str) -> Client {
-        let bar =
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        // One area for every spinner of the run: targets collected at the
+        // same time each get their own line instead of drawing over each other.
+        static AREA: std::sync::OnceLock<indicatif::MultiProgress> = std::sync::OnceLock::new();
+        let area = AREA.get_or_init(|| {
+            indicatif::MultiProgress::with_draw_target(indicatif::ProgressDrawTarget::stderr())
+        });
+        let bar = area.add(indicatif::ProgressBar::new_spinner());
         bar.set_prefix(label.to_string());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg}") {
             bar.set_style(style);
@@ -344,6 +353,22 @@ impl Client {
         bar.enable_steady_tick(Duration::from_millis(120));
         self.progress = Some(bar);
         self
+    }
+
+    /// A permit of this client's limit, then one of the shared limit if
+    /// there is one; `None` once a semaphore is closed.
+    async fn permits(
+        &self,
+    ) -> Option<(
+        tokio::sync::SemaphorePermit<'_>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    )> {
+        let own = self.permits.acquire().await.ok()?;
+        let shared = match &self.settings.overall {
+            Some(all) => Some(all.acquire().await.ok()?),
+            None => None,
+        };
+        Some((own, shared))
     }
 
     /// Clears the spinner.
@@ -666,7 +691,7 @@ impl Client {
                 return Err(refused);
             }
             let outcome = {
-                let Ok(_permit) = self.permits.acquire().await else {
+                let Some(_permits) = self.permits().await else {
                     return Err(FetchError::Other {
                         path: path.into(),
                         message: "the client was shut down".into(),

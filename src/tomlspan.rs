@@ -1,0 +1,134 @@
+//! Located problems in a TOML file: line, column, the key, a snippet with
+//! carets, and "did you mean" for unknown keys. The rubric (`rubric/cfg.rs`)
+//! and the projects file (`projects.rs`) read their TOML through these.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeValue, ValueDeserializer};
+
+use crate::diag::RubricError;
+use crate::suggest;
+
+pub(crate) struct Problems<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) list: Vec<RubricError>,
+}
+
+impl Problems<'_> {
+    pub(crate) fn add(
+        &mut self,
+        span: Range<usize>,
+        key: Option<&str>,
+        message: String,
+        help: Option<String>,
+    ) {
+        let (line, column, snippet) = locate(self.text, &span);
+        self.list.push(RubricError {
+            line,
+            column,
+            key: key.map(str::to_string),
+            message,
+            help,
+            snippet,
+        });
+    }
+}
+
+/// Line and column (1-based) of `span.start`, and the line with carets under the span.
+pub(crate) fn locate(text: &str, span: &Range<usize>) -> (usize, usize, String) {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = &text[line_start..line_end];
+    let column = text[line_start..start].chars().count() + 1;
+    let width = text[start..span.end.clamp(start, line_end)]
+        .chars()
+        .count()
+        .max(1);
+    let gutter = " ".repeat(line_no.to_string().len());
+    let snippet = format!(
+        "{gutter} |\n{line_no} | {line}\n{gutter} | {}{}",
+        " ".repeat(column - 1),
+        "^".repeat(width)
+    );
+    (line_no, column, snippet)
+}
+
+/// The key written on the line where `span` starts (`weight = -1` gives `weight`).
+pub(crate) fn key_on_line(text: &str, span: &Range<usize>) -> Option<String> {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// Turns a serde/TOML error into a located problem, with a suggestion for unknown keys.
+pub(crate) fn from_toml_error(text: &str, e: &toml::de::Error) -> RubricError {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim().to_string();
+    let mut help = None;
+    let mut key = None;
+    // serde's wording: "unknown field `wieght`, expected one of `signal`, `good`, ..."
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((name, expected)) = rest.split_once('`') {
+            let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            help = Some(match suggest::nearest(name, valid.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`? valid keys here: {}", valid.join(", ")),
+                None if valid.is_empty() => "this table takes no keys".to_string(),
+                None => format!("valid keys here: {}", valid.join(", ")),
+            });
+            key = Some(name.to_string());
+        }
+    } else if !span.is_empty() {
+        key = key_on_line(text, &span);
+    }
+    let (line, column, snippet) = locate(text, &span);
+    RubricError {
+        line,
+        column,
+        key,
+        message,
+        help,
+        snippet,
+    }
+}
+
+/// A table's value read as `T`, or the problem, located.
+pub(crate) fn read_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    value: Spanned<DeValue<'_>>,
+) -> Result<T, RubricError> {
+    T::deserialize(ValueDeserializer::from(value)).map_err(|e| from_toml_error(text, &e))
+}
+
+/// The tables of an array of tables (`[[category]]`) under `key`, each with
+/// its span; a value that is not an array is a problem.
+pub(crate) fn tables_of<'i>(
+    text: &str,
+    value: Option<Spanned<DeValue<'i>>>,
+    key: &str,
+    problems: &mut Vec<RubricError>,
+) -> Vec<Spanned<DeValue<'i>>> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let span = value.span();
+    if let DeValue::Array(items) = value.into_inner() {
+        items.into_iter().collect()
+    } else {
+        let (line, column, snippet) = locate(text, &span);
+        problems.push(RubricError {
+            line,
+            column,
+            key: Some(key.to_string()),
+            message: format!("`{key}` must be an array of tables, written [[{key}]]"),
+            help: None,
+            snippet,
+        });
+        Vec::new()
+    }
+}
