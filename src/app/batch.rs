@@ -27,6 +27,7 @@ use crate::collect::github::Repo;
 use crate::collect::github::client::{Client, futures_join_all};
 use crate::collect::github::pacer::{Pacer, PacerSettings, Resource, reset_text};
 use crate::error::Error;
+use crate::signals::releases::CompiledRule;
 
 /// `readiness batch`'s own options.
 #[derive(Debug, Clone)]
@@ -136,7 +137,7 @@ pub(crate) fn batch_command(g: Global, args: &BatchArgs) -> Result<Outcome, Erro
         settings.github.client.max_wait = Duration::from_secs(2 * 3600);
     }
     settings.github.client.concurrency = usize::from(args.jobs).max(4);
-    let all = batch::read_list(&args.input)?;
+    let all = batch::read_input(&args.input)?;
     let total = all.len();
     let mine: Vec<Project> = all
         .into_iter()
@@ -306,9 +307,18 @@ async fn score(
         name: project.repo.clone(),
     };
     let window = settings.window;
-    let rule = settings.rule_override.clone().unwrap_or_default();
+    let rule = match &project.rule {
+        Some(own) => CompiledRule::new(own)?,
+        None => settings.rule_override.clone().unwrap_or_default(),
+    };
     let request = settings.request(window, rule.rule().clone());
-    let collected = crate::collect::collect_github_with(&repo, &request, client).await;
+    let collected = crate::collect::collect_github_with(&repo, &request, client)
+        .await
+        .map(|mut ev| {
+            // A projects file's name for it (a list's is OWNER/REPO already).
+            ev.target.name.clone_from(&project.name);
+            ev
+        });
     let failed = |why: String| -> Result<(Vec<u8>, Scored), Error> {
         let line = ErrorLine {
             project: project.name.clone(),

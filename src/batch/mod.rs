@@ -24,6 +24,8 @@ pub struct Project {
     pub repo: String,
     /// The line of the input it was given on (1-based).
     pub line: usize,
+    /// Its own release rule (a projects file's `tag_prefix`, `tag_pattern`).
+    pub rule: Option<crate::evidence::ReleaseRule>,
 }
 
 impl Project {
@@ -31,6 +33,64 @@ impl Project {
     #[must_use]
     pub fn key(&self) -> String {
         self.name.to_lowercase()
+    }
+}
+
+/// The projects of a projects file (`[[project]]`, read by
+/// [`crate::projects`]): each must name its `github` repository, and
+/// may set its own release rule. A clone or artifact sources belong to
+/// `readiness compare --projects`: batch reads GitHub alone.
+///
+/// # Errors
+/// The file's own errors, or a project without `github` or with a clone
+/// or artifacts, named with the file and line.
+pub fn read_projects(path: &Path) -> Result<Vec<Project>, Error> {
+    let file = crate::projects::ProjectsFile::load(path)?;
+    file.projects
+        .into_iter()
+        .map(|spec| {
+            let fail = |what: &str| Error::Input {
+                path: path.to_path_buf(),
+                line: spec.line,
+                message: format!(
+                    "project {:?} {what}: batch scores GitHub repositories alone (`readiness compare --projects` reads the rest)",
+                    shown(&spec.name)
+                ),
+            };
+            let has_artifacts = spec.clone.is_some()
+                || !spec.junit.is_empty()
+                || !spec.bench().is_empty();
+            if has_artifacts {
+                return Err(fail("has a clone or artifact sources"));
+            }
+            let Some((owner, repo)) = spec.github.as_deref().and_then(crate::target::parse_github)
+            else {
+                return Err(fail("names no github repository"));
+            };
+            Ok(Project {
+                rule: spec.release_rule(),
+                name: spec.name,
+                owner,
+                repo,
+                line: spec.line,
+            })
+        })
+        .collect()
+}
+
+/// Reads a batch's input: a projects file when its name ends in `.toml`,
+/// else a plain list.
+///
+/// # Errors
+/// As [`read_projects`] or [`read_list`].
+pub fn read_input(path: &Path) -> Result<Vec<Project>, Error> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        read_projects(path)
+    } else {
+        read_list(path)
     }
 }
 
@@ -103,6 +163,7 @@ pub fn parse_list(path: &Path, text: &str) -> Result<Vec<Project>, Error> {
             owner,
             repo,
             line,
+            rule: None,
         };
         if let Some(first) = seen.insert(project.key(), line) {
             return Err(fail(format!("{} is already on line {first}", project.name)));

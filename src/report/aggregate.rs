@@ -464,7 +464,7 @@ impl AggregateView {
                 .map(|(i, &count)| BandView {
                     band: format!("{}-{}", i * 10, i * 10 + 10),
                     count,
-                    bar: "#".repeat((count * 40).div_ceil(widest)),
+                    bar: "█".repeat((count * 40).div_ceil(widest)),
                 })
                 .collect(),
             grades: a.grades.clone(),

@@ -474,3 +474,146 @@ fn bad_input_is_named_by_file_and_line() {
         run.stderr
     );
 }
+
+#[test]
+fn a_projects_file_gives_each_project_its_name_and_release_rule() {
+    let fleet = Fleet::new(100_000);
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write(
+        "projects.toml",
+        "[[project]]\nname = \"First lib\"\ngithub = \"org1/lib1\"\n\n[[project]]\nname = \"second\"\ngithub = \"org2/lib2\"\ntag_pattern = '^none-(?P<version>.+)$'\n",
+    );
+    let uri = server.uri();
+    let env = [
+        ("GITHUB_API_URL", uri.as_str()),
+        ("GH_ENTERPRISE_TOKEN", SECRET),
+    ];
+    let args = [
+        "batch",
+        "projects.toml",
+        "-o",
+        "out.ndjson",
+        "--no-cache",
+        "--per-minute",
+        "600000",
+    ];
+    let run = ws.run_env(&args, &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let count = |name: &str| -> Value {
+        let text = ws.read("out.ndjson");
+        let v: Value = text
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|v| v["target"]["name"] == name)
+            .unwrap();
+        let m = v["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["signal"] == "release.count_365d")
+            .unwrap();
+        m.clone()
+    };
+    assert_eq!(
+        count("First lib")["value"],
+        json!(releases_of("org1/lib1") as f64)
+    );
+    let second = count("second");
+    assert!(
+        second["insufficient"]
+            .as_str()
+            .unwrap()
+            .contains("match --tag-pattern"),
+        "its own tag pattern matches no tag: {second}"
+    );
+    // Shards split a projects file by the projects' names.
+    let sharded = [
+        "batch",
+        "projects.toml",
+        "-o",
+        "s.ndjson",
+        "--no-cache",
+        "--per-minute",
+        "600000",
+        "--shard",
+        "0/1",
+    ];
+    let run = ws.run_env(&sharded, &env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ws.read("s.ndjson").lines().count(), 2);
+    ws.write("projects.toml", "[[project]]\nname = \"ok\"\ngithub = \"org1/lib1\"\n\n[[project]]\nname = \"local\"\nclone = \".\"\n");
+    let run = ws.run_env(&args, &env);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("projects.toml:6: project \"local\" has a clone or artifact sources: batch scores GitHub repositories alone"), "{}", run.stderr);
+}
+
+/// `readiness compare` on batch outputs sums them up; shards given one
+/// after another read as their concatenation, and as the whole batch.
+#[test]
+fn compare_sums_up_batch_outputs_and_shards_merge_by_concatenation() {
+    let fleet = Fleet::new(100_000);
+    fleet.missing.lock().unwrap().insert("org5".into());
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(40));
+    assert_eq!(batch(&ws, &server, "all.ndjson", &[]).code, 2);
+    for i in 0..2 {
+        batch(
+            &ws,
+            &server,
+            &format!("s{i}.ndjson"),
+            &["--shard", &format!("{i}/2")],
+        );
+    }
+    if let Ok(keep) = std::env::var("READINESS_BATCH_SAMPLE") {
+        std::fs::copy(ws.path("all.ndjson"), keep).unwrap();
+    }
+    let md = ws.run(&["compare", "all.ndjson"]).ok();
+    assert!(md.starts_with("# Readiness across 35 projects"), "{md}");
+    assert!(
+        md.contains("5 without one (their errors are below)"),
+        "{md}"
+    );
+    assert!(md.contains("| /repos/OWNER/REPO/releases?per\\_page=100: not found (404): check the repository name and that the token can see it | 5 |"), "{md}");
+    assert!(md.contains("## Signals most often missing"), "{md}");
+    assert!(md.contains("| Release cadence | 35 |"), "{md}");
+    let json = |args: &[&str]| -> Value {
+        serde_json::from_str(&ws.run(&[args, &["--format", "json"]].concat()).ok()).unwrap()
+    };
+    let whole = json(&["compare", "all.ndjson"]);
+    assert_eq!(whole["projects"], 35);
+    assert_eq!(whole["failed"], 5);
+    assert_eq!(whole["overall"]["scored"], 35);
+    let hist: u64 = whole["overall"]["histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(hist, 35);
+    assert_eq!(whole["categories"][0]["top"].as_array().unwrap().len(), 5);
+    let merged = json(&["compare", "s0.ndjson", "s1.ndjson"]);
+    let cat = format!("{}{}", ws.read("s0.ndjson"), ws.read("s1.ndjson"));
+    ws.write("cat.ndjson", &cat);
+    let concatenated = json(&["compare", "cat.ndjson"]);
+    assert_eq!(merged, concatenated);
+    // The same aggregate as the unsharded batch (whose request counts,
+    // which differ since the shards ran warm, it does not read).
+    assert_eq!(merged, whole);
+    let run = ws.run(&["compare", "all.ndjson", "acme/widget"]);
+    assert!(
+        run.stderr.contains("either batch outputs"),
+        "{}",
+        run.stderr
+    );
+    ws.write("bad.ndjson", "{\"report_schema\": 1}\n");
+    let run = ws.run(&["compare", "bad.ndjson"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("bad.ndjson:1: neither a report nor an error line"),
+        "{}",
+        run.stderr
+    );
+}
