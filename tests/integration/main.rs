@@ -10,6 +10,7 @@ mod charts;
 mod cli;
 mod common;
 mod escaping;
+mod examples;
 mod evidence_files;
 mod fuzz_bench;
 mod fuzz_evidence;
