@@ -5,46 +5,10 @@
 use std::path::Path;
 
 use super::{Outcome, Settings};
-use crate::batch::lines::{ErrorLine, Lines};
+use crate::batch::lines::read_into;
 use crate::cli::{Format, Global};
 use crate::error::Error;
-use crate::report::{self, aggregate::Accumulator, aggregate::ReportLine};
-
-/// Adds every line of the batch output at `path` to `acc`.
-fn read_into(path: &Path, acc: &mut Accumulator, quiet: bool) -> Result<(), Error> {
-    let file = crate::fsutil::open_regular(path).map_err(|e| Error::read(path, e))?;
-    let mut lines = Lines::new(file, path);
-    let mut buf = Vec::new();
-    while let Some(ended) = lines.next_into(&mut buf)? {
-        if buf.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let as_report = serde_json::from_slice::<ReportLine>(&buf);
-        if let Ok(r) = &as_report {
-            acc.report(r);
-            continue;
-        }
-        if let Ok(e) = serde_json::from_slice::<ErrorLine>(&buf) {
-            acc.error(&e.project, &e.error);
-            continue;
-        }
-        if !ended {
-            if !quiet {
-                eprintln!(
-                    "readiness: {}:{}: the last line is cut short (an interrupted batch?): left out",
-                    path.display(),
-                    lines.number
-                );
-            }
-            break;
-        }
-        let why = as_report.err().map_or_else(String::new, |e| e.to_string());
-        return Err(lines.error(format!(
-            "neither a report nor an error line of readiness batch: {why}"
-        )));
-    }
-    Ok(())
-}
+use crate::report::{self, aggregate::Accumulator};
 
 /// `readiness compare OUT.ndjson...`.
 pub(crate) fn aggregate_command(g: Global, files: &[String], top: usize) -> Result<Outcome, Error> {

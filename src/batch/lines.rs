@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::report::aggregate::{Accumulator, ReportLine};
 
 /// The longest line read: 64 MiB (a report with every chart is well under 1 MiB).
 pub const MAX_LINE_BYTES: u64 = 64 << 20;
@@ -192,6 +193,47 @@ pub fn read_existing(path: &Path) -> Result<Existing, Error> {
         out.unterminated = !ended;
     }
     Ok(out)
+}
+
+/// Adds every line of the batch output at `path` to `acc` (`readiness
+/// compare OUT.ndjson`). A last line cut short is left out, with a notice
+/// unless `quiet`.
+///
+/// # Errors
+/// The file cannot be read, or a line is neither a report nor an error line.
+pub fn read_into(path: &Path, acc: &mut Accumulator, quiet: bool) -> Result<(), Error> {
+    let file = crate::fsutil::open_regular(path).map_err(|e| Error::read(path, e))?;
+    let mut lines = Lines::new(file, path);
+    let mut buf = Vec::new();
+    while let Some(ended) = lines.next_into(&mut buf)? {
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let as_report = serde_json::from_slice::<ReportLine>(&buf);
+        if let Ok(r) = &as_report {
+            acc.report(r);
+            continue;
+        }
+        if let Ok(e) = serde_json::from_slice::<ErrorLine>(&buf) {
+            acc.error(&e.project, &e.error);
+            continue;
+        }
+        if !ended {
+            if !quiet {
+                eprintln!(
+                    "readiness: {}:{}: the last line is cut short (an interrupted batch?): left out",
+                    path.display(),
+                    lines.number
+                );
+            }
+            break;
+        }
+        let why = as_report.err().map_or_else(String::new, |e| e.to_string());
+        return Err(lines.error(format!(
+            "neither a report nor an error line of readiness batch: {why}"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

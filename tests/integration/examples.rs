@@ -109,7 +109,9 @@ fn the_kubernetes_indexed_job_runs_every_index_as_its_shard() {
     let args: Vec<String> = serde_json::from_str(value_of(&text, "args")).unwrap();
     assert_eq!(value_of(&text, "command"), r#"["sh", "-c"]"#);
     let script = &args[0];
-    let (prelude, cmd) = script.split_once("exec ").expect("the script execs readiness");
+    let (prelude, cmd) = script
+        .split_once("exec ")
+        .expect("the script execs readiness");
     assert!(prelude.contains("/tokens/token-$JOB_COMPLETION_INDEX"));
     for i in 0..completions {
         let line = cmd.replace("$JOB_COMPLETION_INDEX", &i.to_string());
