@@ -164,7 +164,10 @@ fn child(n: usize) {
     });
     let dir = tempfile::tempdir().expect("a temporary folder");
     let list = dir.path().join("repos.txt");
-    let text: String = (0..n).map(|i| format!("eco/pkg{i}\n")).collect();
+    let text = (0..n).fold(String::new(), |mut t, i| {
+        t += &format!("eco/pkg{i}\n");
+        t
+    });
     std::fs::write(&list, text).expect("the list");
     let out = dir.path().join("out.ndjson");
     let cache = dir.path().join("cache");

@@ -278,7 +278,7 @@ mod tests {
         assert!(e.reported.contains("a/b"));
         assert_eq!(e.failed.len(), 1);
         assert_eq!(e.failed["c/d"], "not found");
-        assert_eq!(e.torn_at, Some(text.rfind('{').unwrap() as u64));
+        assert_eq!(e.torn_at, Some(text.rfind('\n').unwrap() as u64 + 1));
         assert!(!e.unterminated);
         std::fs::write(&p, "{\"project\": \"a/b\", \"error\": \"x\"}").unwrap();
         let e = read_existing(&p).unwrap();

@@ -115,10 +115,9 @@ pub fn read_list(path: &Path) -> Result<Vec<Project>, Error> {
         )));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // One more line than newlines before the first bad byte.
+        let line = valid.split(|&b| b == b'\n').count();
         Error::Input {
             path: path.to_path_buf(),
             line,

@@ -170,9 +170,9 @@ impl Scores {
         };
         let mut histogram = vec![0; 10];
         for v in &self.values {
-            // Floor of v/10, clamped: 100 falls in the last band.
-            let band = (v.clamp(0.0, 100.0) / 10.0).floor();
-            histogram[(band as usize).min(9)] += 1;
+            // Bands of 10 points, [0, 10) first; 100 falls in the last band.
+            let band = (1..10).take_while(|b| *v >= f64::from(*b) * 10.0).count();
+            histogram[band] += 1;
         }
         Ranking {
             id: id.to_string(),
@@ -295,16 +295,15 @@ impl Accumulator {
         self.overall.add(name, r.score, self.keep);
         self.grades.add(&r.grade);
         for c in &r.categories {
-            let at = match self.categories.iter().position(|(id, _)| *id == c.id) {
-                Some(at) => at,
-                None => {
-                    let scores = Scores {
-                        name: c.name.clone(),
-                        ..Scores::default()
-                    };
-                    self.categories.push((c.id.clone(), scores));
-                    self.categories.len() - 1
-                }
+            let at = if let Some(at) = self.categories.iter().position(|(id, _)| *id == c.id) {
+                at
+            } else {
+                let scores = Scores {
+                    name: c.name.clone(),
+                    ..Scores::default()
+                };
+                self.categories.push((c.id.clone(), scores));
+                self.categories.len() - 1
             };
             self.categories[at].1.add(name, c.score, self.keep);
             for k in &c.criteria {
