@@ -38,7 +38,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tower_http::follow_redirect::RequestUri;
 
-use super::pacer::{Pacer, Resource};
+use super::pacer::{Admitted, Pacer, Resource};
 use crate::cache::{self, Cache, Entry};
 
 /// A GitHub token. Its `Debug` and `Display` never show it.
@@ -654,17 +654,24 @@ impl Client {
         r
     }
 
-    /// What the pacer says before an attempt at `path`: `Some` refusal
-    /// when the budget is spent. `/rate_limit` itself costs nothing.
-    async fn pace(&self, path: &str) -> Option<FetchError> {
-        let pacer = self.pacer.as_ref().filter(|_| path != "/rate_limit")?;
-        let refusal = pacer.admit(Resource::of(path)).await.err()?;
-        let now = Utc::now().timestamp();
-        Some(FetchError::RateLimited {
-            path: path.into(),
-            reset: super::pacer::reset_text(refusal.reset),
-            minutes: refusal.reset.saturating_sub(now).max(0).saturating_add(59) / 60,
-        })
+    /// What the pacer says before an attempt at `path`: a guard while the
+    /// attempt is under way, or a refusal when the budget is spent.
+    /// `/rate_limit` itself costs nothing.
+    async fn pace(&self, path: &str) -> Result<Option<Admitted<'_>>, FetchError> {
+        let Some(pacer) = self.pacer.as_ref().filter(|_| path != "/rate_limit") else {
+            return Ok(None);
+        };
+        match pacer.admit_guarded(Resource::of(path)).await {
+            Ok(admitted) => Ok(Some(admitted)),
+            Err(refusal) => {
+                let now = Utc::now().timestamp();
+                Err(FetchError::RateLimited {
+                    path: path.into(),
+                    reset: super::pacer::reset_text(refusal.reset),
+                    minutes: refusal.reset.saturating_sub(now).max(0).saturating_add(59) / 60,
+                })
+            }
+        }
     }
 
     async fn send_retrying<F, Fut>(
@@ -687,9 +694,7 @@ impl Client {
                 });
             }
             attempts += 1;
-            if let Some(refused) = self.pace(path).await {
-                return Err(refused);
-            }
+            let admitted = self.pace(path).await?;
             let outcome = {
                 let Some(_permits) = self.permits().await else {
                     return Err(FetchError::Other {
@@ -733,6 +738,8 @@ impl Client {
                     Ok(Ok((parts, bytes))) => self.classify(path, &parts, &bytes),
                 }
             };
+            // Answered (its headers read by `classify`) or failed: no longer in flight.
+            drop(admitted);
             match outcome {
                 Attempt::Done(status, headers, body) => return Ok((status, headers, body)),
                 Attempt::Fail(e) => return Err(e),

@@ -90,9 +90,13 @@ pub struct Refusal {
 /// One resource's budget as last heard, and the next free slot.
 #[derive(Debug, Default)]
 struct Budget {
-    /// Requests left until `reset`, less those let through since; `None`
-    /// until GitHub has said (an Enterprise server without limits never does).
+    /// Requests left until `reset`, as GitHub last said (the lowest count
+    /// heard in this window: answers arrive out of order, and a 304 leaves
+    /// it as it was); `None` until GitHub has said (an Enterprise server
+    /// without limits never does).
     remaining: Option<u64>,
+    /// Requests let through whose answer has not arrived: they will count.
+    in_flight: u64,
     limit: Option<u64>,
     reset: i64,
     next_slot: Option<Instant>,
@@ -104,6 +108,19 @@ pub struct Seen {
     pub limit: Option<u64>,
     pub remaining: Option<u64>,
     pub reset: i64,
+}
+
+/// A request the pacer let through, until its answer arrives (or it fails).
+#[derive(Debug)]
+pub struct Admitted<'a> {
+    pacer: &'a Pacer,
+    r: Resource,
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.pacer.finish(self.r);
+    }
 }
 
 /// The shared pacer. Its lock is never held across an await.
@@ -149,11 +166,11 @@ impl Pacer {
                 };
                 let b = &mut all[index(r)];
                 let now_s = Utc::now().timestamp();
-                if b.remaining == Some(0) && now_s > b.reset {
+                if b.remaining.is_some() && now_s > b.reset {
                     // The window has turned: the next answer says the new budget.
                     b.remaining = None;
                 }
-                if b.remaining == Some(0) {
+                if b.remaining.is_some_and(|left| left <= b.in_flight) {
                     if !self.settings.wait_for_reset {
                         return Err(Refusal {
                             resource: r.name(),
@@ -166,9 +183,7 @@ impl Pacer {
                     let now = Instant::now();
                     let slot = b.next_slot.map_or(now, |s| s.max(now));
                     b.next_slot = Some(slot + self.interval(r));
-                    if let Some(left) = b.remaining.as_mut() {
-                        *left -= 1;
-                    }
+                    b.in_flight += 1;
                     (Some(slot), None)
                 }
             };
@@ -180,6 +195,24 @@ impl Pacer {
                 (None, Some(wait)) => tokio::time::sleep(wait).await,
                 (None, None) => return Ok(()),
             }
+        }
+    }
+
+    /// As [`Pacer::admit`], with a guard that calls [`Pacer::finish`] when dropped.
+    ///
+    /// # Errors
+    /// As [`Pacer::admit`].
+    pub async fn admit_guarded(&self, r: Resource) -> Result<Admitted<'_>, Refusal> {
+        self.admit(r).await?;
+        Ok(Admitted { pacer: self, r })
+    }
+
+    /// The answer to a request [`Pacer::admit`] let through on `r` has
+    /// arrived, or the request failed without one.
+    pub fn finish(&self, r: Resource) {
+        if let Ok(mut all) = self.budgets.lock() {
+            let b = &mut all[index(r)];
+            b.in_flight = b.in_flight.saturating_sub(1);
         }
     }
 
@@ -283,10 +316,34 @@ mod tests {
         );
         assert!(p.admit(Resource::Rest).await.is_ok());
         assert!(p.admit(Resource::Rest).await.is_ok());
+        // Two in flight: the two left are promised.
         let refused = p.admit(Resource::Rest).await.unwrap_err();
         assert_eq!(refused.reset, reset);
         // GraphQL has its own budget.
         assert!(p.admit(Resource::GraphQl).await.is_ok());
+        // One comes back a 304, which costs nothing: one is left.
+        p.observe(
+            Resource::Rest,
+            &headers(&[
+                ("x-ratelimit-remaining", "2"),
+                ("x-ratelimit-reset", &reset_s),
+            ]),
+        );
+        p.finish(Resource::Rest);
+        assert!(p.admit(Resource::Rest).await.is_ok());
+        assert!(p.admit(Resource::Rest).await.is_err());
+        // The other two answers say the budget is spent.
+        for _ in 0..2 {
+            p.observe(
+                Resource::Rest,
+                &headers(&[
+                    ("x-ratelimit-remaining", "0"),
+                    ("x-ratelimit-reset", &reset_s),
+                ]),
+            );
+            p.finish(Resource::Rest);
+        }
+        assert!(p.admit(Resource::Rest).await.is_err());
         // An older answer that says more is left does not raise the count.
         p.observe(
             Resource::Rest,
