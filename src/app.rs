@@ -540,6 +540,7 @@ fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
     let document = match of {
         SchemaOf::Report => report::schema::Document::Report,
         SchemaOf::Compare => report::schema::Document::Compare,
+        SchemaOf::Aggregate => report::schema::Document::Aggregate,
     };
     emit(g.output.as_deref(), &report::schema::schema_json(document)?)?;
     Ok(Outcome::Done)

@@ -206,6 +206,8 @@ pub enum SchemaOf {
     Report,
     /// The comparison: `readiness compare --format json`
     Compare,
+    /// The aggregate of batch outputs: `readiness compare OUT.ndjson --format json`
+    Aggregate,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! The JSON Schema (draft 2020-12) of the JSON documents `readiness` prints:
-//! the report (`report --format json`) and the comparison
-//! (`compare --format json`). `readiness schema` prints them.
+//! the report (`report --format json`), the comparison
+//! (`compare --format json`) and the aggregate of batch outputs
+//! (`compare OUT.ndjson --format json`). `readiness schema` prints them.
 //!
 //! The schemas are generated from the Rust types the documents are
 //! serialized from (schemars, for what serde writes), so they cannot drift
@@ -21,6 +22,8 @@ pub enum Document {
     Report,
     /// `readiness compare --format json`.
     Compare,
+    /// `readiness compare OUT.ndjson --format json`: a batch summed up.
+    Aggregate,
 }
 
 impl Document {
@@ -31,6 +34,7 @@ impl Document {
         let name = match self {
             Document::Report => "report",
             Document::Compare => "compare",
+            Document::Aggregate => "aggregate",
         };
         format!("urn:readiness:schema:{name}:{REPORT_SCHEMA}")
     }
@@ -41,6 +45,7 @@ impl Document {
         match self {
             Document::Report => "readiness report",
             Document::Compare => "readiness comparison",
+            Document::Aggregate => "readiness aggregate of batch outputs",
         }
     }
 }
@@ -56,6 +61,7 @@ pub fn schema(document: Document) -> Result<Schema, Error> {
     match document {
         Document::Report => generate::<Report>(document),
         Document::Compare => generate::<Comparison>(document),
+        Document::Aggregate => generate::<super::aggregate::Aggregate>(document),
     }
 }
 

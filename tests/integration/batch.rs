@@ -582,6 +582,17 @@ fn compare_sums_up_batch_outputs_and_shards_merge_by_concatenation() {
         serde_json::from_str(&ws.run(&[args, &["--format", "json"]].concat()).ok()).unwrap()
     };
     let whole = json(&["compare", "all.ndjson"]);
+    crate::schema::Validator::new(&ws, &["schema", "aggregate"])
+        .assert_valid(&whole, "compare all.ndjson");
+    // Every report line is the report JSON, as `readiness schema` describes it.
+    let reports = crate::schema::Validator::new(&ws, &["schema"]);
+    for line in ws
+        .read("all.ndjson")
+        .lines()
+        .filter(|l| l.contains("report_schema"))
+    {
+        reports.assert_valid(&serde_json::from_str(line).unwrap(), "a batch line");
+    }
     assert_eq!(whole["projects"], 35);
     assert_eq!(whole["failed"], 5);
     assert_eq!(whole["overall"]["scored"], 35);
