@@ -230,6 +230,8 @@ pub(crate) fn batch(ws: &Workspace, server: &MockServer, out: &str, extra: &[&st
         ],
     );
     assert!(!run.stdout.contains(SECRET) && !run.stderr.contains(SECRET));
+    let written = std::fs::read_to_string(ws.path(out)).unwrap_or_default();
+    assert!(!written.contains(SECRET), "the token is in {out}");
     run
 }
 
