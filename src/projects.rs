@@ -82,6 +82,35 @@ impl ProjectSpec {
         })
     }
 
+    /// Fills what this project leaves out from `defaults` (such as a
+    /// project's own settings file, read with the same keys): a key written
+    /// here wins, a list written here replaces the default's; the name and
+    /// line stay.
+    pub fn fill_from(&mut self, defaults: &ProjectSpec) {
+        fn option<T: Clone>(mine: &mut Option<T>, theirs: Option<&T>) {
+            if mine.is_none() {
+                *mine = theirs.cloned();
+            }
+        }
+        fn list<T: Clone>(mine: &mut Vec<T>, theirs: &[T]) {
+            if mine.is_empty() {
+                *mine = theirs.to_vec();
+            }
+        }
+        option(&mut self.github, defaults.github.as_ref());
+        option(&mut self.clone, defaults.clone.as_ref());
+        // A release rule is one setting: a prefix here is not mixed with a pattern there.
+        if self.tag_prefix.is_none() && self.tag_pattern.is_none() {
+            self.tag_prefix.clone_from(&defaults.tag_prefix);
+            self.tag_pattern.clone_from(&defaults.tag_pattern);
+        }
+        list(&mut self.junit, &defaults.junit);
+        list(&mut self.asv, &defaults.asv);
+        list(&mut self.bench_data, &defaults.bench_data);
+        list(&mut self.criterion, &defaults.criterion);
+        list(&mut self.pytest_benchmark, &defaults.pytest_benchmark);
+    }
+
     /// The project's benchmark inputs.
     #[must_use]
     pub fn bench(&self) -> BenchInputs {
@@ -527,6 +556,53 @@ junit = "one.xml"
             ),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn defaults_fill_only_what_is_left_out() {
+        let mut p = ProjectSpec {
+            name: "polars".into(),
+            github: Some("pola-rs/polars".into()),
+            tag_prefix: Some("py-".into()),
+            junit: vec!["mine/*.xml".into()],
+            ..ProjectSpec::default()
+        };
+        let defaults = ProjectSpec {
+            name: "other".into(),
+            github: Some("x/y".into()),
+            clone: Some(PathBuf::from("../polars")),
+            tag_pattern: Some("^rs-(.*)$".into()),
+            junit: vec!["theirs/*.xml".into()],
+            asv: vec![PathBuf::from("asv")],
+            ..ProjectSpec::default()
+        };
+        p.fill_from(&defaults);
+        assert_eq!(p.name, "polars");
+        assert_eq!(p.github.as_deref(), Some("pola-rs/polars"));
+        assert_eq!(p.clone.as_deref(), Some(Path::new("../polars")));
+        assert_eq!(
+            (p.tag_prefix.as_deref(), p.tag_pattern.as_deref()),
+            (Some("py-"), None)
+        );
+        assert_eq!(p.junit, ["mine/*.xml"]);
+        assert_eq!(p.asv, [PathBuf::from("asv")]);
+    }
+
+    /// The example the README uses is valid, and only polars sets a prefix.
+    #[test]
+    fn the_shipped_example_is_valid() {
+        let text = include_str!("../examples/pydata.toml");
+        let ps = parse(text, "examples/pydata.toml", Path::new("examples")).unwrap();
+        let names: Vec<&str> = ps.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["dask", "distributed", "pandas", "numpy", "xarray", "polars"]
+        );
+        for p in &ps {
+            let prefix = (p.name == "polars").then_some("py-");
+            assert_eq!(p.tag_prefix.as_deref(), prefix, "{}", p.name);
+            assert!(matches!(p.target(), Target::GitHub { .. }), "{}", p.name);
+        }
     }
 
     #[test]

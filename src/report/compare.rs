@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::view::{self, ReportView, and_list, percent, score_text, value_text};
 use super::{REPORT_SCHEMA, Report, RubricInfo};
 use crate::rubric::Rubric;
-use crate::rubric::score::Status;
+use crate::rubric::score::{CriterionScore, Status};
+use crate::signals::NOT_MEASURED;
 
 /// What `readiness compare --format json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -67,13 +68,15 @@ pub struct Verdict {
 }
 
 /// The verdict on one set of scores: `names[i]` scored `scores[i]`.
-/// `missing[i]` lists what project `i` lacks that another project had.
+/// `missing[i]` lists what project `i` lacks that another project had;
+/// `why[i]` says why project `i` has no score, when it has none.
 fn verdict(
     category: &str,
     label: &str,
     names: &[String],
     scores: &[Option<f64>],
     missing: &[Vec<String>],
+    why: &[String],
 ) -> Verdict {
     // Compare at the precision shown, so that 80.04 and 79.96 read as a tie.
     let shown: Vec<Option<f64>> = scores
@@ -86,11 +89,15 @@ fn verdict(
         .filter_map(|(i, s)| s.map(|s| (i, s)))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Named with the reason: a project without evidence is not ranked, as if it scored 0.
     let without: Vec<String> = shown
         .iter()
         .enumerate()
         .filter(|(_, s)| s.is_none())
-        .map(|(i, _)| names[i].clone())
+        .map(|(i, _)| match why.get(i).filter(|w| !w.is_empty()) {
+            Some(w) => format!("{} ({w})", names[i]),
+            None => names[i].clone(),
+        })
         .collect();
     let lacking: Vec<String> = missing
         .iter()
@@ -143,8 +150,13 @@ fn verdict(
             )
         }
     };
-    if ranked.len() >= 2 && !without.is_empty() {
-        text.push_str(&format!("; no evidence for {}", and_list(&without)));
+    if !without.is_empty() {
+        let sep = if ranked.is_empty() {
+            ":"
+        } else {
+            "; no evidence for"
+        };
+        text.push_str(&format!("{sep} {}", and_list(&without)));
     }
     if ranked.len() >= 2 && !lacking.is_empty() {
         text.push_str(&format!(
@@ -158,6 +170,76 @@ fn verdict(
         margin,
         fair,
         text,
+    }
+}
+
+/// Why a project has no score over `criteria`, in a few words: its GitHub
+/// source failed, it has none, or the first criterion's own reason.
+fn why_none<'a>(criteria: impl Iterator<Item = &'a CriterionScore>) -> String {
+    let reasons: Vec<&str> = criteria.filter_map(|k| k.reason.as_deref()).collect();
+    if let Some(r) = reasons.iter().find(|r| r.starts_with(NOT_MEASURED)) {
+        return if r.to_lowercase().contains("github") {
+            "GitHub could not be read".into()
+        } else {
+            "its source could not be read".into()
+        };
+    }
+    if reasons
+        .iter()
+        .any(|r| r.contains("a GitHub source is needed"))
+    {
+        return "no GitHub source".into();
+    }
+    // The reason's first clause: what it adds in brackets is in the table's notes.
+    reasons.first().map_or_else(String::new, |r| {
+        r.split_once(" (").map_or(*r, |(head, _)| head).to_string()
+    })
+}
+
+/// What the overall verdict adds: the projects too thin for a grade, and
+/// those scored on release cadence alone.
+fn overall_notes(total: &mut Verdict, reports: &[Report], rubric: &Rubric) {
+    let ungraded: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.grade == rubric.grades.insufficient)
+        .map(|r| {
+            if r.scorecard.missing_required.is_empty() {
+                format!(
+                    "{} ({} of the rubric)",
+                    r.target.name,
+                    view::percent(r.scorecard.coverage)
+                )
+            } else {
+                format!(
+                    "{} (no evidence for {}, which the rubric requires)",
+                    r.target.name,
+                    view::required_names(&r.scorecard)
+                )
+            }
+        })
+        .collect();
+    if !ungraded.is_empty() {
+        total.fair = false;
+        total.text.push_str(&format!(
+            "; too little evidence for a grade: {}",
+            and_list(&ungraded)
+        ));
+    }
+    let cadence_only: Vec<String> = reports
+        .iter()
+        .filter(|r| r.scorecard.release_only)
+        .map(|r| r.target.name.clone())
+        .collect();
+    if !cadence_only.is_empty() {
+        total.text.push_str(&format!(
+            "; release-cadence {} only (no other signal could be scored): {}",
+            if cadence_only.len() == 1 {
+                "score"
+            } else {
+                "scores"
+            },
+            and_list(&cadence_only)
+        ));
     }
 }
 
@@ -209,51 +291,28 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
                 }
             }
         }
-        per_category.push(verdict(&cat.id, &cat.name, &names, &scores, &missing));
+        let why: Vec<String> = reports
+            .iter()
+            .map(|r| {
+                let found = r.scorecard.categories.iter().find(|c| c.id == cat.id);
+                why_none(found.iter().flat_map(|c| c.criteria.iter()))
+            })
+            .collect();
+        per_category.push(verdict(&cat.id, &cat.name, &names, &scores, &missing, &why));
     }
-    let mut total = verdict("overall", "Overall", &names, &overall, &lacks_overall);
-    let ungraded: Vec<String> = reports
+    let why: Vec<String> = reports
         .iter()
-        .filter(|r| r.scorecard.grade == rubric.grades.insufficient)
         .map(|r| {
-            if r.scorecard.missing_required.is_empty() {
-                format!(
-                    "{} ({} of the rubric)",
-                    r.target.name,
-                    view::percent(r.scorecard.coverage)
-                )
-            } else {
-                format!(
-                    "{} (no evidence for {}, which the rubric requires)",
-                    r.target.name,
-                    view::required_names(&r.scorecard)
-                )
-            }
+            why_none(
+                r.scorecard
+                    .categories
+                    .iter()
+                    .flat_map(|c| c.criteria.iter()),
+            )
         })
         .collect();
-    if !ungraded.is_empty() {
-        total.fair = false;
-        total.text.push_str(&format!(
-            "; too little evidence for a grade: {}",
-            and_list(&ungraded)
-        ));
-    }
-    let cadence_only: Vec<String> = reports
-        .iter()
-        .filter(|r| r.scorecard.release_only)
-        .map(|r| r.target.name.clone())
-        .collect();
-    if !cadence_only.is_empty() {
-        total.text.push_str(&format!(
-            "; release-cadence {} only (no other signal could be scored): {}",
-            if cadence_only.len() == 1 {
-                "score"
-            } else {
-                "scores"
-            },
-            and_list(&cadence_only)
-        ));
-    }
+    let mut total = verdict("overall", "Overall", &names, &overall, &lacks_overall, &why);
+    overall_notes(&mut total, reports, rubric);
     out.push(total);
     out.extend(per_category);
     out
@@ -343,7 +402,8 @@ pub struct CompareView {
     pub tool: String,
     pub title: String,
     pub rubric: RubricInfo,
-    /// The windows used, once each: one entry when all projects share it.
+    /// The window every project shares (one entry), or, when they differ,
+    /// each project's by name (`dask: 2025-08-20 to 2026-08-20 (365 days)`).
     pub windows: Vec<String>,
     pub projects: Vec<ProjectView>,
     pub rows: Vec<RowView>,
@@ -356,6 +416,8 @@ pub struct CompareView {
     /// Per project, the signals not measured because a source that was asked
     /// for could not be read: `name: issues.*, prs.*: <reason>`.
     pub not_measured: Vec<String>,
+    /// The trend charts side by side (none with `--no-charts`).
+    pub charts: Vec<super::compare_charts::CompareChartView>,
 }
 
 #[derive(Serialize)]
@@ -456,18 +518,24 @@ impl CompareView {
     #[must_use]
     pub fn new(c: &Comparison) -> CompareView {
         let views: Vec<ReportView> = c.projects.iter().map(ReportView::new).collect();
-        let mut windows: Vec<String> = Vec::new();
-        for v in &views {
-            let w = format!(
-                "{} to {} ({} days)",
-                v.window.since, v.window.until, v.window.days
-            );
-            if !windows.contains(&w) {
-                windows.push(w);
-            }
-        }
+        let each: Vec<String> = views
+            .iter()
+            .map(|v| {
+                format!(
+                    "{} to {} ({} days)",
+                    v.window.since, v.window.until, v.window.days
+                )
+            })
+            .collect();
+        let windows_differ = each.iter().any(|w| Some(w) != each.first());
+        let windows = if windows_differ {
+            (views.iter().zip(&each))
+                .map(|(v, w)| format!("{}: {w}", v.target.name))
+                .collect()
+        } else {
+            each.into_iter().take(1).collect()
+        };
         let (rows, gaps) = rows_and_gaps(c);
-        let windows_differ = windows.len() > 1;
         CompareView {
             tool: c.tool.clone(),
             title: views
@@ -503,6 +571,7 @@ impl CompareView {
                         .map(move |line| format!("{}: {line}", v.target.name))
                 })
                 .collect(),
+            charts: super::compare_charts::charts(&c.projects),
         }
     }
 }
@@ -524,6 +593,7 @@ mod tests {
             &names(),
             &[Some(70.0), Some(82.34), Some(60.0)],
             &none,
+            &[],
         );
         assert_eq!(v.leader, Some(1));
         assert_eq!(v.margin, Some(12.3));
@@ -539,6 +609,7 @@ mod tests {
             &names()[..2],
             &[Some(80.04), Some(79.96)],
             &none[..2],
+            &[],
         );
         assert_eq!((v.leader, v.margin), (None, Some(0.0)));
         assert_eq!(v.text, "Tests: dask and pandas are level at 80.0");
@@ -553,11 +624,12 @@ mod tests {
             &names(),
             &[Some(90.0), Some(50.0), None],
             &missing,
+            &[String::new(), String::new(), "no GitHub source".into()],
         );
         assert!(!v.fair);
         assert_eq!(
             v.text,
-            "Tests: dask leads with 90.0, 40.0 points ahead (pandas 50.0); no evidence for numpy; not a like-for-like comparison: pandas lacks Flaky tests"
+            "Tests: dask leads with 90.0, 40.0 points ahead (pandas 50.0); no evidence for numpy (no GitHub source); not a like-for-like comparison: pandas lacks Flaky tests"
         );
         let v = verdict(
             "b",
@@ -565,10 +637,11 @@ mod tests {
             &names(),
             &[None, Some(74.0), None],
             &vec![Vec::new(); 3],
+            &[],
         );
         assert_eq!(
             v.text,
-            "Benchmarks: only pandas has evidence (74.0), so there is no contest"
+            "Benchmarks: only pandas has evidence (74.0), so there is no contest; no evidence for dask and numpy"
         );
         assert!(!v.fair);
         let v = verdict(
@@ -577,8 +650,18 @@ mod tests {
             &names(),
             &[None, None, None],
             &vec![Vec::new(); 3],
+            &[
+                "GitHub could not be read".into(),
+                String::new(),
+                "no benchmark results".into(),
+            ],
         );
-        assert_eq!(v.text, "Benchmarks: no evidence for any project");
+        // Each named with its reason, none ranked as if it scored 0.
+        assert_eq!(
+            v.text,
+            "Benchmarks: no evidence for any project: dask (GitHub could not be read), pandas and numpy (no benchmark results)"
+        );
+        assert_eq!((v.leader, v.margin), (None, None));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod compare;
+mod compare_charts;
 pub(crate) mod escape;
 pub(crate) mod guard;
 mod render;

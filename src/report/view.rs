@@ -528,7 +528,7 @@ pub fn mermaid_text(s: &str) -> String {
 }
 
 /// A chart value as written both in the chart and in its table.
-fn chart_number(v: f64) -> String {
+pub(super) fn chart_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
     } else {

@@ -8,11 +8,14 @@ use serde_json::Value;
 use crate::common::{Workspace, measurement, monthly_project};
 use crate::github::{SECRET, start_server};
 
-/// A chart as drawn: x labels and one array per series.
-struct Drawn {
-    labels: Vec<String>,
-    series: Vec<Vec<String>>,
-    table: Vec<Vec<String>>,
+/// A chart as drawn: its title, x labels and one array per series, and
+/// the table after it (the header, then the rows).
+pub(crate) struct Drawn {
+    pub title: String,
+    pub labels: Vec<String>,
+    pub series: Vec<Vec<String>>,
+    pub columns: Vec<String>,
+    pub table: Vec<Vec<String>>,
 }
 
 fn array(line: &str) -> Vec<String> {
@@ -23,11 +26,24 @@ fn array(line: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every mermaid chart of `md` with the table that follows it.
-fn charts(md: &str) -> Vec<Drawn> {
+fn cells(line: &str) -> Vec<String> {
+    line.trim()
+        .trim_matches('|')
+        .split('|')
+        .map(|c| c.trim().to_string())
+        .collect()
+}
+
+/// Every mermaid chart of `md` with the heading before it and the table
+/// that follows it (after any lines of text, such as a comparison's key).
+pub(crate) fn charts(md: &str) -> Vec<Drawn> {
     let mut out = Vec::new();
     let mut rest = md;
     while let Some(start) = rest.find("```mermaid\n") {
+        let title = rest[..start]
+            .rfind("### ")
+            .map(|h| rest[h + 4..].lines().next().unwrap_or("").to_string())
+            .unwrap_or_default();
         let after = &rest[start + 11..];
         let end = after.find("```").unwrap();
         let block = &after[..end];
@@ -40,23 +56,17 @@ fn charts(md: &str) -> Vec<Drawn> {
                 series.push(array(line));
             }
         }
-        let table: Vec<Vec<String>> = after[end + 3..]
-            .trim_start()
+        let lines: Vec<&str> = after[end + 3..]
             .lines()
+            .skip_while(|l| !l.starts_with('|'))
             .take_while(|l| l.starts_with('|'))
-            .skip(2)
-            .map(|l| {
-                l.trim()
-                    .trim_matches('|')
-                    .split('|')
-                    .map(|c| c.trim().to_string())
-                    .collect()
-            })
             .collect();
         out.push(Drawn {
+            title,
             labels,
             series,
-            table,
+            columns: lines.first().map(|l| cells(l)).unwrap_or_default(),
+            table: lines.iter().skip(2).map(|l| cells(l)).collect(),
         });
         rest = &after[end + 3..];
     }
@@ -64,7 +74,7 @@ fn charts(md: &str) -> Vec<Drawn> {
 }
 
 /// The chart and its table hold the same labels and values, row by row.
-fn assert_chart_matches_table(c: &Drawn) {
+pub(crate) fn assert_chart_matches_table(c: &Drawn) {
     assert!(!c.labels.is_empty());
     assert_eq!(c.table.len(), c.labels.len(), "one table row per point");
     for (i, row) in c.table.iter().enumerate() {

@@ -790,6 +790,11 @@ fn compare_gives_a_verdict_and_flags_different_windows() {
         md.contains("**The projects were measured over different windows**"),
         "{md}"
     );
+    // Each window by its project's name.
+    assert!(
+        md.contains("- monthly: 2025-08-20 to 2026-08-20 (365 days)\n- slow: 2025-05-01 to 2026-05-01 (365 days)"),
+        "{md}"
+    );
     let v: serde_json::Value = serde_json::from_str(
         &ws.run(&["compare", "m.json", "s.json", "--format", "json"])
             .ok(),
@@ -970,6 +975,11 @@ fn compare_keeps_a_failed_project_and_exits_2() {
         );
     }
     assert!(err.contains("readiness: warning: dask/dask: "), "{err}");
+    // The verdict names each project without evidence with its reason, unranked.
+    assert!(
+        md.contains("- Responsiveness: no evidence for any project: monthly (no GitHub source) and dask/dask (GitHub could not be read)."),
+        "{md}"
+    );
 }
 
 /// Issue 11: `OWNER/REPO` means GitHub even where a folder of that name

@@ -595,7 +595,7 @@ async fn a_repository_without_releases_is_read_by_its_tags() {
 }
 
 /// A repository with no releases, no tags, no issues: every endpoint answers empty.
-async fn mount_empty_repo(server: &MockServer, name: &str) {
+pub(crate) async fn mount_empty_repo(server: &MockServer, name: &str) {
     mount_actions(server, name, Vec::new()).await;
     for p in ["releases", "tags", "issues"] {
         Mock::given(method("GET"))

@@ -9,6 +9,8 @@ mod cache;
 mod charts;
 mod cli;
 mod common;
+mod compare_charts;
+mod compare_concurrent;
 mod escaping;
 mod evidence_files;
 mod examples;

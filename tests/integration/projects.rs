@@ -203,3 +203,20 @@ fn errors_name_the_file_line_and_key() {
     let e = ws.run(&["compare", "--projects", "none.toml"]).fails(2);
     assert!(e.contains("cannot read none.toml"), "{e}");
 }
+
+/// A name from the file is untrusted text: escaped in the title, the
+/// verdicts, the table and the charts' key and tables.
+#[test]
+fn names_are_escaped() {
+    let ws = Workspace::new();
+    ws.repo("clones/monthly", &monthly_project());
+    ws.write(
+        "p.toml",
+        "[[project]]\nname = \"<img src=x> @octocat | www.evil.example\"\nclone = \"clones/monthly\"\n\n[[project]]\nname = \"plain\"\nclone = \"clones/monthly\"\n",
+    );
+    let md = ws.run(&["compare", "--projects", "p.toml"]).ok();
+    assert!(md.contains("Lines, in order: "), "{md}");
+    for raw in ["<img", "@octocat", "www.evil.example"] {
+        assert!(!md.contains(raw), "{raw:?} unescaped in:\n{md}");
+    }
+}

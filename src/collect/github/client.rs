@@ -1489,4 +1489,57 @@ mod tests {
                 .contains("is empty")
         );
     }
+
+    /// A request holds a permit of its own client's limit and of the limit
+    /// shared by every client of the run: with the shared one used up, a
+    /// second client's request waits however free its own limit is.
+    #[test]
+    fn the_shared_limit_binds_across_clients() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _entered = rt.enter();
+        let overall = std::sync::Arc::new(Semaphore::new(1));
+        let client = || {
+            let settings = Settings {
+                api_url: "http://127.0.0.1:9".into(),
+                overall: Some(overall.clone()),
+                ..Settings::default()
+            };
+            Client::new(settings, None).unwrap()
+        };
+        let (a, b) = (client(), client());
+        rt.block_on(async {
+            let held = a.permits().await.unwrap();
+            assert_eq!(a.permits.available_permits(), 3);
+            assert_eq!(overall.available_permits(), 0);
+            let waiting = tokio::time::timeout(Duration::ZERO, b.permits()).await;
+            assert!(waiting.is_err(), "b must wait for the shared permit");
+            drop(held);
+            assert!(b.permits().await.is_some());
+            // Without a shared limit, only the client's own applies.
+            let alone = Client::new(Settings::default(), None).unwrap();
+            let four: Vec<_> = futures_all(&alone).await;
+            assert_eq!(four.len(), 4);
+            assert!(
+                tokio::time::timeout(Duration::ZERO, alone.permits())
+                    .await
+                    .is_err()
+            );
+        });
+    }
+
+    async fn futures_all(
+        c: &Client,
+    ) -> Vec<(
+        tokio::sync::SemaphorePermit<'_>,
+        Option<tokio::sync::SemaphorePermit<'_>>,
+    )> {
+        let mut held = Vec::new();
+        for _ in 0..c.settings.concurrency {
+            held.extend(c.permits().await);
+        }
+        held
+    }
 }
