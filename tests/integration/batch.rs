@@ -6,7 +6,7 @@
 //! error lines are retried, bad input is named by file and line.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -19,8 +19,10 @@ use crate::github::{SECRET, run_json};
 pub(crate) struct Fleet {
     /// Requests GitHub allows (REST and GraphQL each) before the reset.
     pub budget: AtomicU64,
-    /// The `x-ratelimit-reset` announced: an hour after the fleet started (the wall clock's, as GitHub's is).
-    pub reset: i64,
+    /// The `x-ratelimit-reset` announced (the wall clock's, as GitHub's
+    /// is): `window` seconds after the fleet started, then after each reset.
+    pub reset: AtomicI64,
+    pub window: i64,
     pub rest_used: AtomicU64,
     pub graphql_used: AtomicU64,
     /// Owners whose repositories do not exist (404).
@@ -31,9 +33,15 @@ pub(crate) struct Fleet {
 
 impl Fleet {
     pub(crate) fn new(budget: u64) -> Arc<Fleet> {
+        Fleet::with_window(budget, 3_600)
+    }
+
+    /// A fleet whose budget comes back every `window` seconds.
+    pub(crate) fn with_window(budget: u64, window: i64) -> Arc<Fleet> {
         Arc::new(Fleet {
             budget: AtomicU64::new(budget),
-            reset: chrono::Utc::now().timestamp() + 3_600,
+            reset: AtomicI64::new(chrono::Utc::now().timestamp() + window),
+            window,
             rest_used: AtomicU64::new(0),
             graphql_used: AtomicU64::new(0),
             missing: Mutex::new(HashSet::new()),
@@ -52,7 +60,7 @@ impl Fleet {
     fn resource(&self, name: &str, graphql: bool) -> Value {
         let used = self.counter(graphql).load(Ordering::SeqCst);
         let limit = self.budget.load(Ordering::SeqCst);
-        json!({"limit": limit, "used": used, "remaining": limit.saturating_sub(used), "reset": self.reset, "resource": name})
+        json!({"limit": limit, "used": used, "remaining": limit.saturating_sub(used), "reset": self.reset.load(Ordering::SeqCst), "resource": name})
     }
 }
 
@@ -126,13 +134,21 @@ impl Respond for Responder {
                 .join("/")
         };
         *f.asked.lock().unwrap().entry(name.clone()).or_default() += 1;
+        let now = chrono::Utc::now().timestamp();
+        if now >= f.reset.load(Ordering::SeqCst) {
+            // The window turns: a new budget.
+            f.reset.store(now + f.window, Ordering::SeqCst);
+            f.rest_used.store(0, Ordering::SeqCst);
+            f.graphql_used.store(0, Ordering::SeqCst);
+        }
+        let reset = f.reset.load(Ordering::SeqCst);
         let used = f.counter(graphql).fetch_add(1, Ordering::SeqCst) + 1;
         let limit = f.budget.load(Ordering::SeqCst);
         let remaining = limit.saturating_sub(used);
         let headers = |t: ResponseTemplate| {
             t.insert_header("x-ratelimit-limit", limit.to_string().as_str())
                 .insert_header("x-ratelimit-remaining", remaining.to_string().as_str())
-                .insert_header("x-ratelimit-reset", f.reset.to_string().as_str())
+                .insert_header("x-ratelimit-reset", reset.to_string().as_str())
                 .insert_header("x-ratelimit-used", used.to_string().as_str())
                 .insert_header(
                     "x-ratelimit-resource",
@@ -628,5 +644,31 @@ fn compare_sums_up_batch_outputs_and_shards_merge_by_concatenation() {
             .contains("bad.ndjson:1: neither a report nor an error line"),
         "{}",
         run.stderr
+    );
+}
+
+/// With `--wait-for-reset` a spent budget is waited for: the batch sleeps
+/// until the reset, then goes on, and every project is reported.
+#[test]
+fn waiting_for_the_reset_finishes_the_batch() {
+    let fleet = Fleet::with_window(30, 3);
+    let (_rt, server) = serve(&fleet);
+    let ws = Workspace::new();
+    ws.write("repos.txt", &list(12));
+    let started = std::time::Instant::now();
+    let run = batch(&ws, &server, "out.ndjson", &["--wait-for-reset"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("12 reported"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("stopped by the rate limit"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(line_set(&ws, "out.ndjson").len(), 12);
+    // 12 projects of 5 REST requests (and 2 GraphQL) need two windows of 30.
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
     );
 }
