@@ -30,6 +30,9 @@ pub struct ReportLine {
     pub rubric: RubricInfo,
     pub score: Option<f64>,
     pub grade: String,
+    /// Only release signals could be scored: the score is a release-cadence score.
+    #[serde(default)]
+    pub release_only: bool,
     pub categories: Vec<LineCategory>,
 }
 
@@ -104,6 +107,9 @@ pub struct Ranking {
 pub struct Ranked {
     pub name: String,
     pub score: f64,
+    /// An overall score that is a release-cadence score only (shown so).
+    #[serde(default)]
+    pub release_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -135,7 +141,7 @@ struct Scores {
 }
 
 impl Scores {
-    fn add(&mut self, name: &str, score: Option<f64>, keep: usize) {
+    fn add(&mut self, name: &str, score: Option<f64>, release_only: bool, keep: usize) {
         let Some(score) = score.filter(|s| s.is_finite()) else {
             self.unscored += 1;
             return;
@@ -144,6 +150,7 @@ impl Scores {
         let r = Ranked {
             name: name.to_string(),
             score,
+            release_only,
         };
         insert_bounded(&mut self.top, r.clone(), keep, |a, b| {
             b.score
@@ -292,7 +299,7 @@ impl Accumulator {
             return;
         }
         let name = &r.target.name;
-        self.overall.add(name, r.score, self.keep);
+        self.overall.add(name, r.score, r.release_only, self.keep);
         self.grades.add(&r.grade);
         for c in &r.categories {
             let at = if let Some(at) = self.categories.iter().position(|(id, _)| *id == c.id) {
@@ -305,7 +312,7 @@ impl Accumulator {
                 self.categories.push((c.id.clone(), scores));
                 self.categories.len() - 1
             };
-            self.categories[at].1.add(name, c.score, self.keep);
+            self.categories[at].1.add(name, c.score, false, self.keep);
             for k in &c.criteria {
                 let entry = self.missing.entry(k.signal.clone()).or_default();
                 entry.0 += 1;
@@ -413,7 +420,14 @@ pub struct MissingView {
 
 fn ranked_text(v: &[Ranked]) -> String {
     v.iter()
-        .map(|r| format!("{} {}", r.name, score_text(Some(r.score))))
+        .map(|r| {
+            let only = if r.release_only {
+                " (release cadence only)"
+            } else {
+                ""
+            };
+            format!("{} {}{only}", r.name, score_text(Some(r.score)))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -530,6 +544,7 @@ mod tests {
                 "insufficient evidence"
             }
             .into(),
+            release_only: false,
             categories: vec![LineCategory {
                 id: "releases".into(),
                 name: "Releases".into(),
@@ -579,6 +594,22 @@ mod tests {
                 count: 5
             }
         );
+    }
+
+    /// A release-cadence score is labelled so wherever it is shown.
+    #[test]
+    fn release_cadence_scores_say_so() {
+        let mut acc = Accumulator::new(2);
+        let mut only = line("o/cadence", Some(90.0), Some(90.0));
+        only.release_only = true;
+        acc.report(&only);
+        acc.report(&line("o/full", Some(50.0), Some(50.0)));
+        let view = AggregateView::new(&acc.finish());
+        assert_eq!(
+            view.rankings[0].top,
+            "o/cadence 90.0 (release cadence only), o/full 50.0"
+        );
+        assert_eq!(view.rankings[1].top, "o/cadence 90.0, o/full 50.0");
     }
 
     /// The aggregate of 10,000 projects is as small as that of 100: its
