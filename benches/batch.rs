@@ -1,7 +1,7 @@
 //! `readiness batch` over generated repositories on loopback, with 50 ms
 //! added to every answer: requests per repository, wall time and peak
-//! memory for 250 and 1,000 repositories (each size in a fresh process, so
-//! the peak is that size's own), and what a real token's budget buys at
+//! memory for 250 and 1,000 repositories (the `readiness` binary in its
+//! own process, its `VmHWM` read while it runs), and what a real token's budget buys at
 //! that cost.
 //!
 //! A generated repository is small: 1 to 12 releases, one page of issues,
@@ -19,7 +19,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -127,26 +126,21 @@ impl Respond for Generated {
     }
 }
 
-/// The peak resident memory of this process, in KiB (`VmHWM`).
-fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+/// The peak resident memory of process `pid` so far, in KiB (`VmHWM`).
+fn peak_kib(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// One batch of `n` repositories in this process; prints `n wall rest graphql peak lines`.
-fn child(n: usize) {
+/// Starts the fake GitHub; it answers until the runtime is dropped.
+fn serve(rest: &Arc<AtomicU64>, graphql: &Arc<AtomicU64>) -> (tokio::runtime::Runtime, MockServer) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
-    let rest = Arc::new(AtomicU64::new(0));
-    let graphql = Arc::new(AtomicU64::new(0));
     let server = rt.block_on(async {
         let s = MockServer::builder()
             .disable_request_recording()
@@ -155,13 +149,20 @@ fn child(n: usize) {
         Mock::given(wiremock::matchers::any())
             .respond_with(Generated {
                 now: chrono::Utc::now().timestamp(),
-                rest: Arc::clone(&rest),
-                graphql: Arc::clone(&graphql),
+                rest: Arc::clone(rest),
+                graphql: Arc::clone(graphql),
             })
             .mount(&s)
             .await;
         s
     });
+    (rt, server)
+}
+
+/// One batch of `n` repositories by the `readiness` binary (its own
+/// process, so that its peak memory is its own, the fake's apart):
+/// wall seconds, REST and GraphQL requests, peak KiB.
+fn once(uri: &str, n: usize, counts: (&AtomicU64, &AtomicU64)) -> [f64; 4] {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let list = dir.path().join("repos.txt");
     let text = (0..n).fold(String::new(), |mut t, i| {
@@ -170,37 +171,35 @@ fn child(n: usize) {
     });
     std::fs::write(&list, text).expect("the list");
     let out = dir.path().join("out.ndjson");
-    let cache = dir.path().join("cache");
-    let uri = server.uri();
-    let args = [
-        "readiness",
-        "batch",
-        list.to_str().unwrap_or_default(),
-        "-o",
-        out.to_str().unwrap_or_default(),
-        "--api-url",
-        &uri,
-        "--token",
-        "bench-token",
-        "--cache-dir",
-        cache.to_str().unwrap_or_default(),
-        "--per-minute",
-        "1000000",
-        "--no-charts",
-        "-q",
-    ];
-    let cli = readiness::cli::Cli::try_parse_from(args).expect("valid arguments");
+    let (rest0, gql0) = (
+        counts.0.load(Ordering::Relaxed),
+        counts.1.load(Ordering::Relaxed),
+    );
     let started = Instant::now();
-    let outcome = readiness::app::run(cli).expect("the batch ran");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .arg("batch")
+        .arg(&list)
+        .arg("-o")
+        .arg(&out)
+        .args(["--api-url", uri, "--token", "bench-token", "--cache-dir"])
+        .arg(dir.path().join("cache"))
+        .args(["--per-minute", "1000000", "--no-charts", "-q"])
+        .spawn()
+        .expect("readiness runs");
+    let mut peak = 0;
+    while child.try_wait().ok().flatten().is_none() {
+        peak = peak_kib(child.id()).unwrap_or(peak).max(peak);
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let wall = started.elapsed().as_secs_f64();
     let lines = std::fs::read_to_string(&out).map_or(0, |t| t.lines().count());
-    assert_eq!(lines, n, "every repository has a line ({outcome:?})");
-    println!(
-        "{n} {wall:.3} {} {} {} {lines}",
-        rest.load(Ordering::Relaxed),
-        graphql.load(Ordering::Relaxed),
-        peak_kib()
-    );
+    assert_eq!(lines, n, "every repository has a line");
+    [
+        wall,
+        (counts.0.load(Ordering::Relaxed) - rest0) as f64,
+        (counts.1.load(Ordering::Relaxed) - gql0) as f64,
+        peak as f64,
+    ]
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -217,64 +216,37 @@ fn arg_after(name: &str) -> Option<String> {
     std::env::args().skip_while(|a| a != name).nth(1)
 }
 
-/// Runs one size `runs` times, each in a fresh process; the medians.
-fn measure(n: usize, runs: usize) -> [f64; 4] {
-    let exe = std::env::current_exe().expect("this benchmark's path");
-    let mut rows: Vec<Vec<f64>> = Vec::new();
-    for _ in 0..runs {
-        let out = Command::new(&exe)
-            .args(["--child", &n.to_string()])
-            .output()
-            .expect("the child ran");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let row: Vec<f64> = text
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .split_whitespace()
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        assert_eq!(
-            row.len(),
-            6,
-            "child output: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        rows.push(row);
-    }
-    let col = |i: usize| median(rows.iter().map(|r| r[i]).collect());
-    [
-        col(1),
-        col(2) / n as f64,
-        col(3) / n as f64,
-        col(4) / 1024.0,
-    ]
-}
-
 fn main() {
-    if let Some(n) = arg_after("--child").and_then(|v| v.parse().ok()) {
-        child(n);
-        return;
-    }
     let runs: usize = arg_after("--runs")
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    let (rest, graphql) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let (_rt, server) = serve(&rest, &graphql);
     println!(
-        "readiness batch on loopback, {} ms per answer, --jobs 8 (the default), pacer opened wide; medians of {runs} runs, each in a fresh process",
+        "readiness batch on loopback, {} ms per answer, --jobs 8 (the default), pacer opened wide; medians of {runs} runs, the binary in its own process",
         LATENCY.as_millis()
     );
     let mut last = [0.0; 4];
     for n in SIZES {
-        let [wall, rest, graphql, peak] = measure(n, runs);
+        let rows: Vec<[f64; 4]> = (0..runs)
+            .map(|_| once(&server.uri(), n, (&rest, &graphql)))
+            .collect();
+        let col = |i: usize| median(rows.iter().map(|r| r[i]).collect());
+        let (wall, rest_per, gql_per, peak) = (
+            col(0),
+            col(1) / n as f64,
+            col(2) / n as f64,
+            col(3) / 1024.0,
+        );
         println!(
-            "{n:>5} repositories: wall {wall:.1} s ({:.1} ms a repository), {rest:.2} REST + {graphql:.2} GraphQL requests a repository, peak memory {peak:.1} MiB",
+            "{n:>5} repositories: wall {wall:.1} s ({:.1} ms a repository), {rest_per:.2} REST + {gql_per:.2} GraphQL requests a repository, peak memory {peak:.1} MiB",
             wall * 1000.0 / n as f64
         );
-        last = [wall, rest, graphql, peak];
+        last = [wall, rest_per, gql_per, peak];
     }
-    let [_, rest, graphql, _] = last;
+    let [_, rest_per, gql_per, _] = last;
     // One token: 5,000 REST requests and 5,000 GraphQL points an hour.
-    let per_hour = (5_000.0 / rest).min(5_000.0 / graphql.max(f64::MIN_POSITIVE));
+    let per_hour = (5_000.0 / rest_per).min(5_000.0 / gql_per.max(f64::MIN_POSITIVE));
     println!(
         "one token (5,000 REST requests and 5,000 GraphQL points an hour): {per_hour:.0} such repositories an hour; 10,000 take {:.1} h, 100,000 take {:.1} h (or {:.1} h over 10 shards with a token each)",
         10_000.0 / per_hour,
