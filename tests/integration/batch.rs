@@ -178,16 +178,16 @@ impl Respond for Responder {
                 .contains("pullRequests(");
             return headers(ResponseTemplate::new(200).set_body_json(graphql_page(&name, pulls)));
         }
-        let rest = path
+        let under = path
             .trim_start_matches("/repos/")
             .splitn(3, '/')
             .nth(2)
             .map_or(String::new(), |r| format!("/{r}"));
-        match Responder::rest(&name, &rest) {
+        match Responder::rest(&name, &under) {
             Some(v) => headers(
                 ResponseTemplate::new(200)
                     .set_body_json(v)
-                    .insert_header("etag", format!("\"{name}{rest}\"").as_str()),
+                    .insert_header("etag", format!("\"{name}{under}\"").as_str()),
             ),
             None => headers(ResponseTemplate::new(404).set_body_json(not_found)),
         }
