@@ -6,6 +6,9 @@
 //! said on standard error and makes the command exit 2 after writing
 //! ([`Outcome::Incomplete`]); a report with nothing read at all is not written.
 
+mod aggregate;
+mod batch;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -550,8 +553,35 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             },
         ),
         Command::Collect { target } => collect_command(g, target.as_deref()),
-        Command::Compare { targets, projects } => compare_command(g, &targets, projects.as_deref()),
+        Command::Compare {
+            targets,
+            projects,
+            top,
+        } => compare_command(g, &targets, projects.as_deref(), top),
+        Command::Batch {
+            input,
+            shard,
+            wait_for_reset,
+            jobs,
+            per_minute,
+        } => batch::batch_command(
+            g,
+            &batch::BatchArgs {
+                input,
+                shard,
+                wait_for_reset,
+                jobs,
+                per_minute,
+            },
+        ),
     }
+}
+
+/// Whether a target names the output of `readiness batch`.
+fn is_batch_output(target: &str) -> bool {
+    Path::new(target)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ndjson") || e.eq_ignore_ascii_case("jsonl"))
 }
 
 /// `readiness completions SHELL`.
@@ -607,6 +637,7 @@ fn schema_command(g: &Global, of: SchemaOf) -> Result<Outcome, Error> {
         SchemaOf::Report => report::schema::Document::Report,
         SchemaOf::Compare => report::schema::Document::Compare,
         SchemaOf::History => report::schema::Document::History,
+        SchemaOf::Aggregate => report::schema::Document::Aggregate,
     };
     emit(g.output.as_deref(), &report::schema::schema_json(document)?)?;
     Ok(Outcome::Done)
@@ -876,7 +907,18 @@ fn compare_command(
     g: Global,
     targets: &[String],
     projects: Option<&Path>,
+    top: usize,
 ) -> Result<Outcome, Error> {
+    let batches = targets.iter().filter(|t| is_batch_output(t)).count();
+    if batches > 0 && projects.is_none() {
+        if batches < targets.len() {
+            return Err(Error::Usage(
+                "compare takes either batch outputs (.ndjson), summed up together, or targets to set side by side, not both"
+                    .into(),
+            ));
+        }
+        return aggregate::aggregate_command(g, targets, top);
+    }
     if projects.is_some() {
         refuse_with_projects(&g)?;
     } else if let Some(flag) = artifact_flag(&g.junit, &global_bench(&g)) {

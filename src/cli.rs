@@ -211,14 +211,34 @@ pub enum Command {
         /// A local git clone, OWNER/REPO or a GitHub URL [default: none with --junit]
         target: Option<String>,
     },
-    /// Score several targets with the same rubric and window, side by side
+    /// Score several targets with the same rubric and window, side by side; or sum up the output of `readiness batch` (.ndjson files)
     Compare {
-        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more); with --projects, the names of the projects to compare [default: all of them]
+        /// Local git clones, evidence files, OWNER/REPO or GitHub URLs (two or more); batch outputs (.ndjson), whose aggregates are shown; with --projects, the names of the projects to compare [default: all of them]
         #[arg(required_unless_present = "projects")]
         targets: Vec<String>,
         /// A projects file (TOML, `[[project]]` with name and sources): each project collected with its own options
         #[arg(long, value_name = "FILE")]
         projects: Option<PathBuf>,
+        /// With batch outputs: how many top and bottom projects each category lists
+        #[arg(long, value_name = "N", default_value_t = 5)]
+        top: usize,
+    },
+    /// Score many GitHub repositories within one token's rate limit: one JSON line per project, appended to -o as each finishes; a rerun resumes
+    Batch {
+        /// A list of projects: one OWNER/REPO (or GitHub URL) a line, # starting a comment; or a projects file (.toml, `[[project]]` with github)
+        input: PathBuf,
+        /// Only this share of the input, I/N with 0 <= I < N: the projects whose lower-cased name's FNV-1a 64 hash is I modulo N
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::batch::shard::Shard>,
+        /// When the token's budget is spent, wait for its reset instead of stopping (a rerun goes on where it stopped)
+        #[arg(long)]
+        wait_for_reset: bool,
+        /// Projects collected at once
+        #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: u16,
+        /// REST requests a minute at most (GraphQL: 2000/900 of it) [default: 900, GitHub's secondary limit]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        per_minute: Option<u32>,
     },
     /// List every signal: id, unit, definition
     Signals,
@@ -251,6 +271,8 @@ pub enum SchemaOf {
     Compare,
     /// The history: `readiness history --format json`
     History,
+    /// The aggregate of batch outputs: `readiness compare OUT.ndjson --format json`
+    Aggregate,
 }
 
 #[derive(Debug, Subcommand)]

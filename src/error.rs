@@ -45,6 +45,14 @@ pub enum Error {
     #[error("{target}: {message}")]
     Target { target: String, message: String },
 
+    /// A line of an input file (a batch's list or its output) that cannot be used.
+    #[error("{}:{line}: {message}", path.display())]
+    Input {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+
     /// A document could not be written as JSON.
     #[error("cannot write {what} as JSON: {message}")]
     Json { what: String, message: String },

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod app;
+pub mod batch;
 pub mod cache;
 pub mod cli;
 pub mod collect;

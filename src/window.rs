@@ -218,6 +218,14 @@ pub fn now() -> Result<DateTime<Utc>, Error> {
     }
 }
 
+/// "Now" as recorded in what a run writes (when data was fetched): like
+/// [`now`], `SOURCE_DATE_EPOCH` when it is set, so that a pinned run writes
+/// the same bytes every time; the clock when it is not (or is not a number).
+#[must_use]
+pub fn recorded_now() -> DateTime<Utc> {
+    now().unwrap_or_else(|_| Utc::now())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

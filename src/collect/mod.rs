@@ -470,21 +470,25 @@ fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
     }
 }
 
-/// An `OWNER/REPO` target: GitHub alone, located by its web address.
-fn collect_github(gh_repo: &Repo, request: &Request) -> Result<Evidence, Error> {
+/// An `OWNER/REPO` target, located by its web address.
+fn github_info(gh_repo: &Repo, request: &Request) -> TargetInfo {
     let web = request
         .github
         .client
         .api_url
         .replace("://api.github.com", "://github.com")
         .replace("/api/v3", "");
-    let info = TargetInfo {
+    TargetInfo {
         name: gh_repo.slug(),
         kind: "github".into(),
         location: format!("{}/{}", web.trim_end_matches('/'), gh_repo.slug()),
         remote: None,
-    };
-    let mut ev = empty(info, request);
+    }
+}
+
+/// An `OWNER/REPO` target: GitHub alone, located by its web address.
+fn collect_github(gh_repo: &Repo, request: &Request) -> Result<Evidence, Error> {
+    let mut ev = empty(github_info(gh_repo, request), request);
     ev.github_asked = true;
     add_github(&mut ev, gh_repo, request)?;
     Ok(ev)
@@ -554,22 +558,49 @@ fn add_github(ev: &mut Evidence, repo: &Repo, request: &Request) -> Result<(), E
             "readiness: no GitHub token (--token, GH_TOKEN or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN for another host): GitHub allows 60 requests an hour without one, and tag dates and pull-request reviews need one"
         );
     }
-    let result = runtime.block_on(async {
-        let gh = github::collect(
-            &client,
-            repo,
-            &request.window,
-            // Data files given with --bench-data replace the gh-pages copy.
-            request.bench.bench_data.is_empty(),
-        )
-        .await?;
-        let runs = gh.runs.as_deref().unwrap_or_default();
-        let reports =
-            github::test_reports::collect(&client, repo, runs, &request.github.test_reports).await;
-        Ok::<_, FetchError>((gh, reports))
-    });
+    let result = runtime.block_on(read_github(ev, repo, request, &client));
     client.finish_progress();
-    let (gh, reports) = result.map_err(|e: FetchError| fail(e.to_string()))?;
+    result
+}
+
+/// An `OWNER/REPO` target read with a client the caller built and shares
+/// (the pacer, the cache and the connections of `readiness batch`).
+///
+/// # Errors
+/// As [`collect`] for an `OWNER/REPO` target.
+pub async fn collect_github_with(
+    gh_repo: &Repo,
+    request: &Request,
+    client: &Client,
+) -> Result<Evidence, Error> {
+    let mut ev = empty(github_info(gh_repo, request), request);
+    ev.github_asked = true;
+    read_github(&mut ev, gh_repo, request, client).await?;
+    Ok(ev)
+}
+
+/// Reads `repo` into `ev` with `client`, with the GitHub source's provenance.
+async fn read_github(
+    ev: &mut Evidence,
+    repo: &Repo,
+    request: &Request,
+    client: &Client,
+) -> Result<(), Error> {
+    let gh = github::collect(
+        client,
+        repo,
+        &request.window,
+        // Data files given with --bench-data replace the gh-pages copy.
+        request.bench.bench_data.is_empty(),
+    )
+    .await
+    .map_err(|e: FetchError| Error::Target {
+        target: repo.slug(),
+        message: e.to_string(),
+    })?;
+    let runs = gh.runs.as_deref().unwrap_or_default();
+    let reports =
+        github::test_reports::collect(client, repo, runs, &request.github.test_reports).await;
     for p in &reports.sources {
         // Where the test reports came from, and where nothing was found.
         for note in &p.notes {

@@ -2,6 +2,7 @@
 //! through handlebars templates (for people), and the side-by-side
 //! comparison. Pure: it formats what it is given.
 
+pub mod aggregate;
 pub mod compare;
 mod compare_charts;
 pub(crate) mod escape;
@@ -24,7 +25,7 @@ use crate::signals::trends::Trend;
 use crate::window::Window;
 
 pub use history::history_csv;
-pub use render::{render_compare, render_history, render_report};
+pub use render::{render_aggregate, render_compare, render_history, render_report};
 pub use view::mermaid_text;
 
 /// The version of the JSON report format (documented in the README).

@@ -15,6 +15,7 @@ use handlebars::template::Template;
 use serde::Serialize;
 
 use super::Report;
+use super::aggregate::{Aggregate, AggregateView};
 use super::compare::{CompareView, Comparison};
 use super::escape;
 use super::guard;
@@ -50,6 +51,7 @@ impl Write for Bounded {
 const REPORT_TEMPLATE: &str = include_str!("../../templates/report.md.hbs");
 const COMPARE_TEMPLATE: &str = include_str!("../../templates/compare.md.hbs");
 const HISTORY_TEMPLATE: &str = include_str!("../../templates/history.md.hbs");
+const AGGREGATE_TEMPLATE: &str = include_str!("../../templates/aggregate.md.hbs");
 
 fn render<T: Serialize>(
     builtin: (&str, &str),
@@ -122,5 +124,17 @@ pub fn render_history(
         ("templates/history.md.hbs", HISTORY_TEMPLATE),
         template,
         &HistoryView::new(history, charts),
+    )
+}
+
+/// Renders the aggregate of batch outputs as markdown.
+///
+/// # Errors
+/// A custom template that cannot be read, parsed or rendered.
+pub fn render_aggregate(aggregate: &Aggregate, template: Option<&Path>) -> Result<String, Error> {
+    render(
+        ("templates/aggregate.md.hbs", AGGREGATE_TEMPLATE),
+        template,
+        &AggregateView::new(aggregate),
     )
 }

@@ -1,6 +1,7 @@
 //! The JSON Schema (draft 2020-12) of the JSON documents `readiness` prints:
 //! the report (`report --format json`), the comparison
-//! (`compare --format json`) and the history (`history --format json`).
+//! (`compare --format json`), the history (`history --format json`) and
+//! the aggregate of batch outputs (`compare OUT.ndjson --format json`).
 //! `readiness schema` prints them.
 //!
 //! The schemas are generated from the Rust types the documents are
@@ -25,6 +26,8 @@ pub enum Document {
     Compare,
     /// `readiness history --format json`.
     History,
+    /// `readiness compare OUT.ndjson --format json`: a batch summed up.
+    Aggregate,
 }
 
 impl Document {
@@ -36,6 +39,7 @@ impl Document {
             Document::Report => "report",
             Document::Compare => "compare",
             Document::History => "history",
+            Document::Aggregate => "aggregate",
         };
         let version = match self {
             Document::History => HISTORY_SCHEMA,
@@ -51,6 +55,7 @@ impl Document {
             Document::Report => "readiness report",
             Document::Compare => "readiness comparison",
             Document::History => "readiness history",
+            Document::Aggregate => "readiness aggregate of batch outputs",
         }
     }
 }
@@ -67,6 +72,7 @@ pub fn schema(document: Document) -> Result<Schema, Error> {
         Document::Report => generate::<Report>(document),
         Document::Compare => generate::<Comparison>(document),
         Document::History => generate::<History>(document),
+        Document::Aggregate => generate::<super::aggregate::Aggregate>(document),
     }
 }
 

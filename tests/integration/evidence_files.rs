@@ -143,7 +143,8 @@ fn evidence_of_schema_1_still_reads_and_older_is_refused() {
     let zero = report("zero.json");
     assert_eq!(zero.code, 2);
     assert!(
-        zero.stderr.contains("written with evidence schema 0, this readiness reads schemas 1 to 2"),
+        zero.stderr
+            .contains("written with evidence schema 0, this readiness reads schemas 1 to 2"),
         "{}",
         zero.stderr
     );

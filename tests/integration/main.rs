@@ -4,6 +4,8 @@
 mod asv_github;
 mod asv_site;
 mod badge;
+mod batch;
+mod batch_examples;
 mod bench_readers;
 mod bench_signals;
 mod cache;
@@ -16,6 +18,7 @@ mod compare_concurrent;
 mod escaping;
 mod evidence_files;
 mod examples;
+mod fuzz_batch;
 mod fuzz_bench;
 mod fuzz_evidence;
 mod fuzz_github;

@@ -197,6 +197,7 @@ fn the_checked_in_schemas_are_current() {
         ("report", "schemas/report.schema.json"),
         ("compare", "schemas/compare.schema.json"),
         ("history", "schemas/history.schema.json"),
+        ("aggregate", "schemas/aggregate.schema.json"),
     ] {
         let printed = ws.run(&["schema", document]).ok();
         let path = format!("{}/{file}", env!("CARGO_MANIFEST_DIR"));

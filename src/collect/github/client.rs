@@ -27,8 +27,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::ops::ControlFlow;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -38,6 +38,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tower_http::follow_redirect::RequestUri;
 
+use super::pacer::{Admitted, Pacer, Resource};
 use crate::cache::{self, Cache, Entry};
 
 /// A GitHub token. Its `Debug` and `Display` never show it.
@@ -171,6 +172,9 @@ pub struct Stats {
     pub from_cache: AtomicU64,
     /// Bytes of Actions artifacts downloaded (zips, from the storage host).
     pub downloaded: AtomicU64,
+    /// Requests that failed for a rate limit (GitHub's, or the pacer's
+    /// refusal once the budget is spent): what they would have read is missing.
+    pub rate_limited: AtomicU64,
 }
 
 /// A fetched REST page.
@@ -217,14 +221,19 @@ pub struct Client {
     origin: http::Uri,
     graphql_url: String,
     scope: String,
-    cache: Option<Mutex<Cache>>,
+    /// Shared by the clients [`Client::fork`] makes, like the permits, the
+    /// unreachable flag and the pacer.
+    cache: Option<Arc<Mutex<Cache>>>,
     settings: Settings,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
+    /// This client's counts (a fork starts its own).
     pub stats: Stats,
     /// Set once GitHub could not be connected to at all: later requests of
     /// this run fail at once instead of each waiting through its retries.
-    unreachable: std::sync::atomic::AtomicBool,
+    unreachable: Arc<AtomicBool>,
     progress: Option<indicatif::ProgressBar>,
+    /// Spaces requests and keeps within the token's budget (`readiness batch`).
+    pacer: Option<Arc<Pacer>>,
 }
 
 /// What one attempt came to.
@@ -272,13 +281,60 @@ impl Client {
             base,
             origin,
             scope,
-            cache: cache.map(Mutex::new),
-            permits: Semaphore::new(settings.concurrency.max(1)),
+            cache: cache.map(|c| Arc::new(Mutex::new(c))),
+            permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
             settings,
             stats: Stats::default(),
-            unreachable: std::sync::atomic::AtomicBool::new(false),
+            unreachable: Arc::new(AtomicBool::new(false)),
             progress: None,
+            pacer: None,
         })
+    }
+
+    /// Sends every request through `pacer` first.
+    #[must_use]
+    pub fn with_pacer(mut self, pacer: Arc<Pacer>) -> Client {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// A client that shares this one's connections, cache, permits and
+    /// pacer, with counts of its own: one per project of a batch.
+    #[must_use]
+    pub fn fork(&self) -> Client {
+        Client {
+            rest: self.rest.clone(),
+            graphql: self.graphql.clone(),
+            base: self.base.clone(),
+            origin: self.origin.clone(),
+            graphql_url: self.graphql_url.clone(),
+            scope: self.scope.clone(),
+            cache: self.cache.clone(),
+            settings: self.settings.clone(),
+            permits: Arc::clone(&self.permits),
+            stats: Stats::default(),
+            unreachable: Arc::clone(&self.unreachable),
+            progress: None,
+            pacer: self.pacer.clone(),
+        }
+    }
+
+    /// Asks `GET /rate_limit` (which costs nothing) and tells the pacer
+    /// both budgets; an answer that is not there (an Enterprise server
+    /// without limits) leaves the pacer to learn from headers.
+    pub async fn prime_pacer(&self) {
+        let Some(pacer) = &self.pacer else { return };
+        if self.settings.offline {
+            return;
+        }
+        let path = "/rate_limit";
+        if let Ok((200, _, body)) = self
+            .send(path, || async { self.rest._get(path).await })
+            .await
+            && let Ok(v) = serde_json::from_str::<Value>(&body)
+        {
+            pacer.observe_rate_limit(&v);
+        }
     }
 
     /// Shows a spinner on standard error while requests go out. indicatif
@@ -374,13 +430,13 @@ impl Client {
 
     fn cache_put(&self, key: &str, entry: &Entry) {
         // A cache that cannot be written costs requests next time, nothing more.
-        if let Some(Ok(cache)) = self.cache.as_ref().map(Mutex::lock) {
+        if let Some(Ok(cache)) = self.cache.as_deref().map(Mutex::lock) {
             let _ = cache.put(key, entry);
         }
     }
 
     fn cache_touch(&self, key: &str, at: i64) {
-        if let Some(Ok(cache)) = self.cache.as_ref().map(Mutex::lock) {
+        if let Some(Ok(cache)) = self.cache.as_deref().map(Mutex::lock) {
             let _ = cache.touch(key, at);
         }
     }
@@ -448,7 +504,7 @@ impl Client {
                     .await
             })
             .await?;
-        let now = Utc::now().timestamp();
+        let now = crate::window::recorded_now().timestamp();
         if status == 304 {
             if let Some(e) = cached {
                 self.stats.not_modified.fetch_add(1, Ordering::Relaxed);
@@ -480,7 +536,7 @@ impl Client {
     /// As [`Client::get`], but for 404.
     pub async fn get_optional(&self, path: &str) -> Result<Option<Page>, FetchError> {
         let key = cache::key("GET-MISSING", &format!("{}{path}", self.base), &self.scope);
-        let now = Utc::now().timestamp();
+        let now = crate::window::recorded_now().timestamp();
         if let Some(e) = self.cache_get(&key)
             && e.status == 404
             && (self.settings.offline || now - e.fetched_at < MISSING_TTL_SECS)
@@ -566,6 +622,7 @@ impl Client {
             {
                 // No reset time comes with it: wait the longest backoff, a bounded number of times.
                 if rate_limited_waits >= 2 || self.settings.max_wait.is_zero() {
+                    self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
                     return Err(FetchError::RateLimited {
                         path: path.into(),
                         reset: "the next hour".into(),
@@ -606,8 +663,45 @@ impl Client {
         }
     }
 
-    /// Sends one request with the retry policy. `make` sends it once.
+    /// Sends one request with the retry policy (`make` sends it once),
+    /// counting a rate-limit failure in the stats.
     async fn send<F, Fut>(
+        &self,
+        path: &str,
+        make: F,
+    ) -> Result<(u16, BTreeMap<String, String>, String), FetchError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = octocrab::Result<http::Response<Body>>>,
+    {
+        let r = self.send_retrying(path, make).await;
+        if matches!(r, Err(FetchError::RateLimited { .. })) {
+            self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+        }
+        r
+    }
+
+    /// What the pacer says before an attempt at `path`: a guard while the
+    /// attempt is under way, or a refusal when the budget is spent.
+    /// `/rate_limit` itself costs nothing.
+    async fn pace(&self, path: &str) -> Result<Option<Admitted<'_>>, FetchError> {
+        let Some(pacer) = self.pacer.as_ref().filter(|_| path != "/rate_limit") else {
+            return Ok(None);
+        };
+        match pacer.admit_guarded(Resource::of(path)).await {
+            Ok(admitted) => Ok(Some(admitted)),
+            Err(refusal) => {
+                let now = Utc::now().timestamp();
+                Err(FetchError::RateLimited {
+                    path: path.into(),
+                    reset: super::pacer::reset_text(refusal.reset),
+                    minutes: refusal.reset.saturating_sub(now).max(0).saturating_add(59) / 60,
+                })
+            }
+        }
+    }
+
+    async fn send_retrying<F, Fut>(
         &self,
         path: &str,
         make: F,
@@ -627,6 +721,7 @@ impl Client {
                 });
             }
             attempts += 1;
+            let admitted = self.pace(path).await?;
             let outcome = {
                 let Some(_permits) = self.permits().await else {
                     return Err(FetchError::Other {
@@ -670,6 +765,8 @@ impl Client {
                     Ok(Ok((parts, bytes))) => self.classify(path, &parts, &bytes),
                 }
             };
+            // Answered (its headers read by `classify`) or failed: no longer in flight.
+            drop(admitted);
             match outcome {
                 Attempt::Done(status, headers, body) => return Ok((status, headers, body)),
                 Attempt::Fail(e) => return Err(e),
@@ -701,6 +798,9 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
+        if let Some(pacer) = &self.pacer {
+            pacer.observe(Resource::of(path), &header);
+        }
         let mut headers = BTreeMap::new();
         if let Some(v) = header("etag") {
             headers.insert("etag".to_string(), v);
@@ -947,7 +1047,7 @@ impl Client {
             etag: None,
             link: None,
             body: v.to_string(),
-            fetched_at: Utc::now().timestamp(),
+            fetched_at: crate::window::recorded_now().timestamp(),
         };
         self.cache_put(&key, &entry);
         Ok(v)

@@ -20,6 +20,7 @@ mod actions;
 pub mod client;
 pub mod download;
 pub(crate) mod gh_pages;
+pub mod pacer;
 pub mod parse;
 pub mod test_reports;
 
@@ -453,7 +454,7 @@ async fn collect_items(
             items.extend(list);
         }
         items.sort_by_key(|i| (i.created_at, i.number));
-        return Ok((Some(items), sources, Some(Utc::now())));
+        return Ok((Some(items), sources, Some(crate::window::recorded_now())));
     }
     rest_items(client, repo, window).await
 }

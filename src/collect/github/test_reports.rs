@@ -160,10 +160,10 @@ pub async fn collect(
     runs: &[WorkflowRun],
     wanted: &TestReports,
 ) -> Found {
-    let (checks, artifacts) = tokio::join!(
-        check_runs(client, repo, runs, wanted),
-        artifacts(client, repo, runs, wanted)
-    );
+    // One after the other: each source's request count is the client's
+    // count before and after it, which a concurrent source would inflate.
+    let checks = check_runs(client, repo, runs, wanted).await;
+    let artifacts = artifacts(client, repo, runs, wanted).await;
     let (mut digests, mut check_source) = checks;
     let (junit, junit_commits, artifact_source) = artifacts;
     let before = digests.len();
