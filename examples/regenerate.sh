@@ -24,7 +24,10 @@ if [ -z "${READINESS:-}" ]; then
     cargo build --quiet --release --locked
     READINESS=${CARGO_TARGET_DIR:-$repo/target}/release/readiness
 fi
-asv=$REALDATA/asv
+# The collection runs in a temporary folder where realdata links to
+# REALDATA, so the locations written in the evidence (realdata/asv/...) are
+# the same on every machine.
+asv=realdata/asv
 out=$repo/examples/evidence
 
 # pandas-dev/pandas is too large to fetch here (1.49 GB), and a fork keeps
@@ -90,6 +93,7 @@ esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
+ln -s "$(cd "$REALDATA" && pwd)" "$work/realdata"
 for p in "${projects[@]}"; do
     read -r name mirror bench <<<"$p"
     # A bare clone without its origin: readiness then reads tags only and
