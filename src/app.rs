@@ -486,6 +486,8 @@ fn test_reports(a: &crate::cli::TestReportArgs) -> Result<TestReports, Error> {
     if !a.check_names.is_empty() {
         t.check_names.clone_from(&a.check_names);
     }
+    t.artifacts_given = !a.test_artifacts.is_empty();
+    t.check_names_given = !a.check_names.is_empty();
     t.commits = a.check_run_commits.unwrap_or(t.commits);
     t.runs = a.test_runs.unwrap_or(t.runs);
     if let Some(mb) = a.artifact_max_mb {

@@ -26,6 +26,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::Request;
 use super::github::Repo;
+use crate::collect::github::test_reports::TestReports;
 use crate::diag::{RubricError, RubricErrors};
 use crate::evidence::Provenance;
 use crate::tomlspan::{from_toml_error, locate, read_as};
@@ -384,13 +385,42 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
     let (got, n) = paths("junit", &s.junit, request.junit.is_empty(), root, false);
     request.junit.extend(got);
     notes.extend(n);
+    notes.extend(apply_test_reports(s, &mut request.github.test_reports));
+    request.project = Some(s.clone());
+    notes
+}
+
+/// The test-report settings: the artifacts to read replace the default
+/// patterns, and the check name is asked first, before the defaults,
+/// unless the command line gave its own.
+fn apply_test_reports(s: &ProjectSettings, t: &mut TestReports) -> Vec<String> {
+    let mut notes = Vec::new();
     if !s.test_artifacts.is_empty() {
-        notes.push(format!("carried: test_artifacts = {:?}", s.test_artifacts));
+        let v = &s.test_artifacts;
+        if t.artifacts_given {
+            notes.push(format!(
+                "not used: test_artifacts = {v:?} (the command line's --test-artifact wins)"
+            ));
+        } else if let Some(bad) = v.iter().find(|p| glob::Pattern::new(p).is_err()) {
+            notes.push(format!(
+                "not used: test_artifacts = {v:?} ({bad:?} is not a valid pattern)"
+            ));
+        } else {
+            t.artifacts.clone_from(v);
+            notes.push(format!("used: test_artifacts = {v:?}"));
+        }
     }
     if let Some(c) = &s.check_name {
-        notes.push(format!("carried: check_name = {c:?}"));
+        if t.check_names_given {
+            notes.push(format!(
+                "not used: check_name = {c:?} (the command line's --check-name wins)"
+            ));
+        } else {
+            t.check_names.retain(|n| n != c);
+            t.check_names.insert(0, c.clone());
+            notes.push(format!("used: check_name = {c:?}"));
+        }
     }
-    request.project = Some(s.clone());
     notes
 }
 
@@ -442,6 +472,48 @@ fn paths(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_report_settings_apply_under_the_command_line() {
+        let s = ProjectSettings {
+            test_artifacts: vec!["*-test-ci".into()],
+            check_name: Some("Pytest Results".into()),
+            ..ProjectSettings::default()
+        };
+        let mut t = TestReports::default();
+        let notes = apply_test_reports(&s, &mut t);
+        assert_eq!(t.artifacts, ["*-test-ci"]);
+        assert_eq!(
+            t.check_names,
+            ["Pytest Results", "Test Results", "Unit Test Results"]
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes.iter().all(|n| n.starts_with("used: ")), "{notes:?}");
+        let mut cli = TestReports {
+            artifacts: vec!["mine".into()],
+            check_names: vec!["Mine".into()],
+            artifacts_given: true,
+            check_names_given: true,
+            ..TestReports::default()
+        };
+        let notes = apply_test_reports(&s, &mut cli);
+        assert_eq!(
+            (cli.artifacts.as_slice(), cli.check_names.as_slice()),
+            (&["mine".to_string()][..], &["Mine".to_string()][..])
+        );
+        assert!(
+            notes.iter().all(|n| n.starts_with("not used: ")),
+            "{notes:?}"
+        );
+        let bad = ProjectSettings {
+            test_artifacts: vec!["[".into()],
+            ..ProjectSettings::default()
+        };
+        let mut t = TestReports::default();
+        let notes = apply_test_reports(&bad, &mut t);
+        assert_eq!(t.artifacts, ["*"]);
+        assert!(notes[0].contains("is not a valid pattern"), "{notes:?}");
+    }
 
     #[test]
     fn every_key_is_read() {

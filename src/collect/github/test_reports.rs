@@ -48,6 +48,11 @@ pub struct TestReports {
     /// Artifact names left out (globs, any case; `--skip-artifact`).
     pub skip_artifacts: Vec<String>,
     pub limits: Limits,
+    /// The command line gave `--test-artifact` (a project's
+    /// `.readiness.toml` then does not replace `artifacts`).
+    pub artifacts_given: bool,
+    /// The command line gave `--check-name` (likewise for `check_names`).
+    pub check_names_given: bool,
 }
 
 /// The check names publish-unit-test-result-action uses by default, now and before.
@@ -75,6 +80,8 @@ impl Default for TestReports {
             artifacts: vec!["*".into()],
             skip_artifacts: SKIP_ARTIFACTS.iter().map(ToString::to_string).collect(),
             limits: Limits::default(),
+            artifacts_given: false,
+            check_names_given: false,
         }
     }
 }
