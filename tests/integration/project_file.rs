@@ -63,7 +63,7 @@ fn a_clones_file_sets_what_the_command_line_did_not_and_the_report_lists_it() {
     for want in [
         "used: tag_prefix = \\\"release-\\\"",
         "used: asv \\\"bench/results\\\"",
-        "carried: check_name = \\\"Unit Test Results\\\"",
+        "used: check_name = \\\"Unit Test Results\\\"",
         "not used: name = \\\"widget\\\"",
         "not used: asv \\\"bench/not-generated\\\" (not in this clone)",
     ] {
