@@ -58,7 +58,7 @@ fn a_clones_file_sets_what_the_command_line_did_not_and_the_report_lists_it() {
     assert_eq!(ev["release_rule"]["tag_prefix"], "release-");
     assert_eq!(ev["bench"]["series"].as_array().unwrap().len(), 1);
     let p = source(&ev, "project file");
-    assert_eq!(p["items"], 2, "{p}");
+    assert_eq!(p["items"], 3, "tag_prefix, asv and check_name: {p}");
     let notes = p["notes"].to_string();
     for want in [
         "used: tag_prefix = \\\"release-\\\"",
@@ -103,6 +103,8 @@ fn the_command_line_wins_over_the_file() {
         "^v(\\d+\\.\\d+\\.\\d+)$",
         "--asv",
         "other",
+        "--check-name",
+        "Mine",
         "-o",
         "ev.json",
     ]);
@@ -114,6 +116,10 @@ fn the_command_line_wins_over_the_file() {
     assert_eq!(p["items"], 0);
     let notes = p["notes"].to_string();
     assert!(notes.contains("not used: tag_prefix"), "{notes}");
+    assert!(
+        notes.contains("not used: check_name = \\\"Unit Test Results\\\" (the command line's --check-name wins)"),
+        "{notes}"
+    );
     assert!(
         notes.contains("not used: asv \\\"bench/results\\\" (the command line's --asv wins)"),
         "{notes}"
