@@ -67,6 +67,59 @@ pub struct Verdict {
     pub text: String,
 }
 
+/// The leader and its margin over the next, and the sentence that says so:
+/// nobody, one project alone, a tie at the top, or a leader.
+#[expect(
+    clippy::float_cmp,
+    reason = "scores rounded to tenths the same way: equal exactly when they read the same"
+)]
+fn ranking(
+    label: &str,
+    names: &[String],
+    ranked: &[(usize, f64)],
+) -> (Option<usize>, Option<f64>, String) {
+    match ranked {
+        [] => (None, None, format!("{label}: no evidence for any project")),
+        [(i, s)] => (
+            None,
+            None,
+            format!(
+                "{label}: only {} has evidence ({s:.1}), so there is no contest",
+                names[*i]
+            ),
+        ),
+        [(i, top), (_, second), ..] if top == second => {
+            let level: Vec<String> = ranked
+                .iter()
+                .filter(|(_, s)| s == top)
+                .map(|(j, _)| names[*j].clone())
+                .collect();
+            let _ = i;
+            (
+                None,
+                Some(0.0),
+                format!("{label}: {} are level at {top:.1}", and_list(&level)),
+            )
+        }
+        [(i, top), rest @ ..] => {
+            let others: Vec<String> = rest
+                .iter()
+                .map(|(j, s)| format!("{} {s:.1}", names[*j]))
+                .collect();
+            let margin = top - rest[0].1;
+            (
+                Some(*i),
+                Some((margin * 10.0).round() / 10.0),
+                format!(
+                    "{label}: {} leads with {top:.1}, {margin:.1} points ahead ({})",
+                    names[*i],
+                    others.join(", ")
+                ),
+            )
+        }
+    }
+}
+
 /// The verdict on one set of scores: `names[i]` scored `scores[i]`.
 /// `missing[i]` lists what project `i` lacks that another project had;
 /// `why[i]` says why project `i` has no score, when it has none.
@@ -106,50 +159,7 @@ fn verdict(
         .map(|(i, m)| format!("{} lacks {}", names[i], and_list(m)))
         .collect();
     let fair = without.is_empty() && lacking.is_empty();
-    #[expect(
-        clippy::float_cmp,
-        reason = "scores rounded to tenths the same way: equal exactly when they read the same"
-    )]
-    let (leader, margin, mut text) = match ranked.as_slice() {
-        [] => (None, None, format!("{label}: no evidence for any project")),
-        [(i, s)] => (
-            None,
-            None,
-            format!(
-                "{label}: only {} has evidence ({s:.1}), so there is no contest",
-                names[*i]
-            ),
-        ),
-        [(i, top), (_, second), ..] if top == second => {
-            let level: Vec<String> = ranked
-                .iter()
-                .filter(|(_, s)| s == top)
-                .map(|(j, _)| names[*j].clone())
-                .collect();
-            let _ = i;
-            (
-                None,
-                Some(0.0),
-                format!("{label}: {} are level at {top:.1}", and_list(&level)),
-            )
-        }
-        [(i, top), rest @ ..] => {
-            let others: Vec<String> = rest
-                .iter()
-                .map(|(j, s)| format!("{} {s:.1}", names[*j]))
-                .collect();
-            let margin = top - rest[0].1;
-            (
-                Some(*i),
-                Some((margin * 10.0).round() / 10.0),
-                format!(
-                    "{label}: {} leads with {top:.1}, {margin:.1} points ahead ({})",
-                    names[*i],
-                    others.join(", ")
-                ),
-            )
-        }
-    };
+    let (leader, margin, mut text) = ranking(label, names, &ranked);
     if !without.is_empty() {
         let sep = if ranked.is_empty() {
             ":"
