@@ -194,6 +194,7 @@ const BENCH_SOURCES: &[&str] = &[
     "criterion",
     "pytest-benchmark",
     "project file",
+    github::bench_artifacts::SOURCE,
 ];
 
 /// For a GitHub target without a single benchmark series: records (and
@@ -641,6 +642,13 @@ async fn read_github(
         ev.tags = gh.tags;
     }
     ev.sources.extend(reports.sources);
+    ev.sources.extend(reports.bench_sources);
+    for w in &reports.bench_warnings {
+        warn(request, w);
+    }
+    if !reports.bench.is_empty() {
+        add_bench(ev, reports.bench);
+    }
     ev.tests = reports.tests;
     ev.releases = gh.releases;
     ev.items = gh.items;

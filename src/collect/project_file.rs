@@ -3,7 +3,8 @@
 //! or through the contents API for an `OWNER/REPO` target. Its keys are
 //! those of a `[[project]]` entry of a projects file (`name`, `github`,
 //! `clone`, `tag_prefix`, `tag_pattern`, `junit`, `asv`, `bench_data`,
-//! `criterion`, `pytest_benchmark`, `test_artifacts`, `check_name`).
+//! `criterion`, `pytest_benchmark`, `test_artifacts`, `check_name`,
+//! `bench_artifacts`).
 //!
 //! The file is written by the project being judged, so:
 //! - it is parsed strictly: an unknown key or a wrong type is an error that
@@ -54,6 +55,8 @@ pub struct ProjectSettings {
     pub test_artifacts: Vec<String>,
     /// The check run that carries test-result digests (EnricoMi/publish-unit-test-result-action).
     pub check_name: Option<String>,
+    /// Name patterns of the Actions artifacts that hold benchmark results.
+    pub bench_artifacts: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +80,8 @@ struct Raw {
     #[serde(default)]
     test_artifacts: Vec<String>,
     check_name: Option<String>,
+    #[serde(default)]
+    bench_artifacts: Vec<String>,
 }
 
 /// Parses a project file; `file` names it in the errors.
@@ -173,6 +178,7 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         pytest_benchmark: plain(raw.pytest_benchmark),
         test_artifacts: raw.test_artifacts,
         check_name: raw.check_name,
+        bench_artifacts: raw.bench_artifacts,
     })
 }
 
@@ -395,19 +401,34 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
 /// unless the command line gave its own.
 fn apply_test_reports(s: &ProjectSettings, t: &mut TestReports) -> Vec<String> {
     let mut notes = Vec::new();
-    if !s.test_artifacts.is_empty() {
-        let v = &s.test_artifacts;
-        if t.artifacts_given {
+    for (key, flag, v, given, into) in [
+        (
+            "test_artifacts",
+            "--test-artifact",
+            &s.test_artifacts,
+            t.artifacts_given,
+            &mut t.artifacts,
+        ),
+        (
+            "bench_artifacts",
+            "--bench-artifact",
+            &s.bench_artifacts,
+            t.bench_artifacts_given,
+            &mut t.bench_artifacts,
+        ),
+    ] {
+        if v.is_empty() {
+        } else if given {
             notes.push(format!(
-                "not used: test_artifacts = {v:?} (the command line's --test-artifact wins)"
+                "not used: {key} = {v:?} (the command line's {flag} wins)"
             ));
         } else if let Some(bad) = v.iter().find(|p| glob::Pattern::new(p).is_err()) {
             notes.push(format!(
-                "not used: test_artifacts = {v:?} ({bad:?} is not a valid pattern)"
+                "not used: {key} = {v:?} ({bad:?} is not a valid pattern)"
             ));
         } else {
-            t.artifacts.clone_from(v);
-            notes.push(format!("used: test_artifacts = {v:?}"));
+            into.clone_from(v);
+            notes.push(format!("used: {key} = {v:?}"));
         }
     }
     if let Some(c) = &s.check_name {
@@ -478,25 +499,34 @@ mod tests {
         let s = ProjectSettings {
             test_artifacts: vec!["*-test-ci".into()],
             check_name: Some("Pytest Results".into()),
+            bench_artifacts: vec!["asv-*".into()],
             ..ProjectSettings::default()
         };
         let mut t = TestReports::default();
         let notes = apply_test_reports(&s, &mut t);
         assert_eq!(t.artifacts, ["*-test-ci"]);
+        assert_eq!(t.bench_artifacts, ["asv-*"]);
         assert_eq!(
             t.check_names,
             ["Pytest Results", "Test Results", "Unit Test Results"]
         );
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes.len(), 3, "{notes:?}");
         assert!(notes.iter().all(|n| n.starts_with("used: ")), "{notes:?}");
         let mut cli = TestReports {
             artifacts: vec!["mine".into()],
             check_names: vec!["Mine".into()],
+            bench_artifacts: vec!["my-bench".into()],
             artifacts_given: true,
             check_names_given: true,
+            bench_artifacts_given: true,
             ..TestReports::default()
         };
         let notes = apply_test_reports(&s, &mut cli);
+        assert_eq!(cli.bench_artifacts, ["my-bench"]);
+        assert!(
+            notes.iter().any(|n| n.contains("--bench-artifact wins")),
+            "{notes:?}"
+        );
         assert_eq!(
             (cli.artifacts.as_slice(), cli.check_names.as_slice()),
             (&["mine".to_string()][..], &["Mine".to_string()][..])
@@ -529,6 +559,7 @@ criterion = ["target/criterion"]
 pytest_benchmark = [".benchmarks/**/*.json"]
 test_artifacts = ["*-test-ci"]
 check_name = "Unit Test Results"
+bench_artifacts = ["asv-benchmark-results-*"]
 "#,
             FILE_NAME,
         )
@@ -536,6 +567,7 @@ check_name = "Unit Test Results"
         assert_eq!(s.asv.len(), 2);
         assert_eq!(s.check_name.as_deref(), Some("Unit Test Results"));
         assert_eq!(s.test_artifacts, vec!["*-test-ci"]);
+        assert_eq!(s.bench_artifacts, vec!["asv-benchmark-results-*"]);
         assert_eq!(s.tag_prefix.as_deref(), Some("release-"));
     }
 
