@@ -117,7 +117,7 @@ async fn benchmark_artifacts_are_read_once_without_the_token_on_the_storage_host
     assert_eq!(summary.items, 23);
     let first = &summary.notes[0];
     assert!(
-        first.starts_with("5 artifacts of 2 runs (the test reports' listing): 4 named asv-benchmark-results*, asv-results*, benchmark; read: artifact \"asv-benchmark-results-Linux\" (artifact 302 of run 20, 2026-07-02, commit bbb2222), downloaded"),
+        first.starts_with("5 artifacts of 2 runs: 4 named asv-benchmark-results*, asv-results*, benchmark; read: artifact \"asv-benchmark-results-Linux\" (artifact 302 of run 20, 2026-07-02, commit bbb2222), downloaded"),
         "{first}"
     );
     let other = found
@@ -176,7 +176,8 @@ async fn benchmark_artifacts_are_read_once_without_the_token_on_the_storage_host
 }
 
 /// A `benchmark` artifact that is a zip bomb is refused with the reason;
-/// nothing is read from it.
+/// nothing is read from it. With `--test-runs 0` no run's artifacts are
+/// listed, and the benchmark artifacts are not looked for.
 #[tokio::test]
 async fn a_benchmark_artifact_bomb_is_refused() {
     let api = MockServer::start().await;
@@ -191,14 +192,37 @@ async fn a_benchmark_artifact_bomb_is_refused() {
     .await;
     mount_zip(&api, &storage, 401, bomb).await;
     let client = Client::new(settings(&api, true), None).unwrap();
-    let found = test_reports::collect(&client, &repo(), &[run(10, "aaa1111", 1)], &wanted()).await;
+    let runs = [run(10, "aaa1111", 1)];
+    let found = test_reports::collect(&client, &repo(), &runs, &wanted()).await;
     assert!(found.bench.is_empty());
     let summary = source(&found, "github benchmark artifacts");
     assert!(!summary.complete);
     assert!(
+        summary.notes[0].starts_with("1 artifacts of 1 runs: 1 named"),
+        "{:?}",
+        summary.notes
+    );
+    assert!(
         summary.notes.iter().any(|n| n.starts_with("incomplete: artifact \"benchmark\" (artifact 401 of run 10, 2026-07-01, commit aaa1111), downloaded: refused as a zip bomb")),
         "{:?}",
         summary.notes
+    );
+    let no_runs = TestReports {
+        runs: 0,
+        commits: 0,
+        ..wanted()
+    };
+    let before = api.received_requests().await.unwrap().len();
+    let found = test_reports::collect(&client, &repo(), &runs, &no_runs).await;
+    assert_eq!(
+        api.received_requests().await.unwrap().len(),
+        before,
+        "nothing listed"
+    );
+    assert!(
+        source(&found, "github benchmark artifacts").notes[0]
+            .starts_with("not read: --test-runs 0 lists no run's artifacts"),
+        "{found:?}"
     );
 }
 

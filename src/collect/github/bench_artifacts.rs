@@ -5,9 +5,9 @@
 //! the merged Coiled database as `benchmark` (`benchmark.db`).
 //!
 //! The artifacts are those of the newest default-branch runs: the listing
-//! the test reports made is shared (no run is listed twice); without one
-//! (`--test-runs 0`), the newest [`super::test_reports::RUNS`] completed
-//! runs are listed here. Of each distinct name, the newest artifact is read:
+//! the test reports made (`--test-runs N`) is shared, so no run is listed
+//! twice and this costs no listing of its own; `--test-runs 0` lists none,
+//! and no benchmark artifact is looked for. Of each distinct name, the newest artifact is read:
 //! from the cache, by its id, when it was read before (even expired), else
 //! downloaded once ([`download`], bounded like the test reports' zips).
 //! What the zip holds decides the reader: a results folder
@@ -25,8 +25,8 @@ use super::Repo;
 use super::client::Client;
 use super::download::{self, Limits};
 use super::test_reports::{
-    Artifact, Tally, TestReports, cache_url, completed_runs, list_artifacts, list_problems,
-    matches_any, pack, provenance, unpack,
+    Artifact, Tally, TestReports, cache_url, completed_runs, list_problems, matches_any, pack,
+    provenance, unpack,
 };
 use crate::collect::bench_results::asv::{
     ResultFile, ResultsFolder, machine_named, read_results_from,
@@ -98,22 +98,15 @@ pub(crate) async fn collect(
         ));
         return found;
     }
+    let Some(listed) = listed else {
+        found.summary.notes.push(format!(
+            "not read: --test-runs 0 lists no run's artifacts; artifacts named {names} were not looked for"
+        ));
+        return found;
+    };
+    let run_count = completed_runs(runs, wanted.runs).len();
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let mut tally = Tally::default();
-    let (listed, how) = match listed {
-        Some(l) => (l, "the test reports' listing"),
-        None => {
-            let picked = completed_runs(runs, super::test_reports::RUNS);
-            let l = list_artifacts(client, repo, &picked, &mut tally).await;
-            (l, "listed for them")
-        }
-    };
-    let run_count = {
-        let mut ids: Vec<u64> = listed.iter().map(|a| a.run.id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids.len()
-    };
     let newest = newest_by_name(&listed, wanted);
     let mut read = Vec::new();
     for candidates in newest.values() {
@@ -131,7 +124,7 @@ pub(crate) async fn collect(
     found.summary.notes.insert(
         0,
         format!(
-            "{} artifacts of {run_count} runs ({how}): {} named {names}{}",
+            "{} artifacts of {run_count} runs: {} named {names}{}",
             listed.len(),
             newest.values().map(Vec::len).sum::<usize>(),
             looked_at(&found.sources)
