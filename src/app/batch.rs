@@ -253,7 +253,7 @@ async fn worker(shared: &Shared<'_>) -> Result<(), Error> {
             return Ok(());
         };
         let fork = shared.client.fork();
-        let line = score(shared.settings, &fork, &project).await;
+        let line = Box::pin(score(shared.settings, &fork, &project)).await;
         let sent = fork.stats.sent.load(Ordering::Relaxed);
         let mut tally = shared.tally.borrow_mut();
         if fork.stats.rate_limited.load(Ordering::Relaxed) > 0 {

@@ -600,8 +600,14 @@ async fn read_github(
         message: e.to_string(),
     })?;
     let runs = gh.runs.as_deref().unwrap_or_default();
-    let reports =
-        github::test_reports::collect(client, repo, runs, &request.github.test_reports).await;
+    // Boxed: a large future, which every caller's (batch's) would carry.
+    let reports = Box::pin(github::test_reports::collect(
+        client,
+        repo,
+        runs,
+        &request.github.test_reports,
+    ))
+    .await;
     for p in &reports.sources {
         // Where the test reports came from, and where nothing was found.
         for note in &p.notes {

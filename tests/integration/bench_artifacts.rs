@@ -66,7 +66,7 @@ async fn mount(f: &Fixture, asv_expired: bool) {
     let name = "asv-benchmark-results-Linux";
     mount_artifacts(api, 10, vec![artifact(301, name, 10, false, 10, "aaa1111")]).await;
     mount_artifacts(
-        &api,
+        api,
         20,
         vec![
             artifact(302, name, asv.len(), asv_expired, 20, "bbb2222"),

@@ -233,15 +233,13 @@ fn absorb(found: &mut BenchFound, line: &str, parsed: Parsed, problems: &mut Vec
         problems.push(format!("incomplete: artifact {line}: {why}"));
         return;
     }
-    match unpack::<Vec<BenchSeries>>(&parsed.gz) {
-        Some(series) => found.series.extend(series),
-        None => {
-            problems.push(format!(
-                "incomplete: artifact {line}: its cached result cannot be read"
-            ));
-            return;
-        }
-    }
+    let Some(series) = unpack::<Vec<BenchSeries>>(&parsed.gz) else {
+        problems.push(format!(
+            "incomplete: artifact {line}: its cached result cannot be read"
+        ));
+        return;
+    };
+    found.series.extend(series);
     for mut p in parsed.provenance {
         p.notes.insert(0, format!("artifact {line}"));
         found.sources.push(p);
@@ -262,10 +260,12 @@ struct Entries {
 fn read_zip(bytes: &[u8], limits: &Limits, location: &str) -> Parsed {
     let mut entries = Entries::default();
     let read = download::read_zip_where(bytes, limits, &|_| true, |name, input| {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".json") {
+        let ext = std::path::Path::new(name)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        if ext.as_deref() == Some("json") {
             entries.json.insert(name.to_string(), read_text(input));
-        } else if lower.ends_with(".db") || lower.ends_with(".sqlite") {
+        } else if matches!(ext.as_deref(), Some("db" | "sqlite")) {
             entries
                 .databases
                 .push((name.to_string(), unpack_to_temp(input)));
@@ -447,4 +447,74 @@ fn unpack_to_temp(input: &mut dyn std::io::BufRead) -> Result<TempFile, String> 
         return Ok(tmp);
     }
     Err("cannot create a temporary file".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        for (name, data) in files {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(data.as_bytes()).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn results_folders_are_found_at_any_depth() {
+        let json = |keys: &[&str]| -> HashMap<String, Result<String, String>> {
+            keys.iter()
+                .map(|k| ((*k).to_string(), Ok(String::new())))
+                .collect()
+        };
+        assert_eq!(
+            asv_root(&json(&["benchmarks.json", "box/machine.json"])).as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            asv_root(&json(&["a/b/benchmarks.json", "a/benchmarks.json"])).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            asv_root(&json(&["results/box/machine.json"])).as_deref(),
+            Some("results")
+        );
+        assert_eq!(asv_root(&json(&["package.json"])), None);
+    }
+
+    #[test]
+    fn other_content_is_a_note_naming_the_files() {
+        let z = zip_of(&[("a.txt", "x"), ("b.json", "{}")]);
+        let parsed = read_zip(&z, &Limits::default(), "ART");
+        assert_eq!(parsed.provenance.len(), 1);
+        let note = &parsed.provenance[0].notes[0];
+        assert!(note.ends_with("2 files, \"a.txt\", \"b.json\""), "{note}");
+        assert_eq!(unpack::<Vec<BenchSeries>>(&parsed.gz), Some(Vec::new()));
+        let refused = read_zip(b"not a zip", &Limits::default(), "ART");
+        assert!(refused.refused.unwrap().starts_with("not a readable zip"));
+    }
+
+    #[test]
+    fn a_database_entry_that_is_not_sqlite_is_named_and_its_file_removed() {
+        let z = zip_of(&[("benchmark.db", "not sqlite")]);
+        let parsed = read_zip(&z, &Limits::default(), "ART");
+        let p = &parsed.provenance[0];
+        assert_eq!(p.source, "coiled");
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("ART/benchmark.db") && n.contains("not an SQLite database")),
+            "{p:?}"
+        );
+        let tmp = unpack_to_temp(&mut "abc".as_bytes()).unwrap();
+        let path = tmp.0.clone();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "abc");
+        drop(tmp);
+        assert!(!path.exists(), "the temporary file is deleted after");
+    }
 }

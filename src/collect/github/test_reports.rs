@@ -189,7 +189,11 @@ pub async fn collect(
     let artifacts = artifacts(client, repo, runs, wanted).await;
     let (mut digests, mut check_source) = checks;
     let (junit, junit_commits, artifact_source, listed) = artifacts;
-    let bench = super::bench_artifacts::collect(client, repo, runs, listed, wanted).await;
+    // Boxed: its future is large, and every caller's would grow by it.
+    let bench = Box::pin(super::bench_artifacts::collect(
+        client, repo, runs, listed, wanted,
+    ))
+    .await;
     let before = digests.len();
     digests.retain(|d| !junit_commits.contains(&d.commit));
     if let Some(p) = check_source.as_mut()
