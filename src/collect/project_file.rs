@@ -127,7 +127,13 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         );
     }
     for a in &raw.asv {
-        let checked = if a.get_ref().starts_with("github:") {
+        let checked = if a
+            .get_ref()
+            .starts_with(crate::collect::github::bench_artifacts::PREFIX)
+        {
+            crate::collect::github::bench_artifacts::NamedArtifact::parse(a.get_ref())
+                .map(|_| String::new())
+        } else if a.get_ref().starts_with("github:") {
             crate::collect::bench_results::asv_github::GitHubLocation::parse(a.get_ref())
                 .map(|_| String::new())
         } else if is_url(a.get_ref()) {
@@ -185,7 +191,10 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
 /// A URL or a `github:` location: read remotely, never a local path.
 fn is_url(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("github:")
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("github:")
+        || lower.starts_with(crate::collect::github::bench_artifacts::PREFIX)
 }
 
 /// A path relative to the repository that stays inside it.
@@ -543,6 +552,22 @@ mod tests {
         let notes = apply_test_reports(&bad, &mut t);
         assert_eq!(t.artifacts, ["*"]);
         assert!(notes[0].contains("is not a valid pattern"), "{notes:?}");
+    }
+
+    #[test]
+    fn artifact_locations_are_checked() {
+        let s = parse(
+            r#"asv = ["github-artifact:acme/widget:asv-results"]"#,
+            FILE_NAME,
+        )
+        .unwrap();
+        assert_eq!(s.asv, ["github-artifact:acme/widget:asv-results"]);
+        assert!(is_url(&s.asv[0]), "read remotely, never as a path");
+        let e = parse(r#"asv = ["github-artifact:acme"]"#, FILE_NAME).unwrap_err();
+        assert!(
+            format!("{e:?}").contains("expected github-artifact:OWNER/REPO:NAME"),
+            "{e:?}"
+        );
     }
 
     #[test]

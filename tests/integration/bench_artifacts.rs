@@ -255,3 +255,119 @@ fn without_a_token_the_report_says_benchmark_artifacts_need_one() {
         "{v}"
     );
 }
+
+/// Two listings by name: `benchmark` (501 expired, 502 the newest) and
+/// `asv-benchmark-results-Linux` (503), with their zips.
+async fn mount_named(api: &MockServer, storage: &MockServer) {
+    let (asv, coiled) = (asv_zip(), coiled_zip());
+    for (name, list) in [
+        (
+            "benchmark",
+            vec![
+                artifact(501, "benchmark", 10, true, 9, "aaa1111"),
+                artifact(502, "benchmark", coiled.len(), false, 10, "bbb2222"),
+            ],
+        ),
+        (
+            "asv-benchmark-results-Linux",
+            vec![artifact(
+                503,
+                "asv-benchmark-results-Linux",
+                asv.len(),
+                false,
+                10,
+                "bbb2222",
+            )],
+        ),
+    ] {
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .and(wiremock::matchers::path(
+                "/repos/acme/widget/actions/artifacts",
+            ))
+            .and(wiremock::matchers::query_param("name", name))
+            .respond_with(
+                wiremock::ResponseTemplate::new(200).set_body_json(
+                    serde_json::json!({"total_count": list.len(), "artifacts": list}),
+                ),
+            )
+            .mount(api)
+            .await;
+    }
+    mount_zip(api, storage, 502, coiled).await;
+    mount_zip(api, storage, 503, asv).await;
+}
+
+/// `--coiled-db` and `--asv` take `github-artifact:OWNER/REPO:NAME`: one
+/// listing request by name, the newest unexpired artifact downloaded once
+/// (a warm run downloads nothing), the token never on the storage host; a
+/// location of another shape is a usage error, and without a token the
+/// input says it needs one.
+#[test]
+fn named_artifacts_are_benchmark_inputs() {
+    let (rt, api) = crate::github::start_server();
+    let storage = rt.block_on(MockServer::start());
+    rt.block_on(mount_named(&api, &storage));
+    let ws = crate::common::Workspace::new();
+    let url = api.uri();
+    let args = [
+        "collect",
+        "--coiled-db",
+        "github-artifact:acme/widget:benchmark",
+        "--asv",
+        "github-artifact:acme/widget:asv-benchmark-results-Linux",
+        "--api-url",
+        url.as_str(),
+        "--cache-dir",
+        "cache",
+        "-o",
+        "ev.json",
+    ];
+    let env = [("GH_ENTERPRISE_TOKEN", SECRET)];
+    let out = ws.run_env(&args, &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let ev: Value = serde_json::from_str(&ws.read("ev.json")).unwrap();
+    let tools: Vec<&str> = ev["bench"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["tool"].as_str().unwrap())
+        .collect();
+    let n = |t: &str| tools.iter().filter(|x| **x == t).count();
+    assert_eq!((n("asv"), n("coiled"), n("coiled-tpch")), (2, 18, 3));
+    assert!(ws.read("ev.json").contains("(artifact 502 of run 10"));
+    let got = rt.block_on(storage.received_requests()).unwrap();
+    let mut paths: Vec<&str> = got.iter().map(|r| r.url.path()).collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["/blobs/502.zip", "/blobs/503.zip"]);
+    assert!(got.iter().all(|r| r.headers.get("authorization").is_none()));
+    for text in [ws.read("ev.json"), out.stderr, out.stdout] {
+        assert!(!text.contains(SECRET) && !text.contains("STORAGE-SIGNATURE"));
+    }
+    let warm = ws.run_env(&args, &env);
+    assert_eq!(warm.code, 0, "{}", warm.stderr);
+    assert_eq!(
+        rt.block_on(storage.received_requests()).unwrap().len(),
+        2,
+        "a warm run downloads nothing"
+    );
+    let bad = ws.run(&[
+        "collect",
+        "--coiled-db",
+        "github-artifact:acme",
+        "-o",
+        "x.json",
+    ]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr
+            .contains("expected github-artifact:OWNER/REPO:NAME"),
+        "{}",
+        bad.stderr
+    );
+    let no_token = ws.run(&args[..9]);
+    assert!(
+        no_token.stderr.contains("needs a token"),
+        "{}",
+        no_token.stderr
+    );
+}

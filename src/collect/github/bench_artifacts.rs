@@ -449,6 +449,150 @@ fn unpack_to_temp(input: &mut dyn std::io::BufRead) -> Result<TempFile, String> 
     Err("cannot create a temporary file".into())
 }
 
+/// `github-artifact:OWNER/REPO:NAME` (`--asv`, `--coiled-db`): the newest
+/// unexpired artifact of that name in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedArtifact {
+    pub repo: Repo,
+    pub name: String,
+}
+
+/// The prefix of a [`NamedArtifact`] location.
+pub const PREFIX: &str = "github-artifact:";
+
+impl NamedArtifact {
+    /// Parses `github-artifact:OWNER/REPO:NAME`.
+    ///
+    /// # Errors
+    /// Not that shape: the reason, naming the text.
+    pub fn parse(text: &str) -> Result<NamedArtifact, String> {
+        let bad = || format!("{text:?}: expected {PREFIX}OWNER/REPO:NAME");
+        let rest = text.strip_prefix(PREFIX).ok_or_else(bad)?;
+        let (slug, name) = rest.split_once(':').ok_or_else(bad)?;
+        let (owner, repo) = slug.split_once('/').ok_or_else(bad)?;
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        if !plain(owner) || !plain(repo) || name.is_empty() {
+            return Err(bad());
+        }
+        Ok(NamedArtifact {
+            repo: Repo {
+                owner: owner.into(),
+                name: repo.into(),
+            },
+            name: name.into(),
+        })
+    }
+
+    /// The location as given.
+    #[must_use]
+    pub fn display(&self) -> String {
+        format!("{PREFIX}{}:{}", self.repo.slug(), self.name)
+    }
+}
+
+/// Reads the newest artifact named `loc.name` (one listing request, then as
+/// [`collect`]: cached by id, one download ever), its readings in order.
+pub(crate) async fn read_named(client: &Client, loc: &NamedArtifact) -> Vec<Input> {
+    let location = loc.display();
+    let failed = |why: String| vec![note(&location, format!("not read: {why}"))];
+    if !client.authenticated() {
+        return failed(
+            "downloading GitHub Actions artifacts needs a token, even for a public repository"
+                .into(),
+        );
+    }
+    let path = format!(
+        "/repos/{}/actions/artifacts?name={}&per_page=100",
+        loc.repo.slug(),
+        super::actions::encode(&loc.name)
+    );
+    let body = match client.get(&path).await {
+        Ok(page) => page.body,
+        Err(e) => return failed(e.to_string()),
+    };
+    let runs: Vec<(serde_json::Value, WorkflowRun)> = body["artifacts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| a["name"].as_str() == Some(loc.name.as_str()))
+        .filter_map(|a| Some((a.clone(), stub_run(a)?)))
+        .collect();
+    let mut candidates: Vec<Artifact<'_>> = runs
+        .iter()
+        .filter_map(|(a, run)| {
+            Some(Artifact {
+                id: a["id"].as_u64()?,
+                name: loc.name.clone(),
+                size: a["size_in_bytes"].as_u64().unwrap_or(0),
+                expired: a["expired"].as_bool().unwrap_or(false),
+                run,
+            })
+        })
+        .collect();
+    candidates.sort_by_key(|a| std::cmp::Reverse((a.run.created_at, a.id)));
+    let refs: Vec<&Artifact<'_>> = candidates.iter().collect();
+    let read = pick_and_read(client, &loc.repo, &refs, &Limits::default()).await;
+    let (line, parsed) = match read {
+        Ok(Some(r)) => r,
+        Ok(None) => return failed(format!("no artifact named {:?}", loc.name)),
+        Err(why) => return failed(why),
+    };
+    let mut found = BenchFound {
+        series: Vec::new(),
+        summary: provenance(SOURCE, location.clone(), "series"),
+        sources: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut problems = Vec::new();
+    absorb(&mut found, &line, parsed, &mut problems);
+    if !problems.is_empty() {
+        return failed(problems.join("; "));
+    }
+    let mut inputs: Vec<Input> = found
+        .sources
+        .into_iter()
+        .map(|provenance| Input {
+            series: Vec::new(),
+            provenance,
+            warnings: Vec::new(),
+        })
+        .collect();
+    if let Some(first) = inputs.first_mut() {
+        first.series = found.series;
+        first.warnings = found.warnings;
+    }
+    inputs
+}
+
+/// The run an artifact of the repository-wide listing came from, as far as
+/// the listing says (its `workflow_run`, the artifact's creation time).
+fn stub_run(a: &serde_json::Value) -> Option<WorkflowRun> {
+    let created = a["created_at"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())?
+        .with_timezone(&chrono::Utc);
+    let run = &a["workflow_run"];
+    Some(WorkflowRun {
+        id: run["id"].as_u64().unwrap_or(0),
+        workflow: String::new(),
+        workflow_id: 0,
+        head_sha: run["head_sha"].as_str().unwrap_or_default().to_string(),
+        head_branch: run["head_branch"].as_str().map(str::to_string),
+        event: String::new(),
+        status: "completed".into(),
+        conclusion: None,
+        run_attempt: 1,
+        created_at: created,
+        run_started_at: None,
+        updated_at: created,
+        url: String::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -463,6 +607,24 @@ mod tests {
             w.write_all(data.as_bytes()).unwrap();
         }
         w.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn artifact_locations_parse() {
+        let a = NamedArtifact::parse("github-artifact:coiled/benchmarks:benchmark").unwrap();
+        assert_eq!(
+            (a.repo.slug(), a.name.as_str()),
+            ("coiled/benchmarks".into(), "benchmark")
+        );
+        assert_eq!(a.display(), "github-artifact:coiled/benchmarks:benchmark");
+        for bad in [
+            "github-artifact:acme",
+            "github-artifact:a/b:",
+            "github-artifact:a b/c:d",
+            "x",
+        ] {
+            assert!(NamedArtifact::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
