@@ -176,7 +176,7 @@ async fn benchmark_artifacts_are_read_once_without_the_token_on_the_storage_host
 }
 
 /// A `benchmark` artifact that is a zip bomb is refused with the reason;
-/// nothing is read from it. With `--test-runs 0` no run's artifacts are
+/// nothing is read from it; one over the size cap is not downloaded. With `--test-runs 0` no run's artifacts are
 /// listed, and the benchmark artifacts are not looked for.
 #[tokio::test]
 async fn a_benchmark_artifact_bomb_is_refused() {
@@ -187,18 +187,30 @@ async fn a_benchmark_artifact_bomb_is_refused() {
     mount_artifacts(
         &api,
         10,
-        vec![artifact(401, "benchmark", bomb.len(), false, 10, "aaa1111")],
+        vec![
+            artifact(401, "benchmark", bomb.len(), false, 10, "aaa1111"),
+            artifact(402, "asv-results-huge", 3 << 20, false, 10, "aaa1111"),
+        ],
     )
     .await;
     mount_zip(&api, &storage, 401, bomb).await;
     let client = Client::new(settings(&api, true), None).unwrap();
     let runs = [run(10, "aaa1111", 1)];
-    let found = test_reports::collect(&client, &repo(), &runs, &wanted()).await;
+    let mut capped = wanted();
+    capped.limits.download = 2 << 20;
+    let found = test_reports::collect(&client, &repo(), &runs, &capped).await;
     assert!(found.bench.is_empty());
     let summary = source(&found, "github benchmark artifacts");
     assert!(!summary.complete);
     assert!(
-        summary.notes[0].starts_with("1 artifacts of 1 runs: 1 named"),
+        summary.notes.iter().any(|n| n == "not read: the artifacts named \"asv-results-huge\": 0 expired before readiness read them, 1 over the size cap"),
+        "{:?}",
+        summary.notes
+    );
+    let downloads = storage.received_requests().await.unwrap();
+    assert_eq!(downloads.len(), 1, "the bomb only");
+    assert!(
+        summary.notes[0].starts_with("2 artifacts of 1 runs: 2 named"),
         "{:?}",
         summary.notes
     );
