@@ -176,23 +176,19 @@ async fn benchmark_artifacts_are_read_once_without_the_token_on_the_storage_host
 }
 
 /// A `benchmark` artifact that is a zip bomb is refused with the reason;
-/// nothing is read from it; one over the size cap is not downloaded. With `--test-runs 0` no run's artifacts are
-/// listed, and the benchmark artifacts are not looked for.
+/// nothing is read from it; one over the size cap is not downloaded. With
+/// `--test-runs 0` no run's artifacts are listed, and the benchmark
+/// artifacts are not looked for.
 #[tokio::test]
 async fn a_benchmark_artifact_bomb_is_refused() {
-    let api = MockServer::start().await;
-    let storage = MockServer::start().await;
-    mount_no_checks(&api).await;
     let bomb = zip_of(&[("benchmark.db", &vec![b' '; 8 * 1024 * 1024])]);
-    mount_artifacts(
-        &api,
-        10,
-        vec![
-            artifact(401, "benchmark", bomb.len(), false, 10, "aaa1111"),
-            artifact(402, "asv-results-huge", 3 << 20, false, 10, "aaa1111"),
-        ],
-    )
-    .await;
+    let listed = vec![
+        artifact(401, "benchmark", bomb.len(), false, 10, "aaa1111"),
+        artifact(402, "asv-results-huge", 3 << 20, false, 10, "aaa1111"),
+    ];
+    let (api, storage) = (MockServer::start().await, MockServer::start().await);
+    mount_no_checks(&api).await;
+    mount_artifacts(&api, 10, listed).await;
     mount_zip(&api, &storage, 401, bomb).await;
     let client = Client::new(settings(&api, true), None).unwrap();
     let runs = [run(10, "aaa1111", 1)];
