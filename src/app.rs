@@ -471,6 +471,11 @@ fn test_reports(a: &crate::cli::TestReportArgs) -> Result<TestReports, Error> {
     for (flag, given, into) in [
         ("--test-artifact", &a.test_artifacts, &mut t.artifacts),
         ("--skip-artifact", &a.skip_artifacts, &mut t.skip_artifacts),
+        (
+            "--bench-artifact",
+            &a.bench_artifacts,
+            &mut t.bench_artifacts,
+        ),
     ] {
         if let Some(Err(e)) = given
             .iter()
@@ -488,6 +493,7 @@ fn test_reports(a: &crate::cli::TestReportArgs) -> Result<TestReports, Error> {
     }
     t.artifacts_given = !a.test_artifacts.is_empty();
     t.check_names_given = !a.check_names.is_empty();
+    t.bench_artifacts_given = !a.bench_artifacts.is_empty();
     t.commits = a.check_run_commits.unwrap_or(t.commits);
     t.runs = a.test_runs.unwrap_or(t.runs);
     if let Some(mb) = a.artifact_max_mb {
@@ -1100,6 +1106,7 @@ mod tests {
             test_runs: Some(0),
             test_artifacts: vec!["*-test-*".into()],
             skip_artifacts: Vec::new(),
+            bench_artifacts: vec!["bench-*".into()],
             artifact_max_mb: Some(3),
         };
         let t = test_reports(&a).unwrap();
@@ -1107,6 +1114,12 @@ mod tests {
         assert_eq!((t.commits, t.runs, t.limits.download), (5, 0, 3 << 20));
         assert_eq!(t.artifacts, ["*-test-*"]);
         assert_eq!(t.skip_artifacts, TestReports::default().skip_artifacts);
+        assert_eq!(t.bench_artifacts, ["bench-*"]);
+        assert!(t.bench_artifacts_given);
+        a.bench_artifacts = vec!["[oops".into()];
+        let e = test_reports(&a).unwrap_err().to_string();
+        assert!(e.contains("--bench-artifact: not a valid pattern"), "{e}");
+        a.bench_artifacts.clear();
         a.skip_artifacts = vec!["[oops".into()];
         let e = test_reports(&a).unwrap_err().to_string();
         assert!(e.contains("--skip-artifact: not a valid pattern"), "{e}");

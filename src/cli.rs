@@ -150,6 +150,10 @@ pub struct TestReportArgs {
     #[arg(long = "skip-artifact", global = true, value_name = "GLOB")]
     pub skip_artifacts: Vec<String>,
 
+    /// Artifacts read for benchmark results, by name: the newest of each name, an asv results folder or a Coiled database (a glob, any case; repeatable; needs a token) [default: asv-benchmark-results*, asv-results*, benchmark]
+    #[arg(long = "bench-artifact", global = true, value_name = "GLOB")]
+    pub bench_artifacts: Vec<String>,
+
     /// Artifacts larger than this are not downloaded [default: 200]
     #[arg(long, global = true, value_name = "MB")]
     pub artifact_max_mb: Option<u64>,

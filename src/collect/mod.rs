@@ -194,6 +194,7 @@ const BENCH_SOURCES: &[&str] = &[
     "criterion",
     "pytest-benchmark",
     "project file",
+    github::bench_artifacts::SOURCE,
 ];
 
 /// For a GitHub target without a single benchmark series: records (and
@@ -599,8 +600,14 @@ async fn read_github(
         message: e.to_string(),
     })?;
     let runs = gh.runs.as_deref().unwrap_or_default();
-    let reports =
-        github::test_reports::collect(client, repo, runs, &request.github.test_reports).await;
+    // Boxed: a large future, which every caller's (batch's) would carry.
+    let reports = Box::pin(github::test_reports::collect(
+        client,
+        repo,
+        runs,
+        &request.github.test_reports,
+    ))
+    .await;
     for p in &reports.sources {
         // Where the test reports came from, and where nothing was found.
         for note in &p.notes {
@@ -641,6 +648,13 @@ async fn read_github(
         ev.tags = gh.tags;
     }
     ev.sources.extend(reports.sources);
+    ev.sources.extend(reports.bench_sources);
+    for w in &reports.bench_warnings {
+        warn(request, w);
+    }
+    if !reports.bench.is_empty() {
+        add_bench(ev, reports.bench);
+    }
     ev.tests = reports.tests;
     ev.releases = gh.releases;
     ev.items = gh.items;

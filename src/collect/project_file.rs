@@ -3,7 +3,8 @@
 //! or through the contents API for an `OWNER/REPO` target. Its keys are
 //! those of a `[[project]]` entry of a projects file (`name`, `github`,
 //! `clone`, `tag_prefix`, `tag_pattern`, `junit`, `asv`, `bench_data`,
-//! `criterion`, `pytest_benchmark`, `test_artifacts`, `check_name`).
+//! `criterion`, `pytest_benchmark`, `test_artifacts`, `check_name`,
+//! `bench_artifacts`).
 //!
 //! The file is written by the project being judged, so:
 //! - it is parsed strictly: an unknown key or a wrong type is an error that
@@ -54,6 +55,8 @@ pub struct ProjectSettings {
     pub test_artifacts: Vec<String>,
     /// The check run that carries test-result digests (EnricoMi/publish-unit-test-result-action).
     pub check_name: Option<String>,
+    /// Name patterns of the Actions artifacts that hold benchmark results.
+    pub bench_artifacts: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +80,8 @@ struct Raw {
     #[serde(default)]
     test_artifacts: Vec<String>,
     check_name: Option<String>,
+    #[serde(default)]
+    bench_artifacts: Vec<String>,
 }
 
 /// Parses a project file; `file` names it in the errors.
@@ -122,7 +127,13 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         );
     }
     for a in &raw.asv {
-        let checked = if a.get_ref().starts_with("github:") {
+        let checked = if a
+            .get_ref()
+            .starts_with(crate::collect::github::bench_artifacts::PREFIX)
+        {
+            crate::collect::github::bench_artifacts::NamedArtifact::parse(a.get_ref())
+                .map(|_| String::new())
+        } else if a.get_ref().starts_with("github:") {
             crate::collect::bench_results::asv_github::GitHubLocation::parse(a.get_ref())
                 .map(|_| String::new())
         } else if is_url(a.get_ref()) {
@@ -173,13 +184,17 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         pytest_benchmark: plain(raw.pytest_benchmark),
         test_artifacts: raw.test_artifacts,
         check_name: raw.check_name,
+        bench_artifacts: raw.bench_artifacts,
     })
 }
 
 /// A URL or a `github:` location: read remotely, never a local path.
 fn is_url(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("github:")
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("github:")
+        || lower.starts_with(crate::collect::github::bench_artifacts::PREFIX)
 }
 
 /// A path relative to the repository that stays inside it.
@@ -395,19 +410,34 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
 /// unless the command line gave its own.
 fn apply_test_reports(s: &ProjectSettings, t: &mut TestReports) -> Vec<String> {
     let mut notes = Vec::new();
-    if !s.test_artifacts.is_empty() {
-        let v = &s.test_artifacts;
-        if t.artifacts_given {
+    for (key, flag, v, given, into) in [
+        (
+            "test_artifacts",
+            "--test-artifact",
+            &s.test_artifacts,
+            t.artifacts_given,
+            &mut t.artifacts,
+        ),
+        (
+            "bench_artifacts",
+            "--bench-artifact",
+            &s.bench_artifacts,
+            t.bench_artifacts_given,
+            &mut t.bench_artifacts,
+        ),
+    ] {
+        if v.is_empty() {
+        } else if given {
             notes.push(format!(
-                "not used: test_artifacts = {v:?} (the command line's --test-artifact wins)"
+                "not used: {key} = {v:?} (the command line's {flag} wins)"
             ));
         } else if let Some(bad) = v.iter().find(|p| glob::Pattern::new(p).is_err()) {
             notes.push(format!(
-                "not used: test_artifacts = {v:?} ({bad:?} is not a valid pattern)"
+                "not used: {key} = {v:?} ({bad:?} is not a valid pattern)"
             ));
         } else {
-            t.artifacts.clone_from(v);
-            notes.push(format!("used: test_artifacts = {v:?}"));
+            into.clone_from(v);
+            notes.push(format!("used: {key} = {v:?}"));
         }
     }
     if let Some(c) = &s.check_name {
@@ -478,25 +508,34 @@ mod tests {
         let s = ProjectSettings {
             test_artifacts: vec!["*-test-ci".into()],
             check_name: Some("Pytest Results".into()),
+            bench_artifacts: vec!["asv-*".into()],
             ..ProjectSettings::default()
         };
         let mut t = TestReports::default();
         let notes = apply_test_reports(&s, &mut t);
         assert_eq!(t.artifacts, ["*-test-ci"]);
+        assert_eq!(t.bench_artifacts, ["asv-*"]);
         assert_eq!(
             t.check_names,
             ["Pytest Results", "Test Results", "Unit Test Results"]
         );
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes.len(), 3, "{notes:?}");
         assert!(notes.iter().all(|n| n.starts_with("used: ")), "{notes:?}");
         let mut cli = TestReports {
             artifacts: vec!["mine".into()],
             check_names: vec!["Mine".into()],
+            bench_artifacts: vec!["my-bench".into()],
             artifacts_given: true,
             check_names_given: true,
+            bench_artifacts_given: true,
             ..TestReports::default()
         };
         let notes = apply_test_reports(&s, &mut cli);
+        assert_eq!(cli.bench_artifacts, ["my-bench"]);
+        assert!(
+            notes.iter().any(|n| n.contains("--bench-artifact wins")),
+            "{notes:?}"
+        );
         assert_eq!(
             (cli.artifacts.as_slice(), cli.check_names.as_slice()),
             (&["mine".to_string()][..], &["Mine".to_string()][..])
@@ -516,6 +555,22 @@ mod tests {
     }
 
     #[test]
+    fn artifact_locations_are_checked() {
+        let s = parse(
+            r#"asv = ["github-artifact:acme/widget:asv-results"]"#,
+            FILE_NAME,
+        )
+        .unwrap();
+        assert_eq!(s.asv, ["github-artifact:acme/widget:asv-results"]);
+        assert!(is_url(&s.asv[0]), "read remotely, never as a path");
+        let e = parse(r#"asv = ["github-artifact:acme"]"#, FILE_NAME).unwrap_err();
+        assert!(
+            format!("{e:?}").contains("expected github-artifact:OWNER/REPO:NAME"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
     fn every_key_is_read() {
         let s = parse(
             r#"
@@ -529,6 +584,7 @@ criterion = ["target/criterion"]
 pytest_benchmark = [".benchmarks/**/*.json"]
 test_artifacts = ["*-test-ci"]
 check_name = "Unit Test Results"
+bench_artifacts = ["asv-benchmark-results-*"]
 "#,
             FILE_NAME,
         )
@@ -536,6 +592,7 @@ check_name = "Unit Test Results"
         assert_eq!(s.asv.len(), 2);
         assert_eq!(s.check_name.as_deref(), Some("Unit Test Results"));
         assert_eq!(s.test_artifacts, vec!["*-test-ci"]);
+        assert_eq!(s.bench_artifacts, vec!["asv-benchmark-results-*"]);
         assert_eq!(s.tag_prefix.as_deref(), Some("release-"));
     }
 

@@ -35,7 +35,7 @@ fn result_file(commit: &str, day: u64, values: &str) -> String {
 }
 
 /// The results folder the fixture serves: path under `data/results` and text.
-fn files() -> Vec<(String, String)> {
+pub(crate) fn files() -> Vec<(String, String)> {
     let files: Vec<(&str, String)> = vec![
         (
             "benchmarks.json",

@@ -19,7 +19,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::github::{SECRET, repo, settings};
 
 /// A default-branch run of commit `sha`, created on day `day` of July 2026.
-fn run(id: u64, sha: &str, day: u32) -> WorkflowRun {
+pub(crate) fn run(id: u64, sha: &str, day: u32) -> WorkflowRun {
     let created = crate::github::at(&format!("2026-07-{day:02}T00:00:00Z"));
     WorkflowRun {
         id,
@@ -59,7 +59,7 @@ async fn mount_checks(server: &MockServer, sha: &str, name: &str, body: Value) {
 }
 
 /// Any other check name, or commit: no check runs.
-async fn mount_no_checks(server: &MockServer) {
+pub(crate) async fn mount_no_checks(server: &MockServer) {
     Mock::given(method("GET"))
         .and(path_regex(r"^/repos/acme/widget/commits/[^/]+/check-runs$"))
         .respond_with(
@@ -70,7 +70,7 @@ async fn mount_no_checks(server: &MockServer) {
         .await;
 }
 
-fn source<'a>(found: &'a Found, name: &str) -> &'a Provenance {
+pub(crate) fn source<'a>(found: &'a Found, name: &str) -> &'a Provenance {
     found.sources.iter().find(|s| s.source == name).unwrap()
 }
 
@@ -105,7 +105,14 @@ pub(crate) fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-fn artifact(id: u64, name: &str, size: usize, expired: bool, run: u64, sha: &str) -> Value {
+pub(crate) fn artifact(
+    id: u64,
+    name: &str,
+    size: usize,
+    expired: bool,
+    run: u64,
+    sha: &str,
+) -> Value {
     json!({"id": id, "node_id": "MDg6QXJ0aWZhY3Qx", "name": name, "size_in_bytes": size,
            "url": format!("https://api.github.com/repos/acme/widget/actions/artifacts/{id}"),
            "archive_download_url": format!("https://api.github.com/repos/acme/widget/actions/artifacts/{id}/zip"),
@@ -115,7 +122,7 @@ fn artifact(id: u64, name: &str, size: usize, expired: bool, run: u64, sha: &str
                             "head_branch": "main", "head_sha": sha}})
 }
 
-async fn mount_artifacts(server: &MockServer, run: u64, list: Vec<Value>) {
+pub(crate) async fn mount_artifacts(server: &MockServer, run: u64, list: Vec<Value>) {
     Mock::given(method("GET"))
         .and(path(format!(
             "/repos/acme/widget/actions/runs/{run}/artifacts"
@@ -129,7 +136,7 @@ async fn mount_artifacts(server: &MockServer, run: u64, list: Vec<Value>) {
 }
 
 /// The artifact's zip: a 302 to the storage host, which serves `zip`.
-async fn mount_zip(api: &MockServer, storage: &MockServer, id: u64, zip: Vec<u8>) {
+pub(crate) async fn mount_zip(api: &MockServer, storage: &MockServer, id: u64, zip: Vec<u8>) {
     let location = format!(
         "{}/blobs/{id}.zip?sv=2025&sig=STORAGE-SIGNATURE-{id}",
         storage.uri()
@@ -639,7 +646,7 @@ async fn bombs_and_broken_zips_are_refused_with_the_reason() {
 }
 
 /// `readiness report acme/widget` at the API `url`, as JSON into `r.json`.
-fn report_json(url: &str) -> Vec<&str> {
+pub(crate) fn report_json(url: &str) -> Vec<&str> {
     vec![
         "report",
         "acme/widget",

@@ -6,6 +6,7 @@ mod asv_site;
 mod badge;
 mod batch;
 mod batch_examples;
+mod bench_artifacts;
 mod bench_readers;
 mod bench_signals;
 mod cache;

@@ -278,14 +278,19 @@ fn no_benchmark_results_says_where_it_looked_and_pydata_withholds_the_grade() {
         "--rubric",
         "pydata",
     ]);
-    let looked = "no benchmark results found, looked in: acme/widget/gh-pages/dev/bench/data.js (github-action-benchmark: no dev/bench/data.js on a gh-pages branch: the repository publishes no github-action-benchmark results there); acme/widget/.readiness.toml (no such file: the project names no benchmark locations)";
+    let looked = format!(
+        "no benchmark results found, looked in: acme/widget/gh-pages/dev/bench/data.js (github-action-benchmark: no dev/bench/data.js on a gh-pages branch: the repository publishes no github-action-benchmark results there); {uri}/repos/acme/widget/actions/runs/{{id}}/artifacts (github benchmark artifacts: 0 artifacts of 3 runs: 0 named asv-benchmark-results*, asv-results*, benchmark); acme/widget/.readiness.toml (no such file: the project names no benchmark locations)"
+    );
     assert!(
         run.stderr.contains(&format!("warning: {looked}")),
         "{}",
         run.stderr
     );
     let md = run.ok();
-    let escaped = looked.replace('_', "\\_");
+    let escaped = looked
+        .replace('_', "\\_")
+        .replace('*', "\\*")
+        .replace("http://", "http:\u{200b}//");
     assert!(
         md.contains(&format!(
             "the rubric requires evidence for Benchmarks, and no criterion there could be scored: {escaped}"

@@ -85,6 +85,8 @@ pub fn read(inputs: &BenchInputs) -> Result<BenchRead, Error> {
 pub struct Checked {
     globs: Vec<crate::fsutil::Walked>,
     asv: Vec<AsvLocation>,
+    /// Each `--coiled-db`: an artifact location, or `None` for a file.
+    coiled: Vec<Option<NamedArtifact>>,
 }
 
 /// Where one `--asv` reads from.
@@ -95,12 +97,17 @@ enum AsvLocation {
     Site(String),
     /// A results folder in a repository, read through the GitHub API.
     GitHub(asv_github::GitHubLocation),
+    /// The newest Actions artifact of a name (`github-artifact:OWNER/REPO:NAME`).
+    Artifact(NamedArtifact),
 }
 
 impl AsvLocation {
     /// A folder, or a URL (`https://`, `http://`), checked.
     fn parse(arg: &Path) -> Result<AsvLocation, Error> {
         let text = arg.to_string_lossy();
+        if let Some(a) = named_artifact("--asv", arg)? {
+            return Ok(AsvLocation::Artifact(a));
+        }
         if text.starts_with("github:") {
             return asv_github::GitHubLocation::parse(&text)
                 .map(AsvLocation::GitHub)
@@ -114,6 +121,19 @@ impl AsvLocation {
         }
         Ok(AsvLocation::Folder(arg.to_path_buf()))
     }
+}
+
+use crate::collect::github::bench_artifacts::{self as artifacts, NamedArtifact};
+
+/// A `github-artifact:` location, checked; `None` for anything else.
+fn named_artifact(flag: &str, arg: &Path) -> Result<Option<NamedArtifact>, Error> {
+    let text = arg.to_string_lossy();
+    if !text.starts_with(artifacts::PREFIX) {
+        return Ok(None);
+    }
+    NamedArtifact::parse(&text)
+        .map(Some)
+        .map_err(|e| Error::Usage(format!("{flag} {e}")))
 }
 
 /// How remote inputs are read: the cache, `--offline`, and the GitHub
@@ -142,14 +162,23 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
         .iter()
         .filter_map(|a| match a {
             AsvLocation::Folder(p) => Some(p.clone()),
-            AsvLocation::Site(_) | AsvLocation::GitHub(_) => None,
+            AsvLocation::Site(_) | AsvLocation::GitHub(_) | AsvLocation::Artifact(_) => None,
         })
         .collect();
+    let mut coiled = Vec::new();
+    let mut coiled_files = Vec::new();
+    for p in &inputs.coiled_db {
+        let a = named_artifact("--coiled-db", p)?;
+        if a.is_none() {
+            coiled_files.push(p.clone());
+        }
+        coiled.push(a);
+    }
     for (flag, paths, want_dir) in [
         ("--asv", &folders, true),
         ("--bench-data", &inputs.bench_data, false),
         ("--criterion", &inputs.criterion, true),
-        ("--coiled-db", &inputs.coiled_db, false),
+        ("--coiled-db", &coiled_files, false),
     ] {
         for p in paths {
             if !p.exists() {
@@ -177,7 +206,7 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
     for pattern in &inputs.pytest_benchmark {
         globs.push(pytest::expand(pattern)?);
     }
-    Ok(Checked { globs, asv })
+    Ok(Checked { globs, asv, coiled })
 }
 
 /// Reads every input [`check`] passed; bad files inside are warnings.
@@ -194,6 +223,7 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked, net: &Net) -> BenchR
             AsvLocation::Folder(dir) => add(asv::read_dir(dir)),
             AsvLocation::Site(url) => add(read_site(url, net)),
             AsvLocation::GitHub(loc) => add(read_github(loc, net)),
+            AsvLocation::Artifact(a) => read_artifact(a, net).into_iter().for_each(&mut add),
         }
     }
     for file in &inputs.bench_data {
@@ -205,8 +235,11 @@ pub fn read_checked(inputs: &BenchInputs, checked: Checked, net: &Net) -> BenchR
     for (pattern, files) in inputs.pytest_benchmark.iter().zip(checked.globs) {
         add(pytest::read_files(pattern, &files));
     }
-    for file in &inputs.coiled_db {
-        add(coiled::read_file(file));
+    for (file, artifact) in inputs.coiled_db.iter().zip(&checked.coiled) {
+        match artifact {
+            Some(a) => read_artifact(a, net).into_iter().for_each(&mut add),
+            None => add(coiled::read_file(file)),
+        }
     }
     out
 }
@@ -236,10 +269,30 @@ fn read_site(url: &str, net: &Net) -> Input {
 
 /// Reads one `github:` location, through a GitHub client of its own.
 fn read_github(loc: &asv_github::GitHubLocation, net: &Net) -> Input {
-    let (rt, http) = match remote(net) {
-        Ok(r) => r,
-        Err(why) => return asv_site::failed(&loc.display(), &why),
-    };
+    with_client(net, |rt, client, http| {
+        rt.block_on(asv_github::read(client, http, loc))
+    })
+    .unwrap_or_else(|why| asv_site::failed(&loc.display(), &why))
+}
+
+/// Reads one `github-artifact:` location, through a GitHub client of its own.
+fn read_artifact(loc: &NamedArtifact, net: &Net) -> Vec<Input> {
+    with_client(net, |rt, client, _| {
+        rt.block_on(artifacts::read_named(client, loc))
+    })
+    .unwrap_or_else(|why| vec![asv_site::failed(&loc.display(), &why)])
+}
+
+/// Runs `read` with a runtime, a GitHub client (the cache shared) and a downloader.
+fn with_client<T>(
+    net: &Net,
+    read: impl FnOnce(
+        &tokio::runtime::Runtime,
+        &crate::collect::github::client::Client,
+        &crate::collect::http::Http,
+    ) -> T,
+) -> Result<T, String> {
+    let (rt, http) = remote(net)?;
     let _entered = rt.enter();
     let cache = net
         .cache_dir
@@ -247,10 +300,8 @@ fn read_github(loc: &asv_github::GitHubLocation, net: &Net) -> Input {
         .and_then(|dir| crate::cache::Cache::open_or_warn(dir, true));
     let mut settings = net.github.clone();
     settings.offline = net.offline;
-    match crate::collect::github::client::Client::new(settings, cache) {
-        Ok(client) => rt.block_on(asv_github::read(&client, &http, loc)),
-        Err(why) => asv_site::failed(&loc.display(), &why),
-    }
+    let client = crate::collect::github::client::Client::new(settings, cache)?;
+    Ok(read(&rt, &client, &http))
 }
 
 /// What one input (one `--asv DIR`, one `--bench-data FILE`...) gave.

@@ -218,7 +218,7 @@ async fn read_capped(
 /// What a zip held.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Unzipped {
-    /// `.xml` entries handed to the reader.
+    /// Entries handed to the reader (the `.xml` ones, for [`read_zip`]).
     pub xml: usize,
     /// Other files, not read.
     pub other: usize,
@@ -253,6 +253,24 @@ impl<R: Read> Read for Budget<'_, R> {
 pub fn read_zip(
     bytes: &[u8],
     limits: &Limits,
+    each: impl FnMut(&str, &mut dyn std::io::BufRead),
+) -> Result<Unzipped, String> {
+    read_zip_where(
+        bytes,
+        limits,
+        &|name| name.to_ascii_lowercase().ends_with(".xml"),
+        each,
+    )
+}
+
+/// As [`read_zip`], for the entries whose name `want` accepts.
+///
+/// # Errors
+/// As [`read_zip`].
+pub fn read_zip_where(
+    bytes: &[u8],
+    limits: &Limits,
+    want: &dyn Fn(&str) -> bool,
     mut each: impl FnMut(&str, &mut dyn std::io::BufRead),
 ) -> Result<Unzipped, String> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
@@ -297,7 +315,7 @@ pub fn read_zip(
         let name = entry
             .name()
             .map_or_else(|_| format!("entry {i}"), std::borrow::Cow::into_owned);
-        if !name.to_ascii_lowercase().ends_with(".xml") {
+        if !want(&name) {
             out.other += 1;
             continue;
         }

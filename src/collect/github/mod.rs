@@ -17,6 +17,7 @@
 //! (counted by reason, see [`parse`]).
 
 mod actions;
+pub mod bench_artifacts;
 pub mod client;
 pub mod download;
 pub(crate) mod gh_pages;

@@ -53,6 +53,10 @@ pub struct TestReports {
     pub artifacts_given: bool,
     /// The command line gave `--check-name` (likewise for `check_names`).
     pub check_names_given: bool,
+    /// Artifacts read for benchmark results (globs, any case; `--bench-artifact`).
+    pub bench_artifacts: Vec<String>,
+    /// The command line gave `--bench-artifact`.
+    pub bench_artifacts_given: bool,
 }
 
 /// The check names publish-unit-test-result-action uses by default, now and before.
@@ -82,6 +86,11 @@ impl Default for TestReports {
             limits: Limits::default(),
             artifacts_given: false,
             check_names_given: false,
+            bench_artifacts: super::bench_artifacts::BENCH_ARTIFACTS
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            bench_artifacts_given: false,
         }
     }
 }
@@ -152,11 +161,18 @@ pub fn digest(summary: &str) -> Result<Option<TestDigest>, String> {
     }))
 }
 
-/// What the test reports gave: the evidence and one provenance per source.
+/// What the test reports gave: the evidence and one provenance per source;
+/// and the benchmark results found in the same runs' artifacts.
 #[derive(Debug, Default)]
 pub struct Found {
     pub tests: Option<TestEvidence>,
     pub sources: Vec<Provenance>,
+    /// Benchmark series read from artifacts ([`super::bench_artifacts`]).
+    pub bench: Vec<crate::evidence::BenchSeries>,
+    /// One provenance per benchmark artifact read (not said on standard error).
+    pub bench_sources: Vec<Provenance>,
+    /// What the benchmark readers warned about.
+    pub bench_warnings: Vec<String>,
 }
 
 /// Reads the check-run digests and the artifacts' JUnit files of `repo`'s
@@ -172,7 +188,12 @@ pub async fn collect(
     let checks = check_runs(client, repo, runs, wanted).await;
     let artifacts = artifacts(client, repo, runs, wanted).await;
     let (mut digests, mut check_source) = checks;
-    let (junit, junit_commits, artifact_source) = artifacts;
+    let (junit, junit_commits, artifact_source, listed) = artifacts;
+    // Boxed: its future is large, and every caller's would grow by it.
+    let bench = Box::pin(super::bench_artifacts::collect(
+        client, repo, runs, listed, wanted,
+    ))
+    .await;
     let before = digests.len();
     digests.retain(|d| !junit_commits.contains(&d.commit));
     if let Some(p) = check_source.as_mut()
@@ -191,10 +212,14 @@ pub async fn collect(
     }
     found.sources.extend(check_source);
     found.sources.extend(artifact_source);
+    found.sources.push(bench.summary);
+    found.bench = bench.series;
+    found.bench_sources = bench.sources;
+    found.bench_warnings = bench.warnings;
     found
 }
 
-fn provenance(source: &str, location: String, item: &str) -> Provenance {
+pub(crate) fn provenance(source: &str, location: String, item: &str) -> Provenance {
     Provenance {
         source: source.into(),
         location,
@@ -208,7 +233,7 @@ fn provenance(source: &str, location: String, item: &str) -> Provenance {
 }
 
 /// Lists at most [`LISTED`] problems, then how many more there were.
-fn list_problems(p: &mut Provenance, problems: Vec<String>) {
+pub(crate) fn list_problems(p: &mut Provenance, problems: Vec<String>) {
     let n = problems.len();
     if n > 0 {
         p.complete = false;
@@ -220,7 +245,7 @@ fn list_problems(p: &mut Provenance, problems: Vec<String>) {
 }
 
 /// Runs newest first (by creation, then id).
-fn newest_first(runs: &[WorkflowRun]) -> Vec<&WorkflowRun> {
+pub(crate) fn newest_first(runs: &[WorkflowRun]) -> Vec<&WorkflowRun> {
     let mut v: Vec<&WorkflowRun> = runs.iter().collect();
     v.sort_by_key(|r| std::cmp::Reverse((r.created_at, r.id)));
     v
@@ -371,25 +396,26 @@ async fn check_runs(
 }
 
 /// An artifact as the listing describes it.
-struct Artifact<'r> {
-    id: u64,
-    name: String,
-    size: u64,
-    expired: bool,
-    run: &'r WorkflowRun,
+#[derive(Clone)]
+pub(crate) struct Artifact<'r> {
+    pub id: u64,
+    pub name: String,
+    pub size: u64,
+    pub expired: bool,
+    pub run: &'r WorkflowRun,
 }
 
 /// What became of the artifacts, for the provenance.
 #[derive(Default)]
-struct Tally {
-    listed: usize,
+pub(crate) struct Tally {
+    pub listed: usize,
     by_name: usize,
     expired: usize,
     too_big: usize,
     downloaded: usize,
     cached: usize,
     without_xml: usize,
-    problems: Vec<String>,
+    pub problems: Vec<String>,
 }
 
 /// An artifact's parsed result, as cached: the JUnit runs (gzipped JSON,
@@ -408,29 +434,39 @@ struct Parsed {
 
 impl Parsed {
     fn pack(evidence: &TestEvidence) -> String {
-        let json = serde_json::to_vec(evidence).unwrap_or_default();
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        let packed = std::io::Write::write_all(&mut gz, &json)
-            .and_then(|()| gz.finish())
-            .unwrap_or_default();
-        base64::engine::general_purpose::STANDARD.encode(packed)
+        pack(evidence)
     }
 
     fn unpack(&self) -> Option<TestEvidence> {
-        let packed = base64::engine::general_purpose::STANDARD
-            .decode(self.gz.as_bytes())
-            .ok()?;
-        // Unpacked whole, then parsed: serde_json reads an `io::Read` a byte at a time.
-        let mut json = Vec::new();
-        flate2::read::GzDecoder::new(packed.as_slice())
-            .read_to_end(&mut json)
-            .ok()?;
-        serde_json::from_slice(&json).ok()
+        unpack(&self.gz)
     }
 }
 
+/// A value as cached: gzipped JSON, base64.
+pub(crate) fn pack<T: serde::Serialize>(value: &T) -> String {
+    let json = serde_json::to_vec(value).unwrap_or_default();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let packed = std::io::Write::write_all(&mut gz, &json)
+        .and_then(|()| gz.finish())
+        .unwrap_or_default();
+    base64::engine::general_purpose::STANDARD.encode(packed)
+}
+
+/// A value [`pack`] cached, or `None` when it cannot be read back.
+pub(crate) fn unpack<T: serde::de::DeserializeOwned>(gz: &str) -> Option<T> {
+    let packed = base64::engine::general_purpose::STANDARD
+        .decode(gz.as_bytes())
+        .ok()?;
+    // Unpacked whole, then parsed: serde_json reads an `io::Read` a byte at a time.
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(packed.as_slice())
+        .read_to_end(&mut json)
+        .ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
 /// Whether `name` matches one of `patterns` (globs, any case).
-fn matches_any(patterns: &[String], name: &str) -> bool {
+pub(crate) fn matches_any(patterns: &[String], name: &str) -> bool {
     let opts = glob::MatchOptions {
         case_sensitive: false,
         require_literal_separator: false,
@@ -442,7 +478,7 @@ fn matches_any(patterns: &[String], name: &str) -> bool {
 }
 
 /// The artifacts of the newest runs, listed (one listing per run).
-async fn list_artifacts<'r>(
+pub(crate) async fn list_artifacts<'r>(
     client: &Client,
     repo: &Repo,
     runs: &[&'r WorkflowRun],
@@ -524,18 +560,27 @@ async fn fetch_artifact(
     })
 }
 
+/// What [`artifacts`] gave: the JUnit evidence, the commits it is from,
+/// the provenance, and the artifact listing (for the benchmark artifacts).
+type FromArtifacts<'r> = (
+    TestEvidence,
+    HashSet<String>,
+    Option<Provenance>,
+    Option<Vec<Artifact<'r>>>,
+);
+
 /// The JUnit files in the artifacts of the newest runs, the commits they
-/// are from, and the provenance.
-async fn artifacts(
+/// are from, the provenance, and the listing.
+async fn artifacts<'r>(
     client: &Client,
     repo: &Repo,
-    runs: &[WorkflowRun],
+    runs: &'r [WorkflowRun],
     wanted: &TestReports,
-) -> (TestEvidence, HashSet<String>, Option<Provenance>) {
+) -> FromArtifacts<'r> {
     let mut tests = TestEvidence::default();
     let mut commits = HashSet::new();
     if wanted.runs == 0 {
-        return (tests, commits, None);
+        return (tests, commits, None, None);
     }
     let mut p = provenance(
         "github artifacts",
@@ -548,21 +593,13 @@ async fn artifacts(
     );
     if !client.authenticated() {
         p.notes.push("not read: downloading GitHub Actions artifacts needs a token, even for a public repository; test results come from check runs alone".into());
-        return (tests, commits, Some(p));
+        return (tests, commits, Some(p), None);
     }
-    let mut picked: Vec<&WorkflowRun> = newest_first(runs)
-        .into_iter()
-        .filter(|r| {
-            r.status == "completed"
-                && !matches!(r.conclusion.as_deref(), Some("cancelled" | "skipped"))
-        })
-        .take(wanted.runs)
-        .collect();
-    // The newest N, read oldest first: the evidence keeps time order.
-    picked.reverse();
+    let picked = completed_runs(runs, wanted.runs);
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let mut tally = Tally::default();
     let listed = list_artifacts(client, repo, &picked, &mut tally).await;
+    let shared = listed.clone();
     let parsed = read_artifacts(client, repo, listed, wanted, &mut tally).await;
     for (a, result) in parsed {
         if let Some(why) = result.refused {
@@ -597,7 +634,22 @@ async fn artifacts(
     p.notes
         .push(summary(&tally, tests.runs.len(), picked.len(), wanted));
     list_problems(&mut p, tally.problems);
-    (tests, commits, Some(p))
+    (tests, commits, Some(p), Some(shared))
+}
+
+/// The newest `n` completed (not cancelled or skipped) runs, oldest first:
+/// the evidence keeps time order.
+pub(crate) fn completed_runs(runs: &[WorkflowRun], n: usize) -> Vec<&WorkflowRun> {
+    let mut picked: Vec<&WorkflowRun> = newest_first(runs)
+        .into_iter()
+        .filter(|r| {
+            r.status == "completed"
+                && !matches!(r.conclusion.as_deref(), Some("cancelled" | "skipped"))
+        })
+        .take(n)
+        .collect();
+    picked.reverse();
+    picked
 }
 
 /// `412 JUnit files from 30 runs' artifacts: …`, for the report and standard error.
@@ -711,7 +763,7 @@ async fn read_artifacts<'r>(
 }
 
 /// The URL an artifact's parsed result is cached under.
-fn cache_url(client: &Client, repo: &Repo, id: u64) -> String {
+pub(crate) fn cache_url(client: &Client, repo: &Repo, id: u64) -> String {
     format!(
         "{}/repos/{}/actions/artifacts/{id}",
         client.base(),
