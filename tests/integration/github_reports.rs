@@ -155,6 +155,51 @@ pub(crate) async fn mount_zip(api: &MockServer, storage: &MockServer, id: u64, z
         .await;
 }
 
+/// A project that publishes no digests is asked about its newest
+/// `PROBE_COMMITS` commits only, not once per commit; one whose digest
+/// appears among them is asked about every commit.
+#[tokio::test]
+async fn a_project_without_digests_costs_the_probe_only() {
+    let server = MockServer::start().await;
+    mount_no_checks(&server).await;
+    let shas: Vec<String> = (1..=12).map(|i| format!("{i:07x}")).collect();
+    let runs: Vec<WorkflowRun> = (1..=12u32)
+        .map(|i| run(u64::from(i), &shas[i as usize - 1], i))
+        .collect();
+    let client = Client::new(settings(&server, false), None).unwrap();
+    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
+    assert!(found.tests.is_none());
+    let checks = source(&found, "github check runs");
+    assert_eq!(test_reports::PROBE_COMMITS, 5);
+    // Five commits, each asked under both default names.
+    assert_eq!(checks.requests, 10, "{checks:?}");
+    assert_eq!(
+        checks.notes[0],
+        "check runs of 5 commits (named \"Test Results\" or \"Unit Test Results\"): 0 digests, on 0 commits"
+    );
+    assert_eq!(
+        checks.notes[1],
+        "no digest on the newest 5 commits: the other 7 were not asked"
+    );
+    // A digest on the fifth newest commit: every commit is asked.
+    let digest = digest_line(&digest_json(9, 0, 1, 0));
+    mount_checks(
+        &server,
+        &shas[7],
+        "Test Results",
+        check_runs(8, "Test Results", &shas[7], &digest),
+    )
+    .await;
+    let client = Client::new(settings(&server, false), None).unwrap();
+    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
+    assert_eq!(found.tests.as_ref().unwrap().digests.len(), 1);
+    let checks = source(&found, "github check runs");
+    assert!(
+        checks.notes[0].starts_with("check runs of 12 commits"),
+        "{checks:?}"
+    );
+}
+
 /// Check runs without a token: digests of the commits that have one are
 /// read, a commit without one is counted as looked at, and artifacts are
 /// not asked for (downloading needs a token), which the report says.

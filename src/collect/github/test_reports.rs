@@ -74,6 +74,11 @@ pub const SKIP_ARTIFACTS: &[&str] = &[
 pub const RUNS: usize = 30;
 /// Commits whose check runs are read, by default.
 pub const COMMITS: usize = 60;
+/// The newest commits asked first: when none of them has a digest (the
+/// project does not publish them, or not under these names), the others
+/// are not asked, so a project without digests costs this many requests
+/// per check name, not one per commit.
+pub const PROBE_COMMITS: usize = 5;
 
 impl Default for TestReports {
     fn default() -> TestReports {
@@ -363,15 +368,38 @@ async fn check_runs(
         }
         results.push(one);
         let names = &names;
+        let (probe, rest) = rest.split_at(rest.len().min(PROBE_COMMITS - 1));
         results.extend(
             futures_join_all(
-                rest.iter()
+                probe
+                    .iter()
                     .map(|sha| commit_digests(client, repo, sha, names)),
             )
             .await,
         );
+        // A project that publishes no digests is not asked once per commit:
+        // when the newest commits answered cleanly with none, stop there.
+        let none = results
+            .iter()
+            .all(|r| r.digests.is_empty() && r.problems.is_empty());
+        if none && !rest.is_empty() {
+            p.notes.push(format!(
+                "no digest on the newest {} commits: the other {} were not asked",
+                results.len(),
+                rest.len()
+            ));
+        } else {
+            results.extend(
+                futures_join_all(
+                    rest.iter()
+                        .map(|sha| commit_digests(client, repo, sha, names)),
+                )
+                .await,
+            );
+        }
     }
     p.requests = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed) - sent;
+    let results_len = results.len();
     let with = results.iter().filter(|r| !r.digests.is_empty()).count();
     let mut digests = Vec::new();
     let mut problems = Vec::new();
@@ -385,12 +413,15 @@ async fn check_runs(
         .iter()
         .map(|n| format!("{n:?}"))
         .collect();
-    p.notes.push(format!(
-        "check runs of {} commits (named {}): {} digests, on {with} commits",
-        commits.len(),
-        quoted.join(" or "),
-        digests.len()
-    ));
+    p.notes.insert(
+        0,
+        format!(
+            "check runs of {} commits (named {}): {} digests, on {with} commits",
+            results_len,
+            quoted.join(" or "),
+            digests.len()
+        ),
+    );
     list_problems(&mut p, problems);
     (digests, Some(p))
 }
