@@ -75,8 +75,8 @@ pub const RUNS: usize = 30;
 /// Commits whose check runs are read, by default.
 pub const COMMITS: usize = 60;
 /// The newest commits asked first: when none of them has a digest (the
-/// project does not publish them, or not under these names), the others
-/// are not asked, so a project without digests costs this many requests
+/// project does not publish them, or not under these names, or the
+/// requests failed), the others are not asked, so a project without digests costs this many requests
 /// per check name, not one per commit.
 pub const PROBE_COMMITS: usize = 5;
 
@@ -378,10 +378,9 @@ async fn check_runs(
             .await,
         );
         // A project that publishes no digests is not asked once per commit:
-        // when the newest commits answered cleanly with none, stop there.
-        let none = results
-            .iter()
-            .all(|r| r.digests.is_empty() && r.problems.is_empty());
+        // when the newest commits hold none, stop there (their failures, if
+        // any, are listed and mark the source incomplete).
+        let none = results.iter().all(|r| r.digests.is_empty());
         if none && !rest.is_empty() {
             p.notes.push(format!(
                 "no digest on the newest {} commits: the other {} were not asked",
