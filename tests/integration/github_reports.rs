@@ -181,6 +181,21 @@ async fn a_project_without_digests_costs_the_probe_only() {
         checks.notes[1],
         "no digest on the newest 5 commits: the other 7 were not asked"
     );
+    // Failures on the newest commits (a token without the checks
+    // permission, say) stop there too, and mark the source incomplete.
+    let failing = MockServer::start().await;
+    let client = Client::new(settings(&failing, false), None).unwrap();
+    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
+    let checks = source(&found, "github check runs");
+    assert!(!checks.complete, "{checks:?}");
+    assert!(checks.requests <= 10, "{checks:?}");
+    assert!(
+        checks
+            .notes
+            .iter()
+            .any(|n| n == "no digest on the newest 5 commits: the other 7 were not asked"),
+        "{checks:?}"
+    );
     // A digest on the fifth newest commit: every commit is asked.
     let digest = digest_line(&digest_json(9, 0, 1, 0));
     mount_checks(
