@@ -327,8 +327,9 @@ fn resolve(p: &mut Problems<'_>, r: RawProject, base: &Path) -> ProjectSpec {
         list.iter()
             .map(|s| {
                 let text = s.get_ref();
-                // `asv` also takes a site (`https://…`) or `github:OWNER/REPO@REF`: not paths.
-                if key == "asv" && is_remote_location(text) {
+                // `asv` also takes a site (`https://…`), `github:OWNER/REPO@REF` or
+                // `github-artifact:OWNER/REPO:NAME`: not paths.
+                if key == "asv" && crate::collect::bench_results::is_remote_location(text) {
                     return PathBuf::from(text);
                 }
                 let path = relative_to(base, text);
@@ -377,12 +378,6 @@ fn resolve(p: &mut Problems<'_>, r: RawProject, base: &Path) -> ProjectSpec {
     spec
 }
 
-/// An `asv` value that names a published site or a GitHub location, not a folder.
-fn is_remote_location(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("github:")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,13 +386,14 @@ mod tests {
     fn asv_sites_and_github_locations_are_not_paths_and_coiled_db_is_resolved() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("benchmark.db"), b"").unwrap();
-        let text = "[[project]]\nname = \"p\"\ngithub = \"o/r\"\nasv = [\"https://o.github.io/asv/\", \"github:o/r@results:data\"]\ncoiled_db = [\"benchmark.db\"]\n";
+        let text = "[[project]]\nname = \"p\"\ngithub = \"o/r\"\nasv = [\"https://o.github.io/asv/\", \"github:o/r@results:data\", \"github-artifact:o/r:asv-results\"]\ncoiled_db = [\"benchmark.db\"]\n";
         let ps = parse(text, "p.toml", dir.path()).unwrap();
         assert_eq!(
             ps[0].asv,
             [
                 PathBuf::from("https://o.github.io/asv/"),
-                PathBuf::from("github:o/r@results:data")
+                PathBuf::from("github:o/r@results:data"),
+                PathBuf::from("github-artifact:o/r:asv-results")
             ]
         );
         assert_eq!(ps[0].bench().coiled_db, [dir.path().join("benchmark.db")]);

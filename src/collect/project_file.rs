@@ -27,6 +27,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::Request;
 use super::github::Repo;
+use crate::collect::bench_results::is_remote_location;
 use crate::collect::github::test_reports::TestReports;
 use crate::diag::{RubricError, RubricErrors};
 use crate::evidence::Provenance;
@@ -136,7 +137,7 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         } else if a.get_ref().starts_with("github:") {
             crate::collect::bench_results::asv_github::GitHubLocation::parse(a.get_ref())
                 .map(|_| String::new())
-        } else if is_url(a.get_ref()) {
+        } else if is_remote_location(a.get_ref()) {
             crate::collect::http::check_site_url(a.get_ref())
         } else {
             Ok(String::new())
@@ -153,7 +154,7 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         ("pytest_benchmark", &raw.pytest_benchmark),
     ] {
         for p in list {
-            let checked = match (is_url(p.get_ref()), key) {
+            let checked = match (is_remote_location(p.get_ref()), key) {
                 (true, "asv") => Ok(()),
                 (true, _) => Err(format!(
                     "{:?}: only `asv` names a URL; `{key}` names paths inside the repository",
@@ -186,15 +187,6 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         check_name: raw.check_name,
         bench_artifacts: raw.bench_artifacts,
     })
-}
-
-/// A URL or a `github:` location: read remotely, never a local path.
-fn is_url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || lower.starts_with("github:")
-        || lower.starts_with(crate::collect::github::bench_artifacts::PREFIX)
 }
 
 /// A path relative to the repository that stays inside it.
@@ -472,7 +464,7 @@ fn paths(
                 "not used: {key} {entry:?} (the command line's --{} wins)",
                 key.replace('_', "-")
             ));
-        } else if urls && is_url(entry) {
+        } else if urls && is_remote_location(entry) {
             let how = if entry.starts_with("github:") {
                 "through the GitHub API"
             } else {
@@ -562,7 +554,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.asv, ["github-artifact:acme/widget:asv-results"]);
-        assert!(is_url(&s.asv[0]), "read remotely, never as a path");
+        assert!(
+            is_remote_location(&s.asv[0]),
+            "read remotely, never as a path"
+        );
         let e = parse(r#"asv = ["github-artifact:acme"]"#, FILE_NAME).unwrap_err();
         assert!(
             format!("{e:?}").contains("expected github-artifact:OWNER/REPO:NAME"),

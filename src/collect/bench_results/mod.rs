@@ -125,6 +125,16 @@ impl AsvLocation {
 
 use crate::collect::github::bench_artifacts::{self as artifacts, NamedArtifact};
 
+/// A URL, a `github:` or a `github-artifact:` location: read remotely,
+/// never a local path (`.readiness.toml` and projects files ask this).
+pub(crate) fn is_remote_location(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("github:")
+        || lower.starts_with(artifacts::PREFIX)
+}
+
 /// A `github-artifact:` location, checked; `None` for anything else.
 fn named_artifact(flag: &str, arg: &Path) -> Result<Option<NamedArtifact>, Error> {
     let text = arg.to_string_lossy();
