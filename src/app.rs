@@ -16,7 +16,7 @@ use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, Format, Global, RubricCommand, SchemaOf};
-use crate::collect::bench_results::BenchInputs;
+use crate::collect::bench_results::{self, BenchInputs};
 use crate::collect::github::Repo;
 use crate::collect::github::client::{Settings as ClientSettings, Token};
 use crate::collect::github::test_reports::TestReports;
@@ -123,13 +123,7 @@ impl Settings {
             junit_env: g.junit_env,
             step_summary: g.step_summary,
             charts: !g.no_charts,
-            bench: BenchInputs {
-                asv: g.asv,
-                bench_data: g.bench_data,
-                criterion: g.criterion,
-                pytest_benchmark: g.pytest_benchmark,
-                coiled_db: g.coiled_db,
-            },
+            bench: g.bench,
         })
     }
 
@@ -153,7 +147,7 @@ impl Settings {
             .and_then(crate::target::parse_github)
             .map(|(owner, name)| Repo { owner, name });
         s.junit.clone_from(&spec.junit);
-        s.bench = spec.bench();
+        s.bench = spec.bench.clone();
         Ok(s)
     }
 
@@ -343,27 +337,18 @@ fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> 
 }
 
 /// Each artifact option, the provenance source its inputs are recorded
-/// under, and whether it was given.
+/// under, and whether it was given: `--junit`, then every benchmark input.
 fn artifact_inputs(
     junit: &[String],
     bench: &BenchInputs,
-) -> [(&'static str, &'static str, bool); 6] {
-    [
-        ("--junit", "junit", !junit.is_empty()),
-        ("--asv", "asv", !bench.asv.is_empty()),
-        (
-            "--bench-data",
-            "github-action-benchmark",
-            !bench.bench_data.is_empty(),
-        ),
-        ("--criterion", "criterion", !bench.criterion.is_empty()),
-        (
-            "--pytest-benchmark",
-            "pytest-benchmark",
-            !bench.pytest_benchmark.is_empty(),
-        ),
-        ("--coiled-db", "coiled", !bench.coiled_db.is_empty()),
-    ]
+) -> Vec<(&'static str, &'static str, bool)> {
+    std::iter::once(("--junit", "junit", !junit.is_empty()))
+        .chain(
+            bench_results::INPUTS
+                .iter()
+                .map(|k| (k.flag, k.source, !(k.entries)(bench).is_empty())),
+        )
+        .collect()
 }
 
 /// A non-empty environment variable.
@@ -768,10 +753,14 @@ fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
         Some(t) => settings.target(t)?,
         None if settings.artifact_flag().is_some() => Target::Artifacts,
         None => {
-            return Err(Error::Usage(
-                "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts (--junit, --asv, --bench-data, --criterion, --pytest-benchmark)"
-                    .into(),
-            ));
+            return Err(Error::Usage(format!(
+                "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts (--junit, {})",
+                bench_results::INPUTS
+                    .iter()
+                    .map(|k| k.flag)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
     };
     let (ev, _, _) = settings.evidence(&target)?;
@@ -800,7 +789,7 @@ fn refuse_with_projects(g: &Global) -> Result<(), Error> {
     let flag = if g.github.is_some() {
         Some("--github")
     } else {
-        artifact_flag(&g.junit, &global_bench(g))
+        artifact_flag(&g.junit, &g.bench)
     };
     match flag {
         Some(flag) => Err(Error::Usage(format!(
@@ -808,17 +797,6 @@ fn refuse_with_projects(g: &Global) -> Result<(), Error> {
             flag.trim_start_matches("--").replace('-', "_")
         ))),
         None => Ok(()),
-    }
-}
-
-/// The benchmark options of the command line.
-fn global_bench(g: &Global) -> BenchInputs {
-    BenchInputs {
-        asv: g.asv.clone(),
-        bench_data: g.bench_data.clone(),
-        criterion: g.criterion.clone(),
-        pytest_benchmark: g.pytest_benchmark.clone(),
-        coiled_db: g.coiled_db.clone(),
     }
 }
 
@@ -929,7 +907,7 @@ fn compare_command(
     }
     if projects.is_some() {
         refuse_with_projects(&g)?;
-    } else if let Some(flag) = artifact_flag(&g.junit, &global_bench(&g)) {
+    } else if let Some(flag) = artifact_flag(&g.junit, &g.bench) {
         return Err(Error::Usage(format!(
             "compare does not take {flag}: artifacts belong to one target; give each project its own in a projects file (--projects FILE), or run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
         )));

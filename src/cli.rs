@@ -91,25 +91,9 @@ pub struct Global {
     #[arg(long = "junit-env", global = true, value_name = "REGEX")]
     pub junit_env: Option<String>,
 
-    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine), an `asv publish` folder (graphs/), an https:// publish site, or github:OWNER/REPO@REF[:PATH] (a results folder in a repository, Git LFS followed). Alone, they are the target
-    #[arg(long, global = true, value_name = "DIR|URL")]
-    pub asv: Vec<PathBuf>,
-
-    /// github-action-benchmark data (repeatable): its dev/bench/data.js. A GitHub target's gh-pages copy is read without it
-    #[arg(long = "bench-data", global = true, value_name = "FILE")]
-    pub bench_data: Vec<PathBuf>,
-
-    /// criterion output (repeatable): a folder searched for */new/estimates.json, such as target/criterion or a folder of saved copies of it
-    #[arg(long, global = true, value_name = "DIR")]
-    pub criterion: Vec<PathBuf>,
-
-    /// pytest-benchmark JSON files (a glob, quoted; repeatable), ordered by their commit time
-    #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
-    pub pytest_benchmark: Vec<String>,
-
-    /// Coiled's benchmark database (repeatable): the SQLite benchmark.db behind benchmarks.coiled.io (coiled/benchmarks' `benchmark` artifact), opened read-only. Alone, it is the target
-    #[arg(long = "coiled-db", global = true, value_name = "FILE")]
-    pub coiled_db: Vec<PathBuf>,
+    /// The benchmark inputs (`--asv`, `--bench-data`...), declared with their readers.
+    #[command(flatten)]
+    pub bench: crate::collect::bench_results::BenchInputs,
 
     #[command(flatten)]
     pub test_reports: TestReportArgs,

@@ -20,6 +20,10 @@
 //!
 //! A key is added in three places: [`RawProject`] (as read), [`ProjectSpec`]
 //! (as used) and [`resolve`] (checked, paths made relative to the file).
+//! The benchmark inputs' keys are not: they are the rows of
+//! `bench_results::INPUTS`, read apart from the struct (`take_lists`) and
+//! checked by what each input takes (a folder, a file, a glob, a remote
+//! location).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,13 +32,15 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::collect::bench_results::BenchInputs;
+use crate::collect::bench_results::{BenchInputs, INPUTS, InputKind, Takes, input};
 use crate::diag::{ProjectsErrors, RubricErrors};
 use crate::error::Error;
 use crate::evidence::ReleaseRule;
 use crate::suggest;
 use crate::target::{Target, parse_github};
-use crate::tomlspan::{Problems, from_toml_error, locate, read_as, tables_of};
+use crate::tomlspan::{
+    Problems, from_toml_error, locate, read_as, read_as_with, tables_of, take_lists,
+};
 
 /// One `[[project]]`: its name and sources, paths already relative to the
 /// current folder.
@@ -52,13 +58,10 @@ pub struct ProjectSpec {
     pub tag_pattern: Option<String>,
     /// JUnit XML globs, resolved against the file's folder.
     pub junit: Vec<String>,
-    pub asv: Vec<PathBuf>,
-    pub bench_data: Vec<PathBuf>,
-    pub criterion: Vec<PathBuf>,
-    /// pytest-benchmark globs, resolved against the file's folder.
-    pub pytest_benchmark: Vec<String>,
-    /// Coiled benchmark databases (`benchmark.db`), resolved against the file's folder.
-    pub coiled_db: Vec<PathBuf>,
+    /// The benchmark inputs (keys `asv`, `bench_data`... as
+    /// `bench_results::INPUTS` declares them): paths resolved against the
+    /// file's folder, remote locations as written.
+    pub bench: BenchInputs,
 }
 
 impl ProjectSpec {
@@ -82,18 +85,6 @@ impl ProjectSpec {
             tag_prefix: self.tag_prefix.clone(),
             tag_pattern: self.tag_pattern.clone(),
         })
-    }
-
-    /// The project's benchmark inputs.
-    #[must_use]
-    pub fn bench(&self) -> BenchInputs {
-        BenchInputs {
-            asv: self.asv.clone(),
-            bench_data: self.bench_data.clone(),
-            criterion: self.criterion.clone(),
-            pytest_benchmark: self.pytest_benchmark.clone(),
-            coiled_db: self.coiled_db.clone(),
-        }
     }
 }
 
@@ -164,16 +155,13 @@ struct RawProject {
     tag_pattern: Option<Spanned<String>>,
     #[serde(default)]
     junit: Vec<String>,
-    #[serde(default)]
-    asv: Vec<Spanned<String>>,
-    #[serde(default)]
-    bench_data: Vec<Spanned<String>>,
-    #[serde(default)]
-    criterion: Vec<Spanned<String>>,
-    #[serde(default)]
-    pytest_benchmark: Vec<String>,
-    #[serde(default)]
-    coiled_db: Vec<Spanned<String>>,
+}
+
+/// A `[[project]]` as read: its own keys, and the benchmark inputs' lists
+/// (read apart, by the keys `bench_results::INPUTS` declares).
+struct Read {
+    raw: RawProject,
+    bench: Vec<(String, Vec<Spanned<String>>)>,
 }
 
 /// Parses and checks projects TOML. `file` names it in errors; relative
@@ -207,7 +195,7 @@ pub fn parse(text: &str, file: &str, base: &Path) -> Result<Vec<ProjectSpec>, Pr
     let mut first_line: HashMap<String, usize> = HashMap::new();
     let mut projects = Vec::new();
     for r in raw {
-        let span = r.name.span();
+        let span = r.raw.name.span();
         let spec = resolve(&mut p, r, base);
         if let Some(line) = first_line.get(&spec.name) {
             p.add(
@@ -233,7 +221,7 @@ pub fn parse(text: &str, file: &str, base: &Path) -> Result<Vec<ProjectSpec>, Pr
 
 /// The `[[project]]` tables, each read on its own so that a problem in one
 /// does not hide those in the others.
-fn read_raw(text: &str) -> Result<Vec<RawProject>, Vec<crate::diag::RubricError>> {
+fn read_raw(text: &str) -> Result<Vec<Read>, Vec<crate::diag::RubricError>> {
     let (root, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
         return Err(syntax.iter().map(|e| from_toml_error(text, e)).collect());
@@ -246,9 +234,11 @@ fn read_raw(text: &str) -> Result<Vec<RawProject>, Vec<crate::diag::RubricError>
         problems.push(e);
     }
     let mut read = Vec::new();
-    for t in tables_of(text, tables, "project", &mut problems) {
-        match read_as::<RawProject>(text, t) {
-            Ok(r) => read.push(r),
+    let keys: Vec<&str> = INPUTS.iter().map(|k| k.key).collect();
+    for mut t in tables_of(text, tables, "project", &mut problems) {
+        let bench = take_lists(text, &mut t, |k| keys.contains(&k), &mut problems);
+        match read_as_with::<RawProject>(text, t, &keys) {
+            Ok(raw) => read.push(Read { raw, bench }),
             Err(e) => problems.push(e),
         }
     }
@@ -280,7 +270,8 @@ fn glob_relative_to(base: &Path, pattern: &str) -> String {
 }
 
 /// Checks one project and resolves its paths; problems go to `p`.
-fn resolve(p: &mut Problems<'_>, r: RawProject, base: &Path) -> ProjectSpec {
+fn resolve(p: &mut Problems<'_>, read: Read, base: &Path) -> ProjectSpec {
+    let r = read.raw;
     let name = r.name.get_ref().trim().to_string();
     let (line, _, _) = locate(p.text, &r.name.span());
     if name.is_empty() || name.chars().any(char::is_control) {
@@ -323,33 +314,12 @@ fn resolve(p: &mut Problems<'_>, r: RawProject, base: &Path) -> ProjectSpec {
             None,
         );
     }
-    let mut folders = |key: &str, list: &[Spanned<String>], dir: bool| -> Vec<PathBuf> {
-        list.iter()
-            .map(|s| {
-                let text = s.get_ref();
-                // `asv` also takes a site (`https://…`), `github:OWNER/REPO@REF` or
-                // `github-artifact:OWNER/REPO:NAME`: not paths.
-                if key == "asv" && crate::collect::bench_results::is_remote_location(text) {
-                    return PathBuf::from(text);
-                }
-                let path = relative_to(base, text);
-                let found = if dir { path.is_dir() } else { path.is_file() };
-                if !found {
-                    p.add(
-                        s.span(),
-                        Some(key),
-                        format!(
-                            "no such {}: {}",
-                            if dir { "folder" } else { "file" },
-                            path.display()
-                        ),
-                        Some("paths are relative to the projects file's folder".into()),
-                    );
-                }
-                path
-            })
-            .collect()
-    };
+    let mut bench = BenchInputs::default();
+    for (key, list) in &read.bench {
+        let Some(kind) = input(key) else { continue };
+        let entries = list.iter().map(|s| bench_entry(p, kind, s, base)).collect();
+        (kind.add)(&mut bench, entries);
+    }
     let spec = ProjectSpec {
         name,
         line,
@@ -357,25 +327,55 @@ fn resolve(p: &mut Problems<'_>, r: RawProject, base: &Path) -> ProjectSpec {
         clone,
         tag_prefix: r.tag_prefix,
         tag_pattern: r.tag_pattern.map(Spanned::into_inner),
-        asv: folders("asv", &r.asv, true),
-        bench_data: folders("bench_data", &r.bench_data, false),
-        criterion: folders("criterion", &r.criterion, true),
         junit: r.junit.iter().map(|g| glob_relative_to(base, g)).collect(),
-        pytest_benchmark: (r.pytest_benchmark.iter())
-            .map(|g| glob_relative_to(base, g))
-            .collect(),
-        coiled_db: folders("coiled_db", &r.coiled_db, false),
+        bench,
     };
     // A `github` or `clone` that is wrong is reported as such, not as missing.
-    if r.github.is_none() && r.clone.is_none() && spec.junit.is_empty() && spec.bench().is_empty() {
+    if r.github.is_none() && r.clone.is_none() && spec.junit.is_empty() && spec.bench.is_empty() {
+        let keys: Vec<&str> = INPUTS.iter().map(|k| k.key).collect();
         p.add(
             r.name.span(),
             None,
             format!("project {:?} has no source", spec.name),
-            Some("give it github = \"OWNER/REPO\", clone = \"PATH\", or artifacts (junit, asv, bench_data, criterion, pytest_benchmark, coiled_db)".into()),
+            Some(format!(
+                "give it github = \"OWNER/REPO\", clone = \"PATH\", or artifacts (junit, {})",
+                keys.join(", ")
+            )),
         );
     }
     spec
+}
+
+/// One entry of a benchmark input, checked: a remote location as written
+/// (when the input takes one), a glob or a path resolved against `base`
+/// (the folder or file must exist).
+fn bench_entry(p: &mut Problems<'_>, kind: &InputKind, s: &Spanned<String>, base: &Path) -> String {
+    let text = s.get_ref();
+    if kind.is_remote(text) {
+        if let Err(e) = kind.check_remote(text) {
+            p.add(s.span(), Some(kind.key), e, None);
+        }
+        return text.clone();
+    }
+    if kind.takes == Takes::Glob {
+        return glob_relative_to(base, text);
+    }
+    let path = relative_to(base, text);
+    let dir = kind.takes == Takes::Folder;
+    let found = if dir { path.is_dir() } else { path.is_file() };
+    if !found {
+        p.add(
+            s.span(),
+            Some(kind.key),
+            format!(
+                "no such {}: {}",
+                if dir { "folder" } else { "file" },
+                path.display()
+            ),
+            Some("paths are relative to the projects file's folder".into()),
+        );
+    }
+    path.display().to_string()
 }
 
 #[cfg(test)]
@@ -389,17 +389,52 @@ mod tests {
         let text = "[[project]]\nname = \"p\"\ngithub = \"o/r\"\nasv = [\"https://o.github.io/asv/\", \"github:o/r@results:data\", \"github-artifact:o/r:asv-results\"]\ncoiled_db = [\"benchmark.db\"]\n";
         let ps = parse(text, "p.toml", dir.path()).unwrap();
         assert_eq!(
-            ps[0].asv,
+            ps[0].bench.asv,
             [
                 PathBuf::from("https://o.github.io/asv/"),
                 PathBuf::from("github:o/r@results:data"),
                 PathBuf::from("github-artifact:o/r:asv-results")
             ]
         );
-        assert_eq!(ps[0].bench().coiled_db, [dir.path().join("benchmark.db")]);
+        assert_eq!(ps[0].bench.coiled_db, [dir.path().join("benchmark.db")]);
         let e = errors("[[project]]\nname = \"p\"\ngithub = \"o/r\"\ncoiled_db = [\"nope.db\"]\n");
         assert!(
             e.to_string().contains("key `coiled_db`: no such file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn benchmark_keys_take_what_their_input_takes_and_are_suggested() {
+        // A Coiled database from an Actions artifact, as `--coiled-db` takes it.
+        let ps = parse(
+            "[[project]]\nname = \"p\"\ncoiled_db = [\"github-artifact:coiled/benchmarks:benchmark\"]\n",
+            "p.toml",
+            Path::new(""),
+        )
+        .unwrap();
+        assert_eq!(
+            ps[0].bench.coiled_db,
+            [PathBuf::from("github-artifact:coiled/benchmarks:benchmark")]
+        );
+        // A remote location is checked where it is written, not at collection.
+        let e = errors("[[project]]\nname = \"p\"\nasv = [\"github-artifact:o\"]\n");
+        assert_eq!(e.problems[0].line, 3, "{e}");
+        assert_eq!(e.problems[0].key.as_deref(), Some("asv"), "{e}");
+        // A misspelt benchmark key gets the nearest one, and a wrong type is located.
+        let e = errors("[[project]]\nname = \"p\"\npytest_benchmarks = [\"*.json\"]\n");
+        let help = e.problems[0].help.clone().unwrap_or_default();
+        assert!(help.starts_with("did you mean `pytest_benchmark`?"), "{e}");
+        assert!(
+            e.problems[0]
+                .message
+                .ends_with("`pytest_benchmark`, `coiled_db`"),
+            "serde's list lacks the keys read apart; the message has them all: {e}"
+        );
+        let e = errors("[[project]]\nname = \"p\"\ncriterion = \"target/criterion\"\n");
+        assert_eq!(
+            (e.problems[0].line, e.problems[0].key.as_deref()),
+            (3, Some("criterion")),
             "{e}"
         );
     }
@@ -458,7 +493,7 @@ junit = ["reports/*.xml"]
             Some(dir.path().join("clones/x").as_path())
         );
         assert_eq!(ps[0].target(), Target::Git(dir.path().join("clones/x")));
-        assert!(ps[0].pytest_benchmark[0].ends_with("b/*.json"));
+        assert!(ps[0].bench.pytest_benchmark[0].ends_with("b/*.json"));
         // A folder whose name reads as a pattern is escaped.
         assert_eq!(
             glob_relative_to(&dir.path().join("[odd]"), "*.xml"),

@@ -68,14 +68,27 @@ pub(crate) fn key_on_line(text: &str, span: &Range<usize>) -> Option<String> {
 
 /// Turns a serde/TOML error into a located problem, with a suggestion for unknown keys.
 pub(crate) fn from_toml_error(text: &str, e: &toml::de::Error) -> RubricError {
+    from_toml_error_with(text, e, &[])
+}
+
+/// [`from_toml_error`] for a table that also takes `extra` keys, read
+/// apart from its struct ([`take_lists`]): they are valid keys too.
+fn from_toml_error_with(text: &str, e: &toml::de::Error, extra: &[&str]) -> RubricError {
     let span = e.span().unwrap_or(0..0);
-    let message = e.message().trim().to_string();
+    let mut message = e.message().trim().to_string();
+    let original = message.clone();
     let mut help = None;
     let mut key = None;
     // serde's wording: "unknown field `wieght`, expected one of `signal`, `good`, ..."
-    if let Some(rest) = message.strip_prefix("unknown field `") {
+    if let Some(rest) = original.strip_prefix("unknown field `") {
         if let Some((name, expected)) = rest.split_once('`') {
-            let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            let mut valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            if !extra.is_empty() {
+                valid.extend(extra);
+                // serde's own list lacks the keys read apart: say them all.
+                let all: Vec<String> = valid.iter().map(|v| format!("`{v}`")).collect();
+                message = format!("unknown field `{name}`, expected one of {}", all.join(", "));
+            }
             help = Some(match suggest::nearest(name, valid.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`? valid keys here: {}", valid.join(", ")),
                 None if valid.is_empty() => "this table takes no keys".to_string(),
@@ -103,6 +116,51 @@ pub(crate) fn read_as<T: serde::de::DeserializeOwned>(
     value: Spanned<DeValue<'_>>,
 ) -> Result<T, RubricError> {
     T::deserialize(ValueDeserializer::from(value)).map_err(|e| from_toml_error(text, &e))
+}
+
+/// [`read_as`] for a table that also takes the `extra` keys (already
+/// taken out of it by [`take_lists`]), so that a misspelt one is suggested.
+pub(crate) fn read_as_with<T: serde::de::DeserializeOwned>(
+    text: &str,
+    value: Spanned<DeValue<'_>>,
+    extra: &[&str],
+) -> Result<T, RubricError> {
+    T::deserialize(ValueDeserializer::from(value))
+        .map_err(|e| from_toml_error_with(text, &e, extra))
+}
+
+/// Takes the keys that `wanted` accepts out of a table, each read as a
+/// list of strings with their spans (`key = ["a", "b"]`): keys declared
+/// elsewhere than the table's struct (the benchmark inputs). Problems
+/// (not a table, not a list of strings) go to `problems`.
+pub(crate) fn take_lists(
+    text: &str,
+    value: &mut Spanned<DeValue<'_>>,
+    wanted: impl Fn(&str) -> bool,
+    problems: &mut Vec<RubricError>,
+) -> Vec<(String, Vec<Spanned<String>>)> {
+    let DeValue::Table(table) = value.get_mut() else {
+        return Vec::new();
+    };
+    let keys: Vec<String> = table
+        .keys()
+        .map(|k| k.get_ref().to_string())
+        .filter(|k| wanted(k))
+        .collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(v) = table.remove(key.as_str()) else {
+            continue;
+        };
+        match read_as::<Vec<Spanned<String>>>(text, v) {
+            Ok(list) => out.push((key, list)),
+            Err(mut e) => {
+                e.key.get_or_insert_with(|| key.clone());
+                problems.push(e);
+            }
+        }
+    }
+    out
 }
 
 /// The tables of an array of tables (`[[category]]`) under `key`, each with

@@ -59,7 +59,7 @@ pub fn read_projects(path: &Path) -> Result<Vec<Project>, Error> {
             };
             let has_artifacts = spec.clone.is_some()
                 || !spec.junit.is_empty()
-                || !spec.bench().is_empty();
+                || !spec.bench.is_empty();
             if has_artifacts {
                 return Err(fail("has a clone or artifact sources"));
             }

@@ -186,16 +186,14 @@ fn project_location(target: &Target, found: bool) -> Option<String> {
     (!found).then_some(at)
 }
 
-/// The benchmark sources, by provenance `source`: where a GitHub target's
-/// benchmark results may come from.
-const BENCH_SOURCES: &[&str] = &[
-    "asv",
-    "github-action-benchmark",
-    "criterion",
-    "pytest-benchmark",
-    "project file",
-    github::bench_artifacts::SOURCE,
-];
+/// Whether a provenance `source` is one where a GitHub target's benchmark
+/// results may come from: a benchmark input, the project file, or the
+/// target's Actions artifacts.
+fn is_bench_source(source: &str) -> bool {
+    bench_results::INPUTS.iter().any(|k| k.source == source)
+        || source == "project file"
+        || source == github::bench_artifacts::SOURCE
+}
 
 /// For a GitHub target without a single benchmark series: records (and
 /// says on standard error) every place looked in, so that the report says
@@ -215,7 +213,7 @@ fn say_where_benchmarks_were_looked_for(
     let mut places: Vec<String> = ev
         .sources
         .iter()
-        .filter(|p| BENCH_SOURCES.contains(&p.source.as_str()))
+        .filter(|p| is_bench_source(&p.source))
         .filter(|p| {
             p.source != "project file" || !p.notes.iter().any(|n| n.starts_with("used: asv"))
         })
@@ -437,34 +435,35 @@ fn collect_target(
 
 /// An artifacts-only target: named after the folder its files share, located by every input.
 fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
+    use bench_results::Takes;
+    let entries = |takes: Takes| -> Vec<String> {
+        bench_results::INPUTS
+            .iter()
+            .filter(|k| k.takes == takes)
+            .flat_map(|k| (k.entries)(&request.bench))
+            .collect()
+    };
+    let (bench_files, dirs, globs) = (
+        entries(Takes::File),
+        entries(Takes::Folder),
+        entries(Takes::Glob),
+    );
     let files: Vec<PathBuf> = junit_files
         .iter()
-        .chain(&request.bench.bench_data)
-        .chain(&request.bench.coiled_db)
         .cloned()
+        .chain(bench_files.iter().map(PathBuf::from))
         .collect();
-    let dirs: Vec<PathBuf> = request
-        .bench
-        .asv
-        .iter()
-        .chain(&request.bench.criterion)
-        .cloned()
-        .collect();
+    let dir_paths: Vec<PathBuf> = dirs.iter().map(PathBuf::from).collect();
     TargetInfo {
-        name: common_folder(&files, &dirs).unwrap_or_else(|| "artifacts".into()),
+        name: common_folder(&files, &dir_paths).unwrap_or_else(|| "artifacts".into()),
         kind: "artifacts".into(),
         location: request
             .junit
             .iter()
+            .chain(&bench_files)
+            .chain(&dirs)
+            .chain(&globs)
             .cloned()
-            .chain(
-                files
-                    .iter()
-                    .skip(junit_files.len())
-                    .map(|f| f.display().to_string()),
-            )
-            .chain(dirs.iter().map(|d| d.display().to_string()))
-            .chain(request.bench.pytest_benchmark.iter().cloned())
             .collect::<Vec<_>>()
             .join(" "),
         remote: None,

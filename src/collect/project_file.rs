@@ -2,9 +2,10 @@
 //! commit it once at the root of the repository; it is read from the clone,
 //! or through the contents API for an `OWNER/REPO` target. Its keys are
 //! those of a `[[project]]` entry of a projects file (`name`, `github`,
-//! `clone`, `tag_prefix`, `tag_pattern`, `junit`, `asv`, `bench_data`,
-//! `criterion`, `pytest_benchmark`, `test_artifacts`, `check_name`,
-//! `bench_artifacts`).
+//! `clone`, `tag_prefix`, `tag_pattern`, `junit`, the benchmark inputs of
+//! `bench_results::INPUTS`: `asv`, `bench_data`, `criterion`,
+//! `pytest_benchmark`, `coiled_db`), and `test_artifacts`, `check_name`,
+//! `bench_artifacts`.
 //!
 //! The file is written by the project being judged, so:
 //! - it is parsed strictly: an unknown key or a wrong type is an error that
@@ -27,11 +28,13 @@ use toml::de::{DeTable, DeValue};
 
 use super::Request;
 use super::github::Repo;
-use crate::collect::bench_results::is_remote_location;
+use crate::collect::bench_results::{
+    BenchInputs, INPUTS, InputKind, Remote, Takes, input, is_remote_location,
+};
 use crate::collect::github::test_reports::TestReports;
 use crate::diag::{RubricError, RubricErrors};
 use crate::evidence::Provenance;
-use crate::tomlspan::{from_toml_error, locate, read_as};
+use crate::tomlspan::{from_toml_error, locate, read_as_with, take_lists};
 
 /// The file's name, at the repository root.
 pub const FILE_NAME: &str = ".readiness.toml";
@@ -48,10 +51,9 @@ pub struct ProjectSettings {
     pub tag_prefix: Option<String>,
     pub tag_pattern: Option<String>,
     pub junit: Vec<String>,
-    pub asv: Vec<String>,
-    pub bench_data: Vec<String>,
-    pub criterion: Vec<String>,
-    pub pytest_benchmark: Vec<String>,
+    /// The benchmark inputs, as written (keys `asv`, `bench_data`... as
+    /// `bench_results::INPUTS` declares them).
+    pub bench: BenchInputs,
     /// Name patterns of the Actions artifacts that hold test reports (JUnit XML).
     pub test_artifacts: Vec<String>,
     /// The check run that carries test-result digests (EnricoMi/publish-unit-test-result-action).
@@ -70,14 +72,6 @@ struct Raw {
     tag_pattern: Option<Spanned<String>>,
     #[serde(default)]
     junit: Vec<Spanned<String>>,
-    #[serde(default)]
-    asv: Vec<Spanned<String>>,
-    #[serde(default)]
-    bench_data: Vec<Spanned<String>>,
-    #[serde(default)]
-    criterion: Vec<Spanned<String>>,
-    #[serde(default)]
-    pytest_benchmark: Vec<Spanned<String>>,
     #[serde(default)]
     test_artifacts: Vec<String>,
     check_name: Option<String>,
@@ -103,10 +97,14 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
             syntax.iter().map(|e| from_toml_error(text, e)).collect(),
         ));
     }
-    let span = root.span();
-    let raw: Raw = read_as(text, Spanned::new(span, DeValue::Table(root.into_inner())))
-        .map_err(|e| fail(vec![e]))?;
+    let mut table = Spanned::new(root.span(), DeValue::Table(root.into_inner()));
+    let keys: Vec<&str> = INPUTS.iter().map(|k| k.key).collect();
     let mut problems = Vec::new();
+    let bench = take_lists(text, &mut table, |k| keys.contains(&k), &mut problems);
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    let raw: Raw = read_as_with(text, table, &keys).map_err(|e| fail(vec![e]))?;
     let mut problem = |span: std::ops::Range<usize>, key: &str, message: String| {
         let (line, column, snippet) = locate(text, &span);
         problems.push(RubricError {
@@ -127,45 +125,28 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
             format!("not a regular expression: {e}"),
         );
     }
-    for a in &raw.asv {
-        let checked = if a
-            .get_ref()
-            .starts_with(crate::collect::github::bench_artifacts::PREFIX)
-        {
-            crate::collect::github::bench_artifacts::NamedArtifact::parse(a.get_ref())
-                .map(|_| String::new())
-        } else if a.get_ref().starts_with("github:") {
-            crate::collect::bench_results::asv_github::GitHubLocation::parse(a.get_ref())
-                .map(|_| String::new())
-        } else if is_remote_location(a.get_ref()) {
-            crate::collect::http::check_site_url(a.get_ref())
+    for p in &raw.junit {
+        let checked = if is_remote_location(p.get_ref()) {
+            Err(not_here("junit", p.get_ref()))
         } else {
-            Ok(String::new())
+            inside(p.get_ref())
         };
         if let Err(e) = checked {
-            problem(a.span(), "asv", e);
+            problem(p.span(), "junit", e);
         }
     }
-    for (key, list) in [
-        ("junit", &raw.junit),
-        ("asv", &raw.asv),
-        ("bench_data", &raw.bench_data),
-        ("criterion", &raw.criterion),
-        ("pytest_benchmark", &raw.pytest_benchmark),
-    ] {
+    let mut inputs = BenchInputs::default();
+    for (key, list) in &bench {
+        let Some(kind) = input(key) else { continue };
         for p in list {
-            let checked = match (is_remote_location(p.get_ref()), key) {
-                (true, "asv") => Ok(()),
-                (true, _) => Err(format!(
-                    "{:?}: only `asv` names a URL; `{key}` names paths inside the repository",
-                    p.get_ref()
-                )),
-                (false, _) => inside(p.get_ref()),
-            };
-            if let Err(e) = checked {
+            if let Err(e) = check_entry(kind, p.get_ref()) {
                 problem(p.span(), key, e);
             }
         }
+        (kind.add)(
+            &mut inputs,
+            list.iter().map(|p| p.get_ref().clone()).collect(),
+        );
     }
     if !problems.is_empty() {
         problems.sort_by_key(|p| (p.line, p.column));
@@ -179,14 +160,36 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         tag_prefix: raw.tag_prefix,
         tag_pattern: raw.tag_pattern.map(Spanned::into_inner),
         junit: plain(raw.junit),
-        asv: plain(raw.asv),
-        bench_data: plain(raw.bench_data),
-        criterion: plain(raw.criterion),
-        pytest_benchmark: plain(raw.pytest_benchmark),
+        bench: inputs,
         test_artifacts: raw.test_artifacts,
         check_name: raw.check_name,
         bench_artifacts: raw.bench_artifacts,
     })
+}
+
+/// The error for a remote location under a key that does not take it.
+fn not_here(key: &str, entry: &str) -> String {
+    let remote: Vec<String> = INPUTS
+        .iter()
+        .filter(|k| k.remote != Remote::No)
+        .map(|k| format!("`{}`", k.key))
+        .collect();
+    format!(
+        "{entry:?}: `{key}` names paths inside the repository here (remote locations: {})",
+        remote.join(" and ")
+    )
+}
+
+/// One entry of a benchmark input: a remote location it takes, checked,
+/// or a path inside the repository.
+fn check_entry(kind: &InputKind, entry: &str) -> Result<(), String> {
+    if kind.is_remote(entry) {
+        kind.check_remote(entry)
+    } else if is_remote_location(entry) {
+        Err(not_here(kind.key, entry))
+    } else {
+        inside(entry)
+    }
 }
 
 /// A path relative to the repository that stays inside it.
@@ -368,28 +371,19 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
         Found::Clone(root) => Some(root.as_path()),
         Found::GitHub(_) => None,
     };
-    let bench = &mut request.bench;
-    let (asv, asv_notes) = paths("asv", &s.asv, bench.asv.is_empty(), root, true);
-    bench.asv.extend(asv.into_iter().map(PathBuf::from));
-    notes.extend(asv_notes);
-    for (key, list, given) in [
-        ("bench_data", &s.bench_data, &mut bench.bench_data),
-        ("criterion", &s.criterion, &mut bench.criterion),
-    ] {
-        let (got, n) = paths(key, list, given.is_empty(), root, false);
-        given.extend(got.into_iter().map(PathBuf::from));
+    for kind in INPUTS {
+        let cli_empty = (kind.entries)(&request.bench).is_empty();
+        let (got, n) = paths(
+            kind.key,
+            Some(kind),
+            &(kind.entries)(&s.bench),
+            cli_empty,
+            root,
+        );
+        (kind.add)(&mut request.bench, got);
         notes.extend(n);
     }
-    let (got, n) = paths(
-        "pytest_benchmark",
-        &s.pytest_benchmark,
-        bench.pytest_benchmark.is_empty(),
-        root,
-        false,
-    );
-    bench.pytest_benchmark.extend(got);
-    notes.extend(n);
-    let (got, n) = paths("junit", &s.junit, request.junit.is_empty(), root, false);
+    let (got, n) = paths("junit", None, &s.junit, request.junit.is_empty(), root);
     request.junit.extend(got);
     notes.extend(n);
     notes.extend(apply_test_reports(s, &mut request.github.test_reports));
@@ -449,12 +443,13 @@ fn apply_test_reports(s: &ProjectSettings, t: &mut TestReports) -> Vec<String> {
 /// The entries of one list setting to read, and a note per entry: used
 /// (a URL as it is, a path under the clone), overridden by the command
 /// line, or not used (a local path named by a GitHub repository's file).
+/// `kind` is the benchmark input of `key`, `None` for `junit` (globs, never remote).
 fn paths(
     key: &str,
+    kind: Option<&InputKind>,
     list: &[String],
     cli_empty: bool,
     root: Option<&Path>,
-    urls: bool,
 ) -> (Vec<String>, Vec<String>) {
     let mut out = Vec::new();
     let mut notes = Vec::new();
@@ -464,8 +459,8 @@ fn paths(
                 "not used: {key} {entry:?} (the command line's --{} wins)",
                 key.replace('_', "-")
             ));
-        } else if urls && is_remote_location(entry) {
-            let how = if entry.starts_with("github:") {
+        } else if kind.is_some_and(|k| k.is_remote(entry)) {
+            let how = if entry.starts_with("github") {
                 "through the GitHub API"
             } else {
                 "read without the token"
@@ -475,7 +470,7 @@ fn paths(
         } else if let Some(root) = root {
             // A folder or file the project names but this clone lacks (results
             // not generated here) is a note, not a failed run.
-            let named_path = matches!(key, "asv" | "bench_data" | "criterion");
+            let named_path = kind.is_some_and(|k| k.takes != Takes::Glob);
             if named_path && root.join(entry).symlink_metadata().is_err() {
                 notes.push(format!("not used: {key} {entry:?} (not in this clone)"));
             } else {
@@ -553,15 +548,51 @@ mod tests {
             FILE_NAME,
         )
         .unwrap();
-        assert_eq!(s.asv, ["github-artifact:acme/widget:asv-results"]);
+        assert_eq!(
+            s.bench.asv,
+            [PathBuf::from("github-artifact:acme/widget:asv-results")]
+        );
         assert!(
-            is_remote_location(&s.asv[0]),
+            is_remote_location(&s.bench.asv[0].to_string_lossy()),
             "read remotely, never as a path"
         );
         let e = parse(r#"asv = ["github-artifact:acme"]"#, FILE_NAME).unwrap_err();
         assert!(
             format!("{e:?}").contains("expected github-artifact:OWNER/REPO:NAME"),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn coiled_db_is_a_key_as_every_benchmark_input_is() {
+        let s = parse(
+            "coiled_db = [\"github-artifact:coiled/benchmarks:benchmark\", \"data/benchmark.db\"]\n",
+            FILE_NAME,
+        )
+        .unwrap();
+        assert_eq!(s.bench.coiled_db.len(), 2);
+        let e = parse(
+            "coiled_db = [\"https://example.com/benchmark.db\"]\n",
+            FILE_NAME,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("`coiled_db` names paths inside the repository here"),
+            "{e}"
+        );
+        // In a GitHub repository's file, the artifact is used and the path is not.
+        let (got, notes) = paths(
+            "coiled_db",
+            Some(&crate::collect::bench_results::COILED_DB),
+            &(crate::collect::bench_results::COILED_DB.entries)(&s.bench),
+            true,
+            None,
+        );
+        assert_eq!(got, ["github-artifact:coiled/benchmarks:benchmark"]);
+        assert!(
+            notes[1].starts_with("not used: coiled_db \"data/benchmark.db\""),
+            "{notes:?}"
         );
     }
 
@@ -584,7 +615,7 @@ bench_artifacts = ["asv-benchmark-results-*"]
             FILE_NAME,
         )
         .unwrap();
-        assert_eq!(s.asv.len(), 2);
+        assert_eq!(s.bench.asv.len(), 2);
         assert_eq!(s.check_name.as_deref(), Some("Unit Test Results"));
         assert_eq!(s.test_artifacts, vec!["*-test-ci"]);
         assert_eq!(s.bench_artifacts, vec!["asv-benchmark-results-*"]);
@@ -633,7 +664,7 @@ bench_artifacts = ["asv-benchmark-results-*"]
             "{text}"
         );
         let e = parse("junit = [\"https://example.com/r.xml\"]\n", FILE_NAME).unwrap_err();
-        assert!(e.to_string().contains("only `asv` names a URL"), "{e}");
+        assert!(e.to_string().contains("`junit` names paths inside the repository here (remote locations: `asv` and `coiled_db`)"), "{e}");
         let e = parse("asv = \"one\"\n", FILE_NAME).unwrap_err();
         assert_eq!(e.problems[0].line, 1, "{e}");
         let e = parse("asv = [\n", FILE_NAME).unwrap_err();

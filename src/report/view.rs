@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::{Report, RubricInfo};
+use crate::collect::bench_results::{INPUTS, flags_text};
 use crate::evidence::{Provenance, TargetInfo};
 use crate::rubric::score::{CategoryScore, CriterionScore, Scorecard, Status};
 use crate::signals::trends::{Trend, TrendSeries};
@@ -325,25 +326,16 @@ pub(super) fn not_measured(measurements: &[Measurement]) -> Vec<String> {
 fn suggestion(r: &Report) -> String {
     let has = |source: &str| r.sources.iter().any(|s| s.source == source);
     let kind = r.target.kind.as_str();
-    let bench_read = [
-        "asv",
-        "criterion",
-        "pytest-benchmark",
-        "github-action-benchmark",
-        "coiled",
-    ]
-    .iter()
-    .any(|s| has(s));
-    let hint = |signal: &str| -> Option<&'static str> {
+    let bench_read = INPUTS.iter().any(|k| has(k.source));
+    let bench_hint = format!("benchmark results ({})", flags_text());
+    let hint = |signal: &str| -> Option<&str> {
         match signal.split('.').next().unwrap_or("") {
             "issues" | "prs" | "ci" if kind == "git" => Some("`--github OWNER/REPO`"),
             "issues" | "prs" | "ci" | "release" if kind == "artifacts" => {
                 Some("a repository (`OWNER/REPO`, or a clone with `--github OWNER/REPO`)")
             }
             "tests" if !has("junit") => Some("JUnit XML files (`--junit`)"),
-            "bench" if !bench_read => Some(
-                "benchmark results (--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db)",
-            ),
+            "bench" if !bench_read => Some(bench_hint.as_str()),
             _ => None,
         }
     };

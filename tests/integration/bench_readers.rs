@@ -404,3 +404,15 @@ fn broken_links_and_fifos_are_named_in_every_reader() {
         assert_eq!(source(&ev, tool)["complete"], false, "{tool}");
     }
 }
+
+#[test]
+fn collect_without_a_target_names_every_artifact_option() {
+    let ws = Workspace::new();
+    let err = ws.run(&["collect", "-o", "ev.json"]).fails(2);
+    assert!(
+        err.contains(
+            "(--junit, --asv, --bench-data, --criterion, --pytest-benchmark, --coiled-db)"
+        ),
+        "{err}"
+    );
+}

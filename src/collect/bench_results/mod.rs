@@ -23,33 +23,182 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::evidence::{BenchPoint, BenchSeries, Direction, Provenance};
 
-/// The benchmark files asked for on the command line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The benchmark inputs a user can name: one field per kind, with its
+/// command-line option (clap reads the `#[arg]` here; `cli::Global`
+/// flattens this struct), and one row per kind in [`INPUTS`]. They are
+/// declared here only: the command line, projects files, `.readiness.toml`,
+/// the artifacts-only target and the report's advice all read them from
+/// here, so that a new reader is this file and its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
 pub struct BenchInputs {
-    /// `--asv DIR|URL`: an ASV results folder (`results/`, holding `benchmarks.json`
-    /// and one folder per machine), a published `asv publish` folder
-    /// (`graphs/`), or the `https://` address of a published site.
+    /// ASV results (repeatable): a results folder (benchmarks.json and one folder per machine), an `asv publish` folder (graphs/), an https:// publish site, or github:OWNER/REPO@REF[:PATH] (a results folder in a repository, Git LFS followed). Alone, they are the target
+    #[arg(long, global = true, value_name = "DIR|URL")]
     pub asv: Vec<PathBuf>,
-    /// `--bench-data FILE`: github-action-benchmark `data.js` (or its JSON).
+
+    /// github-action-benchmark data (repeatable): its dev/bench/data.js. A GitHub target's gh-pages copy is read without it
+    #[arg(long = "bench-data", global = true, value_name = "FILE")]
     pub bench_data: Vec<PathBuf>,
-    /// `--criterion DIR`: folders holding criterion output (`**/new/estimates.json`).
+
+    /// criterion output (repeatable): a folder searched for */new/estimates.json, such as target/criterion or a folder of saved copies of it
+    #[arg(long, global = true, value_name = "DIR")]
     pub criterion: Vec<PathBuf>,
-    /// `--pytest-benchmark GLOB`: pytest-benchmark JSON files.
+
+    /// pytest-benchmark JSON files (a glob, quoted; repeatable), ordered by their commit time
+    #[arg(long = "pytest-benchmark", global = true, value_name = "GLOB")]
     pub pytest_benchmark: Vec<String>,
-    /// `--coiled-db FILE`: Coiled's SQLite benchmark database (`benchmark.db`),
-    /// a local file or one downloaded from an Actions artifact.
+
+    /// Coiled's benchmark database (repeatable): the SQLite benchmark.db behind benchmarks.coiled.io (coiled/benchmarks' `benchmark` artifact), opened read-only. Alone, it is the target
+    #[arg(long = "coiled-db", global = true, value_name = "FILE")]
     pub coiled_db: Vec<PathBuf>,
+}
+
+/// What an input's entries name on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Takes {
+    /// A folder.
+    Folder,
+    /// A regular file.
+    File,
+    /// A glob over files.
+    Glob,
+}
+
+/// Which locations that are not local paths an input also takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Remote {
+    /// Local paths only.
+    No,
+    /// `github-artifact:OWNER/REPO:NAME` besides local paths.
+    Artifact,
+    /// `https://` sites, `github:OWNER/REPO@REF[:PATH]` and `github-artifact:`.
+    Any,
+}
+
+/// One kind of benchmark input: how the user names it and what it reads.
+#[derive(Debug)]
+pub(crate) struct InputKind {
+    /// The key in a projects file and `.readiness.toml`, and the field of [`BenchInputs`].
+    pub key: &'static str,
+    /// The command-line option (a test checks it is the field's `#[arg]`).
+    pub flag: &'static str,
+    /// The provenance `source` its readings are recorded under.
+    pub source: &'static str,
+    pub takes: Takes,
+    pub remote: Remote,
+    /// Its entries, as written.
+    pub entries: fn(&BenchInputs) -> Vec<String>,
+    /// Adds entries, as written.
+    pub add: fn(&mut BenchInputs, Vec<String>),
+}
+
+fn paths_of(list: &[PathBuf]) -> Vec<String> {
+    list.iter().map(|p| p.display().to_string()).collect()
+}
+
+fn add_paths(list: &mut Vec<PathBuf>, more: Vec<String>) {
+    list.extend(more.into_iter().map(PathBuf::from));
+}
+
+/// `asv`.
+pub(crate) static ASV: InputKind = InputKind {
+    key: "asv",
+    flag: "--asv",
+    source: "asv",
+    takes: Takes::Folder,
+    remote: Remote::Any,
+    entries: |b| paths_of(&b.asv),
+    add: |b, v| add_paths(&mut b.asv, v),
+};
+
+/// `bench_data`.
+pub(crate) static BENCH_DATA: InputKind = InputKind {
+    key: "bench_data",
+    flag: "--bench-data",
+    source: "github-action-benchmark",
+    takes: Takes::File,
+    remote: Remote::No,
+    entries: |b| paths_of(&b.bench_data),
+    add: |b, v| add_paths(&mut b.bench_data, v),
+};
+
+/// `criterion`.
+pub(crate) static CRITERION: InputKind = InputKind {
+    key: "criterion",
+    flag: "--criterion",
+    source: "criterion",
+    takes: Takes::Folder,
+    remote: Remote::No,
+    entries: |b| paths_of(&b.criterion),
+    add: |b, v| add_paths(&mut b.criterion, v),
+};
+
+/// `pytest_benchmark`.
+pub(crate) static PYTEST_BENCHMARK: InputKind = InputKind {
+    key: "pytest_benchmark",
+    flag: "--pytest-benchmark",
+    source: "pytest-benchmark",
+    takes: Takes::Glob,
+    remote: Remote::No,
+    entries: |b| b.pytest_benchmark.clone(),
+    add: |b, v| b.pytest_benchmark.extend(v),
+};
+
+/// `coiled_db`.
+pub(crate) static COILED_DB: InputKind = InputKind {
+    key: "coiled_db",
+    flag: "--coiled-db",
+    source: "coiled",
+    takes: Takes::File,
+    remote: Remote::Artifact,
+    entries: |b| paths_of(&b.coiled_db),
+    add: |b, v| add_paths(&mut b.coiled_db, v),
+};
+
+/// Every benchmark input, in the order the command line lists them.
+pub(crate) static INPUTS: &[&InputKind] =
+    &[&ASV, &BENCH_DATA, &CRITERION, &PYTEST_BENCHMARK, &COILED_DB];
+
+impl InputKind {
+    /// Whether `entry` is a location this input reads remotely (not a path).
+    pub(crate) fn is_remote(&self, entry: &str) -> bool {
+        match self.remote {
+            Remote::No => false,
+            Remote::Artifact => entry.starts_with(artifacts::PREFIX),
+            Remote::Any => is_remote_location(entry),
+        }
+    }
+
+    /// Checks a remote `entry` as a location of this input (the command
+    /// line, a projects file and `.readiness.toml` give the same answer).
+    pub(crate) fn check_remote(&self, entry: &str) -> Result<(), String> {
+        match self.remote {
+            Remote::No => Err(format!("{entry:?}: `{}` names local paths", self.key)),
+            Remote::Artifact => named_artifact(Path::new(entry)).map(drop),
+            Remote::Any => AsvLocation::parse(Path::new(entry)).map(drop),
+        }
+    }
+}
+
+/// The input whose key (projects file, `.readiness.toml`) is `key`.
+pub(crate) fn input(key: &str) -> Option<&'static InputKind> {
+    INPUTS.iter().copied().find(|k| k.key == key)
+}
+
+/// `--asv, --bench-data, ... or --coiled-db`: every benchmark option, for advice.
+pub(crate) fn flags_text() -> String {
+    let flags: Vec<&str> = INPUTS.iter().map(|k| k.flag).collect();
+    match flags.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 impl BenchInputs {
     /// True when no benchmark input was asked for.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.asv.is_empty()
-            && self.bench_data.is_empty()
-            && self.criterion.is_empty()
-            && self.pytest_benchmark.is_empty()
-            && self.coiled_db.is_empty()
+        INPUTS.iter().all(|k| (k.entries)(self).is_empty())
     }
 }
 
@@ -103,21 +252,17 @@ enum AsvLocation {
 
 impl AsvLocation {
     /// A folder, or a URL (`https://`, `http://`), checked.
-    fn parse(arg: &Path) -> Result<AsvLocation, Error> {
+    fn parse(arg: &Path) -> Result<AsvLocation, String> {
         let text = arg.to_string_lossy();
-        if let Some(a) = named_artifact("--asv", arg)? {
+        if let Some(a) = named_artifact(arg)? {
             return Ok(AsvLocation::Artifact(a));
         }
         if text.starts_with("github:") {
-            return asv_github::GitHubLocation::parse(&text)
-                .map(AsvLocation::GitHub)
-                .map_err(|e| Error::Usage(format!("--asv {e}")));
+            return asv_github::GitHubLocation::parse(&text).map(AsvLocation::GitHub);
         }
         let lower = text.to_ascii_lowercase();
         if lower.starts_with("https://") || lower.starts_with("http://") {
-            return crate::collect::http::check_site_url(&text)
-                .map(AsvLocation::Site)
-                .map_err(|e| Error::Usage(format!("--asv {e}")));
+            return crate::collect::http::check_site_url(&text).map(AsvLocation::Site);
         }
         Ok(AsvLocation::Folder(arg.to_path_buf()))
     }
@@ -136,14 +281,12 @@ pub(crate) fn is_remote_location(s: &str) -> bool {
 }
 
 /// A `github-artifact:` location, checked; `None` for anything else.
-fn named_artifact(flag: &str, arg: &Path) -> Result<Option<NamedArtifact>, Error> {
+fn named_artifact(arg: &Path) -> Result<Option<NamedArtifact>, String> {
     let text = arg.to_string_lossy();
     if !text.starts_with(artifacts::PREFIX) {
         return Ok(None);
     }
-    NamedArtifact::parse(&text)
-        .map(Some)
-        .map_err(|e| Error::Usage(format!("{flag} {e}")))
+    NamedArtifact::parse(&text).map(Some)
 }
 
 /// How remote inputs are read: the cache, `--offline`, and the GitHub
@@ -163,52 +306,39 @@ pub struct Net {
 /// # Errors
 /// A folder or file that does not exist, a glob that is not valid.
 pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
+    let usage = |kind: &InputKind, e: String| Error::Usage(format!("{} {e}", kind.flag));
     let asv = inputs
         .asv
         .iter()
-        .map(|a| AsvLocation::parse(a))
+        .map(|a| AsvLocation::parse(a).map_err(|e| usage(&ASV, e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let folders: Vec<PathBuf> = asv
+    let coiled = inputs
+        .coiled_db
         .iter()
-        .filter_map(|a| match a {
-            AsvLocation::Folder(p) => Some(p.clone()),
-            AsvLocation::Site(_) | AsvLocation::GitHub(_) | AsvLocation::Artifact(_) => None,
-        })
-        .collect();
-    let mut coiled = Vec::new();
-    let mut coiled_files = Vec::new();
-    for p in &inputs.coiled_db {
-        let a = named_artifact("--coiled-db", p)?;
-        if a.is_none() {
-            coiled_files.push(p.clone());
-        }
-        coiled.push(a);
-    }
-    for (flag, paths, want_dir) in [
-        ("--asv", &folders, true),
-        ("--bench-data", &inputs.bench_data, false),
-        ("--criterion", &inputs.criterion, true),
-        ("--coiled-db", &coiled_files, false),
-    ] {
-        for p in paths {
-            if !p.exists() {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: no such {}",
-                    p.display(),
-                    if want_dir { "folder" } else { "file" }
-                )));
+        .map(|p| named_artifact(p).map_err(|e| usage(&COILED_DB, e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    for kind in INPUTS.iter().filter(|k| k.takes != Takes::Glob) {
+        let want_dir = kind.takes == Takes::Folder;
+        for entry in (kind.entries)(inputs) {
+            if kind.is_remote(&entry) {
+                continue;
             }
-            if want_dir && !p.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: not a folder",
-                    p.display()
-                )));
-            }
-            if !want_dir && p.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{flag} {}: a folder, not a file",
-                    p.display()
-                )));
+            let p = Path::new(&entry);
+            let problem = if !p.exists() {
+                Some(if want_dir {
+                    "no such folder"
+                } else {
+                    "no such file"
+                })
+            } else if want_dir && !p.is_dir() {
+                Some("not a folder")
+            } else if !want_dir && p.is_dir() {
+                Some("a folder, not a file")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(Error::Usage(format!("{} {entry}: {problem}", kind.flag)));
             }
         }
     }
@@ -919,6 +1049,62 @@ pub(crate) fn finish_input(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_input_is_declared_once_and_its_row_matches_its_option() {
+        use clap::Args as _;
+        let cmd = BenchInputs::augment_args(clap::Command::new("t"));
+        let args: Vec<&clap::Arg> = cmd.get_arguments().collect();
+        assert_eq!(
+            args.len(),
+            INPUTS.len(),
+            "a field of BenchInputs has no row in INPUTS"
+        );
+        for (arg, kind) in args.iter().zip(INPUTS) {
+            // The row is the field's: same key (the arg's id is the field's
+            // name), same option, in the same order.
+            assert_eq!(arg.get_id().as_str(), kind.key);
+            assert_eq!(format!("--{}", arg.get_long().unwrap()), kind.flag);
+            assert!(
+                arg.is_global_set(),
+                "{} must be accepted after any command",
+                kind.flag
+            );
+            // `entries` and `add` reach this field and no other.
+            let mut b = BenchInputs::default();
+            (kind.add)(&mut b, vec!["x/y".into()]);
+            assert_eq!((kind.entries)(&b), ["x/y"], "{}", kind.key);
+            for other in INPUTS.iter().filter(|o| o.key != kind.key) {
+                assert!(
+                    (other.entries)(&b).is_empty(),
+                    "{} wrote {}",
+                    kind.key,
+                    other.key
+                );
+            }
+            assert!(!b.is_empty());
+            assert_eq!(input(kind.key).map(|k| k.flag), Some(kind.flag));
+        }
+        assert_eq!(
+            flags_text(),
+            "--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db"
+        );
+    }
+
+    #[test]
+    fn remote_locations_are_taken_only_where_the_reader_reads_them() {
+        assert!(ASV.is_remote("https://o.github.io/asv/") && ASV.is_remote("github:o/r@main"));
+        assert!(COILED_DB.is_remote("github-artifact:coiled/benchmarks:benchmark"));
+        assert!(!COILED_DB.is_remote("https://example.com/benchmark.db"));
+        assert!(!CRITERION.is_remote("github-artifact:o/r:criterion"));
+        assert!(ASV.check_remote("http://example.com/site").is_err());
+        assert!(COILED_DB.check_remote("github-artifact:o").is_err());
+        assert!(
+            COILED_DB
+                .check_remote("github-artifact:o/r:benchmark")
+                .is_ok()
+        );
+    }
 
     #[test]
     fn non_finite_tokens_outside_strings_are_read() {
