@@ -609,7 +609,10 @@ fn signals_command(g: &Global) -> Result<Outcome, Error> {
         Format::Csv => return Err(csv_is_for_history()),
         Format::Json => report::to_json(
             "the signals",
-            &SIGNALS.iter().map(SignalJson::from).collect::<Vec<_>>(),
+            &SIGNALS
+                .iter()
+                .map(|d| SignalJson::from(*d))
+                .collect::<Vec<_>>(),
         )?,
     };
     emit(g.output.as_deref(), &text)?;
@@ -1063,7 +1066,7 @@ struct SignalJson {
 impl From<&signals::SignalDef> for SignalJson {
     fn from(d: &signals::SignalDef) -> SignalJson {
         SignalJson {
-            id: d.id.as_str(),
+            id: d.id,
             unit: d.unit.as_str(),
             title: d.title,
             definition: d.definition,

@@ -272,10 +272,7 @@ fn verdicts(reports: &[Report], rubric: &Rubric) -> Vec<Verdict> {
         };
         let mut missing: Vec<Vec<String>> = vec![Vec::new(); reports.len()];
         for k in &cat.criteria {
-            let has: Vec<bool> = reports
-                .iter()
-                .map(|r| is_scored(r, k.signal.id.as_str()))
-                .collect();
+            let has: Vec<bool> = reports.iter().map(|r| is_scored(r, k.signal.id)).collect();
             if has.iter().any(|h| *h) {
                 for (i, h) in has.iter().enumerate() {
                     if !h {

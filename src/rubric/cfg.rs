@@ -507,7 +507,7 @@ fn validate_criterion(
     // Validated against the registry: the TOML's string becomes a typed id here.
     let signal = id.parse::<SignalId>().ok().map(signals::def);
     if signal.is_none() {
-        let help = match suggest::nearest(id, SignalId::ALL.iter().map(|s| s.as_str())) {
+        let help = match suggest::nearest(id, SignalId::all().iter().map(|s| s.as_str())) {
             Some(s) => format!("did you mean `{s}`? `readiness signals` lists every signal"),
             None => "`readiness signals` lists every signal".into(),
         };

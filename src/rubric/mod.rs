@@ -144,11 +144,7 @@ impl Rubric {
             for k in &c.criteria {
                 text += &format!(
                     "criterion {} {:?} {:?} {:?} {}\n",
-                    k.signal.id.as_str(),
-                    k.good,
-                    k.bad,
-                    k.weight,
-                    k.min_samples
+                    k.signal.id, k.good, k.bad, k.weight, k.min_samples
                 );
             }
         }

@@ -572,7 +572,7 @@ why = "x"
         let perfect = |r: &Rubric| -> Vec<Measurement> {
             r.criteria()
                 .filter(|(c, _)| c.id != "benchmarks")
-                .map(|(_, k)| m(k.signal.id.as_str(), Some(k.good), 1_000_000))
+                .map(|(_, k)| m(k.signal.id, Some(k.good), 1_000_000))
                 .collect()
         };
         let default = Rubric::builtin("default").unwrap();

@@ -22,16 +22,47 @@
 use std::cmp::Ordering;
 
 use super::changepoint::{self, Segment};
-use super::{Example, Measurement, Reading, SignalId, day, plural};
+use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
 use crate::evidence::{BenchEvidence, BenchPoint, BenchSeries, Direction};
 use crate::stats;
 use crate::window::Window;
 
 const SOURCE: &str = "benchmark results";
+/// The signals of this family, each declared once: its id and definition.
+impl SignalId {
+    /// `bench.noise_cv_p50`
+    pub const BENCH_NOISE_CV_P50: SignalId = SignalId::new(&SignalDef {
+        id: "bench.noise_cv_p50",
+        unit: Unit::Fraction,
+        title: "Benchmark noise (median robust CV)",
+        definition: "Per benchmark series, the robust coefficient of variation 1.4826 × MAD / median of its results in the window, the deviations taken from the fitted level of each step so that a real step is not counted as noise; the median over series with at least 5 results in the window.",
+        anchor: "robust CV (MAD scaled to a normal standard deviation)",
+        source: "benchmark results",
+    });
+    /// `bench.stable_share`
+    pub const BENCH_STABLE_SHARE: SignalId = SignalId::new(&SignalDef {
+        id: "bench.stable_share",
+        unit: Unit::Fraction,
+        title: "Stable benchmark series",
+        definition: "Share of those series whose robust CV is under the rubric's `[benchmarks] stable_cv` (default 5 %).",
+        anchor: "",
+        source: "benchmark results",
+    });
+    /// `bench.regressions`
+    pub const BENCH_REGRESSIONS: SignalId = SignalId::new(&SignalDef {
+        id: "bench.regressions",
+        unit: Unit::Regressions,
+        title: "Unrecovered benchmark regressions",
+        definition: "Steps for the worse (up for time and memory, down for throughput) larger than the rubric's `[benchmarks] regression_threshold` (default 5 %) found in each series by change-point detection (an L1 piecewise-constant fit, see the README) between levels of at least two results each, that happened in the window and that no later step recovered: the series' latest level is still worse than the level before the step by more than the threshold.",
+        anchor: "asv regression detection",
+        source: "benchmark results",
+    });
+}
+
 const IDS: [SignalId; 3] = [
-    SignalId::BenchNoiseCvP50,
-    SignalId::BenchStableShare,
-    SignalId::BenchRegressions,
+    SignalId::BENCH_NOISE_CV_P50,
+    SignalId::BENCH_STABLE_SHARE,
+    SignalId::BENCH_REGRESSIONS,
 ];
 /// The rubric's `[benchmarks]`: what counts as a regression and as stable.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -426,7 +457,7 @@ fn noise(analysis: &Analysis, scope: &NoiseScope, window: &Window) -> Measuremen
         })
         .collect();
     Measurement::new(
-        SignalId::BenchNoiseCvP50,
+        SignalId::BENCH_NOISE_CV_P50,
         *window,
         SOURCE,
         Reading::of(
@@ -446,7 +477,7 @@ fn stable(scope: &NoiseScope, window: &Window, params: &BenchmarkParams) -> Meas
     #[allow(clippy::cast_precision_loss)]
     let value = (!cvs.is_empty()).then(|| stable_count as f64 / cvs.len() as f64);
     Measurement::new(
-        SignalId::BenchStableShare,
+        SignalId::BENCH_STABLE_SHARE,
         *window,
         SOURCE,
         Reading::of(
@@ -509,7 +540,7 @@ fn unrecovered(
         }
     };
     Measurement::new(
-        SignalId::BenchRegressions,
+        SignalId::BENCH_REGRESSIONS,
         *window,
         SOURCE,
         Reading::of(

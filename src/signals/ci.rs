@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
 use crate::evidence::WorkflowRun;
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -35,10 +35,41 @@ const EXAMPLES: usize = 10;
 /// The normal quantile of the interval given with `ci.pass_rate` (95 %).
 const Z95: f64 = 1.96;
 
+/// The signals of this family, each declared once: its id and definition.
+impl SignalId {
+    /// `ci.pass_rate`
+    pub const CI_PASS_RATE: SignalId = SignalId::new(&SignalDef {
+        id: "ci.pass_rate",
+        unit: Unit::Fraction,
+        title: "CI runs that pass",
+        definition: "Share of GitHub Actions runs on the default branch, triggered by push or schedule and completed in the window, that succeeded: success / (success + failure + timed_out); cancelled and skipped runs left out. The report gives the Wilson 95% interval.",
+        anchor: "",
+        source: "GitHub Actions runs",
+    });
+    /// `ci.flaky_rate`
+    pub const CI_FLAKY_RATE: SignalId = SignalId::new(&SignalDef {
+        id: "ci.flaky_rate",
+        unit: Unit::Fraction,
+        title: "Flaky CI (workflow, commit) pairs",
+        definition: "Share of (workflow, commit) groups of those runs that have both a success and a failure, or a failure rescued by a re-run (run attempt > 1).",
+        anchor: "Buildkite Test Engine, flip rate",
+        source: "GitHub Actions runs",
+    });
+    /// `ci.duration_p50_minutes`
+    pub const CI_DURATION_P50_MINUTES: SignalId = SignalId::new(&SignalDef {
+        id: "ci.duration_p50_minutes",
+        unit: Unit::Minutes,
+        title: "Median CI run duration",
+        definition: "Median minutes from a run's start to its last update, over the completed runs counted by ci.pass_rate.",
+        anchor: "",
+        source: "GitHub Actions runs",
+    });
+}
+
 const IDS: [SignalId; 3] = [
-    SignalId::CiPassRate,
-    SignalId::CiFlakyRate,
-    SignalId::CiDurationP50Minutes,
+    SignalId::CI_PASS_RATE,
+    SignalId::CI_FLAKY_RATE,
+    SignalId::CI_DURATION_P50_MINUTES,
 ];
 
 /// What a run's conclusion says about the build.
@@ -284,7 +315,7 @@ fn pass_rate(
         })
         .collect();
     Measurement::new(
-        SignalId::CiPassRate,
+        SignalId::CI_PASS_RATE,
         *window,
         SOURCE,
         Reading::of(value, n as u64, basis, reason, examples),
@@ -369,7 +400,7 @@ fn flaky_rate(
         })
         .collect();
     Measurement::new(
-        SignalId::CiFlakyRate,
+        SignalId::CI_FLAKY_RATE,
         *window,
         SOURCE,
         Reading::of(value, n as u64, basis, reason, examples),
@@ -407,7 +438,7 @@ fn duration(
         })
         .collect();
     Measurement::new(
-        SignalId::CiDurationP50Minutes,
+        SignalId::CI_DURATION_P50_MINUTES,
         *window,
         SOURCE,
         Reading::of(

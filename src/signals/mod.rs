@@ -125,55 +125,65 @@ impl Unit {
     }
 }
 
-/// Declares [`SignalId`]: one variant per signal with its string id, the
-/// only place an id is spelled as a string.
-macro_rules! signal_ids {
-    ($($variant:ident = $id:literal,)*) => {
-        /// A signal's id. Rust code names signals by this type; the string
-        /// form ([`SignalId::as_str`], [`FromStr`](std::str::FromStr)) is for
-        /// the edges: rubric TOML, JSON and `readiness signals`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum SignalId {
-            $(
-                #[doc = concat!("`", $id, "`")]
-                $variant,
-            )*
-        }
+/// A signal's id: its definition, declared once, as a constant of this
+/// type in its family's file (`SignalId::CI_PASS_RATE` in `ci.rs`). Rust
+/// code names signals by this type; the string form ([`SignalId::as_str`],
+/// [`FromStr`](std::str::FromStr)) is for the edges: rubric TOML, JSON and
+/// `readiness signals`. Two ids are equal when their strings are.
+#[derive(Clone, Copy)]
+pub struct SignalId(&'static SignalDef);
 
-        impl SignalId {
-            /// Every signal, in report order.
-            pub const ALL: &'static [SignalId] = &[$(SignalId::$variant),*];
+impl SignalId {
+    /// The id of the signal `def` declares.
+    #[must_use]
+    pub(crate) const fn new(def: &'static SignalDef) -> SignalId {
+        SignalId(def)
+    }
 
-            /// The id as TOML and JSON write it.
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(SignalId::$variant => $id,)*
-                }
-            }
-        }
-    };
+    /// The id as TOML and JSON write it.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        self.0.id
+    }
+
+    /// The signal's definition.
+    #[must_use]
+    pub const fn def(self) -> &'static SignalDef {
+        self.0
+    }
+
+    /// Every signal, in report order: the families' signals, one family
+    /// after the other, in [`FAMILIES`] order.
+    #[must_use]
+    pub fn all() -> &'static [SignalId] {
+        static ALL: std::sync::LazyLock<Vec<SignalId>> = std::sync::LazyLock::new(|| {
+            FAMILIES
+                .iter()
+                .flat_map(|f| f.signals().iter().copied())
+                .collect()
+        });
+        &ALL
+    }
 }
 
-signal_ids! {
-    ReleaseCount365d = "release.count_365d",
-    ReleaseMedianIntervalDays = "release.median_interval_days",
-    ReleaseIntervalRegularity = "release.interval_regularity",
-    ReleaseStalenessRatio = "release.staleness_ratio",
-    IssuesFirstResponseP50Hours = "issues.first_response_p50_hours",
-    IssuesFirstResponseP90Hours = "issues.first_response_p90_hours",
-    IssuesRespondedWithin7d = "issues.responded_within_7d",
-    IssuesResolutionP50Days = "issues.resolution_p50_days",
-    PrsFirstReviewP50Hours = "prs.first_review_p50_hours",
-    PrsMergeP50Days = "prs.merge_p50_days",
-    CiPassRate = "ci.pass_rate",
-    CiFlakyRate = "ci.flaky_rate",
-    CiDurationP50Minutes = "ci.duration_p50_minutes",
-    TestsPassRate = "tests.pass_rate",
-    TestsFlakyTests = "tests.flaky_tests",
-    BenchNoiseCvP50 = "bench.noise_cv_p50",
-    BenchStableShare = "bench.stable_share",
-    BenchRegressions = "bench.regressions",
+impl PartialEq for SignalId {
+    fn eq(&self, other: &SignalId) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for SignalId {}
+
+impl std::hash::Hash for SignalId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::fmt::Debug for SignalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SignalId({:?})", self.as_str())
+    }
 }
 
 impl std::fmt::Display for SignalId {
@@ -205,7 +215,7 @@ impl std::str::FromStr for SignalId {
     type Err = UnknownSignal;
 
     fn from_str(s: &str) -> Result<SignalId, UnknownSignal> {
-        SignalId::ALL
+        SignalId::all()
             .iter()
             .copied()
             .find(|id| id.as_str() == s)
@@ -213,19 +223,12 @@ impl std::str::FromStr for SignalId {
     }
 }
 
-impl SignalId {
-    /// The signal's definition.
-    #[must_use]
-    pub fn def(self) -> &'static SignalDef {
-        def(self)
-    }
-}
-
 /// The definition of one signal.
 #[derive(Debug)]
 pub struct SignalDef {
-    /// The signal's id; its string form is what TOML and JSON name.
-    pub id: SignalId,
+    /// The signal's id as TOML and JSON name it: `family.name`, the family's
+    /// prefix first.
+    pub id: &'static str,
     pub unit: Unit,
     /// A short label for tables.
     pub title: &'static str,
@@ -237,172 +240,14 @@ pub struct SignalDef {
     pub source: &'static str,
 }
 
-/// Every signal this build can measure, in report order.
-pub static SIGNALS: &[SignalDef] = &TABLE;
-
-/// The table behind [`SIGNALS`], one entry per [`SignalId`] in the enum's
-/// order (checked when the crate compiles, so [`def`] can index it).
-const TABLE: [SignalDef; SignalId::ALL.len()] = [
-    SignalDef {
-        id: SignalId::ReleaseCount365d,
-        unit: Unit::Releases,
-        title: "Releases in the last 365 days",
-        definition: "Releases (tags that parse as a final version; pre-releases excluded; backports included) dated in the 365 days up to the end of the window.",
-        anchor: "criticality_score recent_release_count",
-        source: "git tags",
-    },
-    SignalDef {
-        id: SignalId::ReleaseMedianIntervalDays,
-        unit: Unit::Days,
-        title: "Median days between releases",
-        definition: "Median gap between consecutive main-line releases (each higher than every earlier one), over the gaps that end in the window.",
-        anchor: "CHAOSS Release Frequency",
-        source: "git tags",
-    },
-    SignalDef {
-        id: SignalId::ReleaseIntervalRegularity,
-        unit: Unit::Ratio,
-        title: "Irregularity of release gaps",
-        definition: "Interquartile range of those main-line gaps divided by their median; lower is more regular.",
-        anchor: "",
-        source: "git tags",
-    },
-    SignalDef {
-        id: SignalId::ReleaseStalenessRatio,
-        unit: Unit::Ratio,
-        title: "Days since last release / usual gap",
-        definition: "Days from the last release (any line) to the end of the window, divided by the mean of the last ten main-line gaps before it (the days they span over their count, so that a burst of patch releases does not shrink it); above 1 the next release is overdue.",
-        anchor: "",
-        source: "git tags",
-    },
-    SignalDef {
-        id: SignalId::IssuesFirstResponseP50Hours,
-        unit: Unit::Hours,
-        title: "Median hours to first response (issues)",
-        definition: "Median time from opening to the first response that counts (rubric `[actors]`: not the author, not a bot, by default a maintainer) over issues opened in the window that got one.",
-        anchor: "CHAOSS Time to First Response",
-        source: "GitHub issues and pull requests",
-    },
-    SignalDef {
-        id: SignalId::IssuesFirstResponseP90Hours,
-        unit: Unit::Hours,
-        title: "90th percentile hours to first response (issues)",
-        definition: "The 90th percentile of the same times: how long the slowest tenth of answered issues waited.",
-        anchor: "CHAOSS Time to First Response",
-        source: "GitHub issues and pull requests",
-    },
-    SignalDef {
-        id: SignalId::IssuesRespondedWithin7d,
-        unit: Unit::Fraction,
-        title: "Issues answered within 7 days",
-        definition: "Share of the issues opened in the window at least 7 days before its end that got a response that counts within 7 days; those still unanswered after 7 days are misses, younger issues are not yet due and left out.",
-        anchor: "",
-        source: "GitHub issues and pull requests",
-    },
-    SignalDef {
-        id: SignalId::IssuesResolutionP50Days,
-        unit: Unit::Days,
-        title: "Median days to close (issues)",
-        definition: "Median time from opening to the last close, over the issues opened in the window that are closed.",
-        anchor: "CHAOSS Issue Resolution Duration",
-        source: "GitHub issues and pull requests",
-    },
-    SignalDef {
-        id: SignalId::PrsFirstReviewP50Hours,
-        unit: Unit::Hours,
-        title: "Median hours to first review (pull requests)",
-        definition: "Median time from opening to the first review or comment that counts (rubric `[actors]`) over the pull requests opened in the window that got one.",
-        anchor: "CHAOSS Time to First Response",
-        source: "GitHub issues and pull requests",
-    },
-    SignalDef {
-        id: SignalId::PrsMergeP50Days,
-        unit: Unit::Days,
-        title: "Median days to merge (pull requests)",
-        definition: "Median time from opening to merge over the pull requests opened in the window that were merged.",
-        anchor: "CHAOSS Change Requests Duration",
-        source: "GitHub issues and pull requests",
-    },
-    SignalDef {
-        id: SignalId::CiPassRate,
-        unit: Unit::Fraction,
-        title: "CI runs that pass",
-        definition: "Share of GitHub Actions runs on the default branch, triggered by push or schedule and completed in the window, that succeeded: success / (success + failure + timed_out); cancelled and skipped runs left out. The report gives the Wilson 95% interval.",
-        anchor: "",
-        source: "GitHub Actions runs",
-    },
-    SignalDef {
-        id: SignalId::CiFlakyRate,
-        unit: Unit::Fraction,
-        title: "Flaky CI (workflow, commit) pairs",
-        definition: "Share of (workflow, commit) groups of those runs that have both a success and a failure, or a failure rescued by a re-run (run attempt > 1).",
-        anchor: "Buildkite Test Engine, flip rate",
-        source: "GitHub Actions runs",
-    },
-    SignalDef {
-        id: SignalId::CiDurationP50Minutes,
-        unit: Unit::Minutes,
-        title: "Median CI run duration",
-        definition: "Median minutes from a run's start to its last update, over the completed runs counted by ci.pass_rate.",
-        anchor: "",
-        source: "GitHub Actions runs",
-    },
-    SignalDef {
-        id: SignalId::TestsPassRate,
-        unit: Unit::Fraction,
-        title: "Test cases that pass",
-        definition: "Share of test-case outcomes over the runs (JUnit XML files) in the window that passed: passed / (passed + failed + error), a test that passed on retry within a run counting as passed; skipped cases left out.",
-        anchor: "JUnit XML schema",
-        source: "JUnit XML files",
-    },
-    SignalDef {
-        id: SignalId::TestsFlakyTests,
-        unit: Unit::Tests,
-        title: "Flaky tests",
-        definition: "Tests that both passed and failed on the same commit (or within one run, when retried); where commits are unknown, tests whose outcome flipped between consecutive runs in time order.",
-        anchor: "",
-        source: "JUnit XML files",
-    },
-    SignalDef {
-        id: SignalId::BenchNoiseCvP50,
-        unit: Unit::Fraction,
-        title: "Benchmark noise (median robust CV)",
-        definition: "Per benchmark series, the robust coefficient of variation 1.4826 × MAD / median of its results in the window, the deviations taken from the fitted level of each step so that a real step is not counted as noise; the median over series with at least 5 results in the window.",
-        anchor: "robust CV (MAD scaled to a normal standard deviation)",
-        source: "benchmark results",
-    },
-    SignalDef {
-        id: SignalId::BenchStableShare,
-        unit: Unit::Fraction,
-        title: "Stable benchmark series",
-        definition: "Share of those series whose robust CV is under the rubric's `[benchmarks] stable_cv` (default 5 %).",
-        anchor: "",
-        source: "benchmark results",
-    },
-    SignalDef {
-        id: SignalId::BenchRegressions,
-        unit: Unit::Regressions,
-        title: "Unrecovered benchmark regressions",
-        definition: "Steps for the worse (up for time and memory, down for throughput) larger than the rubric's `[benchmarks] regression_threshold` (default 5 %) found in each series by change-point detection (an L1 piecewise-constant fit, see the README) between levels of at least two results each, that happened in the window and that no later step recovered: the series' latest level is still worse than the level before the step by more than the threshold.",
-        anchor: "asv regression detection",
-        source: "benchmark results",
-    },
-];
-
-// `TABLE` lists the signals in the order of `SignalId`'s variants, so that
-// `def` is an index, not a search with a fallback.
-const _: () = {
-    let mut i = 0;
-    while i < TABLE.len() {
-        assert!(TABLE[i].id as usize == i, "TABLE is not in SignalId order");
-        i += 1;
-    }
-};
+/// Every signal's definition, in report order.
+pub static SIGNALS: std::sync::LazyLock<Vec<&'static SignalDef>> =
+    std::sync::LazyLock::new(|| SignalId::all().iter().map(|id| id.def()).collect());
 
 /// The definition of the signal `id`.
 #[must_use]
 pub fn def(id: SignalId) -> &'static SignalDef {
-    &TABLE[id as usize]
+    id.def()
 }
 
 /// `1 release`, `2 releases`.
@@ -646,7 +491,7 @@ pub trait SignalFamily: Sync {
 }
 
 /// Every family, in report order: their signals, one after the other, are
-/// [`SignalId::ALL`].
+/// [`SignalId::all()`].
 pub static FAMILIES: &[&dyn SignalFamily] = &[
     &releases::Releases,
     &responsiveness::Responsiveness,
@@ -661,7 +506,7 @@ pub static FAMILIES: &[&dyn SignalFamily] = &[
 pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
     let mut out: Vec<Measurement> = FAMILIES.iter().flat_map(|f| f.measure(cx)).collect();
     // A signal that no family produced is reported, not silently dropped.
-    for id in SignalId::ALL {
+    for id in SignalId::all() {
         if !out.iter().any(|m| m.signal == *id) {
             out.push(Measurement::insufficient(
                 *id,
@@ -671,7 +516,7 @@ pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
             ));
         }
     }
-    out.sort_by_key(|m| SignalId::ALL.iter().position(|d| m.signal == *d));
+    out.sort_by_key(|m| SignalId::all().iter().position(|d| m.signal == *d));
     for gap in unread(cx.evidence) {
         for m in out.iter_mut().filter(|m| gap.covers(&m.signal)) {
             if let Ok(id) = m.signal.parse::<SignalId>() {
@@ -832,7 +677,7 @@ pub fn unread(evidence: &Evidence) -> Vec<Unread> {
 pub fn markdown_table() -> String {
     let mut s =
         String::from("| id | unit | definition | source | anchor |\n|---|---|---|---|---|\n");
-    for d in SIGNALS {
+    for d in SIGNALS.iter() {
         s.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
             d.id,
@@ -893,7 +738,7 @@ mod tests {
         let mut ev = empty_evidence();
         ev.window = window;
         let ids: Vec<String> = measured(&ev).into_iter().map(|m| m.signal).collect();
-        let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id.as_str()).collect();
+        let declared: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
         assert_eq!(ids, declared);
     }
 
@@ -905,9 +750,28 @@ mod tests {
             .iter()
             .flat_map(|f| f.signals().iter().copied())
             .collect();
-        assert_eq!(declared, SignalId::ALL);
-        let table: Vec<SignalId> = SIGNALS.iter().map(|d| d.id).collect();
-        assert_eq!(table, SignalId::ALL);
+        assert_eq!(declared, SignalId::all());
+        let table: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
+        let ids: Vec<&str> = SignalId::all().iter().map(|id| id.as_str()).collect();
+        assert_eq!(table, ids);
+        // No id is declared twice (two families, or twice in one).
+        let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        // A family's ids share its prefixes: no family's prefix is another's.
+        for (i, f) in FAMILIES.iter().enumerate() {
+            for other in &FAMILIES[i + 1..] {
+                for id in f.signals() {
+                    let prefix = id.as_str().split('.').next().unwrap();
+                    assert!(
+                        other
+                            .signals()
+                            .iter()
+                            .all(|o| !o.as_str().starts_with(&format!("{prefix}."))),
+                        "{id} and a signal of another family share the prefix {prefix}"
+                    );
+                }
+            }
+        }
         let ev = empty_evidence();
         let rule = CompiledRule::new(&ev.release_rule).unwrap();
         let (actors, benchmarks) = (Actors::default(), BenchmarkParams::default());
@@ -922,9 +786,9 @@ mod tests {
     /// A signal id reads back from its string; an unknown string is an error, not a fallback.
     #[test]
     fn ids_parse_from_their_strings_and_nothing_else() {
-        for id in SignalId::ALL {
+        for id in SignalId::all() {
             assert_eq!(id.as_str().parse::<SignalId>(), Ok(*id));
-            assert_eq!(def(*id).id, *id);
+            assert_eq!(def(*id).id, id.as_str());
         }
         assert_eq!(
             "release.count".parse::<SignalId>(),

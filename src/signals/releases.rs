@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use regex::Regex;
 
-use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind};
 use crate::stats;
@@ -527,11 +527,51 @@ pub(crate) fn release_dates(analysis: &Analysis) -> Vec<DateTime<Utc>> {
     analysis.releases.iter().map(|r| r.date).collect()
 }
 
+/// The signals of this family, each declared once: its id and definition.
+impl SignalId {
+    /// `release.count_365d`
+    pub const RELEASE_COUNT_365D: SignalId = SignalId::new(&SignalDef {
+        id: "release.count_365d",
+        unit: Unit::Releases,
+        title: "Releases in the last 365 days",
+        definition: "Releases (tags that parse as a final version; pre-releases excluded; backports included) dated in the 365 days up to the end of the window.",
+        anchor: "criticality_score recent_release_count",
+        source: "git tags",
+    });
+    /// `release.median_interval_days`
+    pub const RELEASE_MEDIAN_INTERVAL_DAYS: SignalId = SignalId::new(&SignalDef {
+        id: "release.median_interval_days",
+        unit: Unit::Days,
+        title: "Median days between releases",
+        definition: "Median gap between consecutive main-line releases (each higher than every earlier one), over the gaps that end in the window.",
+        anchor: "CHAOSS Release Frequency",
+        source: "git tags",
+    });
+    /// `release.interval_regularity`
+    pub const RELEASE_INTERVAL_REGULARITY: SignalId = SignalId::new(&SignalDef {
+        id: "release.interval_regularity",
+        unit: Unit::Ratio,
+        title: "Irregularity of release gaps",
+        definition: "Interquartile range of those main-line gaps divided by their median; lower is more regular.",
+        anchor: "",
+        source: "git tags",
+    });
+    /// `release.staleness_ratio`
+    pub const RELEASE_STALENESS_RATIO: SignalId = SignalId::new(&SignalDef {
+        id: "release.staleness_ratio",
+        unit: Unit::Ratio,
+        title: "Days since last release / usual gap",
+        definition: "Days from the last release (any line) to the end of the window, divided by the mean of the last ten main-line gaps before it (the days they span over their count, so that a burst of patch releases does not shrink it); above 1 the next release is overdue.",
+        anchor: "",
+        source: "git tags",
+    });
+}
+
 const IDS: [SignalId; 4] = [
-    SignalId::ReleaseCount365d,
-    SignalId::ReleaseMedianIntervalDays,
-    SignalId::ReleaseIntervalRegularity,
-    SignalId::ReleaseStalenessRatio,
+    SignalId::RELEASE_COUNT_365D,
+    SignalId::RELEASE_MEDIAN_INTERVAL_DAYS,
+    SignalId::RELEASE_INTERVAL_REGULARITY,
+    SignalId::RELEASE_STALENESS_RATIO,
 ];
 
 fn measure_from(
@@ -714,7 +754,7 @@ fn count_measurement(
         })
         .collect();
     Measurement::new(
-        SignalId::ReleaseCount365d,
+        SignalId::RELEASE_COUNT_365D,
         year,
         source,
         Reading::value(recent.len() as f64, recent.len() as u64, basis, examples),
@@ -757,13 +797,13 @@ fn interval_measurements(a: &Analysis, source: &str, window: &Window) -> [Measur
     let n = days.len() as u64;
     [
         Measurement::new(
-            SignalId::ReleaseMedianIntervalDays,
+            SignalId::RELEASE_MEDIAN_INTERVAL_DAYS,
             *window,
             source,
             Reading::of(median, n, basis.clone(), no_gap, gap_examples),
         ),
         Measurement::new(
-            SignalId::ReleaseIntervalRegularity,
+            SignalId::RELEASE_INTERVAL_REGULARITY,
             *window,
             source,
             Reading::of(
@@ -807,7 +847,7 @@ fn staleness_measurement(
     };
     match (last, since_last, usual_mean) {
         (Some(last), Some(since), Some(m)) => Measurement::new(
-            SignalId::ReleaseStalenessRatio,
+            SignalId::RELEASE_STALENESS_RATIO,
             stale_window,
             source,
             Reading::value(
@@ -832,7 +872,7 @@ fn staleness_measurement(
             ),
         ),
         _ => Measurement::insufficient(
-            SignalId::ReleaseStalenessRatio,
+            SignalId::RELEASE_STALENESS_RATIO,
             stale_window,
             source,
             if usual_days.is_empty() {

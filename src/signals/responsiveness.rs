@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Example, Measurement, Reading, SignalId, Unit, day, plural};
+use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
 use crate::evidence::{Item, ItemKind};
 use crate::stats;
 use crate::window::{Window, days_between};
@@ -26,13 +26,71 @@ const EXAMPLES: usize = 10;
 /// The deadline of `issues.responded_within_7d`, in days.
 const DUE_DAYS: i64 = 7;
 
+/// The signals of this family, each declared once: its id and definition.
+impl SignalId {
+    /// `issues.first_response_p50_hours`
+    pub const ISSUES_FIRST_RESPONSE_P50_HOURS: SignalId = SignalId::new(&SignalDef {
+        id: "issues.first_response_p50_hours",
+        unit: Unit::Hours,
+        title: "Median hours to first response (issues)",
+        definition: "Median time from opening to the first response that counts (rubric `[actors]`: not the author, not a bot, by default a maintainer) over issues opened in the window that got one.",
+        anchor: "CHAOSS Time to First Response",
+        source: "GitHub issues and pull requests",
+    });
+    /// `issues.first_response_p90_hours`
+    pub const ISSUES_FIRST_RESPONSE_P90_HOURS: SignalId = SignalId::new(&SignalDef {
+        id: "issues.first_response_p90_hours",
+        unit: Unit::Hours,
+        title: "90th percentile hours to first response (issues)",
+        definition: "The 90th percentile of the same times: how long the slowest tenth of answered issues waited.",
+        anchor: "CHAOSS Time to First Response",
+        source: "GitHub issues and pull requests",
+    });
+    /// `issues.responded_within_7d`
+    pub const ISSUES_RESPONDED_WITHIN_7D: SignalId = SignalId::new(&SignalDef {
+        id: "issues.responded_within_7d",
+        unit: Unit::Fraction,
+        title: "Issues answered within 7 days",
+        definition: "Share of the issues opened in the window at least 7 days before its end that got a response that counts within 7 days; those still unanswered after 7 days are misses, younger issues are not yet due and left out.",
+        anchor: "",
+        source: "GitHub issues and pull requests",
+    });
+    /// `issues.resolution_p50_days`
+    pub const ISSUES_RESOLUTION_P50_DAYS: SignalId = SignalId::new(&SignalDef {
+        id: "issues.resolution_p50_days",
+        unit: Unit::Days,
+        title: "Median days to close (issues)",
+        definition: "Median time from opening to the last close, over the issues opened in the window that are closed.",
+        anchor: "CHAOSS Issue Resolution Duration",
+        source: "GitHub issues and pull requests",
+    });
+    /// `prs.first_review_p50_hours`
+    pub const PRS_FIRST_REVIEW_P50_HOURS: SignalId = SignalId::new(&SignalDef {
+        id: "prs.first_review_p50_hours",
+        unit: Unit::Hours,
+        title: "Median hours to first review (pull requests)",
+        definition: "Median time from opening to the first review or comment that counts (rubric `[actors]`) over the pull requests opened in the window that got one.",
+        anchor: "CHAOSS Time to First Response",
+        source: "GitHub issues and pull requests",
+    });
+    /// `prs.merge_p50_days`
+    pub const PRS_MERGE_P50_DAYS: SignalId = SignalId::new(&SignalDef {
+        id: "prs.merge_p50_days",
+        unit: Unit::Days,
+        title: "Median days to merge (pull requests)",
+        definition: "Median time from opening to merge over the pull requests opened in the window that were merged.",
+        anchor: "CHAOSS Change Requests Duration",
+        source: "GitHub issues and pull requests",
+    });
+}
+
 const IDS: [SignalId; 6] = [
-    SignalId::IssuesFirstResponseP50Hours,
-    SignalId::IssuesFirstResponseP90Hours,
-    SignalId::IssuesRespondedWithin7d,
-    SignalId::IssuesResolutionP50Days,
-    SignalId::PrsFirstReviewP50Hours,
-    SignalId::PrsMergeP50Days,
+    SignalId::ISSUES_FIRST_RESPONSE_P50_HOURS,
+    SignalId::ISSUES_FIRST_RESPONSE_P90_HOURS,
+    SignalId::ISSUES_RESPONDED_WITHIN_7D,
+    SignalId::ISSUES_RESOLUTION_P50_DAYS,
+    SignalId::PRS_FIRST_REVIEW_P50_HOURS,
+    SignalId::PRS_MERGE_P50_DAYS,
 ];
 
 /// Whose comments and reviews count as a response to an issue or pull request.
@@ -409,7 +467,7 @@ fn issue_measurements(
     };
     let examples = slowest(&answered, Unit::Hours);
     out.push(Measurement::new(
-        SignalId::IssuesFirstResponseP50Hours,
+        SignalId::ISSUES_FIRST_RESPONSE_P50_HOURS,
         *window,
         SOURCE,
         Reading::of(
@@ -421,7 +479,7 @@ fn issue_measurements(
         ),
     ));
     out.push(Measurement::new(
-        SignalId::IssuesFirstResponseP90Hours,
+        SignalId::ISSUES_FIRST_RESPONSE_P90_HOURS,
         *window,
         SOURCE,
         Reading::of(
@@ -447,7 +505,7 @@ fn issue_measurements(
         .collect();
     let days: Vec<f64> = closed.iter().map(|(_, d)| *d).collect();
     out.push(Measurement::new(
-        SignalId::IssuesResolutionP50Days,
+        SignalId::ISSUES_RESOLUTION_P50_DAYS,
         *window,
         SOURCE,
         Reading::of(
@@ -489,7 +547,7 @@ fn pr_measurements(
     // prs.first_review_p50_hours
     let reviewed = prs.answered();
     let hours: Vec<f64> = reviewed.iter().map(|(_, h)| *h).collect();
-    out.push(Measurement::new(SignalId::PrsFirstReviewP50Hours, *window, SOURCE, Reading::of(stats::median(&hours), reviewed.len() as u64, format!(
+    out.push(Measurement::new(SignalId::PRS_FIRST_REVIEW_P50_HOURS, *window, SOURCE, Reading::of(stats::median(&hours), reviewed.len() as u64, format!(
             "{} opened in the window that got a review or comment that counts, out of {}; {}",
             plural(reviewed.len(), "pull request"),
             prs.items.len(),
@@ -524,7 +582,7 @@ fn pr_measurements(
         .count();
     let open = prs.items.len() - merged.len() - closed_unmerged;
     let days: Vec<f64> = merged.iter().map(|(_, d)| *d).collect();
-    out.push(Measurement::new(SignalId::PrsMergeP50Days, *window, SOURCE, Reading::of(stats::median(&days), merged.len() as u64, format!(
+    out.push(Measurement::new(SignalId::PRS_MERGE_P50_DAYS, *window, SOURCE, Reading::of(stats::median(&days), merged.len() as u64, format!(
             "{} out of the {} opened in the window ({open} open, {closed_unmerged} closed without merge); of the {}, {}",
             plural(merged.len(), "merged pull request"),
             prs.items.len(),
@@ -609,7 +667,7 @@ fn within_7d(
         })
         .collect();
     Measurement::new(
-        SignalId::IssuesRespondedWithin7d,
+        SignalId::ISSUES_RESPONDED_WITHIN_7D,
         due_window,
         SOURCE,
         Reading::of(

@@ -15,11 +15,33 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::{Example, Measurement, Reading, SignalId};
+use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit};
 use crate::evidence::{TestEvidence, TestRun};
 use crate::window::Window;
 
-const IDS: [SignalId; 2] = [SignalId::TestsPassRate, SignalId::TestsFlakyTests];
+/// The signals of this family, each declared once: its id and definition.
+impl SignalId {
+    /// `tests.pass_rate`
+    pub const TESTS_PASS_RATE: SignalId = SignalId::new(&SignalDef {
+        id: "tests.pass_rate",
+        unit: Unit::Fraction,
+        title: "Test cases that pass",
+        definition: "Share of test-case outcomes over the runs (JUnit XML files) in the window that passed: passed / (passed + failed + error), a test that passed on retry within a run counting as passed; skipped cases left out.",
+        anchor: "JUnit XML schema",
+        source: "JUnit XML files",
+    });
+    /// `tests.flaky_tests`
+    pub const TESTS_FLAKY_TESTS: SignalId = SignalId::new(&SignalDef {
+        id: "tests.flaky_tests",
+        unit: Unit::Tests,
+        title: "Flaky tests",
+        definition: "Tests that both passed and failed on the same commit (or within one run, when retried); where commits are unknown, tests whose outcome flipped between consecutive runs in time order.",
+        anchor: "",
+        source: "JUnit XML files",
+    });
+}
+
+const IDS: [SignalId; 2] = [SignalId::TESTS_PASS_RATE, SignalId::TESTS_FLAKY_TESTS];
 const SOURCE: &str = "JUnit XML files";
 const DIGEST_SOURCE: &str = "check-run digests (publish-unit-test-result-action)";
 const BOTH_SOURCES: &str = "JUnit XML files and check-run digests";
@@ -200,21 +222,21 @@ impl Digests {
         let n = self.succ + self.fail + self.error;
         let pass = if n == 0 {
             Measurement::insufficient(
-                SignalId::TestsPassRate,
+                SignalId::TESTS_PASS_RATE,
                 *window,
                 DIGEST_SOURCE,
                 format!("no record passed or failed in the {}", self.describe()),
             )
         } else {
             Measurement::new(
-                SignalId::TestsPassRate,
+                SignalId::TESTS_PASS_RATE,
                 *window,
                 DIGEST_SOURCE,
                 Reading::value(self.succ as f64 / n as f64, n, self.describe(), Vec::new()),
             )
         };
         let flaky = Measurement::insufficient(
-            SignalId::TestsFlakyTests,
+            SignalId::TESTS_FLAKY_TESTS,
             *window,
             DIGEST_SOURCE,
             self.not_flaky(),
@@ -372,7 +394,7 @@ fn pass_rate(
     let n = c.p + c.x + c.f + c.e;
     if n == 0 {
         return Measurement::insufficient(
-            SignalId::TestsPassRate,
+            SignalId::TESTS_PASS_RATE,
             *window,
             SOURCE,
             format!(
@@ -416,7 +438,7 @@ fn pass_rate(
         })
         .collect();
     Measurement::new(
-        SignalId::TestsPassRate,
+        SignalId::TESTS_PASS_RATE,
         *window,
         SOURCE,
         Reading::value((c.p + c.x) as f64 / n as f64, n, basis, examples),
@@ -436,7 +458,7 @@ fn flaky_tests(
         .count() as u64;
     if eligible == 0 {
         return Measurement::insufficient(
-            SignalId::TestsFlakyTests,
+            SignalId::TESTS_FLAKY_TESTS,
             *window,
             SOURCE,
             format!("no test ran in two runs or was retried, in the {scope}"),
@@ -463,7 +485,7 @@ fn flaky_tests(
         .map(|(i, t)| flaky_example(&ev.tests[*i], t))
         .collect();
     Measurement::new(
-        SignalId::TestsFlakyTests,
+        SignalId::TESTS_FLAKY_TESTS,
         *window,
         SOURCE,
         Reading::value(flaky.len() as f64, eligible, basis, examples),

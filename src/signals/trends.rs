@@ -159,7 +159,7 @@ pub(super) fn releases_per_quarter(
     Some(Trend {
         id: "releases_per_quarter".into(),
         title: "Releases per quarter".into(),
-        signal: SignalId::ReleaseCount365d.as_str().into(),
+        signal: SignalId::RELEASE_COUNT_365D.as_str().into(),
         x: "quarter".into(),
         y: "releases".into(),
         labels: ps.iter().map(|p| p.label.clone()).collect(),
@@ -194,7 +194,7 @@ pub(super) fn issue_first_response(
     Some(Trend {
         id: "issue_first_response_by_month".into(),
         title: "Hours to first response (issues), by month opened".into(),
-        signal: SignalId::IssuesFirstResponseP50Hours.as_str().into(),
+        signal: SignalId::ISSUES_FIRST_RESPONSE_P50_HOURS.as_str().into(),
         x: "month".into(),
         y: "hours".into(),
         labels: ps.iter().map(|p| p.label.clone()).collect(),
@@ -239,7 +239,7 @@ pub(super) fn ci_pass_rate(scope: &ci::Scope<'_>, window: &Window) -> Option<Tre
     Some(Trend {
         id: "ci_pass_rate_by_month".into(),
         title: "CI runs that pass, by month".into(),
-        signal: SignalId::CiPassRate.as_str().into(),
+        signal: SignalId::CI_PASS_RATE.as_str().into(),
         x: "month".into(),
         y: "% passed".into(),
         labels: ps.iter().map(|p| p.label.clone()).collect(),
@@ -282,7 +282,7 @@ pub(super) fn bench_trends(analysis: &benchmarks::Analysis, window: &Window) -> 
         out.push(Trend {
             id: format!("bench_regression_{}", out.len() + 1),
             title: benchmarks::series_label(s),
-            signal: SignalId::BenchRegressions.as_str().into(),
+            signal: SignalId::BENCH_REGRESSIONS.as_str().into(),
             x: "date".into(),
             y: s.unit.clone(),
             labels,

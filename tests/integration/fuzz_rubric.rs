@@ -8,7 +8,7 @@
 
 use chrono::{TimeZone, Utc};
 use readiness::rubric::{Rubric, score};
-use readiness::signals::{Measurement, SIGNALS};
+use readiness::signals::{Measurement, SignalId};
 use readiness::window::Window;
 
 use crate::common::Workspace;
@@ -110,10 +110,10 @@ fn measurements(values: &[f64], rng: &mut Rng) -> Vec<Measurement> {
         since: Utc.timestamp_opt(0, 0).unwrap(),
         until: Utc.timestamp_opt(86_400, 0).unwrap(),
     };
-    SIGNALS
+    SignalId::all()
         .iter()
-        .map(|def| {
-            let mut m = Measurement::insufficient(def.id, window, "fuzz", "fuzz".into());
+        .map(|id| {
+            let mut m = Measurement::insufficient(*id, window, "fuzz", "fuzz".into());
             if !rng.chance(4) {
                 m.value = Some(*rng.pick(values));
                 m.n = 1_000;
