@@ -276,13 +276,8 @@ impl Settings {
             &self.rubric.actors,
             &self.rubric.benchmarks,
         );
-        let measurements = signals::measure(&cx);
+        let (measurements, trends) = signals::read(&cx, self.charts);
         let card = score::score(&self.rubric, &measurements);
-        let trends = if self.charts {
-            signals::trends(&cx)
-        } else {
-            Vec::new()
-        };
         Report::new(ev, window, &self.rubric, measurements, trends, card)
     }
 

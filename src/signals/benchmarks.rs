@@ -580,11 +580,21 @@ fn regression_example(s: &BenchSeries, r: &Regression, window: &Window) -> Examp
 pub struct Benchmarks;
 
 impl super::SignalFamily for Benchmarks {
+    type Analysis<'a> = Option<Analysis<'a>>;
+
     fn signals(&self) -> &'static [SignalId] {
         &IDS
     }
 
-    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+    fn analyse<'a>(&self, cx: &super::MeasureCtx<'a>) -> Option<Analysis<'a>> {
+        let (window, params) = (cx.window, cx.benchmarks);
+        cx.evidence
+            .bench_results
+            .as_ref()
+            .map(|b| analyse(b, &window, params))
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>, a: &Option<Analysis<'_>>) -> Vec<Measurement> {
         let ev = cx.evidence;
         let none = ev
             .bench_results
@@ -597,12 +607,16 @@ impl super::SignalFamily for Benchmarks {
             .and_then(|p| p.notes.first());
         match searched {
             Some(reason) if none => Measurement::all_insufficient(&IDS, cx.window, SOURCE, reason),
-            _ => measure(cx.bench(), &cx.window, cx.benchmarks),
+            _ => measure(a.as_ref(), &cx.window, cx.benchmarks),
         }
     }
 
-    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
-        cx.bench()
+    fn trends(
+        &self,
+        cx: &super::MeasureCtx<'_>,
+        a: &Option<Analysis<'_>>,
+    ) -> Vec<super::trends::Trend> {
+        a.as_ref()
             .map(|a| super::trends::bench_trends(a, &cx.window))
             .unwrap_or_default()
     }

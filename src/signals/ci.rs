@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
-use crate::evidence::WorkflowRun;
+use crate::evidence::{Evidence, WorkflowRun};
 use crate::stats;
 use crate::window::{Window, days_between};
 
@@ -456,16 +456,42 @@ fn duration(
 pub struct Ci;
 
 impl super::SignalFamily for Ci {
+    type Analysis<'a> = Option<Scope<'a>>;
+
     fn signals(&self) -> &'static [SignalId] {
         &IDS
     }
 
-    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure_scope(cx.runs(), &cx.window)
+    fn fed_by(&self, _: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
+        vec![("ci.", &["github actions runs"])]
     }
 
-    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
-        cx.runs()
+    fn absent(&self, ev: &Evidence) -> Vec<&'static str> {
+        if ev.runs.is_none() {
+            vec!["ci."]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn analyse<'a>(&self, cx: &super::MeasureCtx<'a>) -> Option<Scope<'a>> {
+        let window = cx.window;
+        cx.evidence
+            .runs
+            .as_deref()
+            .map(|runs| Scope::new(runs, &window))
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>, a: &Option<Scope<'_>>) -> Vec<Measurement> {
+        measure_scope(a.as_ref(), &cx.window)
+    }
+
+    fn trends(
+        &self,
+        cx: &super::MeasureCtx<'_>,
+        a: &Option<Scope<'_>>,
+    ) -> Vec<super::trends::Trend> {
+        a.as_ref()
             .and_then(|scope| super::trends::ci_pass_rate(scope, &cx.window))
             .into_iter()
             .collect()

@@ -396,8 +396,7 @@ impl Measurement {
 }
 
 /// What every family measures from: the evidence, the resolved window, the
-/// rubric's parameters of the families and the compiled release rule, with
-/// the analyses that a family's signals and its charts share, made once.
+/// rubric's parameters of the families and the compiled release rule.
 #[derive(Debug)]
 pub struct MeasureCtx<'a> {
     /// The evidence measured.
@@ -410,21 +409,10 @@ pub struct MeasureCtx<'a> {
     pub actors: &'a Actors,
     /// How benchmark series are judged (rubric `[benchmarks]`).
     pub benchmarks: &'a BenchmarkParams,
-    /// [`releases::analyse_evidence`]: `None` when no tags were collected.
-    releases: Option<releases::Analysis>,
-    /// [`benchmarks::analyse`]: `None` when no benchmark results were collected.
-    bench: Option<benchmarks::Analysis<'a>>,
-    /// The issues and pull requests opened in the window, with their first
-    /// responses: `None` when none were collected.
-    responses: Option<responsiveness::Opened<'a>>,
-    /// The CI runs sorted into what counts: `None` when none were collected.
-    runs: Option<ci::Scope<'a>>,
 }
 
 impl<'a> MeasureCtx<'a> {
-    /// The context for measuring `evidence` over `window`: each family's
-    /// analysis (release tags sorted, opened items with their first
-    /// responses, CI runs sorted, benchmark series fitted) is made here, once.
+    /// The context for measuring `evidence` over `window`.
     #[must_use]
     pub fn new(
         evidence: &'a Evidence,
@@ -439,60 +427,81 @@ impl<'a> MeasureCtx<'a> {
             rule,
             actors,
             benchmarks,
-            releases: releases::analyse_evidence(evidence, rule, &window),
-            bench: evidence
-                .bench_results
-                .as_ref()
-                .map(|b| benchmarks::analyse(b, &window, benchmarks)),
-            responses: evidence
-                .items
-                .as_deref()
-                .map(|items| responsiveness::analyse(items, actors, &window)),
-            runs: evidence
-                .runs
-                .as_deref()
-                .map(|runs| ci::Scope::new(runs, &window)),
         }
-    }
-
-    /// The release analysis the `release.*` signals and the releases chart share.
-    #[must_use]
-    pub fn releases(&self) -> Option<&releases::Analysis> {
-        self.releases.as_ref()
-    }
-
-    /// The benchmark analysis the `bench.*` signals and charts share.
-    #[must_use]
-    pub fn bench(&self) -> Option<&benchmarks::Analysis<'a>> {
-        self.bench.as_ref()
-    }
-
-    /// The opened items the `issues.*` and `prs.*` signals and the
-    /// first-response chart share.
-    pub(crate) fn responses(&self) -> Option<&responsiveness::Opened<'a>> {
-        self.responses.as_ref()
-    }
-
-    /// The sorted runs the `ci.*` signals and the pass-rate chart share.
-    pub(crate) fn runs(&self) -> Option<&ci::Scope<'a>> {
-        self.runs.as_ref()
     }
 }
 
 /// A family of signals read from one kind of evidence: it declares its
-/// signals and measures them, and draws its charts, from a [`MeasureCtx`].
-pub trait SignalFamily: Sync {
+/// signals (their ids and definitions are constants of [`SignalId`] in the
+/// family's file), analyses its evidence once, and measures its signals and
+/// draws its charts from that one analysis.
+pub(crate) trait SignalFamily: Sync {
+    /// What its signals and its charts share: release tags sorted, opened
+    /// items with their first responses, runs grouped, series fitted.
+    type Analysis<'a>;
     /// The signals it measures, in report order.
     fn signals(&self) -> &'static [SignalId];
+    /// The provenance sources of `evidence` whose listings it is measured
+    /// from: one of them marked incomplete leaves the signals with these id
+    /// prefixes not measured ([`unread`]), whatever it read. `(prefix, sources)`.
+    fn fed_by(&self, evidence: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
+        let _ = evidence;
+        Vec::new()
+    }
+    /// The id prefixes of its signals whose evidence `evidence` lacks
+    /// altogether (not collected): a whole target that could not be read
+    /// leaves them not measured.
+    fn absent(&self, evidence: &Evidence) -> Vec<&'static str> {
+        let _ = evidence;
+        Vec::new()
+    }
+    /// Its analysis of the evidence in `cx`, made once for its signals and charts.
+    fn analyse<'a>(&self, cx: &MeasureCtx<'a>) -> Self::Analysis<'a>;
     /// One measurement per signal of [`SignalFamily::signals`], in that order.
-    fn measure(&self, cx: &MeasureCtx<'_>) -> Vec<Measurement>;
+    fn measure(&self, cx: &MeasureCtx<'_>, analysis: &Self::Analysis<'_>) -> Vec<Measurement>;
     /// Its charts (none when the evidence has nothing to draw).
-    fn trends(&self, cx: &MeasureCtx<'_>) -> Vec<Trend>;
+    fn trends(&self, cx: &MeasureCtx<'_>, analysis: &Self::Analysis<'_>) -> Vec<Trend>;
+}
+
+/// A [`SignalFamily`] as the registry holds it, whatever its analysis' type.
+pub trait Family: Sync {
+    /// [`SignalFamily::signals`].
+    fn signals(&self) -> &'static [SignalId];
+    /// [`SignalFamily::fed_by`].
+    fn fed_by(&self, evidence: &Evidence) -> Vec<(&'static str, &'static [&'static str])>;
+    /// [`SignalFamily::absent`].
+    fn absent(&self, evidence: &Evidence) -> Vec<&'static str>;
+    /// Its measurements, and its charts when `charts`, from one analysis.
+    fn read(&self, cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>);
+}
+
+impl<F: SignalFamily> Family for F {
+    fn signals(&self) -> &'static [SignalId] {
+        SignalFamily::signals(self)
+    }
+
+    fn fed_by(&self, evidence: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
+        SignalFamily::fed_by(self, evidence)
+    }
+
+    fn absent(&self, evidence: &Evidence) -> Vec<&'static str> {
+        SignalFamily::absent(self, evidence)
+    }
+
+    fn read(&self, cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>) {
+        let analysis = self.analyse(cx);
+        let trends = if charts {
+            self.trends(cx, &analysis)
+        } else {
+            Vec::new()
+        };
+        (self.measure(cx, &analysis), trends)
+    }
 }
 
 /// Every family, in report order: their signals, one after the other, are
 /// [`SignalId::all()`].
-pub static FAMILIES: &[&dyn SignalFamily] = &[
+pub static FAMILIES: &[&dyn Family] = &[
     &releases::Releases,
     &responsiveness::Responsiveness,
     &ci::Ci,
@@ -504,7 +513,26 @@ pub static FAMILIES: &[&dyn SignalFamily] = &[
 /// is not measured, with the reason ([`unread`]).
 #[must_use]
 pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
-    let mut out: Vec<Measurement> = FAMILIES.iter().flat_map(|f| f.measure(cx)).collect();
+    read(cx, false).0
+}
+
+/// Every chart the evidence supports, family by family; a chart of a family
+/// whose source failed is left out, like its signals' values: it would draw
+/// what little arrived.
+#[must_use]
+pub fn trends(cx: &MeasureCtx<'_>) -> Vec<Trend> {
+    read(cx, true).1
+}
+
+/// [`measure`] and, when `charts`, [`trends`], each family's analysis made once for both.
+#[must_use]
+pub fn read(cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>) {
+    let (mut out, mut trends) = (Vec::new(), Vec::new());
+    for f in FAMILIES {
+        let (m, t) = f.read(cx, charts);
+        out.extend(m);
+        trends.extend(t);
+    }
     // A signal that no family produced is reported, not silently dropped.
     for id in SignalId::all() {
         if !out.iter().any(|m| m.signal == *id) {
@@ -517,7 +545,8 @@ pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
         }
     }
     out.sort_by_key(|m| SignalId::all().iter().position(|d| m.signal == *d));
-    for gap in unread(cx.evidence) {
+    let unread = unread(cx.evidence);
+    for gap in &unread {
         for m in out.iter_mut().filter(|m| gap.covers(&m.signal)) {
             if let Ok(id) = m.signal.parse::<SignalId>() {
                 let source = std::mem::take(&mut m.source);
@@ -525,38 +554,12 @@ pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
             }
         }
     }
-    out
-}
-
-/// Every chart the evidence supports, family by family; a chart of a family
-/// whose source failed is left out, like its signals' values: it would draw
-/// what little arrived.
-#[must_use]
-pub fn trends(cx: &MeasureCtx<'_>) -> Vec<Trend> {
-    let unread = unread(cx.evidence);
-    FAMILIES
-        .iter()
-        .flat_map(|f| f.trends(cx))
-        .filter(|t| !unread.iter().any(|u| u.covers(&t.signal)))
-        .collect()
+    trends.retain(|t| !unread.iter().any(|u| u.covers(&t.signal)));
+    (out, trends)
 }
 
 /// The start of every reason given for a signal whose source failed.
 pub const NOT_MEASURED: &str = "not measured: ";
-
-/// Which listings feed which signal families: `(id prefix, provenance sources)`.
-/// The family is not measured when one of them is marked incomplete.
-const FEEDS: &[(&str, &[&str])] = &[
-    (
-        "issues.",
-        &["github issues", "github issues and pull requests"],
-    ),
-    (
-        "prs.",
-        &["github pull requests", "github issues and pull requests"],
-    ),
-    ("ci.", &["github actions runs"]),
-];
 
 /// Sources that stand for a whole target: one of them marked incomplete with
 /// nothing read means the target (or its GitHub part) could not be read at
@@ -612,15 +615,15 @@ fn listing_reason(p: &Provenance) -> String {
 /// The signal families of `evidence` that were asked for but not measured,
 /// decided from the provenance alone:
 ///
-/// - a listing of [`FEEDS`] marked incomplete (`complete: false`: it failed
-///   or stopped early) leaves its families unmeasured, whatever it read;
-/// - a `github`, `git` or `evidence` source marked incomplete that read nothing (the
-///   repository could not be reached or read at all) leaves unmeasured every
-///   family it would have given and that has no evidence: `issues.`,
-///   `prs.`, `ci.` when there are no issues or runs, `release.` when there
-///   are neither tags nor releases;
-/// - GitHub releases or tags marked incomplete leave `release.` unmeasured
-///   when no clone gave the tags (a clone's own tags are complete).
+/// - a listing a family is fed by ([`SignalFamily::fed_by`]) marked
+///   incomplete (`complete: false`: it failed or stopped early) leaves its
+///   signals unmeasured, whatever it read (GitHub releases or tags feed
+///   `release.` only when no clone gave the tags: a clone's own are complete);
+/// - a `github`, `git` or `evidence` source marked incomplete that read
+///   nothing (the repository could not be reached or read at all) leaves
+///   unmeasured every family whose evidence is absent
+///   ([`SignalFamily::absent`]: `release.` with neither tags nor releases,
+///   `issues.` and `prs.` without items, `ci.` without runs).
 #[must_use]
 pub fn unread(evidence: &Evidence) -> Vec<Unread> {
     let mut out: Vec<Unread> = Vec::new();
@@ -635,29 +638,16 @@ pub fn unread(evidence: &Evidence) -> Vec<Unread> {
         };
     let failed = |p: &&Provenance| !p.complete;
     for p in evidence.sources.iter().filter(failed) {
-        for (family, sources) in FEEDS {
+        for (family, sources) in FAMILIES.iter().flat_map(|f| f.fed_by(evidence)) {
             if sources.contains(&p.source.as_str()) {
                 add(family, listing_reason(p));
             }
-        }
-        let clone_tags = evidence.sources.iter().any(|s| s.source == "git");
-        if !clone_tags && matches!(p.source.as_str(), "github releases" | "github tags") {
-            add("release.", listing_reason(p));
         }
     }
     // Then the whole-source failures, for what no listing explains.
     for p in evidence.sources.iter().filter(failed) {
         if WHOLE.contains(&p.source.as_str()) && p.items == 0 {
-            let absent = [
-                ("issues.", evidence.items.is_none()),
-                ("prs.", evidence.items.is_none()),
-                ("ci.", evidence.runs.is_none()),
-                (
-                    "release.",
-                    evidence.tags.is_none() && evidence.releases.is_none(),
-                ),
-            ];
-            for (family, _) in absent.into_iter().filter(|(_, a)| *a) {
+            for family in FAMILIES.iter().flat_map(|f| f.absent(evidence)) {
                 add(family, format!("{NOT_MEASURED}{}", failure_note(p)));
             }
         }
@@ -777,7 +767,7 @@ mod tests {
         let (actors, benchmarks) = (Actors::default(), BenchmarkParams::default());
         let cx = MeasureCtx::new(&ev, ev.window, &rule, &actors, &benchmarks);
         for f in FAMILIES {
-            let ids: Vec<String> = f.measure(&cx).into_iter().map(|m| m.signal).collect();
+            let ids: Vec<String> = f.read(&cx, false).0.into_iter().map(|m| m.signal).collect();
             let own: Vec<&str> = f.signals().iter().map(|id| id.as_str()).collect();
             assert_eq!(ids, own);
         }
@@ -884,6 +874,23 @@ mod tests {
         );
         let ms = measured(&ev);
         assert!(!reason(&ms, "release.count_365d").starts_with(NOT_MEASURED));
+    }
+
+    /// An `OWNER/REPO` target that could not be read at all: every family
+    /// with no evidence is not measured, named in report order.
+    #[test]
+    fn a_github_target_that_failed_whole_names_its_families_in_report_order() {
+        let mut ev = empty_evidence();
+        (ev.items, ev.runs, ev.releases, ev.tags) = (None, None, None, None);
+        ev.sources = vec![prov("github", 0, false, "could not be reached")];
+        let gaps = unread(&ev);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].families, ["release.", "issues.", "prs.", "ci."]);
+        let ms = measured(&ev);
+        assert_eq!(
+            reason(&ms, "release.count_365d"),
+            "not measured: could not be reached"
+        );
     }
 
     #[test]

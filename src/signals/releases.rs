@@ -889,16 +889,44 @@ fn staleness_measurement(
 pub struct Releases;
 
 impl super::SignalFamily for Releases {
+    type Analysis<'a> = Option<Analysis>;
+
     fn signals(&self) -> &'static [SignalId] {
         &IDS
     }
 
-    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure_evidence(cx.evidence, cx.releases(), cx.rule, &cx.window)
+    /// GitHub's releases and tags, when no clone gave the tags.
+    fn fed_by(&self, ev: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
+        let clone_tags = ev.sources.iter().any(|s| s.source == "git");
+        if clone_tags {
+            Vec::new()
+        } else {
+            vec![("release.", &["github releases", "github tags"])]
+        }
     }
 
-    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
-        cx.releases()
+    fn absent(&self, ev: &Evidence) -> Vec<&'static str> {
+        if ev.tags.is_none() && ev.releases.is_none() {
+            vec!["release."]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn analyse(&self, cx: &super::MeasureCtx<'_>) -> Option<Analysis> {
+        analyse_evidence(cx.evidence, cx.rule, &cx.window)
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>, a: &Option<Analysis>) -> Vec<Measurement> {
+        measure_evidence(cx.evidence, a.as_ref(), cx.rule, &cx.window)
+    }
+
+    fn trends(
+        &self,
+        cx: &super::MeasureCtx<'_>,
+        a: &Option<Analysis>,
+    ) -> Vec<super::trends::Trend> {
+        a.as_ref()
             .and_then(|a| super::trends::releases_per_quarter(a, &cx.window))
             .into_iter()
             .collect()

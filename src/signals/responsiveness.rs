@@ -16,7 +16,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
-use crate::evidence::{Item, ItemKind};
+use crate::evidence::{Evidence, Item, ItemKind};
 use crate::stats;
 use crate::window::{Window, days_between};
 
@@ -694,16 +694,51 @@ fn within_7d(
 pub struct Responsiveness;
 
 impl super::SignalFamily for Responsiveness {
+    type Analysis<'a> = Option<Opened<'a>>;
+
     fn signals(&self) -> &'static [SignalId] {
         &IDS
     }
 
-    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
-        measure_opened(cx.responses(), cx.actors, &cx.window)
+    fn fed_by(&self, _: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
+        vec![
+            (
+                "issues.",
+                &["github issues", "github issues and pull requests"],
+            ),
+            (
+                "prs.",
+                &["github pull requests", "github issues and pull requests"],
+            ),
+        ]
     }
 
-    fn trends(&self, cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
-        cx.responses()
+    fn absent(&self, ev: &Evidence) -> Vec<&'static str> {
+        if ev.items.is_none() {
+            vec!["issues.", "prs."]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn analyse<'a>(&self, cx: &super::MeasureCtx<'a>) -> Option<Opened<'a>> {
+        let (actors, window) = (cx.actors, cx.window);
+        cx.evidence
+            .items
+            .as_deref()
+            .map(|items| analyse(items, actors, &window))
+    }
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>, a: &Option<Opened<'_>>) -> Vec<Measurement> {
+        measure_opened(a.as_ref(), cx.actors, &cx.window)
+    }
+
+    fn trends(
+        &self,
+        cx: &super::MeasureCtx<'_>,
+        a: &Option<Opened<'_>>,
+    ) -> Vec<super::trends::Trend> {
+        a.as_ref()
             .and_then(|opened| super::trends::issue_first_response(opened, &cx.window))
             .into_iter()
             .collect()

@@ -532,11 +532,15 @@ fn looked_on_github(sources: &[crate::evidence::Provenance]) -> Option<String> {
 pub struct TestResults;
 
 impl super::SignalFamily for TestResults {
+    type Analysis<'a> = ();
+
     fn signals(&self) -> &'static [SignalId] {
         &IDS
     }
 
-    fn measure(&self, cx: &super::MeasureCtx<'_>) -> Vec<Measurement> {
+    fn analyse(&self, _cx: &super::MeasureCtx<'_>) {}
+
+    fn measure(&self, cx: &super::MeasureCtx<'_>, (): &()) -> Vec<Measurement> {
         let looked = looked_on_github(&cx.evidence.sources);
         match (&cx.evidence.tests, looked) {
             (None, Some(looked)) => Measurement::all_insufficient(
@@ -551,7 +555,7 @@ impl super::SignalFamily for TestResults {
         }
     }
 
-    fn trends(&self, _cx: &super::MeasureCtx<'_>) -> Vec<super::trends::Trend> {
+    fn trends(&self, _cx: &super::MeasureCtx<'_>, (): &()) -> Vec<super::trends::Trend> {
         // No chart: the report shows the failing and flaky tests as examples.
         Vec::new()
     }
