@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use readiness::collect::bench_results::BenchInputs;
 use readiness::collect::github::client::{Settings, Token};
 use readiness::collect::github::test_reports::TestReports;
 use readiness::collect::{self, GitHubRequest, Request};
@@ -277,9 +276,7 @@ fn request(api_url: String, window: Window, cache: &Path) -> Request {
                 ..TestReports::default()
             },
         },
-        junit: Vec::new(),
-        junit_env: None,
-        bench: BenchInputs::default(),
+        inputs: readiness::collect::Inputs::default(),
         project: None,
     }
 }

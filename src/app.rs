@@ -16,11 +16,11 @@ use chrono::{DateTime, Timelike, Utc};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, Format, Global, RubricCommand, SchemaOf};
-use crate::collect::bench_results::{self, BenchInputs};
+
 use crate::collect::github::Repo;
 use crate::collect::github::client::{Settings as ClientSettings, Token};
 use crate::collect::github::test_reports::TestReports;
-use crate::collect::{self, GitHubRequest, Request};
+use crate::collect::{self, GitHubRequest, Inputs, Request};
 use crate::error::Error;
 use crate::evidence::{Evidence, ReleaseRule};
 use crate::projects::{ProjectSpec, ProjectsFile};
@@ -78,9 +78,8 @@ struct Settings {
     /// `--tag-prefix`/`--tag-pattern`, compiled once; `None` keeps the evidence's own rule.
     rule_override: Option<CompiledRule>,
     github: GitHubRequest,
-    junit: Vec<String>,
-    junit_env: Option<String>,
-    bench: BenchInputs,
+    /// The files named as evidence (`--junit`, `--asv`...).
+    inputs: Inputs,
     step_summary: bool,
     /// Trends and their charts (off with `--no-charts`).
     charts: bool,
@@ -119,17 +118,15 @@ impl Settings {
             output: g.output,
             rule_override,
             github,
-            junit: g.junit,
-            junit_env: g.junit_env,
+            inputs: g.inputs,
             step_summary: g.step_summary,
             charts: !g.no_charts,
-            bench: g.bench,
         })
     }
 
     /// The first artifact option given (`--junit`, `--asv`...), if any: artifacts alone are a target.
     fn artifact_flag(&self) -> Option<&'static str> {
-        artifact_flag(&self.junit, &self.bench)
+        self.inputs.first_given()
     }
 
     /// The settings of one project of a projects file: its own release rule
@@ -146,8 +143,8 @@ impl Settings {
             .and(spec.github.as_deref())
             .and_then(crate::target::parse_github)
             .map(|(owner, name)| Repo { owner, name });
-        s.junit.clone_from(&spec.junit);
-        s.bench = spec.bench.clone();
+        s.inputs.junit.clone_from(&spec.junit);
+        s.inputs.bench = spec.bench.clone();
         Ok(s)
     }
 
@@ -221,9 +218,7 @@ impl Settings {
             release_rule,
             now: self.now,
             github: self.github.clone(),
-            junit: self.junit.clone(),
-            junit_env: self.junit_env.clone(),
-            bench: self.bench.clone(),
+            inputs: self.inputs.clone(),
             project: None,
         }
     }
@@ -246,7 +241,7 @@ impl Settings {
             })
             .collect();
         if !matches!(target, Target::Evidence(_)) {
-            gaps.extend(artifact_gaps(ev, &self.junit, &self.bench));
+            gaps.extend(artifact_gaps(ev, &self.inputs));
         }
         gaps
     }
@@ -322,28 +317,6 @@ fn step_summary(markdown: &str) -> Result<(), Error> {
     file.write_all(markdown.as_bytes())
         .and_then(|()| file.write_all(b"\n"))
         .map_err(|e| Error::write(path.clone(), e))
-}
-
-/// The first artifact option given, if any.
-fn artifact_flag(junit: &[String], bench: &BenchInputs) -> Option<&'static str> {
-    artifact_inputs(junit, bench)
-        .into_iter()
-        .find_map(|(flag, _, given)| given.then_some(flag))
-}
-
-/// Each artifact option, the provenance source its inputs are recorded
-/// under, and whether it was given: `--junit`, then every benchmark input.
-fn artifact_inputs(
-    junit: &[String],
-    bench: &BenchInputs,
-) -> Vec<(&'static str, &'static str, bool)> {
-    std::iter::once(("--junit", "junit", !junit.is_empty()))
-        .chain(
-            bench_results::INPUTS
-                .iter()
-                .map(|k| (k.flag, k.source, !(k.entries)(bench).is_empty())),
-        )
-        .collect()
 }
 
 /// A non-empty environment variable.
@@ -752,12 +725,8 @@ fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
         None if settings.artifact_flag().is_some() => Target::Artifacts,
         None => {
             return Err(Error::Usage(format!(
-                "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts (--junit, {})",
-                bench_results::INPUTS
-                    .iter()
-                    .map(|k| k.flag)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "collect needs a target (a clone, OWNER/REPO or a GitHub URL) or artifacts ({})",
+                Inputs::flags()
             )));
         }
     };
@@ -787,7 +756,7 @@ fn refuse_with_projects(g: &Global) -> Result<(), Error> {
     let flag = if g.github.is_some() {
         Some("--github")
     } else {
-        artifact_flag(&g.junit, &g.bench)
+        g.inputs.first_given()
     };
     match flag {
         Some(flag) => Err(Error::Usage(format!(
@@ -905,7 +874,7 @@ fn compare_command(
     }
     if projects.is_some() {
         refuse_with_projects(&g)?;
-    } else if let Some(flag) = artifact_flag(&g.junit, &g.bench) {
+    } else if let Some(flag) = g.inputs.first_given() {
         return Err(Error::Usage(format!(
             "compare does not take {flag}: artifacts belong to one target; give each project its own in a projects file (--projects FILE), or run `readiness collect TARGET {flag} ... -o FILE` per target and compare the evidence files"
         )));
@@ -978,9 +947,9 @@ fn read_nothing(ev: &Evidence) -> bool {
 }
 
 /// Every artifact input given that read nothing, with what its provenance says.
-fn artifact_gaps(ev: &Evidence, junit: &[String], bench: &BenchInputs) -> Vec<Gap> {
+fn artifact_gaps(ev: &Evidence, inputs: &Inputs) -> Vec<Gap> {
     let mut gaps = Vec::new();
-    for (flag, source, given) in artifact_inputs(junit, bench) {
+    for (flag, source, given) in inputs.given() {
         // With --bench-data the gh-pages copy is not read, so every
         // github-action-benchmark source is then a --bench-data file.
         for p in ev

@@ -83,17 +83,9 @@ pub struct Global {
     #[arg(long, global = true)]
     pub offline: bool,
 
-    /// JUnit XML test reports (a glob, quoted; repeatable): one file is one test run. Alone, they are the target
-    #[arg(long, global = true, value_name = "GLOB")]
-    pub junit: Vec<String>,
-
-    /// The environment of each JUnit run, from its file's path: the first capture group of REGEX (or its whole match), e.g. 'artifacts/([^/]+)/'. Runs are compared within an environment
-    #[arg(long = "junit-env", global = true, value_name = "REGEX")]
-    pub junit_env: Option<String>,
-
-    /// The benchmark inputs (`--asv`, `--bench-data`...), declared with their readers.
+    /// The files named as evidence (`--junit`, `--asv`...), declared with their readers in `collect`.
     #[command(flatten)]
-    pub bench: crate::collect::bench_results::BenchInputs,
+    pub inputs: crate::collect::Inputs,
 
     #[command(flatten)]
     pub test_reports: TestReportArgs,

@@ -114,7 +114,7 @@ fn check_options(g: &Global) -> Result<PathBuf, Error> {
                 .into(),
         ));
     }
-    if g.github.is_some() || super::artifact_flag(&g.junit, &g.bench).is_some() {
+    if g.github.is_some() || g.inputs.first_given().is_some() {
         return Err(Error::Usage(
             "batch scores GitHub repositories by name: --github and artifact options (--junit, --asv...) belong to one target"
                 .into(),

@@ -31,15 +31,62 @@ pub struct Request {
     /// The moment recorded as `collected_at`.
     pub now: DateTime<Utc>,
     pub github: GitHubRequest,
-    /// `--junit` patterns: JUnit XML files added to the evidence.
-    pub junit: Vec<String>,
-    /// `--junit-env REGEX`: the environment of a JUnit run, from its path.
-    pub junit_env: Option<String>,
-    /// Benchmark result files (`--asv`, `--bench-data`, `--criterion`, `--pytest-benchmark`).
-    pub bench: bench_results::BenchInputs,
+    /// The files named as evidence: JUnit XML, benchmark results.
+    pub inputs: Inputs,
     /// The target's `.readiness.toml`, once read (`None` before, or without one):
     /// its test-report settings (`test_artifacts`, `check_name`) ride here.
     pub project: Option<project_file::ProjectSettings>,
+}
+
+/// The files a user names as evidence, each option declared once, here or
+/// with its reader (`bench_results::BenchInputs`); `cli::Global` flattens
+/// this struct and [`Request`] carries it whole, so that a new source's
+/// option is written beside its reader and nowhere else.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct Inputs {
+    /// JUnit XML test reports (a glob, quoted; repeatable): one file is one test run. Alone, they are the target
+    #[arg(long, global = true, value_name = "GLOB")]
+    pub junit: Vec<String>,
+
+    /// The environment of each JUnit run, from its file's path: the first capture group of REGEX (or its whole match), e.g. 'artifacts/([^/]+)/'. Runs are compared within an environment
+    #[arg(long = "junit-env", global = true, value_name = "REGEX")]
+    pub junit_env: Option<String>,
+
+    /// Benchmark results (`--asv`, `--bench-data`...).
+    #[command(flatten)]
+    pub bench: bench_results::BenchInputs,
+}
+
+impl Inputs {
+    /// Each option that names files, the provenance source its inputs are
+    /// recorded under, and whether it was given: `--junit`, then every
+    /// benchmark input.
+    pub(crate) fn given(&self) -> Vec<(&'static str, &'static str, bool)> {
+        std::iter::once(("--junit", "junit", !self.junit.is_empty()))
+            .chain(
+                bench_results::INPUTS
+                    .iter()
+                    .map(|k| (k.flag, k.source, !(k.entries)(&self.bench).is_empty())),
+            )
+            .collect()
+    }
+
+    /// The first option given, if any: files alone are a target.
+    pub(crate) fn first_given(&self) -> Option<&'static str> {
+        self.given()
+            .into_iter()
+            .find_map(|(flag, _, given)| given.then_some(flag))
+    }
+
+    /// `--junit, --asv, ...`: every option, for a message.
+    pub(crate) fn flags() -> String {
+        Inputs::default()
+            .given()
+            .iter()
+            .map(|(flag, _, _)| *flag)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// How to reach GitHub.
@@ -155,11 +202,11 @@ pub fn collect(target: &Target, request: &Request) -> Result<Evidence, Error> {
     let mut request = request.clone();
     let project = project_file::load(target, &mut request)?;
     // Then those the project file added.
-    if request.junit != cli.junit {
-        artifacts.junit = junit::expand(&request.junit)?;
+    if request.inputs.junit != cli.inputs.junit {
+        artifacts.junit = junit::expand(&request.inputs.junit)?;
     }
-    if request.bench != cli.bench {
-        artifacts.bench = Some(bench_results::check(&request.bench)?);
+    if request.inputs.bench != cli.inputs.bench {
+        artifacts.bench = Some(bench_results::check(&request.inputs.bench)?);
     }
     let mut ev = collect_target(target, &request, &artifacts.junit.paths)?;
     if let Some(p) = &project {
@@ -258,11 +305,13 @@ struct Artifacts {
 impl Artifacts {
     /// Checks every artifact input, warning about `--junit` patterns that match nothing.
     fn check(target: &Target, request: &Request) -> Result<Artifacts, Error> {
-        let junit = junit::expand(&request.junit)?;
+        let junit = junit::expand(&request.inputs.junit)?;
         for pattern in &junit.empty {
             warn(request, &format!("--junit {pattern:?} matched no files"));
         }
-        if matches!(target, Target::Artifacts) && junit.paths.is_empty() && request.bench.is_empty()
+        if matches!(target, Target::Artifacts)
+            && junit.paths.is_empty()
+            && request.inputs.bench.is_empty()
         {
             return Err(Error::Usage(format!(
                 "no JUnit XML files: {} matched nothing, and there is no other target",
@@ -274,18 +323,20 @@ impl Artifacts {
                     .join(", ")
             )));
         }
-        let junit_env = match &request.junit_env {
-            Some(p) if !request.junit.is_empty() => Some(regex::Regex::new(p).map_err(|e| {
-                Error::Usage(format!(
-                    "--junit-env {p:?} is not a valid regular expression: {e}"
-                ))
-            })?),
+        let junit_env = match &request.inputs.junit_env {
+            Some(p) if !request.inputs.junit.is_empty() => {
+                Some(regex::Regex::new(p).map_err(|e| {
+                    Error::Usage(format!(
+                        "--junit-env {p:?} is not a valid regular expression: {e}"
+                    ))
+                })?)
+            }
             _ => None,
         };
-        let bench = if request.bench.is_empty() {
+        let bench = if request.inputs.bench.is_empty() {
             None
         } else {
-            Some(bench_results::check(&request.bench)?)
+            Some(bench_results::check(&request.inputs.bench)?)
         };
         Ok(Artifacts {
             junit,
@@ -296,7 +347,7 @@ impl Artifacts {
 
     /// Reads the checked files into `ev`, each tool's provenance with them.
     fn read_into(self, ev: &mut Evidence, request: &Request) {
-        if !request.junit.is_empty() {
+        if !request.inputs.junit.is_empty() {
             let mut read = junit::read_files(&self.junit.paths, self.junit_env);
             if self.junit.again > 0 {
                 read.notes.push(format!(
@@ -311,7 +362,7 @@ impl Artifacts {
                 warn(request, unread);
             }
             ev.sources
-                .push(read.provenance(&request.junit, &self.junit.empty));
+                .push(read.provenance(&request.inputs.junit, &self.junit.empty));
             match &mut ev.tests {
                 // Test reports found on GitHub: the files are added to them.
                 Some(tests) => tests.absorb(read.evidence),
@@ -325,7 +376,7 @@ impl Artifacts {
                 offline: request.github.client.offline,
                 quiet: request.github.quiet,
             };
-            let read = bench_results::read_checked(&request.bench, checked, &net);
+            let read = bench_results::read_checked(&request.inputs.bench, checked, &net);
             for w in &read.warnings {
                 warn(request, w);
             }
@@ -440,7 +491,7 @@ fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
         bench_results::INPUTS
             .iter()
             .filter(|k| k.takes == takes)
-            .flat_map(|k| (k.entries)(&request.bench))
+            .flat_map(|k| (k.entries)(&request.inputs.bench))
             .collect()
     };
     let (bench_files, dirs, globs) = (
@@ -458,6 +509,7 @@ fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
         name: common_folder(&files, &dir_paths).unwrap_or_else(|| "artifacts".into()),
         kind: "artifacts".into(),
         location: request
+            .inputs
             .junit
             .iter()
             .chain(&bench_files)
@@ -591,7 +643,7 @@ async fn read_github(
         repo,
         &request.window,
         // Data files given with --bench-data replace the gh-pages copy.
-        request.bench.bench_data.is_empty(),
+        request.inputs.bench.bench_data.is_empty(),
     )
     .await
     .map_err(|e: FetchError| Error::Target {

@@ -372,7 +372,7 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
         Found::GitHub(_) => None,
     };
     for kind in INPUTS {
-        let cli_empty = (kind.entries)(&request.bench).is_empty();
+        let cli_empty = (kind.entries)(&request.inputs.bench).is_empty();
         let (got, n) = paths(
             kind.key,
             Some(kind),
@@ -380,11 +380,17 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
             cli_empty,
             root,
         );
-        (kind.add)(&mut request.bench, got);
+        (kind.add)(&mut request.inputs.bench, got);
         notes.extend(n);
     }
-    let (got, n) = paths("junit", None, &s.junit, request.junit.is_empty(), root);
-    request.junit.extend(got);
+    let (got, n) = paths(
+        "junit",
+        None,
+        &s.junit,
+        request.inputs.junit.is_empty(),
+        root,
+    );
+    request.inputs.junit.extend(got);
     notes.extend(n);
     notes.extend(apply_test_reports(s, &mut request.github.test_reports));
     request.project = Some(s.clone());
