@@ -18,14 +18,13 @@
 //! arrived: an empty or cut-short listing would otherwise read as "no issue
 //! was opened in the window".
 
-pub mod benchmarks;
 pub mod changepoint;
-pub mod ci;
 pub mod coiled_rule;
-pub mod releases;
-pub mod responsiveness;
-pub mod test_results;
 pub mod trends;
+
+// The families: `pub mod NAME;` for every `families/NAME.rs`, and `FOUND`,
+// written by build.rs. A new family is its file alone.
+include!(concat!(env!("OUT_DIR"), "/families.rs"));
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -436,6 +435,9 @@ impl<'a> MeasureCtx<'a> {
 /// family's file), analyses its evidence once, and measures its signals and
 /// draws its charts from that one analysis.
 pub(crate) trait SignalFamily: Sync {
+    /// Its place in reports: families are shown by increasing `ORDER`
+    /// (releases 10, responsiveness 20, CI 30, tests 40, benchmarks 50).
+    const ORDER: u32;
     /// What its signals and its charts share: release tags sorted, opened
     /// items with their first responses, runs grouped, series fitted.
     type Analysis<'a>;
@@ -465,6 +467,8 @@ pub(crate) trait SignalFamily: Sync {
 
 /// A [`SignalFamily`] as the registry holds it, whatever its analysis' type.
 pub trait Family: Sync {
+    /// [`SignalFamily::ORDER`].
+    fn order(&self) -> u32;
     /// [`SignalFamily::signals`].
     fn signals(&self) -> &'static [SignalId];
     /// [`SignalFamily::fed_by`].
@@ -476,6 +480,10 @@ pub trait Family: Sync {
 }
 
 impl<F: SignalFamily> Family for F {
+    fn order(&self) -> u32 {
+        F::ORDER
+    }
+
     fn signals(&self) -> &'static [SignalId] {
         SignalFamily::signals(self)
     }
@@ -499,15 +507,15 @@ impl<F: SignalFamily> Family for F {
     }
 }
 
-/// Every family, in report order: their signals, one after the other, are
-/// [`SignalId::all()`].
-pub static FAMILIES: &[&dyn Family] = &[
-    &releases::Releases,
-    &responsiveness::Responsiveness,
-    &ci::Ci,
-    &test_results::TestResults,
-    &benchmarks::Benchmarks,
-];
+/// Every family, in report order (their [`SignalFamily::ORDER`]): their
+/// signals, one after the other, are [`SignalId::all()`]. The families are
+/// the files of `src/signals/families/`, found by build.rs.
+pub static FAMILIES: std::sync::LazyLock<Vec<&'static dyn Family>> =
+    std::sync::LazyLock::new(|| {
+        let mut all = FOUND.to_vec();
+        all.sort_by_key(|f| f.order());
+        all
+    });
 
 /// Measures every signal, in [`SIGNALS`] order. A signal whose source failed
 /// is not measured, with the reason ([`unread`]).
@@ -528,7 +536,7 @@ pub fn trends(cx: &MeasureCtx<'_>) -> Vec<Trend> {
 #[must_use]
 pub fn read(cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>) {
     let (mut out, mut trends) = (Vec::new(), Vec::new());
-    for f in FAMILIES {
+    for f in FAMILIES.iter() {
         let (m, t) = f.read(cx, charts);
         out.extend(m);
         trends.extend(t);
@@ -744,6 +752,23 @@ mod tests {
         let table: Vec<&str> = SIGNALS.iter().map(|d| d.id).collect();
         let ids: Vec<&str> = SignalId::all().iter().map(|id| id.as_str()).collect();
         assert_eq!(table, ids);
+        // Every file of families/ is a family, each in its own place.
+        let orders: Vec<u32> = FAMILIES.iter().map(|f| f.order()).collect();
+        assert!(
+            orders.windows(2).all(|w| w[0] < w[1]),
+            "two families share an ORDER: {orders:?}"
+        );
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/signals/families"))
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "rs")
+            })
+            .count();
+        assert_eq!(FAMILIES.len(), files);
         // No id is declared twice (two families, or twice in one).
         let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
         assert_eq!(unique.len(), ids.len(), "{ids:?}");
@@ -766,7 +791,7 @@ mod tests {
         let rule = CompiledRule::new(&ev.release_rule).unwrap();
         let (actors, benchmarks) = (Actors::default(), BenchmarkParams::default());
         let cx = MeasureCtx::new(&ev, ev.window, &rule, &actors, &benchmarks);
-        for f in FAMILIES {
+        for f in FAMILIES.iter() {
             let ids: Vec<String> = f.read(&cx, false).0.into_iter().map(|m| m.signal).collect();
             let own: Vec<&str> = f.signals().iter().map(|id| id.as_str()).collect();
             assert_eq!(ids, own);

@@ -693,7 +693,12 @@ fn within_7d(
 #[derive(Debug, Clone, Copy)]
 pub struct Responsiveness;
 
+/// The family, as build.rs lists it in `signals::FAMILIES`.
+pub(crate) const FAMILY: &dyn super::Family = &Responsiveness;
+
 impl super::SignalFamily for Responsiveness {
+    const ORDER: u32 = 20;
+
     type Analysis<'a> = Option<Opened<'a>>;
 
     fn signals(&self) -> &'static [SignalId] {

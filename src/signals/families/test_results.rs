@@ -531,7 +531,12 @@ fn looked_on_github(sources: &[crate::evidence::Provenance]) -> Option<String> {
 #[derive(Debug, Clone, Copy)]
 pub struct TestResults;
 
+/// The family, as build.rs lists it in `signals::FAMILIES`.
+pub(crate) const FAMILY: &dyn super::Family = &TestResults;
+
 impl super::SignalFamily for TestResults {
+    const ORDER: u32 = 40;
+
     type Analysis<'a> = ();
 
     fn signals(&self) -> &'static [SignalId] {

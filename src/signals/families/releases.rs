@@ -888,7 +888,12 @@ fn staleness_measurement(
 #[derive(Debug, Clone, Copy)]
 pub struct Releases;
 
+/// The family, as build.rs lists it in `signals::FAMILIES`.
+pub(crate) const FAMILY: &dyn super::Family = &Releases;
+
 impl super::SignalFamily for Releases {
+    const ORDER: u32 = 10;
+
     type Analysis<'a> = Option<Analysis>;
 
     fn signals(&self) -> &'static [SignalId] {

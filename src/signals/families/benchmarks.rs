@@ -579,7 +579,12 @@ fn regression_example(s: &BenchSeries, r: &Regression, window: &Window) -> Examp
 #[derive(Debug, Clone, Copy)]
 pub struct Benchmarks;
 
+/// The family, as build.rs lists it in `signals::FAMILIES`.
+pub(crate) const FAMILY: &dyn super::Family = &Benchmarks;
+
 impl super::SignalFamily for Benchmarks {
+    const ORDER: u32 = 50;
+
     type Analysis<'a> = Option<Analysis<'a>>;
 
     fn signals(&self) -> &'static [SignalId] {

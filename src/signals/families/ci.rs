@@ -455,7 +455,12 @@ fn duration(
 #[derive(Debug, Clone, Copy)]
 pub struct Ci;
 
+/// The family, as build.rs lists it in `signals::FAMILIES`.
+pub(crate) const FAMILY: &dyn super::Family = &Ci;
+
 impl super::SignalFamily for Ci {
+    const ORDER: u32 = 30;
+
     type Analysis<'a> = Option<Scope<'a>>;
 
     fn signals(&self) -> &'static [SignalId] {
