@@ -71,6 +71,37 @@ pub struct Evidence {
     pub bench_results: Option<BenchEvidence>,
 }
 
+impl Evidence {
+    /// Evidence of `target` with nothing collected yet: no source, and every
+    /// kind of evidence absent (`None`: not collected, which is not "none found").
+    #[must_use]
+    pub fn new(
+        tool: String,
+        target: TargetInfo,
+        collected_at: DateTime<Utc>,
+        window: Window,
+        release_rule: ReleaseRule,
+    ) -> Evidence {
+        Evidence {
+            schema: SCHEMA,
+            tool,
+            target,
+            collected_at,
+            window,
+            release_rule,
+            github_asked: false,
+            sources: Vec::new(),
+            tags: None,
+            default_branch: None,
+            releases: None,
+            items: None,
+            runs: None,
+            tests: None,
+            bench_results: None,
+        }
+    }
+}
+
 /// Benchmark results: one series per (tool, benchmark, params, machine, env).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BenchEvidence {

@@ -19,7 +19,7 @@ use self::github::Repo;
 use self::github::client::{self as gh, Client, FetchError};
 use crate::cache::Cache;
 use crate::error::Error;
-use crate::evidence::{Evidence, Provenance, ReleaseRule, SCHEMA, TargetInfo};
+use crate::evidence::{Evidence, Provenance, ReleaseRule, TargetInfo};
 use crate::target::{Target, parse_github};
 use crate::window::Window;
 
@@ -112,23 +112,13 @@ pub fn tool_version() -> String {
 }
 
 fn empty(target: TargetInfo, request: &Request) -> Evidence {
-    Evidence {
-        schema: SCHEMA,
-        tool: tool_version(),
+    Evidence::new(
+        tool_version(),
         target,
-        collected_at: request.now,
-        window: request.window,
-        release_rule: request.release_rule.clone(),
-        github_asked: false,
-        sources: Vec::new(),
-        tags: None,
-        default_branch: None,
-        releases: None,
-        items: None,
-        runs: None,
-        tests: None,
-        bench_results: None,
-    }
+        request.now,
+        request.window,
+        request.release_rule.clone(),
+    )
 }
 
 /// The provenance of a source that could not be read at all.

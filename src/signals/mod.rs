@@ -700,28 +700,21 @@ mod tests {
             since: Utc.timestamp_opt(0, 0).unwrap(),
             until: Utc.timestamp_opt(86_400, 0).unwrap(),
         };
-        Evidence {
-            schema: crate::evidence::SCHEMA,
-            tool: String::new(),
-            target: crate::evidence::TargetInfo {
-                name: "t".into(),
-                kind: "git".into(),
-                location: "t".into(),
-                remote: None,
-            },
-            collected_at: window.until,
-            window,
-            release_rule: crate::evidence::ReleaseRule::default(),
-            github_asked: false,
-            sources: Vec::new(),
-            tags: Some(Vec::new()),
-            default_branch: None,
-            releases: Some(Vec::new()),
-            items: Some(Vec::new()),
-            runs: Some(Vec::new()),
-            tests: Some(crate::evidence::TestEvidence::default()),
-            bench_results: Some(crate::evidence::BenchEvidence::default()),
-        }
+        let target = crate::evidence::TargetInfo {
+            name: "t".into(),
+            kind: "git".into(),
+            location: "t".into(),
+            remote: None,
+        };
+        let rule = crate::evidence::ReleaseRule::default();
+        let mut ev = Evidence::new(String::new(), target, window.until, window, rule);
+        ev.tags = Some(Vec::new());
+        ev.releases = Some(Vec::new());
+        ev.items = Some(Vec::new());
+        ev.runs = Some(Vec::new());
+        ev.tests = Some(crate::evidence::TestEvidence::default());
+        ev.bench_results = Some(crate::evidence::BenchEvidence::default());
+        ev
     }
 
     /// Measuring empty evidence gives each declared signal exactly once, in
