@@ -151,55 +151,49 @@ fn hostile_evidence() -> Evidence {
             labels: Some(hostile("labels")),
         })
         .collect();
-    Evidence {
-        schema: readiness::evidence::SCHEMA,
-        tool: "readiness test".into(),
-        target: TargetInfo {
-            name: hostile("target"),
-            kind: "github".into(),
-            location: hostile("targetlocation"),
-            remote: Some(hostile("remote")),
+    let target = TargetInfo {
+        name: hostile("target"),
+        kind: "github".into(),
+        location: hostile("targetlocation"),
+        remote: Some(hostile("remote")),
+    };
+    let rule = ReleaseRule {
+        tag_prefix: None,
+        tag_pattern: Some(".*".into()),
+    };
+    let mut ev = Evidence::new("readiness test".into(), target, window.until, window, rule);
+    ev.github_asked = true;
+    ev.sources = vec![
+        Provenance {
+            source: hostile("source"),
+            location: hostile("sourcelocation"),
+            items: 1,
+            item: "series".into(),
+            requests: 0,
+            complete: false,
+            notes: vec![hostile("note")],
+            fetched_at: None,
         },
-        collected_at: window.until,
-        window,
-        release_rule: ReleaseRule {
-            tag_prefix: None,
-            tag_pattern: Some(".*".into()),
-        },
-        github_asked: true,
-        sources: vec![
-            Provenance {
-                source: hostile("source"),
-                location: hostile("sourcelocation"),
-                items: 1,
-                item: "series".into(),
-                requests: 0,
-                complete: false,
-                notes: vec![hostile("note")],
-                fetched_at: None,
-            },
-            github_source(),
-        ],
-        tags: Some(hostile_tags()),
-        default_branch: None,
-        releases: None,
-        items: Some(items),
-        runs: Some(hostile_runs()),
-        tests: Some(hostile_tests()),
-        bench_results: Some(BenchEvidence {
-            series: vec![BenchSeries {
-                tool: "asv".into(),
-                benchmark: hostile("benchmark"),
-                params: hostile("params"),
-                machine: hostile("machine"),
-                env: hostile("env"),
-                unit: hostile("unit"),
-                direction: Direction::LowerIsBetter,
-                location: hostile("benchlocation"),
-                points,
-            }],
-        }),
-    }
+        github_source(),
+    ];
+    ev.tags = Some(hostile_tags());
+    ev.items = Some(items);
+    ev.runs = Some(hostile_runs());
+    ev.tests = Some(hostile_tests());
+    ev.bench_results = Some(BenchEvidence {
+        series: vec![BenchSeries {
+            tool: "asv".into(),
+            benchmark: hostile("benchmark"),
+            params: hostile("params"),
+            machine: hostile("machine"),
+            env: hostile("env"),
+            unit: hostile("unit"),
+            direction: Direction::LowerIsBetter,
+            location: hostile("benchlocation"),
+            points,
+        }],
+    });
+    ev
 }
 
 /// Unescaped `|` in a line: the cell separators a markdown table sees.
