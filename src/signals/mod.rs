@@ -1,17 +1,18 @@
 //! The measure stage: pure functions from [`Evidence`] to one
 //! [`Measurement`] per signal. No I/O happens here.
 //!
-//! Every signal is declared once: its id in [`SignalId`], its unit, title
-//! and definition in [`SIGNALS`]. `readiness signals`, the README's signal
-//! table and the report's explanations are all generated from that list.
-//! Rust code names a signal by its [`SignalId`]; the string form is for the
-//! edges (rubric TOML, JSON, `readiness signals`).
+//! Every signal is declared once, in its family's file: a [`SignalId`]
+//! constant holding its unit, title and definition ([`SignalDef`]).
+//! `readiness signals`, the README's signal table and the report's
+//! explanations are all generated from them ([`SIGNALS`]). Rust code names a
+//! signal by its [`SignalId`]; the string form is for the edges (rubric
+//! TOML, JSON, `readiness signals`).
 //!
-//! A family ([`SignalFamily`]) measures the signals read from one kind of
-//! evidence and draws their charts, both from one [`MeasureCtx`]; the
-//! registry [`FAMILIES`] lists them in report order. Adding a family is a
-//! file with its `SignalFamily`, its ids and definitions here, and one line
-//! in [`FAMILIES`]. Every measurement is built by `Measurement::new`.
+//! A family (`SignalFamily`) measures the signals read from one kind of
+//! evidence and draws their charts, both from one analysis of it. Every file
+//! of `families/` is one: `build.rs` declares it and lists it in the
+//! registry [`FAMILIES`], which keeps them in report order. Adding a family
+//! is that file alone. Every measurement is built by `Measurement::new`.
 //!
 //! A signal whose source was asked for but not read to the end is "not
 //! measured" with the reason ([`unread`]), never measured from what little
@@ -459,21 +460,21 @@ pub(crate) trait SignalFamily: Sync {
     }
     /// Its analysis of the evidence in `cx`, made once for its signals and charts.
     fn analyse<'a>(&self, cx: &MeasureCtx<'a>) -> Self::Analysis<'a>;
-    /// One measurement per signal of [`SignalFamily::signals`], in that order.
+    /// One measurement per signal of `SignalFamily::signals`, in that order.
     fn measure(&self, cx: &MeasureCtx<'_>, analysis: &Self::Analysis<'_>) -> Vec<Measurement>;
     /// Its charts (none when the evidence has nothing to draw).
     fn trends(&self, cx: &MeasureCtx<'_>, analysis: &Self::Analysis<'_>) -> Vec<Trend>;
 }
 
-/// A [`SignalFamily`] as the registry holds it, whatever its analysis' type.
+/// A `SignalFamily` as the registry holds it, whatever its analysis' type.
 pub trait Family: Sync {
-    /// [`SignalFamily::ORDER`].
+    /// `SignalFamily::ORDER`.
     fn order(&self) -> u32;
-    /// [`SignalFamily::signals`].
+    /// `SignalFamily::signals`.
     fn signals(&self) -> &'static [SignalId];
-    /// [`SignalFamily::fed_by`].
+    /// `SignalFamily::fed_by`.
     fn fed_by(&self, evidence: &Evidence) -> Vec<(&'static str, &'static [&'static str])>;
-    /// [`SignalFamily::absent`].
+    /// `SignalFamily::absent`.
     fn absent(&self, evidence: &Evidence) -> Vec<&'static str>;
     /// Its measurements, and its charts when `charts`, from one analysis.
     fn read(&self, cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>);
@@ -507,7 +508,7 @@ impl<F: SignalFamily> Family for F {
     }
 }
 
-/// Every family, in report order (their [`SignalFamily::ORDER`]): their
+/// Every family, in report order (their `SignalFamily::ORDER`): their
 /// signals, one after the other, are [`SignalId::all()`]. The families are
 /// the files of `src/signals/families/`, found by build.rs.
 pub static FAMILIES: std::sync::LazyLock<Vec<&'static dyn Family>> =
@@ -532,7 +533,7 @@ pub fn trends(cx: &MeasureCtx<'_>) -> Vec<Trend> {
     read(cx, true).1
 }
 
-/// [`measure`] and, when `charts`, [`trends`], each family's analysis made once for both.
+/// [`measure()`] and, when `charts`, [`trends()`], each family's analysis made once for both.
 #[must_use]
 pub fn read(cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>) {
     let (mut out, mut trends) = (Vec::new(), Vec::new());
@@ -623,14 +624,14 @@ fn listing_reason(p: &Provenance) -> String {
 /// The signal families of `evidence` that were asked for but not measured,
 /// decided from the provenance alone:
 ///
-/// - a listing a family is fed by ([`SignalFamily::fed_by`]) marked
+/// - a listing a family is fed by (`SignalFamily::fed_by`) marked
 ///   incomplete (`complete: false`: it failed or stopped early) leaves its
 ///   signals unmeasured, whatever it read (GitHub releases or tags feed
 ///   `release.` only when no clone gave the tags: a clone's own are complete);
 /// - a `github`, `git` or `evidence` source marked incomplete that read
 ///   nothing (the repository could not be reached or read at all) leaves
 ///   unmeasured every family whose evidence is absent
-///   ([`SignalFamily::absent`]: `release.` with neither tags nor releases,
+///   (`SignalFamily::absent`: `release.` with neither tags nor releases,
 ///   `issues.` and `prs.` without items, `ci.` without runs).
 #[must_use]
 pub fn unread(evidence: &Evidence) -> Vec<Unread> {

@@ -25,7 +25,7 @@ use crate::evidence::{BenchPoint, BenchSeries, Direction, Provenance};
 
 /// The benchmark inputs a user can name: one field per kind, with its
 /// command-line option (clap reads the `#[arg]` here; `cli::Global`
-/// flattens this struct), and one row per kind in [`INPUTS`]. They are
+/// flattens this struct), and one row per kind in `INPUTS`. They are
 /// declared here only: the command line, projects files, `.readiness.toml`,
 /// the artifacts-only target and the report's advice all read them from
 /// here, so that a new reader is this file and its own.
