@@ -189,11 +189,27 @@ impl Settings {
             let ev = Evidence::load(path)?;
             // Saved evidence keeps its own window unless the command line asks for
             // another; a relative --since then counts back from the evidence's end.
-            let window = if self.window_args.given() {
+            let mut window = if self.window_args.given() {
                 self.window_args.resolve(ev.window.until)?
             } else {
                 ev.window
             };
+            // `--until` the day the evidence was collected means as of then.
+            if window.until > ev.window.until
+                && window.until.date_naive() == ev.window.until.date_naive()
+            {
+                window.until = ev.window.until;
+            }
+            if window.until > ev.window.until {
+                // Tags, releases and runs after the collection are not in it:
+                // every signal would read them as absent.
+                return Err(Error::Usage(format!(
+                    "{}: the evidence was collected up to {}, and --until {} is after it: what happened since is not in it; collect again",
+                    path.display(),
+                    ev.window.until.format("%Y-%m-%d %H:%M:%S UTC"),
+                    window.until.format("%Y-%m-%d %H:%M:%S UTC"),
+                )));
+            }
             let rule = match &self.rule_override {
                 Some(rule) => rule.clone(),
                 None => CompiledRule::new(&ev.release_rule)?,
@@ -226,7 +242,9 @@ impl Settings {
     /// What `ev` lacks of what was asked for about `target`. A GitHub source
     /// is asked for by an `OWNER/REPO` target, by `--github`, or by saved
     /// evidence of a GitHub target; one inferred from `origin` is not.
-    fn gaps(&self, target: &Target, ev: &Evidence) -> Vec<Gap> {
+    /// `window` is the one measured: where the evidence covers only a part
+    /// of it, the families it leaves not measured are a warning.
+    fn gaps(&self, target: &Target, ev: &Evidence, window: &Window) -> Vec<Gap> {
         let explicit = match target {
             Target::GitHub { .. } => true,
             Target::Git(_) => self.github.repo.is_some(),
@@ -242,6 +260,12 @@ impl Settings {
             .collect();
         if !matches!(target, Target::Evidence(_)) {
             gaps.extend(artifact_gaps(ev, &self.inputs));
+        }
+        if let Some(u) = signals::uncovered(ev, window) {
+            gaps.push(Gap {
+                reason: format!("{}: {}", families_text(&u.families), u.reason),
+                fatal: false,
+            });
         }
         gaps
     }
@@ -637,7 +661,7 @@ fn report_command(
     };
     let (settings, target) = (&job.settings, &job.target);
     let (ev, window, rule) = job.evidence()?;
-    let gaps = settings.gaps(target, &ev);
+    let gaps = settings.gaps(target, &ev, &window);
     refuse_nothing_read(target, &ev, &gaps)?;
     let report = settings.score(&ev, window, &rule);
     let markdown = || report::render_report(&report, settings.template.as_deref());
@@ -731,7 +755,7 @@ fn collect_command(g: Global, target: Option<&str>) -> Result<Outcome, Error> {
         }
     };
     let (ev, _, _) = settings.evidence(&target)?;
-    let gaps = settings.gaps(&target, &ev);
+    let gaps = settings.gaps(&target, &ev, &ev.window);
     settings.emit(&ev.to_json()?)?;
     Ok(if settings.warn(&gaps) {
         Outcome::Incomplete
@@ -804,7 +828,7 @@ impl Job {
         let settings = &self.settings;
         match self.evidence() {
             Ok((ev, window, rule)) => {
-                let gaps = (settings.gaps(&self.target, &ev).into_iter())
+                let gaps = (settings.gaps(&self.target, &ev, &window).into_iter())
                     .map(|g| Gap {
                         reason: format!("{}: {}", self.display(), g.reason),
                         fatal: g.fatal,

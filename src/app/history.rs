@@ -135,16 +135,6 @@ fn say_drop(check: &history::DropCheck, quiet: bool) -> bool {
     check.failed
 }
 
-/// The sources whose listings depend on the collection's window: issues,
-/// pull requests and workflow runs are fetched for the window only.
-fn window_bound(ev: &Evidence) -> bool {
-    ev.sources.iter().any(|s| {
-        s.source.starts_with("github issues")
-            || s.source.starts_with("github pull requests")
-            || s.source == "github actions runs"
-    })
-}
-
 /// A history from one collection: the evidence of a fresh collection over
 /// the span the points need, or saved evidence; every point measured and
 /// scored as `report --until` its date; true when a source asked for failed.
@@ -174,15 +164,15 @@ fn collected(
         let (ev, _, rule) = settings.evidence_over(target, span)?;
         (ev, rule, until)
     };
-    let gaps = settings.gaps(target, &ev);
+    // Points whose window the evidence does not cover are left out below.
+    let gaps = settings.gaps(target, &ev, &ev.window);
     refuse_nothing_read(target, &ev, &gaps)?;
     let mut notes = Vec::new();
     let mut wanted = Vec::new();
     let mut uncovered = Vec::new();
     for (label, as_of) in history::as_of_points(until, every, last) {
         let window = settings.window_args.ending_at(as_of)?;
-        let covered = window.until <= ev.window.until
-            && (!window_bound(&ev) || window.since >= ev.window.since);
+        let covered = window.until <= ev.window.until && signals::uncovered(&ev, &window).is_none();
         if covered {
             wanted.push((label, window));
         } else {

@@ -458,6 +458,14 @@ pub(crate) trait SignalFamily: Sync {
         let _ = evidence;
         Vec::new()
     }
+    /// The id prefixes of its signals whose evidence in `evidence` covers
+    /// only the window it was collected over (issues opened in it, runs in
+    /// it), not the whole history (tags, benchmark series): measured over a
+    /// window that starts earlier, they would count a part as the whole.
+    fn windowed(&self, evidence: &Evidence) -> Vec<&'static str> {
+        let _ = evidence;
+        Vec::new()
+    }
     /// Its analysis of the evidence in `cx`, made once for its signals and charts.
     fn analyse<'a>(&self, cx: &MeasureCtx<'a>) -> Self::Analysis<'a>;
     /// One measurement per signal of `SignalFamily::signals`, in that order.
@@ -476,6 +484,8 @@ pub trait Family: Sync {
     fn fed_by(&self, evidence: &Evidence) -> Vec<(&'static str, &'static [&'static str])>;
     /// `SignalFamily::absent`.
     fn absent(&self, evidence: &Evidence) -> Vec<&'static str>;
+    /// `SignalFamily::windowed`.
+    fn windowed(&self, evidence: &Evidence) -> Vec<&'static str>;
     /// Its measurements, and its charts when `charts`, from one analysis.
     fn read(&self, cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>);
 }
@@ -495,6 +505,10 @@ impl<F: SignalFamily> Family for F {
 
     fn absent(&self, evidence: &Evidence) -> Vec<&'static str> {
         SignalFamily::absent(self, evidence)
+    }
+
+    fn windowed(&self, evidence: &Evidence) -> Vec<&'static str> {
+        SignalFamily::windowed(self, evidence)
     }
 
     fn read(&self, cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>) {
@@ -554,7 +568,15 @@ pub fn read(cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>)
         }
     }
     out.sort_by_key(|m| SignalId::all().iter().position(|d| m.signal == *d));
-    let unread = unread(cx.evidence);
+    let mut unread = unread(cx.evidence);
+    if let Some(mut u) = uncovered(cx.evidence, &cx.window) {
+        // A family already not measured keeps its first reason.
+        u.families
+            .retain(|f| !unread.iter().any(|g| g.families.contains(f)));
+        if !u.families.is_empty() {
+            unread.push(u);
+        }
+    }
     for gap in &unread {
         for m in out.iter_mut().filter(|m| gap.covers(&m.signal)) {
             if let Ok(id) = m.signal.parse::<SignalId>() {
@@ -565,6 +587,28 @@ pub fn read(cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>)
     }
     trends.retain(|t| !unread.iter().any(|u| u.covers(&t.signal)));
     (out, trends)
+}
+
+/// The families of `evidence` that `window` asks for more than it holds:
+/// those whose evidence covers only the window it was collected over
+/// (`SignalFamily::windowed`), when `window` starts before that one (saved
+/// evidence reported with an earlier `--since`). They are not measured:
+/// what the evidence holds is a part of the window, not all of it. `None`
+/// when the evidence covers the window.
+#[must_use]
+pub fn uncovered(evidence: &Evidence, window: &Window) -> Option<Unread> {
+    if window.since >= evidence.window.since {
+        return None;
+    }
+    let families: Vec<&'static str> = FAMILIES.iter().flat_map(|f| f.windowed(evidence)).collect();
+    (!families.is_empty()).then(|| Unread {
+        families,
+        reason: format!(
+            "{NOT_MEASURED}the evidence holds them from {} only, and the window starts on {}: collect again with that --since",
+            day(evidence.window.since),
+            day(window.since)
+        ),
+    })
 }
 
 /// The start of every reason given for a signal whose source failed.
@@ -892,6 +936,34 @@ mod tests {
             "not measured: the GitHub repository acme/widget (--github) could not be read: not found"
         );
         let ms = measured(&ev);
+        assert!(!reason(&ms, "release.count_365d").starts_with(NOT_MEASURED));
+    }
+
+    /// A window that starts before the collection's: the families held for
+    /// the collection's window only are not measured; whole-history ones are.
+    #[test]
+    fn a_window_before_the_collection_leaves_windowed_families_unmeasured() {
+        let mut ev = empty_evidence();
+        let earlier = Window {
+            since: ev.window.since - chrono::Duration::days(30),
+            until: ev.window.until,
+        };
+        assert_eq!(uncovered(&ev, &ev.window), None);
+        let u = uncovered(&ev, &earlier).unwrap();
+        assert_eq!(u.families, ["issues.", "prs.", "ci."]);
+        assert!(u.reason.starts_with("not measured: the evidence holds them from 1970-01-01 only, and the window starts on 1969-12-02"), "{}", u.reason);
+        // Test reports from GitHub are the collected runs'; JUnit files are all there is.
+        ev.sources = vec![prov("github artifacts", 3, true, "")];
+        assert_eq!(
+            uncovered(&ev, &earlier).unwrap().families,
+            ["issues.", "prs.", "ci.", "tests."]
+        );
+        // Nothing held for the window only: nothing to leave out.
+        (ev.items, ev.runs, ev.sources) = (None, None, Vec::new());
+        assert_eq!(uncovered(&ev, &earlier), None);
+        let rule = CompiledRule::new(&ev.release_rule).unwrap();
+        let (actors, benchmarks) = (Actors::default(), BenchmarkParams::default());
+        let ms = measure(&MeasureCtx::new(&ev, earlier, &rule, &actors, &benchmarks));
         assert!(!reason(&ms, "release.count_365d").starts_with(NOT_MEASURED));
     }
 

@@ -195,6 +195,75 @@ fn responsiveness_follows_the_rubric_actors() {
     assert!(!md.contains("<script>") && !md.contains("@octocat"), "{md}");
 }
 
+/// Saved evidence reported over a window it does not cover: a window that
+/// starts earlier leaves the families it holds for its own window only (the
+/// issues opened in it) not measured, said in the report and on standard
+/// error; one that ends after the collection is refused, since nothing
+/// after it is known.
+#[test]
+fn saved_evidence_is_not_measured_beyond_its_window() {
+    let ws = two_projects();
+    let mut ev: serde_json::Value =
+        serde_json::from_str(&ws.run(&["collect", "monthly"]).ok()).unwrap();
+    let since = ev["window"]["since"].as_str().unwrap()[..10].to_string();
+    let until = ev["window"]["until"].as_str().unwrap()[..10].to_string();
+    let item = serde_json::json!({
+        "number": 1, "kind": "issue", "title": "t",
+        "url": "https://github.com/acme/monthly/issues/1",
+        "author": {"login": "alice", "type": "User"}, "author_association": "NONE",
+        "created_at": format!("{until}T00:00:00Z"), "closed_at": null, "merged_at": null,
+        "labels": [], "responses": [], "responses_complete": true
+    });
+    ev["items"] = serde_json::Value::Array(vec![item]);
+    ws.write("ev.json", &ev.to_string());
+    let signal = |json: &str, id: &str| -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        v["measurements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["signal"] == id)
+            .unwrap()
+            .clone()
+    };
+    let own = ws.run(&["report", "ev.json", "--format", "json"]).ok();
+    let reason = signal(&own, "issues.responded_within_7d")["insufficient"].clone();
+    assert!(
+        !reason.as_str().unwrap_or("").starts_with("not measured"),
+        "{reason}"
+    );
+    // A year earlier than the collection's own start.
+    let earlier = format!("{}{}", since[..4].parse::<i32>().unwrap() - 1, &since[4..]);
+    let run = ws.run(&["report", "ev.json", "--since", &earlier, "--format", "json"]);
+    let stderr = run.stderr.clone();
+    let json = run.ok();
+    let issues = signal(&json, "issues.first_response_p50_hours");
+    assert_eq!(issues["value"], serde_json::Value::Null);
+    assert_eq!(
+        issues["insufficient"],
+        format!(
+            "not measured: the evidence holds them from {since} only, and the window starts on {earlier}: collect again with that --since"
+        )
+    );
+    assert!(
+        stderr.contains("warning: issues.*, prs.*: not measured: the evidence holds them from"),
+        "{stderr}"
+    );
+    // Tags are whole history: the release signals are still measured.
+    assert_ne!(
+        signal(&json, "release.count_365d")["value"],
+        serde_json::Value::Null
+    );
+    // The day the evidence ends is "as of" it; a later day is refused.
+    ws.run(&["report", "ev.json", "--until", &until]).ok();
+    let later = format!("{}{}", until[..4].parse::<i32>().unwrap() + 1, &until[4..]);
+    let e = ws.run(&["report", "ev.json", "--until", &later]).fails(2);
+    assert!(
+        e.contains("is after it: what happened since is not in it"),
+        "{e}"
+    );
+}
+
 /// `--until` makes a report "as of" a date: later tags change nothing.
 #[test]
 fn until_ignores_what_came_later() {

@@ -479,6 +479,14 @@ impl super::SignalFamily for Ci {
         }
     }
 
+    fn windowed(&self, ev: &Evidence) -> Vec<&'static str> {
+        if ev.runs.is_some() {
+            vec!["ci."]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn analyse<'a>(&self, cx: &super::MeasureCtx<'a>) -> Option<Scope<'a>> {
         let window = cx.window;
         cx.evidence

@@ -726,6 +726,14 @@ impl super::SignalFamily for Responsiveness {
         }
     }
 
+    fn windowed(&self, ev: &Evidence) -> Vec<&'static str> {
+        if ev.items.is_some() {
+            vec!["issues.", "prs."]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn analyse<'a>(&self, cx: &super::MeasureCtx<'a>) -> Option<Opened<'a>> {
         let (actors, window) = (cx.actors, cx.window);
         cx.evidence

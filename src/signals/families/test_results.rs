@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit};
-use crate::evidence::{TestEvidence, TestRun};
+use crate::evidence::{Evidence, TestEvidence, TestRun};
 use crate::window::Window;
 
 /// The signals of this family, each declared once: its id and definition.
@@ -541,6 +541,16 @@ impl super::SignalFamily for TestResults {
 
     fn signals(&self) -> &'static [SignalId] {
         &IDS
+    }
+
+    /// Test reports from GitHub are those of the runs in the window
+    /// collected; JUnit files given on the command line are all there is.
+    fn windowed(&self, ev: &Evidence) -> Vec<&'static str> {
+        let from_github = ev
+            .sources
+            .iter()
+            .any(|p| p.source == "github check runs" || p.source == "github artifacts");
+        if from_github { vec!["tests."] } else { Vec::new() }
     }
 
     fn analyse(&self, _cx: &super::MeasureCtx<'_>) {}
