@@ -143,8 +143,8 @@ impl Settings {
             .and(spec.github.as_deref())
             .and_then(crate::target::parse_github)
             .map(|(owner, name)| Repo { owner, name });
-        s.inputs.junit.clone_from(&spec.junit);
-        s.inputs.bench = spec.bench.clone();
+        s.inputs.junit.clone_from(&spec.inputs.junit);
+        s.inputs.bench = spec.inputs.bench.clone();
         Ok(s)
     }
 

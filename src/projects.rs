@@ -20,8 +20,9 @@
 //!
 //! A key is added in three places: [`RawProject`] (as read), [`ProjectSpec`]
 //! (as used) and [`resolve`] (checked, paths made relative to the file).
-//! The benchmark inputs' keys are not: they are the rows of
-//! `bench_results::INPUTS`, read apart from the struct (`take_lists`) and
+//! The keys that name evidence files are not: they are the rows of
+//! `collect::inputs` (`junit`, and the benchmark inputs of
+//! `bench_results::INPUTS`), read apart from the struct (`take_lists`) and
 //! checked by what each input takes (a folder, a file, a glob, a remote
 //! location).
 
@@ -32,7 +33,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::collect::bench_results::{BenchInputs, INPUTS, InputKind, Takes, input};
+use crate::collect::{InputKind, Inputs, Takes, input, inputs};
 use crate::diag::{ProjectsErrors, RubricErrors};
 use crate::error::Error;
 use crate::evidence::ReleaseRule;
@@ -56,12 +57,10 @@ pub struct ProjectSpec {
     pub clone: Option<PathBuf>,
     pub tag_prefix: Option<String>,
     pub tag_pattern: Option<String>,
-    /// JUnit XML globs, resolved against the file's folder.
-    pub junit: Vec<String>,
-    /// The benchmark inputs (keys `asv`, `bench_data`... as
-    /// `bench_results::INPUTS` declares them): paths resolved against the
-    /// file's folder, remote locations as written.
-    pub bench: BenchInputs,
+    /// The files named as evidence (keys `junit`, `asv`, `bench_data`...:
+    /// every input of `collect::inputs`): paths and globs resolved against
+    /// the file's folder, remote locations as written.
+    pub inputs: Inputs,
 }
 
 impl ProjectSpec {
@@ -153,15 +152,13 @@ struct RawProject {
     clone: Option<Spanned<String>>,
     tag_prefix: Option<String>,
     tag_pattern: Option<Spanned<String>>,
-    #[serde(default)]
-    junit: Vec<String>,
 }
 
-/// A `[[project]]` as read: its own keys, and the benchmark inputs' lists
-/// (read apart, by the keys `bench_results::INPUTS` declares).
+/// A `[[project]]` as read: its own keys, and the inputs' lists (read
+/// apart, by the keys `collect::inputs` declares).
 struct Read {
     raw: RawProject,
-    bench: Vec<(String, Vec<Spanned<String>>)>,
+    inputs: Vec<(String, Vec<Spanned<String>>)>,
 }
 
 /// Parses and checks projects TOML. `file` names it in errors; relative
@@ -234,11 +231,11 @@ fn read_raw(text: &str) -> Result<Vec<Read>, Vec<crate::diag::RubricError>> {
         problems.push(e);
     }
     let mut read = Vec::new();
-    let keys: Vec<&str> = INPUTS.iter().map(|k| k.key).collect();
+    let keys: Vec<&str> = inputs().map(|k| k.key).collect();
     for mut t in tables_of(text, tables, "project", &mut problems) {
-        let bench = take_lists(text, &mut t, |k| keys.contains(&k), &mut problems);
+        let lists = take_lists(text, &mut t, |k| keys.contains(&k), &mut problems);
         match read_as_with::<RawProject>(text, t, &keys) {
-            Ok(raw) => read.push(Read { raw, bench }),
+            Ok(raw) => read.push(Read { raw, inputs: lists }),
             Err(e) => problems.push(e),
         }
     }
@@ -314,11 +311,11 @@ fn resolve(p: &mut Problems<'_>, read: Read, base: &Path) -> ProjectSpec {
             None,
         );
     }
-    let mut bench = BenchInputs::default();
-    for (key, list) in &read.bench {
+    let mut files = Inputs::default();
+    for (key, list) in &read.inputs {
         let Some(kind) = input(key) else { continue };
-        let entries = list.iter().map(|s| bench_entry(p, kind, s, base)).collect();
-        (kind.add)(&mut bench, entries);
+        let entries = list.iter().map(|s| entry(p, kind, s, base)).collect();
+        (kind.add)(&mut files, entries);
     }
     let spec = ProjectSpec {
         name,
@@ -327,18 +324,17 @@ fn resolve(p: &mut Problems<'_>, read: Read, base: &Path) -> ProjectSpec {
         clone,
         tag_prefix: r.tag_prefix,
         tag_pattern: r.tag_pattern.map(Spanned::into_inner),
-        junit: r.junit.iter().map(|g| glob_relative_to(base, g)).collect(),
-        bench,
+        inputs: files,
     };
     // A `github` or `clone` that is wrong is reported as such, not as missing.
-    if r.github.is_none() && r.clone.is_none() && spec.junit.is_empty() && spec.bench.is_empty() {
-        let keys: Vec<&str> = INPUTS.iter().map(|k| k.key).collect();
+    if r.github.is_none() && r.clone.is_none() && spec.inputs.first_given().is_none() {
+        let keys: Vec<&str> = inputs().map(|k| k.key).collect();
         p.add(
             r.name.span(),
             None,
             format!("project {:?} has no source", spec.name),
             Some(format!(
-                "give it github = \"OWNER/REPO\", clone = \"PATH\", or artifacts (junit, {})",
+                "give it github = \"OWNER/REPO\", clone = \"PATH\", or artifacts ({})",
                 keys.join(", ")
             )),
         );
@@ -346,10 +342,10 @@ fn resolve(p: &mut Problems<'_>, read: Read, base: &Path) -> ProjectSpec {
     spec
 }
 
-/// One entry of a benchmark input, checked: a remote location as written
-/// (when the input takes one), a glob or a path resolved against `base`
-/// (the folder or file must exist).
-fn bench_entry(p: &mut Problems<'_>, kind: &InputKind, s: &Spanned<String>, base: &Path) -> String {
+/// One entry of an input, checked: a remote location as written (when the
+/// input takes one), a glob or a path resolved against `base` (the folder
+/// or file must exist).
+fn entry(p: &mut Problems<'_>, kind: &InputKind, s: &Spanned<String>, base: &Path) -> String {
     let text = s.get_ref();
     if kind.is_remote(text) {
         if let Err(e) = kind.check_remote(text) {
@@ -389,14 +385,17 @@ mod tests {
         let text = "[[project]]\nname = \"p\"\ngithub = \"o/r\"\nasv = [\"https://o.github.io/asv/\", \"github:o/r@results:data\", \"github-artifact:o/r:asv-results\"]\ncoiled_db = [\"benchmark.db\"]\n";
         let ps = parse(text, "p.toml", dir.path()).unwrap();
         assert_eq!(
-            ps[0].bench.asv,
+            ps[0].inputs.bench.asv,
             [
                 PathBuf::from("https://o.github.io/asv/"),
                 PathBuf::from("github:o/r@results:data"),
                 PathBuf::from("github-artifact:o/r:asv-results")
             ]
         );
-        assert_eq!(ps[0].bench.coiled_db, [dir.path().join("benchmark.db")]);
+        assert_eq!(
+            ps[0].inputs.bench.coiled_db,
+            [dir.path().join("benchmark.db")]
+        );
         let e = errors("[[project]]\nname = \"p\"\ngithub = \"o/r\"\ncoiled_db = [\"nope.db\"]\n");
         assert!(
             e.to_string().contains("key `coiled_db`: no such file"),
@@ -414,7 +413,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            ps[0].bench.coiled_db,
+            ps[0].inputs.bench.coiled_db,
             [PathBuf::from("github-artifact:coiled/benchmarks:benchmark")]
         );
         // A remote location is checked where it is written, not at collection.
@@ -477,7 +476,7 @@ junit = ["reports/*.xml"]
             Some("py-")
         );
         let sep = std::path::MAIN_SEPARATOR;
-        assert_eq!(ps[1].junit, vec![format!("cfg{sep}reports/*.xml")]);
+        assert_eq!(ps[1].inputs.junit, vec![format!("cfg{sep}reports/*.xml")]);
     }
 
     #[test]
@@ -493,7 +492,7 @@ junit = ["reports/*.xml"]
             Some(dir.path().join("clones/x").as_path())
         );
         assert_eq!(ps[0].target(), Target::Git(dir.path().join("clones/x")));
-        assert!(ps[0].bench.pytest_benchmark[0].ends_with("b/*.json"));
+        assert!(ps[0].inputs.bench.pytest_benchmark[0].ends_with("b/*.json"));
         // A folder whose name reads as a pattern is escaped.
         assert_eq!(
             glob_relative_to(&dir.path().join("[odd]"), "*.xml"),

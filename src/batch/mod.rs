@@ -58,8 +58,7 @@ pub fn read_projects(path: &Path) -> Result<Vec<Project>, Error> {
                 ),
             };
             let has_artifacts = spec.clone.is_some()
-                || !spec.junit.is_empty()
-                || !spec.bench.is_empty();
+                || spec.inputs.first_given().is_some();
             if has_artifacts {
                 return Err(fail("has a clone or artifact sources"));
             }

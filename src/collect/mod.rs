@@ -57,17 +57,91 @@ pub struct Inputs {
     pub bench: bench_results::BenchInputs,
 }
 
+/// What an input's entries name on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Takes {
+    /// A folder.
+    Folder,
+    /// A regular file.
+    File,
+    /// A glob over files.
+    Glob,
+}
+
+/// Which locations that are not local paths an input also takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Remote {
+    /// Local paths only.
+    No,
+    /// `github-artifact:OWNER/REPO:NAME` besides local paths.
+    Artifact,
+    /// `https://` sites, `github:OWNER/REPO@REF[:PATH]` and `github-artifact:`.
+    Any,
+}
+
+/// One kind of input that names evidence files: how the user names it and
+/// what it takes. Declared once, beside its reader (`JUNIT` here, the
+/// benchmark inputs in `bench_results::INPUTS`); the command line (its field
+/// of [`Inputs`]), projects files and `.readiness.toml` (its key), the
+/// artifacts-only target, the check that it read something and the report's
+/// advice read it from there.
+#[derive(Debug)]
+pub(crate) struct InputKind {
+    /// The key in a projects file and `.readiness.toml`, and the field's name.
+    pub key: &'static str,
+    /// The command-line option (a test checks it is the field's `#[arg]`).
+    pub flag: &'static str,
+    /// The provenance `source` its readings are recorded under.
+    pub source: &'static str,
+    pub takes: Takes,
+    pub remote: Remote,
+    /// Its entries, as written.
+    pub entries: fn(&Inputs) -> Vec<String>,
+    /// Adds entries, as written.
+    pub add: fn(&mut Inputs, Vec<String>),
+}
+
+impl InputKind {
+    /// Whether `entry` is a location this input reads remotely (not a path).
+    pub(crate) fn is_remote(&self, entry: &str) -> bool {
+        bench_results::is_remote_as(self.remote, entry)
+    }
+
+    /// Checks a remote `entry` as a location of this input (the command
+    /// line, a projects file and `.readiness.toml` give the same answer).
+    pub(crate) fn check_remote(&self, entry: &str) -> Result<(), String> {
+        bench_results::check_remote_as(self.remote, self.key, entry)
+    }
+}
+
+/// `junit`: JUnit XML files, by glob.
+pub(crate) static JUNIT: InputKind = InputKind {
+    key: "junit",
+    flag: "--junit",
+    source: "junit",
+    takes: Takes::Glob,
+    remote: Remote::No,
+    entries: |i| i.junit.clone(),
+    add: |i, v| i.junit.extend(v),
+};
+
+/// Every input that names evidence files, in the order the command line
+/// lists them: JUnit, then the benchmark inputs.
+pub(crate) fn inputs() -> impl Iterator<Item = &'static InputKind> {
+    std::iter::once(&JUNIT).chain(bench_results::INPUTS.iter().copied())
+}
+
+/// The input whose key (projects file, `.readiness.toml`) is `key`.
+pub(crate) fn input(key: &str) -> Option<&'static InputKind> {
+    inputs().find(|k| k.key == key)
+}
+
 impl Inputs {
     /// Each option that names files, the provenance source its inputs are
-    /// recorded under, and whether it was given: `--junit`, then every
-    /// benchmark input.
+    /// recorded under, and whether it was given.
     pub(crate) fn given(&self) -> Vec<(&'static str, &'static str, bool)> {
-        std::iter::once(("--junit", "junit", !self.junit.is_empty()))
-            .chain(
-                bench_results::INPUTS
-                    .iter()
-                    .map(|k| (k.flag, k.source, !(k.entries)(&self.bench).is_empty())),
-            )
+        inputs()
+            .map(|k| (k.flag, k.source, !(k.entries)(self).is_empty()))
             .collect()
     }
 
@@ -476,12 +550,11 @@ fn collect_target(
 
 /// An artifacts-only target: named after the folder its files share, located by every input.
 fn artifacts_info(request: &Request, junit_files: &[PathBuf]) -> TargetInfo {
-    use bench_results::Takes;
     let entries = |takes: Takes| -> Vec<String> {
         bench_results::INPUTS
             .iter()
             .filter(|k| k.takes == takes)
-            .flat_map(|k| (k.entries)(&request.inputs.bench))
+            .flat_map(|k| (k.entries)(&request.inputs))
             .collect()
     };
     let (bench_files, dirs, globs) = (
@@ -709,6 +782,47 @@ async fn read_github(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every option that names evidence files has one row, in the command
+    /// line's order, whose key is its field's name and whose flag is its own;
+    /// `entries` and `add` reach that field and no other.
+    #[test]
+    fn every_input_is_declared_once_and_its_row_matches_its_option() {
+        use clap::Args as _;
+        let cmd = Inputs::augment_args(clap::Command::new("t"));
+        let args: Vec<&clap::Arg> = cmd
+            .get_arguments()
+            .filter(|a| a.get_id() != "junit_env")
+            .collect();
+        let rows: Vec<&InputKind> = inputs().collect();
+        assert_eq!(args.len(), rows.len(), "an option of Inputs has no row");
+        for (arg, kind) in args.iter().zip(&rows) {
+            assert_eq!(arg.get_id().as_str(), kind.key);
+            assert_eq!(format!("--{}", arg.get_long().unwrap()), kind.flag);
+            assert!(
+                arg.is_global_set(),
+                "{} must be accepted after any command",
+                kind.flag
+            );
+            let mut i = Inputs::default();
+            (kind.add)(&mut i, vec!["x/y".into()]);
+            assert_eq!((kind.entries)(&i), ["x/y"], "{}", kind.key);
+            for other in rows.iter().filter(|o| o.key != kind.key) {
+                assert!(
+                    (other.entries)(&i).is_empty(),
+                    "{} wrote {}",
+                    kind.key,
+                    other.key
+                );
+            }
+            assert_eq!(i.first_given(), Some(kind.flag));
+            assert_eq!(input(kind.key).map(|k| k.flag), Some(kind.flag));
+        }
+        assert_eq!(
+            Inputs::flags(),
+            "--junit, --asv, --bench-data, --criterion, --pytest-benchmark, --coiled-db"
+        );
+    }
 
     #[test]
     fn remotes_name_their_github_repository() {

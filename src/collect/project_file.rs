@@ -28,10 +28,9 @@ use toml::de::{DeTable, DeValue};
 
 use super::Request;
 use super::github::Repo;
-use crate::collect::bench_results::{
-    BenchInputs, INPUTS, InputKind, Remote, Takes, input, is_remote_location,
-};
+use crate::collect::bench_results::is_remote_location;
 use crate::collect::github::test_reports::TestReports;
+use crate::collect::{InputKind, Inputs, Remote, Takes, input, inputs};
 use crate::diag::{RubricError, RubricErrors};
 use crate::evidence::Provenance;
 use crate::tomlspan::{from_toml_error, locate, read_as_with, take_lists};
@@ -50,10 +49,9 @@ pub struct ProjectSettings {
     pub clone: Option<String>,
     pub tag_prefix: Option<String>,
     pub tag_pattern: Option<String>,
-    pub junit: Vec<String>,
-    /// The benchmark inputs, as written (keys `asv`, `bench_data`... as
-    /// `bench_results::INPUTS` declares them).
-    pub bench: BenchInputs,
+    /// The files named as evidence, as written (keys `junit`, `asv`,
+    /// `bench_data`...: every input of `collect::inputs`).
+    pub inputs: Inputs,
     /// Name patterns of the Actions artifacts that hold test reports (JUnit XML).
     pub test_artifacts: Vec<String>,
     /// The check run that carries test-result digests (EnricoMi/publish-unit-test-result-action).
@@ -70,8 +68,6 @@ struct Raw {
     clone: Option<String>,
     tag_prefix: Option<String>,
     tag_pattern: Option<Spanned<String>>,
-    #[serde(default)]
-    junit: Vec<Spanned<String>>,
     #[serde(default)]
     test_artifacts: Vec<String>,
     check_name: Option<String>,
@@ -98,9 +94,9 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         ));
     }
     let mut table = Spanned::new(root.span(), DeValue::Table(root.into_inner()));
-    let keys: Vec<&str> = INPUTS.iter().map(|k| k.key).collect();
+    let keys: Vec<&str> = inputs().map(|k| k.key).collect();
     let mut problems = Vec::new();
-    let bench = take_lists(text, &mut table, |k| keys.contains(&k), &mut problems);
+    let lists = take_lists(text, &mut table, |k| keys.contains(&k), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -125,18 +121,8 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
             format!("not a regular expression: {e}"),
         );
     }
-    for p in &raw.junit {
-        let checked = if is_remote_location(p.get_ref()) {
-            Err(not_here("junit", p.get_ref()))
-        } else {
-            inside(p.get_ref())
-        };
-        if let Err(e) = checked {
-            problem(p.span(), "junit", e);
-        }
-    }
-    let mut inputs = BenchInputs::default();
-    for (key, list) in &bench {
+    let mut files = Inputs::default();
+    for (key, list) in &lists {
         let Some(kind) = input(key) else { continue };
         for p in list {
             if let Err(e) = check_entry(kind, p.get_ref()) {
@@ -144,7 +130,7 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
             }
         }
         (kind.add)(
-            &mut inputs,
+            &mut files,
             list.iter().map(|p| p.get_ref().clone()).collect(),
         );
     }
@@ -152,15 +138,13 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
         problems.sort_by_key(|p| (p.line, p.column));
         return Err(fail(problems));
     }
-    let plain = |l: Vec<Spanned<String>>| l.into_iter().map(Spanned::into_inner).collect();
     Ok(ProjectSettings {
         name: raw.name,
         github: raw.github,
         clone: raw.clone,
         tag_prefix: raw.tag_prefix,
         tag_pattern: raw.tag_pattern.map(Spanned::into_inner),
-        junit: plain(raw.junit),
-        bench: inputs,
+        inputs: files,
         test_artifacts: raw.test_artifacts,
         check_name: raw.check_name,
         bench_artifacts: raw.bench_artifacts,
@@ -169,8 +153,7 @@ pub fn parse(text: &str, file: &str) -> Result<ProjectSettings, RubricErrors> {
 
 /// The error for a remote location under a key that does not take it.
 fn not_here(key: &str, entry: &str) -> String {
-    let remote: Vec<String> = INPUTS
-        .iter()
+    let remote: Vec<String> = inputs()
         .filter(|k| k.remote != Remote::No)
         .map(|k| format!("`{}`", k.key))
         .collect();
@@ -371,27 +354,12 @@ fn apply(s: &ProjectSettings, found: &Found, request: &mut Request) -> Vec<Strin
         Found::Clone(root) => Some(root.as_path()),
         Found::GitHub(_) => None,
     };
-    for kind in INPUTS {
-        let cli_empty = (kind.entries)(&request.inputs.bench).is_empty();
-        let (got, n) = paths(
-            kind.key,
-            Some(kind),
-            &(kind.entries)(&s.bench),
-            cli_empty,
-            root,
-        );
-        (kind.add)(&mut request.inputs.bench, got);
+    for kind in inputs() {
+        let cli_empty = (kind.entries)(&request.inputs).is_empty();
+        let (got, n) = paths(kind, &(kind.entries)(&s.inputs), cli_empty, root);
+        (kind.add)(&mut request.inputs, got);
         notes.extend(n);
     }
-    let (got, n) = paths(
-        "junit",
-        None,
-        &s.junit,
-        request.inputs.junit.is_empty(),
-        root,
-    );
-    request.inputs.junit.extend(got);
-    notes.extend(n);
     notes.extend(apply_test_reports(s, &mut request.github.test_reports));
     request.project = Some(s.clone());
     notes
@@ -449,14 +417,13 @@ fn apply_test_reports(s: &ProjectSettings, t: &mut TestReports) -> Vec<String> {
 /// The entries of one list setting to read, and a note per entry: used
 /// (a URL as it is, a path under the clone), overridden by the command
 /// line, or not used (a local path named by a GitHub repository's file).
-/// `kind` is the benchmark input of `key`, `None` for `junit` (globs, never remote).
 fn paths(
-    key: &str,
-    kind: Option<&InputKind>,
+    kind: &InputKind,
     list: &[String],
     cli_empty: bool,
     root: Option<&Path>,
 ) -> (Vec<String>, Vec<String>) {
+    let key = kind.key;
     let mut out = Vec::new();
     let mut notes = Vec::new();
     for entry in list {
@@ -465,7 +432,7 @@ fn paths(
                 "not used: {key} {entry:?} (the command line's --{} wins)",
                 key.replace('_', "-")
             ));
-        } else if kind.is_some_and(|k| k.is_remote(entry)) {
+        } else if kind.is_remote(entry) {
             let how = if entry.starts_with("github") {
                 "through the GitHub API"
             } else {
@@ -476,7 +443,7 @@ fn paths(
         } else if let Some(root) = root {
             // A folder or file the project names but this clone lacks (results
             // not generated here) is a note, not a failed run.
-            let named_path = kind.is_some_and(|k| k.takes != Takes::Glob);
+            let named_path = kind.takes != Takes::Glob;
             if named_path && root.join(entry).symlink_metadata().is_err() {
                 notes.push(format!("not used: {key} {entry:?} (not in this clone)"));
             } else {
@@ -555,11 +522,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            s.bench.asv,
+            s.inputs.bench.asv,
             [PathBuf::from("github-artifact:acme/widget:asv-results")]
         );
         assert!(
-            is_remote_location(&s.bench.asv[0].to_string_lossy()),
+            is_remote_location(&s.inputs.bench.asv[0].to_string_lossy()),
             "read remotely, never as a path"
         );
         let e = parse(r#"asv = ["github-artifact:acme"]"#, FILE_NAME).unwrap_err();
@@ -576,7 +543,7 @@ mod tests {
             FILE_NAME,
         )
         .unwrap();
-        assert_eq!(s.bench.coiled_db.len(), 2);
+        assert_eq!(s.inputs.bench.coiled_db.len(), 2);
         let e = parse(
             "coiled_db = [\"https://example.com/benchmark.db\"]\n",
             FILE_NAME,
@@ -588,13 +555,8 @@ mod tests {
             "{e}"
         );
         // In a GitHub repository's file, the artifact is used and the path is not.
-        let (got, notes) = paths(
-            "coiled_db",
-            Some(&crate::collect::bench_results::COILED_DB),
-            &(crate::collect::bench_results::COILED_DB.entries)(&s.bench),
-            true,
-            None,
-        );
+        let kind = input("coiled_db").unwrap();
+        let (got, notes) = paths(kind, &(kind.entries)(&s.inputs), true, None);
         assert_eq!(got, ["github-artifact:coiled/benchmarks:benchmark"]);
         assert!(
             notes[1].starts_with("not used: coiled_db \"data/benchmark.db\""),
@@ -621,7 +583,7 @@ bench_artifacts = ["asv-benchmark-results-*"]
             FILE_NAME,
         )
         .unwrap();
-        assert_eq!(s.bench.asv.len(), 2);
+        assert_eq!(s.inputs.bench.asv.len(), 2);
         assert_eq!(s.check_name.as_deref(), Some("Unit Test Results"));
         assert_eq!(s.test_artifacts, vec!["*-test-ci"]);
         assert_eq!(s.bench_artifacts, vec!["asv-benchmark-results-*"]);

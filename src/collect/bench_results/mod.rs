@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde_json::Value;
 
+use super::{InputKind, Remote, Takes};
 use crate::error::Error;
 use crate::evidence::{BenchPoint, BenchSeries, Direction, Provenance};
 
@@ -52,45 +53,6 @@ pub struct BenchInputs {
     pub coiled_db: Vec<PathBuf>,
 }
 
-/// What an input's entries name on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Takes {
-    /// A folder.
-    Folder,
-    /// A regular file.
-    File,
-    /// A glob over files.
-    Glob,
-}
-
-/// Which locations that are not local paths an input also takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Remote {
-    /// Local paths only.
-    No,
-    /// `github-artifact:OWNER/REPO:NAME` besides local paths.
-    Artifact,
-    /// `https://` sites, `github:OWNER/REPO@REF[:PATH]` and `github-artifact:`.
-    Any,
-}
-
-/// One kind of benchmark input: how the user names it and what it reads.
-#[derive(Debug)]
-pub(crate) struct InputKind {
-    /// The key in a projects file and `.readiness.toml`, and the field of [`BenchInputs`].
-    pub key: &'static str,
-    /// The command-line option (a test checks it is the field's `#[arg]`).
-    pub flag: &'static str,
-    /// The provenance `source` its readings are recorded under.
-    pub source: &'static str,
-    pub takes: Takes,
-    pub remote: Remote,
-    /// Its entries, as written.
-    pub entries: fn(&BenchInputs) -> Vec<String>,
-    /// Adds entries, as written.
-    pub add: fn(&mut BenchInputs, Vec<String>),
-}
-
 fn paths_of(list: &[PathBuf]) -> Vec<String> {
     list.iter().map(|p| p.display().to_string()).collect()
 }
@@ -106,8 +68,8 @@ pub(crate) static ASV: InputKind = InputKind {
     source: "asv",
     takes: Takes::Folder,
     remote: Remote::Any,
-    entries: |b| paths_of(&b.asv),
-    add: |b, v| add_paths(&mut b.asv, v),
+    entries: |i| paths_of(&i.bench.asv),
+    add: |i, v| add_paths(&mut i.bench.asv, v),
 };
 
 /// `bench_data`.
@@ -117,8 +79,8 @@ pub(crate) static BENCH_DATA: InputKind = InputKind {
     source: "github-action-benchmark",
     takes: Takes::File,
     remote: Remote::No,
-    entries: |b| paths_of(&b.bench_data),
-    add: |b, v| add_paths(&mut b.bench_data, v),
+    entries: |i| paths_of(&i.bench.bench_data),
+    add: |i, v| add_paths(&mut i.bench.bench_data, v),
 };
 
 /// `criterion`.
@@ -128,8 +90,8 @@ pub(crate) static CRITERION: InputKind = InputKind {
     source: "criterion",
     takes: Takes::Folder,
     remote: Remote::No,
-    entries: |b| paths_of(&b.criterion),
-    add: |b, v| add_paths(&mut b.criterion, v),
+    entries: |i| paths_of(&i.bench.criterion),
+    add: |i, v| add_paths(&mut i.bench.criterion, v),
 };
 
 /// `pytest_benchmark`.
@@ -139,8 +101,8 @@ pub(crate) static PYTEST_BENCHMARK: InputKind = InputKind {
     source: "pytest-benchmark",
     takes: Takes::Glob,
     remote: Remote::No,
-    entries: |b| b.pytest_benchmark.clone(),
-    add: |b, v| b.pytest_benchmark.extend(v),
+    entries: |i| i.bench.pytest_benchmark.clone(),
+    add: |i, v| i.bench.pytest_benchmark.extend(v),
 };
 
 /// `coiled_db`.
@@ -150,38 +112,30 @@ pub(crate) static COILED_DB: InputKind = InputKind {
     source: "coiled",
     takes: Takes::File,
     remote: Remote::Artifact,
-    entries: |b| paths_of(&b.coiled_db),
-    add: |b, v| add_paths(&mut b.coiled_db, v),
+    entries: |i| paths_of(&i.bench.coiled_db),
+    add: |i, v| add_paths(&mut i.bench.coiled_db, v),
 };
 
 /// Every benchmark input, in the order the command line lists them.
 pub(crate) static INPUTS: &[&InputKind] =
     &[&ASV, &BENCH_DATA, &CRITERION, &PYTEST_BENCHMARK, &COILED_DB];
 
-impl InputKind {
-    /// Whether `entry` is a location this input reads remotely (not a path).
-    pub(crate) fn is_remote(&self, entry: &str) -> bool {
-        match self.remote {
-            Remote::No => false,
-            Remote::Artifact => entry.starts_with(artifacts::PREFIX),
-            Remote::Any => is_remote_location(entry),
-        }
-    }
-
-    /// Checks a remote `entry` as a location of this input (the command
-    /// line, a projects file and `.readiness.toml` give the same answer).
-    pub(crate) fn check_remote(&self, entry: &str) -> Result<(), String> {
-        match self.remote {
-            Remote::No => Err(format!("{entry:?}: `{}` names local paths", self.key)),
-            Remote::Artifact => named_artifact(Path::new(entry)).map(drop),
-            Remote::Any => AsvLocation::parse(Path::new(entry)).map(drop),
-        }
+/// Whether `entry` is a location `remote` reads remotely (not a path).
+pub(crate) fn is_remote_as(remote: Remote, entry: &str) -> bool {
+    match remote {
+        Remote::No => false,
+        Remote::Artifact => entry.starts_with(artifacts::PREFIX),
+        Remote::Any => is_remote_location(entry),
     }
 }
 
-/// The input whose key (projects file, `.readiness.toml`) is `key`.
-pub(crate) fn input(key: &str) -> Option<&'static InputKind> {
-    INPUTS.iter().copied().find(|k| k.key == key)
+/// Checks a remote `entry` as a location `remote` takes.
+pub(crate) fn check_remote_as(remote: Remote, key: &str, entry: &str) -> Result<(), String> {
+    match remote {
+        Remote::No => Err(format!("{entry:?}: `{key}` names local paths")),
+        Remote::Artifact => named_artifact(Path::new(entry)).map(drop),
+        Remote::Any => AsvLocation::parse(Path::new(entry)).map(drop),
+    }
 }
 
 /// `--asv, --bench-data, ... or --coiled-db`: every benchmark option, for advice.
@@ -198,7 +152,11 @@ impl BenchInputs {
     /// True when no benchmark input was asked for.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        INPUTS.iter().all(|k| (k.entries)(self).is_empty())
+        let inputs = super::Inputs {
+            bench: self.clone(),
+            ..super::Inputs::default()
+        };
+        INPUTS.iter().all(|k| (k.entries)(&inputs).is_empty())
     }
 }
 
@@ -317,9 +275,13 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
         .iter()
         .map(|p| named_artifact(p).map_err(|e| usage(&COILED_DB, e)))
         .collect::<Result<Vec<_>, _>>()?;
+    let all = super::Inputs {
+        bench: inputs.clone(),
+        ..super::Inputs::default()
+    };
     for kind in INPUTS.iter().filter(|k| k.takes != Takes::Glob) {
         let want_dir = kind.takes == Takes::Folder;
-        for entry in (kind.entries)(inputs) {
+        for entry in (kind.entries)(&all) {
             if kind.is_remote(&entry) {
                 continue;
             }
@@ -1051,40 +1013,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_input_is_declared_once_and_its_row_matches_its_option() {
-        use clap::Args as _;
-        let cmd = BenchInputs::augment_args(clap::Command::new("t"));
-        let args: Vec<&clap::Arg> = cmd.get_arguments().collect();
-        assert_eq!(
-            args.len(),
-            INPUTS.len(),
-            "a field of BenchInputs has no row in INPUTS"
-        );
-        for (arg, kind) in args.iter().zip(INPUTS) {
-            // The row is the field's: same key (the arg's id is the field's
-            // name), same option, in the same order.
-            assert_eq!(arg.get_id().as_str(), kind.key);
-            assert_eq!(format!("--{}", arg.get_long().unwrap()), kind.flag);
-            assert!(
-                arg.is_global_set(),
-                "{} must be accepted after any command",
-                kind.flag
-            );
-            // `entries` and `add` reach this field and no other.
-            let mut b = BenchInputs::default();
-            (kind.add)(&mut b, vec!["x/y".into()]);
-            assert_eq!((kind.entries)(&b), ["x/y"], "{}", kind.key);
-            for other in INPUTS.iter().filter(|o| o.key != kind.key) {
-                assert!(
-                    (other.entries)(&b).is_empty(),
-                    "{} wrote {}",
-                    kind.key,
-                    other.key
-                );
-            }
-            assert!(!b.is_empty());
-            assert_eq!(input(kind.key).map(|k| k.flag), Some(kind.flag));
-        }
+    fn the_benchmark_flags_read_as_one_list() {
         assert_eq!(
             flags_text(),
             "--asv, --bench-data, --criterion, --pytest-benchmark or --coiled-db"
