@@ -454,17 +454,17 @@ pub(crate) trait SignalFamily: Sync {
     /// The id prefixes of its signals whose evidence `evidence` lacks
     /// altogether (not collected): a whole target that could not be read
     /// leaves them not measured.
-    fn absent(&self, evidence: &Evidence) -> Vec<&'static str> {
+    fn absent(&self, evidence: &Evidence) -> &'static [&'static str] {
         let _ = evidence;
-        Vec::new()
+        &[]
     }
     /// The id prefixes of its signals whose evidence in `evidence` covers
     /// only the window it was collected over (issues opened in it, runs in
     /// it), not the whole history (tags, benchmark series): measured over a
     /// window that starts earlier, they would count a part as the whole.
-    fn windowed(&self, evidence: &Evidence) -> Vec<&'static str> {
+    fn windowed(&self, evidence: &Evidence) -> &'static [&'static str] {
         let _ = evidence;
-        Vec::new()
+        &[]
     }
     /// Its analysis of the evidence in `cx`, made once for its signals and charts.
     fn analyse<'a>(&self, cx: &MeasureCtx<'a>) -> Self::Analysis<'a>;
@@ -483,9 +483,9 @@ pub trait Family: Sync {
     /// `SignalFamily::fed_by`.
     fn fed_by(&self, evidence: &Evidence) -> Vec<(&'static str, &'static [&'static str])>;
     /// `SignalFamily::absent`.
-    fn absent(&self, evidence: &Evidence) -> Vec<&'static str>;
+    fn absent(&self, evidence: &Evidence) -> &'static [&'static str];
     /// `SignalFamily::windowed`.
-    fn windowed(&self, evidence: &Evidence) -> Vec<&'static str>;
+    fn windowed(&self, evidence: &Evidence) -> &'static [&'static str];
     /// Its measurements, and its charts when `charts`, from one analysis.
     fn read(&self, cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>);
 }
@@ -503,11 +503,11 @@ impl<F: SignalFamily> Family for F {
         SignalFamily::fed_by(self, evidence)
     }
 
-    fn absent(&self, evidence: &Evidence) -> Vec<&'static str> {
+    fn absent(&self, evidence: &Evidence) -> &'static [&'static str] {
         SignalFamily::absent(self, evidence)
     }
 
-    fn windowed(&self, evidence: &Evidence) -> Vec<&'static str> {
+    fn windowed(&self, evidence: &Evidence) -> &'static [&'static str] {
         SignalFamily::windowed(self, evidence)
     }
 
@@ -600,7 +600,10 @@ pub fn uncovered(evidence: &Evidence, window: &Window) -> Option<Unread> {
     if window.since >= evidence.window.since {
         return None;
     }
-    let families: Vec<&'static str> = FAMILIES.iter().flat_map(|f| f.windowed(evidence)).collect();
+    let families: Vec<&'static str> = FAMILIES
+        .iter()
+        .flat_map(|f| f.windowed(evidence).iter().copied())
+        .collect();
     (!families.is_empty()).then(|| Unread {
         families,
         reason: format!(
@@ -700,7 +703,10 @@ pub fn unread(evidence: &Evidence) -> Vec<Unread> {
     // Then the whole-source failures, for what no listing explains.
     for p in evidence.sources.iter().filter(failed) {
         if WHOLE.contains(&p.source.as_str()) && p.items == 0 {
-            for family in FAMILIES.iter().flat_map(|f| f.absent(evidence)) {
+            for family in FAMILIES
+                .iter()
+                .flat_map(|f| f.absent(evidence).iter().copied())
+            {
                 add(family, format!("{NOT_MEASURED}{}", failure_note(p)));
             }
         }

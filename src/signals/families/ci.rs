@@ -471,20 +471,12 @@ impl super::SignalFamily for Ci {
         vec![("ci.", &["github actions runs"])]
     }
 
-    fn absent(&self, ev: &Evidence) -> Vec<&'static str> {
-        if ev.runs.is_none() {
-            vec!["ci."]
-        } else {
-            Vec::new()
-        }
+    fn absent(&self, ev: &Evidence) -> &'static [&'static str] {
+        if ev.runs.is_none() { &["ci."] } else { &[] }
     }
 
-    fn windowed(&self, ev: &Evidence) -> Vec<&'static str> {
-        if ev.runs.is_some() {
-            vec!["ci."]
-        } else {
-            Vec::new()
-        }
+    fn windowed(&self, ev: &Evidence) -> &'static [&'static str] {
+        if ev.runs.is_some() { &["ci."] } else { &[] }
     }
 
     fn analyse<'a>(&self, cx: &super::MeasureCtx<'a>) -> Option<Scope<'a>> {

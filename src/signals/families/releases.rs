@@ -910,11 +910,11 @@ impl super::SignalFamily for Releases {
         }
     }
 
-    fn absent(&self, ev: &Evidence) -> Vec<&'static str> {
+    fn absent(&self, ev: &Evidence) -> &'static [&'static str] {
         if ev.tags.is_none() && ev.releases.is_none() {
-            vec!["release."]
+            &["release."]
         } else {
-            Vec::new()
+            &[]
         }
     }
 

@@ -718,19 +718,19 @@ impl super::SignalFamily for Responsiveness {
         ]
     }
 
-    fn absent(&self, ev: &Evidence) -> Vec<&'static str> {
+    fn absent(&self, ev: &Evidence) -> &'static [&'static str] {
         if ev.items.is_none() {
-            vec!["issues.", "prs."]
+            &["issues.", "prs."]
         } else {
-            Vec::new()
+            &[]
         }
     }
 
-    fn windowed(&self, ev: &Evidence) -> Vec<&'static str> {
+    fn windowed(&self, ev: &Evidence) -> &'static [&'static str] {
         if ev.items.is_some() {
-            vec!["issues.", "prs."]
+            &["issues.", "prs."]
         } else {
-            Vec::new()
+            &[]
         }
     }
 
