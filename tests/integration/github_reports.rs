@@ -215,6 +215,99 @@ async fn a_project_without_digests_costs_the_probe_only() {
     );
 }
 
+/// Artifacts are listed workflow by workflow: a workflow none of whose
+/// newest `PROBE_RUNS` runs uploaded anything (lint, docs) has its other
+/// runs left out, which the report says; a test workflow whose newest run
+/// uploaded nothing (a docs-only commit) is still listed in full; and a
+/// probe listing that fails keeps every run.
+#[tokio::test]
+async fn runs_of_workflows_that_upload_nothing_are_not_all_listed() {
+    let api = MockServer::start().await;
+    mount_no_checks(&api).await;
+    let lint = |id: u64, day: u32| WorkflowRun {
+        workflow: "Linting".into(),
+        workflow_id: 8,
+        ..run(id, &format!("{id:07x}"), day)
+    };
+    // Tests: runs 1..=4, the newest (4) with no artifact; Linting: 11..=16.
+    let mut runs: Vec<WorkflowRun> = (1..=4u32)
+        .map(|i| run(u64::from(i), &format!("{i:07x}"), i))
+        .collect();
+    runs.extend((11..=16u32).map(|i| lint(u64::from(i), i)));
+    for i in 1..=3u64 {
+        let sha = format!("{i:07x}");
+        mount_artifacts(
+            &api,
+            i,
+            vec![artifact(100 + i, "coverage-html", 10, false, i, &sha)],
+        )
+        .await;
+    }
+    mount_artifacts(&api, 4, Vec::new()).await;
+    for i in 11..=16u64 {
+        mount_artifacts(&api, i, Vec::new()).await;
+    }
+    let client = Client::new(settings(&api, true), None).unwrap();
+    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
+    let listed: Vec<String> = api
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .filter(|p| p.ends_with("/artifacts"))
+        .collect();
+    // Every Tests run, and the newest three Linting runs (14, 15, 16) only.
+    assert_eq!(listed.len(), 4 + 3, "{listed:?}");
+    for skipped in 11..=13 {
+        assert!(
+            !listed
+                .iter()
+                .any(|p| p.contains(&format!("/runs/{skipped}/"))),
+            "{listed:?}"
+        );
+    }
+    let art = source(&found, "github artifacts");
+    assert!(art.complete, "{art:?}");
+    assert!(
+        art.notes[0].starts_with("0 JUnit files from 7 runs' artifacts: 3 artifacts listed"),
+        "{:?}",
+        art.notes
+    );
+    assert!(
+        art.notes.iter().any(|n| n == "3 runs' artifacts not listed: their workflows' newest 3 runs uploaded none (Linting)"),
+        "{:?}",
+        art.notes
+    );
+    // The benchmark artifacts share the listing, and say the same.
+    let bench = source(&found, "github benchmark artifacts");
+    assert!(
+        bench.notes[0].starts_with("3 artifacts of 7 runs"),
+        "{:?}",
+        bench.notes
+    );
+    // A probe listing that fails: nothing is known, every run is listed.
+    let failing = MockServer::start().await;
+    mount_no_checks(&failing).await;
+    for i in (1..=4).chain(11..=15) {
+        mount_artifacts(&failing, i, Vec::new()).await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/widget/actions/runs/16/artifacts"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&failing)
+        .await;
+    let client = Client::new(settings(&failing, true), None).unwrap();
+    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
+    let art = source(&found, "github artifacts");
+    assert!(!art.complete, "{art:?}");
+    assert!(
+        art.notes[0].starts_with("0 JUnit files from 10 runs' artifacts"),
+        "{:?}",
+        art.notes
+    );
+}
+
 /// Check runs without a token: digests of the commits that have one are
 /// read, a commit without one is counted as looked at, and artifacts are
 /// not asked for (downloading needs a token), which the report says.

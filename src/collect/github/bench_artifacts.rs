@@ -25,8 +25,8 @@ use super::Repo;
 use super::client::Client;
 use super::download::{self, Limits};
 use super::test_reports::{
-    Artifact, Tally, TestReports, cache_url, completed_runs, list_problems, matches_any, pack,
-    provenance, unpack,
+    Artifact, Listing, Tally, TestReports, cache_url, list_problems, matches_any, pack, provenance,
+    unpack,
 };
 use crate::collect::bench_results::asv::{
     ResultFile, ResultsFolder, machine_named, read_results_from,
@@ -73,8 +73,7 @@ struct Parsed {
 pub(crate) async fn collect(
     client: &Client,
     repo: &Repo,
-    runs: &[WorkflowRun],
-    listed: Option<Vec<Artifact<'_>>>,
+    listed: Option<Listing<'_>>,
     wanted: &TestReports,
 ) -> BenchFound {
     let mut found = BenchFound {
@@ -104,7 +103,11 @@ pub(crate) async fn collect(
         ));
         return found;
     };
-    let run_count = completed_runs(runs, wanted.runs).len();
+    let run_count = listed.runs;
+    if let Some(note) = &listed.note {
+        found.summary.notes.push(note.clone());
+    }
+    let listed = listed.artifacts;
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let mut tally = Tally::default();
     let newest = newest_by_name(&listed, wanted);

@@ -196,7 +196,7 @@ pub async fn collect(
     let (junit, junit_commits, artifact_source, listed) = artifacts;
     // Boxed: its future is large, and every caller's would grow by it.
     let bench = Box::pin(super::bench_artifacts::collect(
-        client, repo, runs, listed, wanted,
+        client, repo, listed, wanted,
     ))
     .await;
     let before = digests.len();
@@ -551,8 +551,91 @@ pub(crate) async fn list_artifacts<'r>(
             });
         }
     }
-    tally.listed = out.len();
     out
+}
+
+/// How many of a workflow's newest runs are listed before its other runs
+/// are left out for want of artifacts: a run of a test workflow may upload
+/// nothing (a docs-only commit that skips the test job).
+const PROBE_RUNS: usize = 3;
+
+/// The artifacts of `picked` (oldest first), one listing per run, less the
+/// runs of workflows that upload none: each workflow's newest
+/// [`PROBE_RUNS`] runs are listed first, and a workflow none of whose
+/// probed runs lists an artifact (every listing read in full) has its other
+/// runs left out. A project whose lint, docs and release workflows upload
+/// nothing then costs three listings for each of them, not one per run.
+/// `runs` is how many runs were listed; `note` says what was left out.
+pub(crate) async fn list_by_workflow<'r>(
+    client: &Client,
+    repo: &Repo,
+    picked: &[&'r WorkflowRun],
+    tally: &mut Tally,
+) -> Listing<'r> {
+    let mut probes: Vec<&'r WorkflowRun> = Vec::new();
+    for run in picked.iter().rev() {
+        let of_workflow = probes
+            .iter()
+            .filter(|p| p.workflow_id == run.workflow_id)
+            .count();
+        if of_workflow < PROBE_RUNS {
+            probes.push(run);
+        }
+    }
+    let problems_before = tally.problems.len();
+    let first = list_artifacts(client, repo, &probes, tally).await;
+    // A listing that failed keeps every workflow: nothing is known of it.
+    let failed = tally.problems.len() > problems_before;
+    let uploads = |workflow: u64| first.iter().any(|a| a.run.workflow_id == workflow);
+    let rest: Vec<&'r WorkflowRun> = picked
+        .iter()
+        .copied()
+        .filter(|r| !probes.iter().any(|p| p.id == r.id))
+        .filter(|r| failed || uploads(r.workflow_id))
+        .collect();
+    let more = list_artifacts(client, repo, &rest, tally).await;
+    // In the order of the runs, as one listing would have given them.
+    let mut artifacts = Vec::with_capacity(first.len() + more.len());
+    for run in picked {
+        artifacts.extend(
+            first
+                .iter()
+                .chain(&more)
+                .filter(|a| a.run.id == run.id)
+                .cloned(),
+        );
+    }
+    tally.listed = artifacts.len();
+    let left_out: Vec<&&WorkflowRun> = picked
+        .iter()
+        .filter(|r| !probes.iter().any(|p| p.id == r.id) && !rest.iter().any(|x| x.id == r.id))
+        .collect();
+    let note = (!left_out.is_empty()).then(|| {
+        let mut names: Vec<&str> = left_out.iter().map(|r| r.workflow.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        format!(
+            "{} runs' artifacts not listed: their workflows' newest {PROBE_RUNS} runs uploaded none ({})",
+            left_out.len(),
+            names.join(", ")
+        )
+    });
+    Listing {
+        artifacts,
+        runs: probes.len() + rest.len(),
+        note,
+    }
+}
+
+/// The artifacts of the runs listed, shared by the test reports and the
+/// benchmark artifacts.
+#[derive(Clone)]
+pub(crate) struct Listing<'r> {
+    pub artifacts: Vec<Artifact<'r>>,
+    /// How many runs were listed.
+    pub runs: usize,
+    /// The runs left out, when some were.
+    pub note: Option<String>,
 }
 
 /// Downloads and reads one artifact (nothing is kept of a refused zip but the reason).
@@ -596,7 +679,7 @@ type FromArtifacts<'r> = (
     TestEvidence,
     HashSet<String>,
     Option<Provenance>,
-    Option<Vec<Artifact<'r>>>,
+    Option<Listing<'r>>,
 );
 
 /// The JUnit files in the artifacts of the newest runs, the commits they
@@ -628,9 +711,9 @@ async fn artifacts<'r>(
     let picked = completed_runs(runs, wanted.runs);
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let mut tally = Tally::default();
-    let listed = list_artifacts(client, repo, &picked, &mut tally).await;
-    let shared = listed.clone();
-    let parsed = read_artifacts(client, repo, listed, wanted, &mut tally).await;
+    let listing = list_by_workflow(client, repo, &picked, &mut tally).await;
+    let shared = listing.clone();
+    let parsed = read_artifacts(client, repo, listing.artifacts, wanted, &mut tally).await;
     for (a, result) in parsed {
         if let Some(why) = result.refused {
             tally.problems.push(format!(
@@ -662,7 +745,8 @@ async fn artifacts<'r>(
     p.requests = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed) - sent;
     p.items = tests.runs.len() as u64;
     p.notes
-        .push(summary(&tally, tests.runs.len(), picked.len(), wanted));
+        .push(summary(&tally, tests.runs.len(), shared.runs, wanted));
+    p.notes.extend(shared.note.clone());
     list_problems(&mut p, tally.problems);
     (tests, commits, Some(p), Some(shared))
 }
