@@ -154,12 +154,7 @@ impl Inputs {
 
     /// `--junit, --asv, ...`: every option, for a message.
     pub(crate) fn flags() -> String {
-        Inputs::default()
-            .given()
-            .iter()
-            .map(|(flag, _, _)| *flag)
-            .collect::<Vec<_>>()
-            .join(", ")
+        inputs().map(|k| k.flag).collect::<Vec<_>>().join(", ")
     }
 }
 
