@@ -215,81 +215,78 @@ async fn a_project_without_digests_costs_the_probe_only() {
     );
 }
 
-/// Artifacts are listed workflow by workflow: a workflow none of whose
-/// newest `PROBE_RUNS` runs uploaded anything (lint, docs) has its other
-/// runs left out, which the report says; a test workflow whose newest run
-/// uploaded nothing (a docs-only commit) is still listed in full; and a
-/// probe listing that fails keeps every run.
-#[tokio::test]
-async fn runs_of_workflows_that_upload_nothing_are_not_all_listed() {
-    let api = MockServer::start().await;
-    mount_no_checks(&api).await;
-    let lint = |id: u64, day: u32| WorkflowRun {
-        workflow: "Linting".into(),
-        workflow_id: 8,
+/// Runs of three workflows: Tests (1..=4, the newest uploading nothing,
+/// the others a JUnit zip each), Linting (11..=16, nothing) and Wheels
+/// (21..=25, a package each), their artifacts and zips mounted.
+async fn three_workflows(api: &MockServer, storage: &MockServer) -> Vec<WorkflowRun> {
+    let of = |workflow: &str, workflow_id: u64, id: u64, day: u32| WorkflowRun {
+        workflow: workflow.into(),
+        workflow_id,
         ..run(id, &format!("{id:07x}"), day)
     };
-    // Tests: runs 1..=4, the newest (4) with no artifact; Linting: 11..=16.
+    // Tests: runs 1..=4, the newest (4) uploads nothing; Linting: 11..=16,
+    // nothing; Wheels: 21..=25, a package each.
     let mut runs: Vec<WorkflowRun> = (1..=4u32)
-        .map(|i| run(u64::from(i), &format!("{i:07x}"), i))
+        .map(|i| of("Tests", 7, u64::from(i), i))
         .collect();
-    runs.extend((11..=16u32).map(|i| lint(u64::from(i), i)));
+    runs.extend((11..=16u32).map(|i| of("Linting", 8, u64::from(i), i)));
+    runs.extend((21..=25u32).map(|i| of("Wheels", 9, u64::from(i), i)));
     for i in 1..=3u64 {
         let sha = format!("{i:07x}");
         mount_artifacts(
-            &api,
+            api,
             i,
-            vec![artifact(100 + i, "coverage-html", 10, false, i, &sha)],
+            vec![artifact(100 + i, "py312-test", 10, false, i, &sha)],
+        )
+        .await;
+        mount_zip(
+            api,
+            storage,
+            100 + i,
+            zip_of(&[("pytest.xml", pytest_xml(2, 0).as_bytes())]),
         )
         .await;
     }
-    mount_artifacts(&api, 4, Vec::new()).await;
+    mount_artifacts(api, 4, Vec::new()).await;
     for i in 11..=16u64 {
-        mount_artifacts(&api, i, Vec::new()).await;
+        mount_artifacts(api, i, Vec::new()).await;
     }
-    let client = Client::new(settings(&api, true), None).unwrap();
-    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
-    let listed: Vec<String> = api
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.url.path().to_string())
-        .filter(|p| p.ends_with("/artifacts"))
-        .collect();
-    // Every Tests run, and the newest three Linting runs (14, 15, 16) only.
-    assert_eq!(listed.len(), 4 + 3, "{listed:?}");
-    for skipped in 11..=13 {
-        assert!(
-            !listed
-                .iter()
-                .any(|p| p.contains(&format!("/runs/{skipped}/"))),
-            "{listed:?}"
-        );
+    for i in 21..=25u64 {
+        let sha = format!("{i:07x}");
+        mount_artifacts(
+            api,
+            i,
+            vec![artifact(
+                200 + i,
+                "cp312-manylinux_x86_64",
+                10,
+                false,
+                i,
+                &sha,
+            )],
+        )
+        .await;
+        mount_zip(
+            api,
+            storage,
+            200 + i,
+            zip_of(&[("numpy-2.0-cp312.whl", b"not xml")]),
+        )
+        .await;
     }
-    let art = source(&found, "github artifacts");
-    assert!(art.complete, "{art:?}");
-    assert!(
-        art.notes[0].starts_with("0 JUnit files from 7 runs' artifacts: 3 artifacts listed"),
-        "{:?}",
-        art.notes
-    );
-    assert!(
-        art.notes.iter().any(|n| n == "3 runs' artifacts not listed: their workflows' newest 3 runs uploaded none (Linting)"),
-        "{:?}",
-        art.notes
-    );
-    // The benchmark artifacts share the listing, and say the same.
-    let bench = source(&found, "github benchmark artifacts");
-    assert!(
-        bench.notes[0].starts_with("3 artifacts of 7 runs"),
-        "{:?}",
-        bench.notes
-    );
-    // A probe listing that fails: nothing is known, every run is listed.
+    runs
+}
+
+/// A probe listing that fails: nothing is known of its workflow, so every
+/// run is listed.
+#[tokio::test]
+async fn a_failed_probe_listing_keeps_every_run() {
+    let scratch = MockServer::start().await;
+    let storage = MockServer::start().await;
+    let runs = three_workflows(&scratch, &storage).await;
     let failing = MockServer::start().await;
     mount_no_checks(&failing).await;
-    for i in (1..=4).chain(11..=15) {
+    for i in (1..=4).chain(11..=15).chain(21..=25) {
         mount_artifacts(&failing, i, Vec::new()).await;
     }
     Mock::given(method("GET"))
@@ -302,9 +299,66 @@ async fn runs_of_workflows_that_upload_nothing_are_not_all_listed() {
     let art = source(&found, "github artifacts");
     assert!(!art.complete, "{art:?}");
     assert!(
-        art.notes[0].starts_with("0 JUnit files from 10 runs' artifacts"),
+        art.notes[0].starts_with("0 JUnit files from 15 runs' artifacts"),
         "{:?}",
         art.notes
+    );
+}
+
+/// Artifacts are read workflow by workflow: a workflow whose newest
+/// `PROBE_RUNS` runs' artifacts hold no JUnit XML (lint uploads nothing, a
+/// wheel build uploads packages) has its other runs neither listed nor
+/// downloaded, which the report says; a test workflow whose newest run
+/// uploaded nothing (a docs-only commit) is still read in full.
+#[tokio::test]
+async fn runs_of_workflows_without_junit_are_not_all_read() {
+    let api = MockServer::start().await;
+    let storage = MockServer::start().await;
+    mount_no_checks(&api).await;
+    let runs = three_workflows(&api, &storage).await;
+    let client = Client::new(settings(&api, true), None).unwrap();
+    let found = test_reports::collect(&client, &repo(), &runs, &TestReports::default()).await;
+    let asked: Vec<String> = api
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    let listed: Vec<&String> = asked.iter().filter(|p| p.ends_with("/artifacts")).collect();
+    // Every Tests run; the newest three of Linting (14..=16) and of Wheels (23..=25).
+    assert_eq!(listed.len(), 4 + 3 + 3, "{listed:?}");
+    for skipped in [11, 12, 13, 21, 22] {
+        assert!(
+            !listed
+                .iter()
+                .any(|p| p.contains(&format!("/runs/{skipped}/"))),
+            "{listed:?}"
+        );
+    }
+    // Three JUnit zips and three wheels downloaded; the older wheels are not.
+    let zips = asked.iter().filter(|p| p.ends_with("/zip")).count();
+    assert_eq!(zips, 6, "{asked:?}");
+    assert_eq!(found.tests.as_ref().unwrap().runs.len(), 3);
+    let art = source(&found, "github artifacts");
+    assert!(art.complete, "{art:?}");
+    assert!(
+        art.notes[0]
+            .starts_with("3 JUnit files from 10 runs' artifacts: 6 artifacts listed, 6 downloaded"),
+        "{:?}",
+        art.notes
+    );
+    assert!(
+        art.notes.iter().any(|n| n == "5 runs' artifacts not read: their workflows' newest 3 runs uploaded no JUnit XML (Linting, Wheels)"),
+        "{:?}",
+        art.notes
+    );
+    // The benchmark artifacts share the listing, and say the same.
+    let bench = source(&found, "github benchmark artifacts");
+    assert!(
+        bench.notes[0].starts_with("6 artifacts of 10 runs"),
+        "{:?}",
+        bench.notes
     );
 }
 

@@ -554,24 +554,27 @@ pub(crate) async fn list_artifacts<'r>(
     out
 }
 
-/// How many of a workflow's newest runs are listed before its other runs
-/// are left out for want of artifacts: a run of a test workflow may upload
+/// How many of a workflow's newest runs are read before its other runs are
+/// left out for want of JUnit XML: a run of a test workflow may upload
 /// nothing (a docs-only commit that skips the test job).
 const PROBE_RUNS: usize = 3;
 
-/// The artifacts of `picked` (oldest first), one listing per run, less the
-/// runs of workflows that upload none: each workflow's newest
-/// [`PROBE_RUNS`] runs are listed first, and a workflow none of whose
-/// probed runs lists an artifact (every listing read in full) has its other
-/// runs left out. A project whose lint, docs and release workflows upload
-/// nothing then costs three listings for each of them, not one per run.
-/// `runs` is how many runs were listed; `note` says what was left out.
-pub(crate) async fn list_by_workflow<'r>(
+/// The artifacts of `picked` (oldest first), listed and read workflow by
+/// workflow: each workflow's newest [`PROBE_RUNS`] runs first, and a
+/// workflow whose probed runs' artifacts held no JUnit XML (lint and docs
+/// workflows upload nothing; wheel, conda and release builds upload
+/// packages) has its other runs left out, neither listed nor downloaded. A
+/// workflow is kept when a probe could not tell: a listing that failed, an
+/// artifact wanted by name that was expired, too big or not read.
+/// Returns the listing (for the benchmark artifacts) and what was read, in
+/// the order of the runs.
+async fn list_and_read<'r>(
     client: &Client,
     repo: &Repo,
     picked: &[&'r WorkflowRun],
+    wanted: &TestReports,
     tally: &mut Tally,
-) -> Listing<'r> {
+) -> (Listing<'r>, Vec<(Artifact<'r>, Parsed)>) {
     let mut probes: Vec<&'r WorkflowRun> = Vec::new();
     for run in picked.iter().rev() {
         let of_workflow = probes
@@ -584,47 +587,56 @@ pub(crate) async fn list_by_workflow<'r>(
     }
     let problems_before = tally.problems.len();
     let first = list_artifacts(client, repo, &probes, tally).await;
-    // A listing that failed keeps every workflow: nothing is known of it.
-    let failed = tally.problems.len() > problems_before;
-    let uploads = |workflow: u64| first.iter().any(|a| a.run.workflow_id == workflow);
+    let listing_failed = tally.problems.len() > problems_before;
+    let mut read = read_artifacts(client, repo, first.clone(), wanted, tally).await;
+    let wanted_by_name = |a: &Artifact<'_>| {
+        matches_any(&wanted.artifacts, &a.name) && !matches_any(&wanted.skip_artifacts, &a.name)
+    };
+    let keep = |workflow: u64| {
+        listing_failed
+            || read
+                .iter()
+                .any(|(a, p)| a.run.workflow_id == workflow && p.xml > 0)
+            || first.iter().any(|a| {
+                a.run.workflow_id == workflow
+                    && wanted_by_name(a)
+                    && !read.iter().any(|(r, _)| r.id == a.id)
+            })
+    };
     let rest: Vec<&'r WorkflowRun> = picked
         .iter()
         .copied()
-        .filter(|r| !probes.iter().any(|p| p.id == r.id))
-        .filter(|r| failed || uploads(r.workflow_id))
+        .filter(|r| !probes.iter().any(|p| p.id == r.id) && keep(r.workflow_id))
         .collect();
-    let more = list_artifacts(client, repo, &rest, tally).await;
-    // In the order of the runs, as one listing would have given them.
-    let mut artifacts = Vec::with_capacity(first.len() + more.len());
-    for run in picked {
-        artifacts.extend(
-            first
-                .iter()
-                .chain(&more)
-                .filter(|a| a.run.id == run.id)
-                .cloned(),
-        );
-    }
-    tally.listed = artifacts.len();
-    let left_out: Vec<&&WorkflowRun> = picked
+    let left_out: Vec<&'r WorkflowRun> = picked
         .iter()
+        .copied()
         .filter(|r| !probes.iter().any(|p| p.id == r.id) && !rest.iter().any(|x| x.id == r.id))
         .collect();
+    let more = list_artifacts(client, repo, &rest, tally).await;
+    read.extend(read_artifacts(client, repo, more.clone(), wanted, tally).await);
+    // In the order of the runs, as one pass would have given them.
+    let position = |a: &Artifact<'_>| picked.iter().position(|r| r.id == a.run.id);
+    let mut artifacts: Vec<Artifact<'r>> = first.into_iter().chain(more).collect();
+    artifacts.sort_by_key(|a| position(a));
+    read.sort_by_key(|(a, _)| position(a));
+    tally.listed = artifacts.len();
     let note = (!left_out.is_empty()).then(|| {
         let mut names: Vec<&str> = left_out.iter().map(|r| r.workflow.as_str()).collect();
         names.sort_unstable();
         names.dedup();
         format!(
-            "{} runs' artifacts not listed: their workflows' newest {PROBE_RUNS} runs uploaded none ({})",
+            "{} runs' artifacts not read: their workflows' newest {PROBE_RUNS} runs uploaded no JUnit XML ({})",
             left_out.len(),
             names.join(", ")
         )
     });
-    Listing {
+    let listing = Listing {
         artifacts,
         runs: probes.len() + rest.len(),
         note,
-    }
+    };
+    (listing, read)
 }
 
 /// The artifacts of the runs listed, shared by the test reports and the
@@ -711,9 +723,7 @@ async fn artifacts<'r>(
     let picked = completed_runs(runs, wanted.runs);
     let sent = client.stats.sent.load(std::sync::atomic::Ordering::Relaxed);
     let mut tally = Tally::default();
-    let listing = list_by_workflow(client, repo, &picked, &mut tally).await;
-    let shared = listing.clone();
-    let parsed = read_artifacts(client, repo, listing.artifacts, wanted, &mut tally).await;
+    let (shared, parsed) = list_and_read(client, repo, &picked, wanted, &mut tally).await;
     for (a, result) in parsed {
         if let Some(why) = result.refused {
             tally.problems.push(format!(
