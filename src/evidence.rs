@@ -395,6 +395,29 @@ pub struct TargetInfo {
 /// `bench.*` signals give as their reason.
 pub const BENCH_SEARCH: &str = "benchmark search";
 
+/// The provenance `source` names that the measure stage reads: written by
+/// the GitHub sources, read by the families they feed (`fed_by`,
+/// `windowed`). One spelling each, so that a rename on one side cannot
+/// silently leave a failed listing measured.
+pub mod sources {
+    /// GitHub releases.
+    pub const GITHUB_RELEASES: &str = "github releases";
+    /// Tags with dates from GitHub (when a project publishes no releases).
+    pub const GITHUB_TAGS: &str = "github tags";
+    /// Issues and pull requests read together (REST, without a token).
+    pub const GITHUB_ITEMS: &str = "github issues and pull requests";
+    /// Issues (GraphQL).
+    pub const GITHUB_ISSUES: &str = "github issues";
+    /// Pull requests (GraphQL).
+    pub const GITHUB_PULLS: &str = "github pull requests";
+    /// GitHub Actions workflow runs.
+    pub const GITHUB_RUNS: &str = "github actions runs";
+    /// Check runs, for publish-unit-test-result-action's digests.
+    pub const GITHUB_CHECK_RUNS: &str = "github check runs";
+    /// JUnit XML in Actions artifacts.
+    pub const GITHUB_ARTIFACTS: &str = "github artifacts";
+}
+
 /// Where a piece of evidence came from and how complete it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Provenance {

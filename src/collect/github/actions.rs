@@ -100,7 +100,7 @@ fn runs_path(repo: &Repo, branch: &str, range: &Range) -> String {
 
 fn provenance(location: String, items: usize, complete: bool, notes: Vec<String>) -> Provenance {
     Provenance {
-        source: "github actions runs".into(),
+        source: crate::evidence::sources::GITHUB_RUNS.into(),
         location,
         items: items as u64,
         item: "runs".into(),

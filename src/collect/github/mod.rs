@@ -232,7 +232,7 @@ async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, F
         }
     }
     let mut sources = vec![provenance(
-        "github releases",
+        crate::evidence::sources::GITHUB_RELEASES,
         format!("{}{path}", client.base()),
         releases.len(),
         "releases",
@@ -258,7 +258,7 @@ async fn collect_releases(client: &Client, repo: &Repo) -> Result<ReleasesOut, F
     let generation = client.get_all(&tags_path, MAX_PAGES).await.generation;
     let (tags, error, gaps) = collect_tags(client, repo, generation.as_deref()).await;
     let mut source = provenance(
-        "github tags",
+        crate::evidence::sources::GITHUB_TAGS,
         format!("{} (GraphQL refs/tags)", repo.slug()),
         tags.len(),
         "tags",
@@ -436,14 +436,18 @@ async fn collect_items(
         );
         let mut items = Vec::new();
         let mut sources = Vec::new();
-        for (kind, (list, error, gaps)) in [("issues", issues), ("pull requests", prs)] {
+        let named = [
+            (crate::evidence::sources::GITHUB_ISSUES, "issues", issues),
+            (crate::evidence::sources::GITHUB_PULLS, "pull requests", prs),
+        ];
+        for (name, kind, (list, error, gaps)) in named {
             if let Some(e @ (FetchError::NotFound { .. } | FetchError::Unauthorized { .. })) =
                 &error
             {
                 return Err(e.clone());
             }
             let mut source = provenance(
-                &format!("github {kind}"),
+                name,
                 format!("{} (GraphQL)", repo.slug()),
                 list.len(),
                 kind,
@@ -603,7 +607,7 @@ async fn rest_items(client: &Client, repo: &Repo, window: &Window) -> Result<Ite
     let (mut items, error, gaps, fetched_at) =
         rest_issue_pages(client, repo, window, &since).await?;
     let mut source = provenance(
-        "github issues and pull requests",
+        crate::evidence::sources::GITHUB_ITEMS,
         format!("{} (REST, no token)", repo.slug()),
         items.len(),
         "issues and pull requests",

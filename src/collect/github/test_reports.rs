@@ -345,7 +345,7 @@ async fn check_runs(
         .take(wanted.commits)
         .collect();
     let mut p = provenance(
-        "github check runs",
+        crate::evidence::sources::GITHUB_CHECK_RUNS,
         format!(
             "{}/repos/{}/commits/{{sha}}/check-runs",
             client.base(),
@@ -708,7 +708,7 @@ async fn artifacts<'r>(
         return (tests, commits, None, None);
     }
     let mut p = provenance(
-        "github artifacts",
+        crate::evidence::sources::GITHUB_ARTIFACTS,
         format!(
             "{}/repos/{}/actions/runs/{{id}}/artifacts",
             client.base(),

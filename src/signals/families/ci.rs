@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
-use crate::evidence::{Evidence, WorkflowRun};
+use crate::evidence::{Evidence, WorkflowRun, sources};
 use crate::stats;
 use crate::window::{Window, days_between};
 
@@ -468,7 +468,7 @@ impl super::SignalFamily for Ci {
     }
 
     fn fed_by(&self, _: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
-        vec![("ci.", &["github actions runs"])]
+        vec![("ci.", &[sources::GITHUB_RUNS])]
     }
 
     fn absent(&self, ev: &Evidence) -> &'static [&'static str] {

@@ -32,7 +32,7 @@ use regex::Regex;
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
 use crate::error::Error;
-use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind};
+use crate::evidence::{Evidence, ReleaseRule, Tag, TagKind, sources};
 use crate::stats;
 use crate::version::Version;
 use crate::window::{Window, days_between};
@@ -906,7 +906,10 @@ impl super::SignalFamily for Releases {
         if clone_tags {
             Vec::new()
         } else {
-            vec![("release.", &["github releases", "github tags"])]
+            vec![(
+                "release.",
+                &[sources::GITHUB_RELEASES, sources::GITHUB_TAGS],
+            )]
         }
     }
 

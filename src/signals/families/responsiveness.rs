@@ -16,7 +16,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit, day, plural};
-use crate::evidence::{Evidence, Item, ItemKind};
+use crate::evidence::{Evidence, Item, ItemKind, sources};
 use crate::stats;
 use crate::window::{Window, days_between};
 
@@ -707,14 +707,8 @@ impl super::SignalFamily for Responsiveness {
 
     fn fed_by(&self, _: &Evidence) -> Vec<(&'static str, &'static [&'static str])> {
         vec![
-            (
-                "issues.",
-                &["github issues", "github issues and pull requests"],
-            ),
-            (
-                "prs.",
-                &["github pull requests", "github issues and pull requests"],
-            ),
+            ("issues.", &[sources::GITHUB_ISSUES, sources::GITHUB_ITEMS]),
+            ("prs.", &[sources::GITHUB_PULLS, sources::GITHUB_ITEMS]),
         ]
     }
 

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{Example, Measurement, Reading, SignalDef, SignalId, Unit};
-use crate::evidence::{Evidence, TestEvidence, TestRun};
+use crate::evidence::{Evidence, TestEvidence, TestRun, sources};
 use crate::window::Window;
 
 /// The signals of this family, each declared once: its id and definition.
@@ -521,7 +521,7 @@ fn flaky_example(label: &str, t: &TestOutcomes) -> Example {
 fn looked_on_github(sources: &[crate::evidence::Provenance]) -> Option<String> {
     let places: Vec<String> = sources
         .iter()
-        .filter(|p| matches!(p.source.as_str(), "github check runs" | "github artifacts"))
+        .filter(|p| p.source == sources::GITHUB_CHECK_RUNS || p.source == sources::GITHUB_ARTIFACTS)
         .filter_map(|p| p.notes.first().cloned())
         .collect();
     (!places.is_empty()).then(|| places.join("; "))
@@ -546,10 +546,9 @@ impl super::SignalFamily for TestResults {
     /// Test reports from GitHub are those of the runs in the window
     /// collected; JUnit files given on the command line are all there is.
     fn windowed(&self, ev: &Evidence) -> &'static [&'static str] {
-        let from_github = ev
-            .sources
-            .iter()
-            .any(|p| p.source == "github check runs" || p.source == "github artifacts");
+        let from_github = ev.sources.iter().any(|p| {
+            p.source == sources::GITHUB_CHECK_RUNS || p.source == sources::GITHUB_ARTIFACTS
+        });
         if from_github { &["tests."] } else { &[] }
     }
 
