@@ -203,12 +203,15 @@ impl Settings {
             if window.until > ev.window.until {
                 // Tags, releases and runs after the collection are not in it:
                 // every signal would read them as absent.
-                return Err(Error::Usage(format!(
-                    "{}: the evidence was collected up to {}, and --until {} is after it: what happened since is not in it; collect again",
-                    path.display(),
-                    ev.window.until.format("%Y-%m-%d %H:%M:%S UTC"),
-                    window.until.format("%Y-%m-%d %H:%M:%S UTC"),
-                )));
+                // A target error: `compare` keeps the project, with the reason.
+                return Err(Error::Target {
+                    target: path.display().to_string(),
+                    message: format!(
+                        "the evidence was collected up to {}, and --until {} is after it: what happened since is not in it; collect again",
+                        ev.window.until.format("%Y-%m-%d %H:%M:%S UTC"),
+                        window.until.format("%Y-%m-%d %H:%M:%S UTC"),
+                    ),
+                });
             }
             let rule = match &self.rule_override {
                 Some(rule) => rule.clone(),

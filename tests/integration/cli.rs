@@ -262,6 +262,20 @@ fn saved_evidence_is_not_measured_beyond_its_window() {
         e.contains("is after it: what happened since is not in it"),
         "{e}"
     );
+    // In a comparison the project is kept, with the reason, and the others measured.
+    let mut other = ev.clone();
+    other["target"]["name"] = "other".into();
+    other["window"]["until"] = format!("{later}T23:59:59Z").into();
+    other["collected_at"] = other["window"]["until"].clone();
+    ws.write("other.json", &other.to_string());
+    let run = ws.run(&["compare", "ev.json", "other.json", "--until", &later]);
+    let stdout = run.stdout.clone();
+    let stderr = run.fails(2);
+    assert!(
+        stderr.contains("ev.json: could not be read: ev.json: the evidence was collected up to"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("other"), "{stdout}");
 }
 
 /// `--until` makes a report "as of" a date: later tags change nothing.
