@@ -21,6 +21,15 @@ fn main() {
     families(root);
 }
 
+/// Rust's keywords that are lower-case words: no module can be named so.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override",
+    "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
 /// Writes `$OUT_DIR/families.rs`: one `pub mod` per file of
 /// `src/signals/families/` (by `#[path]`, so the module is `signals::NAME`),
 /// and `FOUND`, each family's `FAMILY`, in file-name order.
@@ -43,10 +52,11 @@ fn families(root: &Path) {
         let ident = name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            && name.starts_with(|c: char| c.is_ascii_lowercase());
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !KEYWORDS.contains(&name.as_str());
         assert!(
             ident,
-            "src/signals/families/{name}.rs: a family's file name must be a module name (lower case, digits, _)"
+            "src/signals/families/{name}.rs: a family's file name must be a module name (lower case, digits, _; not a Rust keyword)"
         );
         let path = dir.join(format!("{name}.rs"));
         writeln!(
