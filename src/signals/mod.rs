@@ -539,15 +539,10 @@ pub fn measure(cx: &MeasureCtx<'_>) -> Vec<Measurement> {
     read(cx, false).0
 }
 
-/// Every chart the evidence supports, family by family; a chart of a family
-/// whose source failed is left out, like its signals' values: it would draw
-/// what little arrived.
-#[must_use]
-pub fn trends(cx: &MeasureCtx<'_>) -> Vec<Trend> {
-    read(cx, true).1
-}
-
-/// [`measure()`] and, when `charts`, [`trends()`], each family's analysis made once for both.
+/// [`measure()`] and, when `charts`, every chart the evidence supports,
+/// family by family, each family's analysis made once for both. A chart of
+/// a family whose source failed is left out, like its signals' values: it
+/// would draw what little arrived.
 #[must_use]
 pub fn read(cx: &MeasureCtx<'_>, charts: bool) -> (Vec<Measurement>, Vec<Trend>) {
     let (mut out, mut trends) = (Vec::new(), Vec::new());

@@ -152,11 +152,16 @@ impl BenchInputs {
     /// True when no benchmark input was asked for.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        let inputs = super::Inputs {
+        let inputs = self.as_inputs();
+        INPUTS.iter().all(|k| (k.entries)(&inputs).is_empty())
+    }
+
+    /// These alone, as the `Inputs` the rows' accessors read.
+    fn as_inputs(&self) -> super::Inputs {
+        super::Inputs {
             bench: self.clone(),
             ..super::Inputs::default()
-        };
-        INPUTS.iter().all(|k| (k.entries)(&inputs).is_empty())
+        }
     }
 }
 
@@ -275,10 +280,7 @@ pub fn check(inputs: &BenchInputs) -> Result<Checked, Error> {
         .iter()
         .map(|p| named_artifact(p).map_err(|e| usage(&COILED_DB, e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let all = super::Inputs {
-        bench: inputs.clone(),
-        ..super::Inputs::default()
-    };
+    let all = inputs.as_inputs();
     for kind in INPUTS.iter().filter(|k| k.takes != Takes::Glob) {
         let want_dir = kind.takes == Takes::Folder;
         for entry in (kind.entries)(&all) {

@@ -59,6 +59,14 @@ pub struct TestReports {
     pub bench_artifacts_given: bool,
 }
 
+impl TestReports {
+    /// Whether an artifact of this name is read for JUnit XML: it matches
+    /// `--test-artifact` and not `--skip-artifact`.
+    pub(crate) fn reads_for_junit(&self, name: &str) -> bool {
+        matches_any(&self.artifacts, name) && !matches_any(&self.skip_artifacts, name)
+    }
+}
+
 /// The check names publish-unit-test-result-action uses by default, now and before.
 pub const CHECK_NAMES: &[&str] = &["Test Results", "Unit Test Results"];
 /// Artifacts that hold no test results in the projects read (distributed's
@@ -589,9 +597,6 @@ async fn list_and_read<'r>(
     let first = list_artifacts(client, repo, &probes, tally).await;
     let listing_failed = tally.problems.len() > problems_before;
     let mut read = read_artifacts(client, repo, first.clone(), wanted, tally).await;
-    let wanted_by_name = |a: &Artifact<'_>| {
-        matches_any(&wanted.artifacts, &a.name) && !matches_any(&wanted.skip_artifacts, &a.name)
-    };
     let keep = |workflow: u64| {
         listing_failed
             || read
@@ -599,7 +604,7 @@ async fn list_and_read<'r>(
                 .any(|(a, p)| a.run.workflow_id == workflow && p.xml > 0)
             || first.iter().any(|a| {
                 a.run.workflow_id == workflow
-                    && wanted_by_name(a)
+                    && wanted.reads_for_junit(&a.name)
                     && !read.iter().any(|(r, _)| r.id == a.id)
             })
     };
@@ -811,8 +816,7 @@ async fn read_artifacts<'r>(
 ) -> Vec<(Artifact<'r>, Parsed)> {
     let mut ready: Vec<(Artifact<'r>, Option<Parsed>)> = Vec::new();
     for a in listed {
-        if !matches_any(&wanted.artifacts, &a.name) || matches_any(&wanted.skip_artifacts, &a.name)
-        {
+        if !wanted.reads_for_junit(&a.name) {
             tally.by_name += 1;
             continue;
         }
